@@ -1,0 +1,41 @@
+"""The dialects and passes that ship with stepwell, registered lazily by name."""
+
+from xdsl.dialects.arith import Arith
+from xdsl.dialects.builtin import Builtin
+from xdsl.dialects.func import Func
+from xdsl.dialects.math import Math
+
+from stepwell.registry import register_dialect, register_pass
+
+for dialect in (Builtin, Func, Arith, Math):
+    register_dialect(dialect)
+
+
+def _tensor_graph():
+    from stepwell.dialects.tensor_graph import TensorGraph
+
+    return TensorGraph
+
+
+register_dialect(_tensor_graph, "tensor_graph")
+
+
+def _xdsl_pass(module: str, cls: str):
+    def load():
+        import importlib
+
+        return getattr(importlib.import_module(module), cls)
+
+    return load
+
+
+register_pass(_xdsl_pass("xdsl.transforms.canonicalize", "CanonicalizePass"), "canonicalize")
+register_pass(
+    _xdsl_pass("xdsl.transforms.common_subexpression_elimination", "CommonSubexpressionElimination"),
+    "cse",
+)
+register_pass(_xdsl_pass("xdsl.transforms.dead_code_elimination", "DeadCodeElimination"), "dce")
+register_pass(
+    _xdsl_pass("stepwell.transforms.tensor_graph_decompose", "TensorGraphDecompose"),
+    "tensor_graph-decompose",
+)

@@ -1,0 +1,68 @@
+"""Parse IR text into a module, remembering where each op was written, and verify it
+op by op so each error points at its source line."""
+
+from __future__ import annotations
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Operation
+from xdsl.parser import Parser
+from xdsl.utils.exceptions import ParseError, VerifyException
+
+from stepwell.ir.diagnostics import Diagnostic, DiagnosticError
+
+
+class LocatingParser(Parser):
+    """xDSL's parser, plus the (line, col) at which every op starts."""
+
+    def __init__(self, ctx: Context, text: str, name: str, line_offset: int = 0):
+        super().__init__(ctx, text, name)
+        self.locations: dict[Operation, tuple[int, int]] = {}
+        self.line_offset = line_offset
+
+    def parse_operation(self) -> Operation:
+        start = self._current_token.span
+        op = super().parse_operation()
+        loc = start.get_location()
+        self.locations[op] = (loc.line + self.line_offset, loc.col)
+        return op
+
+
+def _parse_error_diagnostic(e: ParseError, name: str, line_offset: int) -> Diagnostic:
+    loc = e.span.get_location()
+    return Diagnostic(name, loc.line + line_offset, loc.col, e.msg)
+
+
+def parse_module(
+    ctx: Context, text: str, name: str = "<stdin>", line_offset: int = 0
+) -> tuple[ModuleOp, dict[Operation, tuple[int, int]]]:
+    """Parse `text`; raise DiagnosticError with FILE:LINE:COL on bad syntax."""
+    parser = LocatingParser(ctx, text, name, line_offset)
+    try:
+        module = parser.parse_module()
+    except ParseError as e:
+        raise DiagnosticError([_parse_error_diagnostic(e, name, line_offset)]) from None
+    return module, parser.locations
+
+
+def verify_module(
+    module: Operation,
+    locations: dict[Operation, tuple[int, int]] | None = None,
+    name: str = "<stdin>",
+) -> list[Diagnostic]:
+    """Every verifier error in `module`, one per failing op, in program order."""
+    locations = locations or {}
+    out: list[Diagnostic] = []
+    for op in module.walk():
+        try:
+            op.verify(verify_nested_ops=False)
+        except VerifyException as e:
+            line, col = locations.get(op, (0, 0))
+            message = str(e)
+            if not message.startswith(f"'{op.name}'"):
+                message = f"'{op.name}' op {message}"
+            out.append(Diagnostic(name, line, col, message))
+        except Exception as e:  # a broken op must not become a traceback
+            line, col = locations.get(op, (0, 0))
+            out.append(Diagnostic(name, line, col, f"'{op.name}' op {e}"))
+    return out

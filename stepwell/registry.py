@@ -1,0 +1,60 @@
+"""What stepwell knows by name: its dialects and its passes.
+
+Plugins add to both (`register_dialect`, `register_pass`); `stepwell-opt` and
+`stepwell.compile` build their `Context` and pass table from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xdsl.context import Context
+from xdsl.ir import Dialect
+from xdsl.passes import ModulePass
+
+_DIALECTS: dict[str, Callable[[], Dialect]] = {}
+_PASSES: dict[str, Callable[[], type[ModulePass]]] = {}
+
+
+def register_dialect(dialect: Dialect | Callable[[], Dialect], name: str | None = None) -> None:
+    """Register a dialect (or a factory of one, to load it lazily)."""
+    factory = (lambda: dialect) if isinstance(dialect, Dialect) else dialect
+    _DIALECTS[name or factory().name] = factory
+
+
+def register_pass(pass_type: type[ModulePass] | Callable[[], type[ModulePass]], name: str | None = None) -> None:
+    """Register a pass class (or a factory of one) under its command-line name."""
+    if isinstance(pass_type, type):
+        cls = pass_type
+        _PASSES[name or cls.name] = lambda: cls
+    else:
+        assert name is not None, "a lazily registered pass needs its name"
+        _PASSES[name] = pass_type
+
+
+def passes() -> dict[str, Callable[[], type[ModulePass]]]:
+    _load_builtins()
+    return dict(_PASSES)
+
+
+def dialects() -> dict[str, Callable[[], Dialect]]:
+    _load_builtins()
+    return dict(_DIALECTS)
+
+
+def make_context(allow_unregistered: bool = False) -> Context:
+    ctx = Context(allow_unregistered=allow_unregistered)
+    for name, factory in dialects().items():
+        ctx.register_dialect(name, factory)
+    return ctx
+
+
+_loaded = False
+
+
+def _load_builtins() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    from stepwell import _builtin_registrations  # noqa: F401  (registers on import)

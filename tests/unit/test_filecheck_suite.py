@@ -1,0 +1,29 @@
+"""Runs the lit + FileCheck suite inside pytest, so one command runs every test."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SUITE = Path(__file__).resolve().parents[1] / "filecheck"
+
+
+def test_lit_suite():
+    lit = [sys.executable, "-m", "lit.main"] if _has_lit_module() else ["lit"]
+    proc = subprocess.run(
+        [*lit, "-v", "--no-progress-bar", str(SUITE)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]},
+    )
+    print(proc.stdout[-20000:], proc.stderr[-5000:])
+    assert proc.returncode == 0, "lit suite failed (see captured output)"
+    assert "Passed" in proc.stdout
+
+
+def _has_lit_module() -> bool:
+    try:
+        import lit.main  # noqa: F401
+    except ImportError:
+        return False
+    return True

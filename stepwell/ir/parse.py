@@ -4,7 +4,7 @@ op by op so each error points at its source line."""
 from __future__ import annotations
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import AnyFloat, ModuleOp
 from xdsl.ir import Operation
 from xdsl.parser import Parser
 from xdsl.utils.exceptions import ParseError, VerifyException
@@ -12,13 +12,32 @@ from xdsl.utils.exceptions import ParseError, VerifyException
 from stepwell.ir.diagnostics import Diagnostic, DiagnosticError
 
 
+class _HexFloatElement(Parser._TensorLiteralElement):
+    """A `0x...` element of a float `dense<>` literal: the bits of the value, as
+    MLIR reads it (xDSL 0.74 reads it as an integer to convert, so the -inf it
+    prints as `0xff800000` would come back as 4286578688.0)."""
+
+    def to_type(self, parser, type):  # type: ignore[override]
+        if isinstance(type, AnyFloat) and isinstance(self.value, int):
+            raw = self.value.to_bytes(type.compile_time_size, "little")
+            return type.unpack(raw, 1)[0]
+        return super().to_type(parser, type)
+
+
 class LocatingParser(Parser):
-    """xDSL's parser, plus the (line, col) at which every op starts."""
+    """xDSL's parser, plus the (line, col) at which every op starts, and MLIR's
+    reading of hexadecimal float elements in `dense<>`."""
 
     def __init__(self, ctx: Context, text: str, name: str, line_offset: int = 0):
         super().__init__(ctx, text, name)
         self.locations: dict[Operation, tuple[int, int]] = {}
         self.line_offset = line_offset
+
+    def _parse_tensor_literal_element(self):
+        element = super()._parse_tensor_literal_element()
+        if element.span.text.lower().startswith("0x"):
+            return _HexFloatElement(element.is_negative, element.value, element.span)
+        return element
 
     def parse_operation(self) -> Operation:
         start = self._current_token.span

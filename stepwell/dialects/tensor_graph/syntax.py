@@ -11,6 +11,8 @@ The parser puts the types back, so both forms give the same IR.
 
 from __future__ import annotations
 
+import math
+
 from xdsl.dialects.builtin import (
     ArrayAttr,
     BoolAttr,
@@ -35,7 +37,9 @@ def print_short_attribute(printer: Printer, attr: Attribute) -> None:
             printer.print_string("true" if attr.value.data else "false")
         case IntegerAttr() if attr.type == i64:
             printer.print_string(str(attr.value.data))
-        case FloatAttr() if isinstance(attr.type, Float64Type):
+        case FloatAttr() if isinstance(attr.type, Float64Type) and math.isfinite(
+            attr.value.data
+        ):
             printer.print_float(attr.value.data, attr.type)
         case DenseArrayBase() if attr.elt_type == i64:
             printer.print_string("[" + ", ".join(map(str, attr.get_values())) + "]")

@@ -1,7 +1,7 @@
 """What stepwell knows by name: its dialects and its passes.
 
-Plugins add to both (`register_dialect`, `register_pass`); `stepwell-opt` and
-`stepwell.compile` build their `Context` and pass table from here.
+Plugins add to them (`register_dialect`, `register_pass`, `register_pipeline`);
+`stepwell-opt` and `stepwell.compile` build their `Context` and pass table from here.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from xdsl.passes import ModulePass
 
 _DIALECTS: dict[str, Callable[[], Dialect]] = {}
 _PASSES: dict[str, Callable[[], type[ModulePass]]] = {}
+_PIPELINES: dict[str, str] = {}
 
 
 def register_dialect(dialect: Dialect | Callable[[], Dialect], name: str | None = None) -> None:
@@ -32,9 +33,23 @@ def register_pass(pass_type: type[ModulePass] | Callable[[], type[ModulePass]], 
         _PASSES[name] = pass_type
 
 
+def register_pipeline(name: str, spec: str) -> None:
+    """Name a pipeline: `-p NAME` then runs `spec` (either pipeline syntax).
+
+    For example `register_pipeline("lower-to-cpu", "tensor_graph-decompose,canonicalize,...")`.
+    The spec is parsed when the name is used, so it may name passes registered later.
+    """
+    _PIPELINES[name] = spec
+
+
 def passes() -> dict[str, Callable[[], type[ModulePass]]]:
     _load_builtins()
     return dict(_PASSES)
+
+
+def pipelines() -> dict[str, str]:
+    _load_builtins()
+    return dict(_PIPELINES)
 
 
 def dialects() -> dict[str, Callable[[], Dialect]]:

@@ -20,6 +20,15 @@ def _tensor_graph():
 register_dialect(_tensor_graph, "tensor_graph")
 
 
+def _loops():
+    from stepwell.dialects.loops import Loops
+
+    return Loops
+
+
+register_dialect(_loops, "loops")
+
+
 def _xdsl_pass(module: str, cls: str):
     def load():
         import importlib

@@ -32,7 +32,7 @@ from xdsl.irdl import (
     traits_def,
     var_operand_def,
 )
-from xdsl.traits import Pure
+from xdsl.traits import HasCanonicalizationPatternsTrait, Pure
 from xdsl.utils.exceptions import VerifyException
 
 from stepwell.dialects.tensor_graph.syntax import CustomFormMixin
@@ -115,6 +115,19 @@ def aval(props: Props, name: str) -> tuple[int, ...]:
 # --- the base class ----------------------------------------------------------------
 
 
+class TensorGraphCanonicalization(HasCanonicalizationPatternsTrait):
+    """The patterns of canonicalize.py rooted at each op type (imported late: it uses us)."""
+
+    def get_patterns(self, op):
+        from stepwell.dialects.tensor_graph.canonicalize import patterns_for
+
+        return patterns_for(op)
+
+    @classmethod
+    def get_canonicalization_patterns(cls):
+        return ()
+
+
 class TensorGraphOp(CustomFormMixin, IRDLOperation):
     """Base of every tensor_graph op: one tensor result, a type rule, a custom form."""
 
@@ -124,7 +137,7 @@ class TensorGraphOp(CustomFormMixin, IRDLOperation):
     SHARED: ClassVar[int | None] = None
     """How many leading operands must share one element type (None: all)."""
 
-    traits = traits_def(Pure())
+    traits = traits_def(Pure(), TensorGraphCanonicalization())
 
     @classmethod
     def infer(

@@ -1,0 +1,86 @@
+"""Symbolic index expressions of the `loops` dialect.
+
+An index is a sympy expression over integer symbols:
+  d0, d1, ...   the position in the op's output index space,
+  r0, r1, ...   the position in a reduction's reduced space,
+  s0, s1, ...   values read at run time (a gather's index), passed as SSA operands.
+They print in MLIR's affine-expression spelling, so a dump reads like an affine map:
+  d0 * 4 + d1 floordiv 2,  d2 mod 3,  max(d0 - 1, 0)
+and parse back into the same sympy expressions.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import sympy
+from sympy.printing.str import StrPrinter
+
+
+@functools.cache
+def sym(name: str) -> sympy.Symbol:
+    """The index symbol `name` (d*, r*, s*): an integer; d and r are >= 0."""
+    return sympy.Symbol(name, integer=True, nonnegative=name[0] in "dr")
+
+
+def dims(n: int, prefix: str = "d") -> list[sympy.Symbol]:
+    return [sym(f"{prefix}{i}") for i in range(n)]
+
+
+class _IndexPrinter(StrPrinter):
+    def _print_floor(self, e):
+        num, den = sympy.fraction(sympy.together(e.args[0]))
+        return f"{self._wrap(num)} floordiv {self._wrap(den)}"
+
+    def _print_Mod(self, e):
+        return f"{self._wrap(e.args[0])} mod {self._wrap(e.args[1])}"
+
+    def _print_Max(self, e):
+        return "max(" + ", ".join(self._print(a) for a in e.args) + ")"
+
+    def _print_Min(self, e):
+        return "min(" + ", ".join(self._print(a) for a in e.args) + ")"
+
+    def _wrap(self, e) -> str:
+        text = self._print(e)
+        return text if e.is_Atom or e.func in (sympy.Max, sympy.Min) else f"({text})"
+
+    def _print_Mul(self, e):
+        return super()._print_Mul(e).replace("*", " * ")
+
+
+_PRINTER = _IndexPrinter()
+
+
+def format_index(e: sympy.Expr) -> str:
+    return _PRINTER.doprint(sympy.sympify(e))
+
+
+_WORDS = [(re.compile(r"\bfloordiv\b"), "//"), (re.compile(r"\bmod\b"), "%")]
+_NAME = re.compile(r"\b([drs]\d+)\b")
+
+
+@functools.cache
+def parse_index(text: str) -> sympy.Expr:
+    """Parse one index expression; raises ValueError with a readable message."""
+    src = text
+    for pattern, repl in _WORDS:
+        src = pattern.sub(repl, src)
+    names = {n: sym(n) for n in _NAME.findall(src)}
+    names.update({"max": sympy.Max, "min": sympy.Min})
+    try:
+        expr = sympy.sympify(src, locals=names, rational=True)
+    except (sympy.SympifyError, SyntaxError, TypeError) as e:
+        raise ValueError(f"bad index expression '{text}'") from e
+    if not isinstance(expr, sympy.Expr) or not expr.is_integer:
+        raise ValueError(f"index expression '{text}' is not an integer expression")
+    unknown = [s.name for s in expr.free_symbols if not _NAME.fullmatch(s.name)]
+    if unknown:
+        raise ValueError(f"unknown index symbol(s) {unknown} in '{text}' (use d*, r*, s*)")
+    return expr
+
+
+def symbols_of(expr: sympy.Expr, prefix: str) -> set[int]:
+    """The positions of the symbols with `prefix` used in `expr` (e.g. {0, 2} for d0, d2)."""
+    return {int(s.name[1:]) for s in expr.free_symbols if s.name[0] == prefix}

@@ -1,0 +1,414 @@
+"""The `loops` dialect: one op per computed buffer.
+
+    %y = loops.pointwise : tensor<4x8xf32> {
+      %a = loops.load %x[d0, d1] : tensor<4x8xf32>
+      %b = loops.load %bias[d1] : tensor<8xf32>
+      %s = arith.addf %a, %b : f32
+      loops.yield %s : f32
+    }
+    %m = loops.reduce max over [8] : tensor<4xf32> {
+      %a = loops.load %y[d0, r0] : tensor<4x8xf32>
+      loops.yield %a : f32
+    }
+
+A compute op (`pointwise`, `reduce`) has an index space: the shape of its result
+(symbols d0, d1, ...) and, for a reduction, the reduced space `over [...]` (symbols
+r0, r1, ...). Its body is a scalar program run at each point: it reads other buffers
+through `loops.load` with symbolic index expressions (index.py) and yields the value
+of the point (a reduction: the value to combine with `kind`). Buffers are SSA tensor
+values, so every op here is pure: CSE and DCE are safe.
+
+`loops.kernel` groups compute ops that fuse into one kernel: values defined inside
+and not yielded are never written to memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import sympy
+from xdsl.dialects.builtin import (
+    I64,
+    ArrayAttr,
+    DenseArrayBase,
+    IntegerType,
+    StringAttr,
+    TensorType,
+    i64,
+)
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.irdl import (
+    IRDLOperation,
+    irdl_op_definition,
+    operand_def,
+    prop_def,
+    region_def,
+    result_def,
+    traits_def,
+    var_operand_def,
+    var_result_def,
+)
+from xdsl.parser import Parser
+from xdsl.printer import Printer
+from xdsl.traits import IsTerminator, Pure, RecursiveMemoryEffect
+from xdsl.utils.exceptions import VerifyException
+
+from stepwell.dialects.loops.index import format_index, parse_index, symbols_of
+
+REDUCE_KINDS = ("sum", "prod", "max", "min", "argmax", "argmin")
+
+
+# --- scalar ops of a body -----------------------------------------------------------
+
+
+@irdl_op_definition
+class LoadOp(IRDLOperation):
+    """Read one element of a buffer: `loops.load %buf[idx, ...] (syms %s...) : T`."""
+
+    name = "loops.load"
+    buffer = operand_def(TensorType)
+    syms = var_operand_def()
+    indices = prop_def(ArrayAttr[StringAttr])
+    result = result_def()
+    traits = traits_def(Pure())
+
+    def __init__(self, buffer: SSAValue, indices: Sequence[sympy.Expr], syms: Sequence[SSAValue] = ()):
+        assert isinstance(buffer.type, TensorType)
+        super().__init__(
+            operands=[buffer, list(syms)],
+            result_types=[buffer.type.element_type],
+            properties={"indices": ArrayAttr([StringAttr(format_index(e)) for e in indices])},
+        )
+
+    @property
+    def index_exprs(self) -> list[sympy.Expr]:
+        return [parse_index(s.data) for s in self.indices.data]
+
+    def verify_(self) -> None:
+        buf = self.buffer.type
+        assert isinstance(buf, TensorType)
+        if len(self.indices.data) != buf.get_num_dims():
+            raise VerifyException(
+                f"{len(self.indices.data)} indices for a buffer of rank {buf.get_num_dims()}"
+            )
+        if self.result.type != buf.element_type:
+            raise VerifyException(f"result type {self.result.type} is not the element type of {buf}")
+        try:
+            exprs = self.index_exprs
+        except ValueError as e:
+            raise VerifyException(str(e)) from None
+        _check_symbols(self, exprs, len(self.syms))
+
+    @classmethod
+    def parse(cls, parser: Parser) -> LoadOp:
+        buffer = parser.parse_unresolved_operand()
+        exprs = parse_index_list(parser)
+        syms = []
+        if parser.parse_optional_keyword("syms") is not None:
+            syms = parser.parse_comma_separated_list(
+                Parser.Delimiter.PAREN, lambda: parser.parse_operand(i64)
+            )
+        parser.parse_punctuation(":")
+        buf_type = parser.parse_type()
+        op = cls(parser.resolve_operand(buffer, buf_type), exprs, syms)
+        return op
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_operand(self.buffer)
+        printer.print_string("[" + ", ".join(s.data for s in self.indices.data) + "]")
+        if self.syms:
+            printer.print_string(" syms(")
+            printer.print_list(self.syms, printer.print_operand)
+            printer.print_string(")")
+        printer.print_string(" : ")
+        printer.print_attribute(self.buffer.type)
+
+
+@irdl_op_definition
+class IndexOp(IRDLOperation):
+    """The value of an index expression at the current point, as i64: `loops.index d1`."""
+
+    name = "loops.index"
+    expr = prop_def(StringAttr)
+    result = result_def(IntegerType)
+    traits = traits_def(Pure())
+
+    def __init__(self, expr: sympy.Expr):
+        super().__init__(result_types=[i64], properties={"expr": StringAttr(format_index(expr))})
+
+    @property
+    def index_expr(self) -> sympy.Expr:
+        return parse_index(self.expr.data)
+
+    def verify_(self) -> None:
+        try:
+            _check_symbols(self, [self.index_expr], 0)
+        except ValueError as e:
+            raise VerifyException(str(e)) from None
+
+    @classmethod
+    def parse(cls, parser: Parser) -> IndexOp:
+        (expr,) = parse_index_list(parser)
+        return cls(expr)
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(f" [{self.expr.data}]")
+
+
+@irdl_op_definition
+class YieldOp(IRDLOperation):
+    """Ends a body: the value of the point, or a kernel's materialized buffers."""
+
+    name = "loops.yield"
+    values = var_operand_def()
+    traits = traits_def(IsTerminator(), Pure())
+    assembly_format = "($values^ `:` type($values))? attr-dict"
+
+    def __init__(self, *values: SSAValue):
+        super().__init__(operands=[list(values)])
+
+
+# --- compute ops --------------------------------------------------------------------
+
+
+class ComputeOp(IRDLOperation):
+    """Base of pointwise and reduce: one result buffer computed point by point."""
+
+    result = result_def(TensorType)
+    body = region_def("single_block")
+    traits = traits_def(Pure(), RecursiveMemoryEffect())
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.result.type.get_shape())  # type: ignore[attr-defined]
+
+    @property
+    def reduce_shape(self) -> tuple[int, ...]:
+        return ()
+
+    @property
+    def yielded(self) -> SSAValue:
+        term = self.body.block.last_op
+        assert isinstance(term, YieldOp)
+        return term.values[0]
+
+    def loads(self) -> Iterator[LoadOp]:
+        for op in self.body.walk():
+            if isinstance(op, LoadOp):
+                yield op
+
+    def inputs(self) -> list[SSAValue]:
+        """The buffers this op reads, each once, in order of first use."""
+        return list(dict.fromkeys(load.buffer for load in self.loads()))
+
+    def yield_type(self) -> Attribute:
+        return self.result.type.element_type  # type: ignore[attr-defined]
+
+    def verify_(self) -> None:
+        term = self.body.block.last_op
+        if not isinstance(term, YieldOp) or len(term.values) != 1:
+            raise VerifyException("body must end in `loops.yield` of one value")
+        if term.values[0].type != self.yield_type():
+            raise VerifyException(
+                f"body yields {term.values[0].type}, expected {self.yield_type()}"
+            )
+
+    def print(self, printer: Printer) -> None:
+        self.print_header(printer)
+        printer.print_string(" : ")
+        printer.print_attribute(self.result.type)
+        printer.print_string(" ")
+        printer.print_region(self.body, print_entry_block_args=False)
+
+    def print_header(self, printer: Printer) -> None:
+        pass
+
+
+@irdl_op_definition
+class PointwiseOp(ComputeOp):
+    """`%r = loops.pointwise : tensor<...> { body }`: the body's value at each point."""
+
+    name = "loops.pointwise"
+
+    def __init__(self, result_type: TensorType, body: Region):
+        super().__init__(result_types=[result_type], regions=[body])
+
+    @classmethod
+    def parse(cls, parser: Parser) -> PointwiseOp:
+        parser.parse_punctuation(":")
+        result_type = parser.parse_type()
+        return cls(result_type, parser.parse_region())  # type: ignore[arg-type]
+
+
+@irdl_op_definition
+class ReduceOp(ComputeOp):
+    """`%r = loops.reduce KIND over [sizes] : tensor<...> { body }`: combine the
+    body's values over the reduced space r0, r1, ... at each output point. argmax and
+    argmin give the first flat position (row-major over the reduced space) of the best
+    value, as i64."""
+
+    name = "loops.reduce"
+    kind = prop_def(StringAttr)
+    over = prop_def(DenseArrayBase[I64])
+    body_type = prop_def(Attribute)
+
+    def __init__(self, kind: str, over: Sequence[int], result_type: TensorType, body: Region, body_type: Attribute | None = None):
+        super().__init__(
+            result_types=[result_type],
+            regions=[body],
+            properties={
+                "kind": StringAttr(kind),
+                "over": DenseArrayBase.from_list(i64, list(over)),
+                "body_type": body_type or result_type.element_type,
+            },
+        )
+
+    @property
+    def reduce_shape(self) -> tuple[int, ...]:
+        return tuple(self.over.get_values())
+
+    def yield_type(self) -> Attribute:
+        return self.body_type
+
+    def verify_(self) -> None:
+        if self.kind.data not in REDUCE_KINDS:
+            raise VerifyException(f"kind must be one of {', '.join(REDUCE_KINDS)}, got {self.kind.data}")
+        if self.kind.data.startswith("arg"):
+            if self.result.type.element_type != i64:  # type: ignore[attr-defined]
+                raise VerifyException(f"{self.kind.data} gives i64 positions")
+        elif self.body_type != self.result.type.element_type:  # type: ignore[attr-defined]
+            raise VerifyException("the body type of a value reduction is the result element type")
+        super().verify_()
+
+    @classmethod
+    def parse(cls, parser: Parser) -> ReduceOp:
+        kind = parser.parse_identifier()
+        parser.parse_keyword("over")
+        over = parser.parse_comma_separated_list(Parser.Delimiter.SQUARE, parser.parse_integer)
+        body_type = None
+        if parser.parse_optional_punctuation("(") is not None:
+            body_type = parser.parse_type()
+            parser.parse_punctuation(")")
+        parser.parse_punctuation(":")
+        result_type = parser.parse_type()
+        return cls(kind, over, result_type, parser.parse_region(), body_type)  # type: ignore[arg-type]
+
+    def print_header(self, printer: Printer) -> None:
+        printer.print_string(f" {self.kind.data} over [{', '.join(map(str, self.reduce_shape))}]")
+        if self.body_type != self.result.type.element_type:  # type: ignore[attr-defined]
+            printer.print_string(" (")
+            printer.print_attribute(self.body_type)
+            printer.print_string(")")
+
+
+@irdl_op_definition
+class KernelOp(IRDLOperation):
+    """`%a, %b = loops.kernel -> T, U { compute ops; loops.yield %x, %y : T, U }`:
+    compute ops fused into one kernel; only the yielded buffers reach memory."""
+
+    name = "loops.kernel"
+    outputs = var_result_def(TensorType)
+    body = region_def("single_block")
+    traits = traits_def(Pure(), RecursiveMemoryEffect())
+
+    def __init__(self, result_types: Sequence[Attribute], body: Region):
+        super().__init__(result_types=[list(result_types)], regions=[body])
+
+    def compute_ops(self) -> list[ComputeOp]:
+        return [op for op in self.body.block.ops if isinstance(op, ComputeOp)]
+
+    def verify_(self) -> None:
+        term = self.body.block.last_op
+        if not isinstance(term, YieldOp):
+            raise VerifyException("body must end in `loops.yield`")
+        if [v.type for v in term.values] != [r.type for r in self.outputs]:
+            raise VerifyException("yielded types differ from the kernel's result types")
+        for op in self.body.block.ops:
+            if not isinstance(op, (ComputeOp, YieldOp)):
+                raise VerifyException(f"a kernel holds compute ops only, found {op.name}")
+
+    @classmethod
+    def parse(cls, parser: Parser) -> KernelOp:
+        parser.parse_punctuation("->")
+        types = parser.parse_comma_separated_list(Parser.Delimiter.NONE, parser.parse_type)
+        return cls(types, parser.parse_region())
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" -> ")
+        printer.print_list((r.type for r in self.outputs), printer.print_attribute)
+        printer.print_string(" ")
+        printer.print_region(self.body, print_entry_block_args=False)
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def parse_index_list(parser: Parser) -> list[sympy.Expr]:
+    """`[e, e, ...]` of index expressions, taken from the source text between the
+    brackets (the MLIR lexer cannot tokenize `floordiv` spellings on its own terms)."""
+    parser.parse_punctuation("[")
+    start = parser.pos
+    depth, end = 0, start
+    while True:
+        tok = parser._current_token  # noqa: SLF001
+        if tok.text in ("[", "("):
+            depth += 1
+        elif tok.text in ("]", ")"):
+            if depth == 0:
+                end = tok.span.start
+                break
+            depth -= 1
+        elif tok.kind.name == "EOF":
+            parser.raise_error("unterminated index list")
+        parser._consume_token()  # noqa: SLF001
+    text = parser.lexer.input.content[start:end]
+    parser.parse_punctuation("]")
+    parts = _split_top_level(text)
+    try:
+        return [parse_index(p.strip()) for p in parts if p.strip()]
+    except ValueError as e:
+        parser.raise_error(str(e))
+
+
+def _split_top_level(text: str) -> list[str]:
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    return parts
+
+
+def enclosing_compute(op: Operation) -> ComputeOp | None:
+    parent = op.parent_op()
+    while parent is not None and not isinstance(parent, ComputeOp):
+        parent = parent.parent_op()
+    return parent
+
+
+def _check_symbols(op: Operation, exprs: Sequence[sympy.Expr], n_syms: int) -> None:
+    compute = enclosing_compute(op)
+    if compute is None:
+        raise VerifyException(f"'{op.name}' must be inside loops.pointwise or loops.reduce")
+    limits = {"d": len(compute.shape), "r": len(compute.reduce_shape), "s": n_syms}
+    for e in exprs:
+        for prefix, limit in limits.items():
+            bad = [i for i in symbols_of(e, prefix) if i >= limit]
+            if bad:
+                raise VerifyException(
+                    f"index '{format_index(e)}' uses {prefix}{bad[0]}, but only {limit} "
+                    f"{prefix}-symbol(s) exist here"
+                )
+
+
+def new_body() -> tuple[Region, Block]:
+    block = Block()
+    return Region(block), block

@@ -1,0 +1,550 @@
+"""Canonicalization of `tensor_graph`: constant folding and exact algebraic identities.
+
+Every rewrite here keeps every result element bit for bit as the spec defines it: the
+same NaN positions, the same signed zeros, the same integer wraparound. So `x + (-0.0)`
+folds to `x` but `x + 0.0` does not (`-0.0 + 0.0` is `+0.0`), `x * 0` folds only for
+integers, and constant folding computes with the reference interpreter (the oracle), only
+for ops whose result the spec fixes exactly (no transcendental functions, no float sums
+whose order matters, no float->int casts out of range, no integer division by zero).
+
+Each pattern is one small `RewritePattern` registered with the op types it is rooted at;
+the canonicalization trait of `TensorGraphOp` (ops.py) asks `patterns_for(type(op))`, so
+xDSL's `canonicalize` pass runs them. `cse` and `dce` need nothing from here: every
+`tensor_graph` op is `Pure`.
+
+Folding limits: a folded result is materialized when it has at most `FOLD_LIMIT` elements,
+or when it is a splat (every element the same bits) of at most `SPLAT_LIMIT` elements;
+xDSL stores a splat at full size, so bigger ones stay as `broadcast_to` of a rank-0
+constant.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+
+import ml_dtypes
+import numpy as np
+from xdsl.dialects.builtin import (
+    BytesAttr,
+    DenseIntOrFPElementsAttr,
+    ModuleOp,
+    TensorType,
+)
+from xdsl.dialects.func import FuncOp, ReturnOp
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.pattern_rewriter import PatternRewriter, RewritePattern
+
+from stepwell.dialects.tensor_graph import ops as tg
+from stepwell.dialects.tensor_graph.types import (
+    bf16,
+    f16,
+    f32,
+    f64,
+    i1,
+    i8,
+    i32,
+    i64,
+    is_float,
+    is_int,
+    shape_of,
+    tensor,
+)
+
+FOLD_LIMIT = 1024
+"""Fold an op of constants when its result has at most this many elements..."""
+SPLAT_LIMIT = 1 << 16
+"""... or when the result is a splat of at most this many elements."""
+
+DTYPES: dict[Attribute, np.dtype] = {
+    f16: np.dtype("<f2"),
+    bf16: np.dtype(ml_dtypes.bfloat16),
+    f32: np.dtype("<f4"),
+    f64: np.dtype("<f8"),
+    i1: np.dtype(np.bool_),
+    i8: np.dtype("<i1"),
+    i32: np.dtype("<i4"),
+    i64: np.dtype("<i8"),
+}
+
+
+# --- constants as numpy arrays ------------------------------------------------------
+
+
+def to_numpy(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
+    """The elements of a dense attribute, as a fresh array of its shape and dtype."""
+    elt, shape = attr.get_element_type(), shape_of(attr.type)
+    raw = attr.data.data
+    flat = np.frombuffer(raw, np.int8) != 0 if elt == i1 else np.frombuffer(raw, DTYPES[elt])
+    if flat.size == 1 and math.prod(shape) != 1:
+        return np.full(shape, flat[0], flat.dtype)
+    return flat.reshape(shape).copy()
+
+
+def to_dense(array: np.ndarray, type_: TensorType) -> DenseIntOrFPElementsAttr:
+    """`array` (already of the element type's dtype) as a dense attribute of `type_`."""
+    elt = type_.element_type
+    array = np.ascontiguousarray(np.asarray(array).reshape(shape_of(type_)))
+    if elt == i1:  # xDSL stores i1 `true` as the byte 0xFF
+        raw = np.where(array, -1, 0).astype(np.int8).tobytes()
+    else:
+        raw = array.astype(DTYPES[elt], copy=False).tobytes()
+    return DenseIntOrFPElementsAttr(type_, BytesAttr(raw))
+
+
+def constant_attr(value: SSAValue) -> DenseIntOrFPElementsAttr | None:
+    owner = value.owner
+    return owner.value if isinstance(owner, tg.ConstantOp) else None
+
+
+def splat_scalar(value: SSAValue) -> np.ndarray | None:
+    """The element of a constant whose elements all have the same bits, as a 0-d array."""
+    attr = constant_attr(value)
+    if attr is None:
+        return None
+    raw, size = attr.data.data, attr.get_element_type().compile_time_size
+    if not raw or raw != raw[:size] * (len(raw) // size):
+        return None
+    return to_numpy(
+        DenseIntOrFPElementsAttr(tensor((), attr.get_element_type()), BytesAttr(raw[:size]))
+    )
+
+
+def is_splat_value(value: SSAValue, test: Callable[[np.ndarray], bool]) -> bool:
+    scalar = splat_scalar(value)
+    return scalar is not None and bool(test(scalar))
+
+
+def is_one(c: np.ndarray) -> bool:
+    return bool(c == 1)
+
+
+def is_zero(c: np.ndarray) -> bool:
+    """Integer 0 (any sign of zero counts only for integers)."""
+    return c.dtype.kind in "iu" and bool(c == 0)
+
+
+def is_neg_zero(c: np.ndarray) -> bool:
+    """-0.0 for floats, 0 for integers: the additive identity that keeps every sign."""
+    if c.dtype.kind in "iu":
+        return bool(c == 0)
+    return c.dtype != np.bool_ and bool(c == 0) and bool(np.signbit(c.astype(np.float32)))
+
+
+def is_pos_zero(c: np.ndarray) -> bool:
+    """+0.0 for floats, 0 for integers: what `x - c` may subtract and keep x."""
+    if c.dtype.kind in "iu":
+        return bool(c == 0)
+    return c.dtype != np.bool_ and bool(c == 0) and not np.signbit(c.astype(np.float32))
+
+
+def splat_ops(scalar: np.ndarray, type_: TensorType) -> list[Operation]:
+    """Ops computing `type_` filled with `scalar`; the last op's result is the value."""
+    if math.prod(shape_of(type_)) <= SPLAT_LIMIT:
+        full = np.full(shape_of(type_), scalar, DTYPES[type_.element_type])
+        return [tg.ConstantOp.make(value=to_dense(full, type_))]
+    scalar_type = tensor((), type_.element_type)
+    const = tg.ConstantOp.make(value=to_dense(scalar, scalar_type))
+    return [const, tg.BroadcastToOp.make(const, result_type=type_)]
+
+
+def result_type(op: Operation) -> TensorType:
+    return op.results[0].type  # type: ignore[return-value]
+
+
+def replace_by_value(rewriter: PatternRewriter, op: Operation, value: SSAValue) -> bool:
+    """Replace `op` by an existing value, only when the types agree exactly."""
+    if value.type != result_type(op):
+        return False
+    rewriter.replace(op, [], [value])
+    return True
+
+
+# --- evaluation by the reference interpreter ----------------------------------------
+
+
+def evaluate(
+    op: Operation, arrays: Sequence[np.ndarray], type_: TensorType | None = None
+) -> np.ndarray | None:
+    """`op`'s computation on `arrays` (with result type `type_`, default op's own), by
+    the reference interpreter on a one-op function; None when it cannot be computed."""
+    from stepwell import reference
+
+    type_ = type_ or result_type(op)
+    operand_types = [tensor(a.shape, o.type.element_type) for a, o in zip(arrays, op.operands)]
+    block = Block(arg_types=operand_types)
+    one = type(op).create(
+        operands=list(block.args), result_types=[type_], properties=dict(op.properties)
+    )
+    block.add_ops([one, ReturnOp(one.results[0])])
+    module = ModuleOp([FuncOp("fold", (operand_types, [type_]), Region(block))])
+    try:
+        one.verify()
+        with np.errstate(all="ignore"):
+            out = np.asarray(reference.run(module, "fold", *arrays))
+    except Exception:
+        return None
+    if out.shape != shape_of(type_) or out.dtype != DTYPES[type_.element_type]:
+        return None
+    return out
+
+
+def _cast_is_exact(x: np.ndarray, src: Attribute, dst: Attribute) -> bool:
+    """Whether every numpy implementation agrees with the spec on this cast."""
+    if is_float(src) and is_int(dst):  # truncation toward zero, defined only in range
+        info = np.iinfo(DTYPES[dst])
+        wide = x.astype(np.float64)
+        trunc = np.trunc(wide)
+        return bool(np.all(np.isfinite(wide) & (trunc >= info.min) & (trunc <= info.max)))
+    if dst in (f16, bf16) and is_int(src):  # exact in f32, so one rounding on every path
+        return bool(np.all((x >= -(1 << 24)) & (x <= 1 << 24)))
+    if dst in (f16, bf16) and src == f64:
+        with np.errstate(all="ignore"):
+            same = x.astype(np.float32).astype(np.float64) == x
+        return bool(np.all(same | np.isnan(x)))
+    return True
+
+
+def _integer_division_is_defined(a: np.ndarray, b: np.ndarray) -> bool:
+    lowest = np.iinfo(a.dtype).min
+    a, b = np.broadcast_arrays(a, b)
+    return not bool(np.any((b == 0) | ((a == lowest) & (b == -1))))
+
+
+def _gather_in_range(op: tg.GatherOp, x: np.ndarray, idx: np.ndarray) -> bool:
+    n = x.shape[tg.ival(op.properties, "axis") % x.ndim]
+    return bool(np.all((idx >= -n) & (idx < n)))
+
+
+EXACT_OPS: tuple[type[Operation], ...] = (
+    tg.NegOp, tg.AbsOp, tg.SignOp, tg.SqrtOp, tg.ReciprocalOp, tg.FloorOp, tg.CeilOp,
+    tg.RoundOp, tg.NotOp, tg.ReluOp, tg.ClampOp,
+    tg.AddOp, tg.SubOp, tg.MulOp, tg.DivOp, tg.PowOp, tg.MaxOp, tg.MinOp,
+    tg.AndOp, tg.OrOp, tg.XorOp, tg.CmpOp, tg.SelectOp, tg.CastOp,
+    tg.BroadcastToOp, tg.ReshapeOp, tg.TransposeOp, tg.SliceOp, tg.ConcatOp, tg.PadOp,
+    tg.GatherOp, tg.ReduceOp, tg.ArgmaxOp, tg.ArgminOp,
+)  # fmt: skip
+"""Ops whose result on constants the spec fixes exactly (given `folds_exactly`).
+Not here: exp, exp2, log, log2, tanh, sin, cos, erf, rsqrt, sigmoid, gelu, silu, float
+pow (libm-dependent), float sums, mean, var, matmul and the norms (order-dependent),
+iota (kept symbolic)."""
+
+ELEMENTWISE: tuple[type[Operation], ...] = (
+    tg.UnaryOp, tg.BinaryOp, tg.SelectOp, tg.CastOp,
+)  # fmt: skip
+MOVES_DATA: tuple[type[Operation], ...] = (
+    tg.BroadcastToOp, tg.ReshapeOp, tg.TransposeOp, tg.SliceOp,
+)  # fmt: skip
+"""Ops whose result elements are all operand elements, bits unchanged (and never empty
+from a non-empty operand except through shape, which the result type carries)."""
+
+
+def folds_exactly(op: Operation, arrays: Sequence[np.ndarray]) -> bool:
+    if not isinstance(op, EXACT_OPS):
+        return False
+    elt = op.operands[0].type.element_type
+    if isinstance(op, tg.PowOp):
+        return is_int(elt)
+    if isinstance(op, tg.DivOp) and is_int(elt):
+        return _integer_division_is_defined(*arrays)
+    if isinstance(op, tg.CastOp):
+        return _cast_is_exact(arrays[0], elt, result_type(op).element_type)
+    if isinstance(op, tg.ReduceOp):
+        return tg.sval(op.properties, "kind") in ("max", "min")
+    if isinstance(op, tg.GatherOp):
+        return _gather_in_range(op, *arrays)
+    return True
+
+
+# --- the pattern table --------------------------------------------------------------
+
+_PATTERNS: list[tuple[tuple[type[Operation], ...], RewritePattern]] = []
+
+
+def rooted_at(*roots: type[Operation]):
+    """Register a pattern class for the op types (and their subclasses) `roots`."""
+
+    def register(cls: type[RewritePattern]) -> type[RewritePattern]:
+        _PATTERNS.append((roots, cls()))
+        return cls
+
+    return register
+
+
+@functools.cache
+def patterns_for(op_type: type[Operation]) -> tuple[RewritePattern, ...]:
+    """The canonicalization patterns rooted at `op_type`, in the order they are tried."""
+    return tuple(p for roots, p in _PATTERNS if issubclass(op_type, roots))
+
+
+# --- constant folding ---------------------------------------------------------------
+
+
+@rooted_at(*EXACT_OPS)
+class FoldConstants(RewritePattern):
+    """An exactly-defined op whose operands are all constants becomes a constant."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        attrs = [constant_attr(o) for o in op.operands]
+        if not attrs or any(a is None for a in attrs):
+            return
+        out_type = result_type(op)
+        if math.prod(shape_of(out_type)) <= FOLD_LIMIT:
+            arrays = [to_numpy(a) for a in attrs]  # type: ignore[arg-type]
+            if not folds_exactly(op, arrays):
+                return
+            out = evaluate(op, arrays)
+            if out is not None:
+                rewriter.replace(op, tg.ConstantOp.make(value=to_dense(out, out_type)))
+            return
+        scalars = [splat_scalar(o) for o in op.operands]
+        if any(s is None for s in scalars) or math.prod(shape_of(out_type)) > SPLAT_LIMIT:
+            return
+        if isinstance(op, MOVES_DATA):
+            rewriter.replace(op, splat_ops(scalars[0], out_type))  # type: ignore[arg-type]
+        elif isinstance(op, ELEMENTWISE) and folds_exactly(op, scalars):  # type: ignore[arg-type]
+            out = evaluate(op, scalars, tensor((), out_type.element_type))  # type: ignore[arg-type]
+            if out is not None:
+                rewriter.replace(op, splat_ops(out, out_type))
+
+
+# --- algebraic identities -----------------------------------------------------------
+
+
+@rooted_at(tg.AddOp, tg.MulOp, tg.AndOp, tg.OrOp, tg.XorOp)
+class ConstantToRight(RewritePattern):
+    """c ∘ x -> x ∘ c for add, mul, and, or, xor (IEEE + and * commute exactly; max and
+    min do not: numpy's maximum(-0.0, 0.0) is its first operand)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        lhs, rhs = op.operands
+        if constant_attr(lhs) is not None and constant_attr(rhs) is None:
+            rewriter.replace(op, type(op).make(rhs, lhs))
+
+
+def _identity_operand(op: Operation, is_identity: Callable[[np.ndarray], bool], both: bool):
+    """The operand x of `x ∘ c` (or `c ∘ x` when `both`) where c is an identity splat."""
+    lhs, rhs = op.operands
+    if is_splat_value(rhs, is_identity):
+        return lhs
+    if both and is_splat_value(lhs, is_identity):
+        return rhs
+    return None
+
+
+@rooted_at(tg.AddOp)
+class AddNegativeZero(RewritePattern):
+    """x + (-0.0) -> x and x + 0 -> x (integers); never x + 0.0 (-0.0 + 0.0 is +0.0)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        if (x := _identity_operand(op, is_neg_zero, both=True)) is not None:
+            replace_by_value(rewriter, op, x)
+
+
+@rooted_at(tg.SubOp)
+class SubPositiveZero(RewritePattern):
+    """x - 0.0 -> x and x - 0 -> x (integers); never x - (-0.0) (-0.0 - -0.0 is +0.0)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        if (x := _identity_operand(op, is_pos_zero, both=False)) is not None:
+            replace_by_value(rewriter, op, x)
+
+
+@rooted_at(tg.SubOp)
+class SubFromNegativeZero(RewritePattern):
+    """(-0.0) - x -> neg x, 0 - x -> neg x (integers); never 0.0 - x (0.0 - 0.0 is +0.0)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        lhs, x = op.operands
+        if x.type == result_type(op) and is_splat_value(lhs, is_neg_zero):
+            rewriter.replace(op, tg.NegOp.make(x))
+
+
+@rooted_at(tg.MulOp)
+class MulOne(RewritePattern):
+    """x * 1 -> x, for floats too (x * 1.0 is x, -0.0 and NaN included)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        if (x := _identity_operand(op, is_one, both=True)) is not None:
+            replace_by_value(rewriter, op, x)
+
+
+@rooted_at(tg.DivOp)
+class DivOne(RewritePattern):
+    """x / 1 -> x, for floats and for integer division alike."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        if (x := _identity_operand(op, is_one, both=False)) is not None:
+            replace_by_value(rewriter, op, x)
+
+
+@rooted_at(tg.MulOp)
+class IntegerMulZero(RewritePattern):
+    """x * 0 -> 0 for integers only (float x * 0.0 is NaN for inf/NaN, -0.0 for x < 0)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        lhs, rhs = op.operands
+        zero = splat_scalar(rhs) if is_splat_value(rhs, is_zero) else None
+        if zero is None and is_splat_value(lhs, is_zero):
+            zero = splat_scalar(lhs)
+        if zero is not None:
+            rewriter.replace(op, splat_ops(zero, result_type(op)))
+
+
+@rooted_at(tg.SubOp, tg.XorOp)
+class SelfCancel(RewritePattern):
+    """x - x -> 0 for integers only (inf - inf is NaN), and xor(x, x) -> false."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        lhs, rhs = op.operands
+        elt = result_type(op).element_type
+        if lhs is rhs and not is_float(elt):
+            rewriter.replace(op, splat_ops(np.zeros((), DTYPES[elt]), result_type(op)))
+
+
+@rooted_at(tg.MaxOp, tg.MinOp, tg.AndOp, tg.OrOp)
+class Idempotent(RewritePattern):
+    """max(x, x), min(x, x), and(x, x), or(x, x) -> x (one value: NaN and -0.0 kept)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        lhs, rhs = op.operands
+        if lhs is rhs:
+            replace_by_value(rewriter, op, lhs)
+
+
+@rooted_at(tg.CmpOp)
+class IntegerSelfCompare(RewritePattern):
+    """cmp(x, x) -> true for eq/le/ge, false for ne/lt/gt; not for floats (NaN != NaN)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        lhs, rhs = op.operands
+        if lhs is rhs and not is_float(lhs.type.element_type):
+            truth = tg.sval(op.properties, "predicate") in ("eq", "le", "ge")
+            rewriter.replace(op, splat_ops(np.array(truth), result_type(op)))
+
+
+@rooted_at(tg.AndOp, tg.OrOp, tg.XorOp)
+class BooleanConstant(RewritePattern):
+    """and(x, true), or(x, false), xor(x, false) -> x; xor(x, true) -> not x;
+    and(x, false) -> false, or(x, true) -> true."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        x, c = op.operands
+        if (scalar := splat_scalar(c)) is None:
+            return
+        truth, out = bool(scalar), result_type(op)
+        if isinstance(op, tg.XorOp):
+            if not truth:
+                replace_by_value(rewriter, op, x)
+            elif x.type == out:
+                rewriter.replace(op, tg.NotOp.make(x))
+        elif isinstance(op, tg.AndOp) == truth:
+            replace_by_value(rewriter, op, x)
+        else:
+            rewriter.replace(op, splat_ops(np.array(truth), out))
+
+
+@rooted_at(tg.NegOp, tg.NotOp)
+class Involution(RewritePattern):
+    """neg(neg x) -> x (integer wraparound too), not(not x) -> x."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        inner = op.operands[0].owner
+        if type(inner) is type(op):
+            replace_by_value(rewriter, op, inner.operands[0])
+
+
+@rooted_at(tg.AbsOp)
+class AbsOfSignChange(RewritePattern):
+    """abs(abs x) -> abs x, abs(neg x) -> abs x."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        inner = op.operands[0].owner
+        if isinstance(inner, tg.AbsOp):
+            replace_by_value(rewriter, op, inner.results[0])
+        elif isinstance(inner, tg.NegOp):
+            rewriter.replace(op, tg.AbsOp.make(inner.operands[0]))
+
+
+@rooted_at(tg.SelectOp)
+class SelectKnown(RewritePattern):
+    """select(c, x, x) -> x; select(true, a, b) -> a; select(false, a, b) -> b (when
+    the chosen operand already has the result type)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        cond, a, b = op.operands
+        if a is b:
+            replace_by_value(rewriter, op, a)
+        elif (scalar := splat_scalar(cond)) is not None:
+            replace_by_value(rewriter, op, a if bool(scalar) else b)
+
+
+# --- shape and type ops -------------------------------------------------------------
+
+
+@rooted_at(tg.CastOp, tg.BroadcastToOp, tg.ReshapeOp, tg.SliceOp, tg.PadOp)
+class SameTypeIsIdentity(RewritePattern):
+    """cast, broadcast_to, reshape, slice or pad whose result type is its operand's -> the
+    operand (a slice or pad of unchanged shape takes every element once, in place)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        replace_by_value(rewriter, op, op.operands[0])
+
+
+@rooted_at(tg.ConcatOp)
+class ConcatOfOne(RewritePattern):
+    """concat(x) -> x."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        if len(op.operands) == 1:
+            replace_by_value(rewriter, op, op.operands[0])
+
+
+@rooted_at(tg.ReshapeOp)
+class ReshapeOfReshape(RewritePattern):
+    """reshape(reshape x) -> reshape x: row-major order is kept by both."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        inner = op.operands[0].owner
+        if isinstance(inner, tg.ReshapeOp):
+            rewriter.replace(op, tg.ReshapeOp.make(inner.operands[0], result_type=result_type(op)))
+
+
+@rooted_at(tg.BroadcastToOp)
+class BroadcastOfBroadcast(RewritePattern):
+    """broadcast_to(broadcast_to x) -> broadcast_to x (broadcasting composes)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        inner = op.operands[0].owner
+        if isinstance(inner, tg.BroadcastToOp):
+            rewriter.replace(
+                op, tg.BroadcastToOp.make(inner.operands[0], result_type=result_type(op))
+            )
+
+
+@rooted_at(tg.TransposeOp)
+class TransposeOfTranspose(RewritePattern):
+    """transpose(transpose(x, p), q) -> transpose(x, [p[i] for i in q])."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        inner = op.operands[0].owner
+        if isinstance(inner, tg.TransposeOp):
+            p, q = tg.aval(inner.properties, "perm"), tg.aval(op.properties, "perm")
+            rewriter.replace(op, tg.TransposeOp.make(inner.operands[0], perm=[p[i] for i in q]))
+
+
+@rooted_at(tg.TransposeOp)
+class TransposeKeepingOrder(RewritePattern):
+    """transpose with the identity perm -> x; one that moves only size-1 dimensions (or
+    has no elements) keeps row-major order -> reshape."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
+        x, perm = op.operands[0], tg.aval(op.properties, "perm")
+        shape = shape_of(x.type)
+        if list(perm) == sorted(perm):
+            replace_by_value(rewriter, op, x)
+            return
+        moved = [d for d in perm if shape[d] != 1]
+        if moved == sorted(moved) or 0 in shape:
+            rewriter.replace(op, tg.ReshapeOp.make(x, result_type=result_type(op)))

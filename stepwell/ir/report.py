@@ -1,0 +1,64 @@
+"""Diagnostics a pass reports about an op: errors, warnings, remarks and notes.
+
+    from stepwell.ir import report
+    report.warning(op, "this reduction is over zero elements")
+
+`stepwell-opt` shows them at the op's source line (or, for an op the pipeline made,
+at its nearest ancestor that came from the source), and `--verify-diagnostics` checks
+them against `expected-warning`, `expected-remark`, ... annotations. An error makes the
+run fail, as in mlir-opt; the other kinds are information. Outside a driver that
+collects them they are printed to stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from xdsl.ir import Operation
+
+SEVERITIES = ("error", "warning", "remark", "note")
+
+Handler = Callable[[Operation | None, str, str], None]
+"""Receives (op or None, severity, message)."""
+
+_handler: ContextVar[Handler | None] = ContextVar("stepwell_report_handler", default=None)
+
+
+def emit(op: Operation | None, message: str, severity: str = "error") -> None:
+    if severity not in SEVERITIES:
+        raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}, got {severity!r}")
+    handler = _handler.get()
+    if handler is None:
+        where = f"'{op.name}' op " if op is not None else ""
+        print(f"{severity}: {where}{message}", file=sys.stderr)
+    else:
+        handler(op, severity, message)
+
+
+def error(op: Operation | None, message: str) -> None:
+    emit(op, message, "error")
+
+
+def warning(op: Operation | None, message: str) -> None:
+    emit(op, message, "warning")
+
+
+def remark(op: Operation | None, message: str) -> None:
+    emit(op, message, "remark")
+
+
+def note(op: Operation | None, message: str) -> None:
+    emit(op, message, "note")
+
+
+@contextmanager
+def collecting(handler: Handler) -> Iterator[None]:
+    """Send every diagnostic reported inside the `with` block to `handler`."""
+    token = _handler.set(handler)
+    try:
+        yield
+    finally:
+        _handler.reset(token)

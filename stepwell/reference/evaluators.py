@@ -1,0 +1,480 @@
+"""What every `tensor_graph` op computes, one small numpy function per op.
+
+An evaluator is called as `fn(op, *operands)`. The operands arrive in their compute
+dtype (`f32` for `f16`/`bf16` tensors, the storage dtype otherwise: see `dtypes.py`), and
+the interpreter rounds whatever the evaluator returns to the result's storage type once.
+So an evaluator is just the math: `f16` and `bf16` ops, reductions and matmuls compute
+and accumulate in `f32`, `f32` in `f32`, `f64` in `f64`, integers in their own type
+(numpy's integer arrays wrap on overflow, which is the two's complement arithmetic of
+the element type).
+
+Evaluators that need the result's element type (`cast`, `constant`, `iota`) return it
+in the storage dtype themselves. Composites are evaluated directly, never through their
+decomposition, so the decomposition can be tested against them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+from xdsl.ir import Operation
+
+from stepwell.dialects.tensor_graph import ops
+from stepwell.dialects.tensor_graph.ops import aval, bval, fval, ival, sval
+from stepwell.dialects.tensor_graph.types import normalize_axis, normalize_dims
+from stepwell.reference.dtypes import (
+    BOOL,
+    F64,
+    compute_dtype,
+    convert,
+    highest,
+    is_float,
+    is_int,
+    lowest,
+    numpy_dtype,
+    scalar,
+)
+
+Evaluator = Callable[..., np.ndarray]
+EVALUATORS: dict[str, Evaluator] = {}
+"""Op name -> evaluator. Plugins may add entries for their own ops."""
+
+
+class EvaluationError(ValueError):
+    """The program is valid but this input has no defined result (e.g. a gather index
+    out of range)."""
+
+
+def evaluates(*op_classes: type[Operation]):
+    """Register the decorated function as the evaluator of `op_classes`."""
+
+    def register(fn: Evaluator) -> Evaluator:
+        for cls in op_classes:
+            EVALUATORS[cls.name] = fn
+        return fn
+
+    return register
+
+
+def storage_of(op: Operation) -> np.dtype:
+    """The numpy dtype that stores the op's result."""
+    return numpy_dtype(op.results[0].type.element_type)
+
+
+def shape_of(op: Operation) -> tuple[int, ...]:
+    return tuple(op.results[0].type.get_shape())
+
+
+# --- elementwise, one operand -----------------------------------------------------
+
+# The ops that are exactly one numpy ufunc (float ops compute in f32 for f16/bf16).
+_UFUNCS = {
+    ops.NegOp: np.negative,  # integers wrap: neg(INT_MIN) = INT_MIN
+    ops.AbsOp: np.absolute,  # integers wrap: abs(INT_MIN) = INT_MIN
+    ops.SignOp: np.sign,
+    ops.ExpOp: np.exp,
+    ops.Exp2Op: np.exp2,
+    ops.LogOp: np.log,
+    ops.Log2Op: np.log2,
+    ops.SqrtOp: np.sqrt,
+    ops.TanhOp: np.tanh,
+    ops.SinOp: np.sin,
+    ops.CosOp: np.cos,
+    ops.FloorOp: np.floor,
+    ops.CeilOp: np.ceil,
+    ops.RoundOp: np.rint,  # half to even
+    ops.NotOp: np.logical_not,
+}
+
+
+def _ufunc_evaluator(ufunc) -> Evaluator:
+    def evaluate(op, x):
+        return ufunc(x)
+
+    return evaluate
+
+
+for _cls, _ufunc in _UFUNCS.items():
+    evaluates(_cls)(_ufunc_evaluator(_ufunc))
+
+
+@evaluates(ops.RsqrtOp)
+def rsqrt(op, x):
+    return 1.0 / np.sqrt(x)
+
+
+@evaluates(ops.ReciprocalOp)
+def reciprocal(op, x):
+    return 1.0 / x
+
+
+_math_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+def erf_values(x: np.ndarray) -> np.ndarray:
+    """erf in f64 (C's erf through Python's math.erf), whatever x's dtype."""
+    return np.asarray(_math_erf(np.asarray(x, dtype=F64)), dtype=F64)
+
+
+@evaluates(ops.ErfOp)
+def erf(op, x):
+    # Computed in f64 and rounded once to the result type: numpy has no erf, and an
+    # f64 erf rounded to f32 is at least as close as any f32 implementation.
+    return erf_values(x)
+
+
+# --- composites, one operand --------------------------------------------------------
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@evaluates(ops.SigmoidOp)
+def sigmoid(op, x):
+    return _sigmoid(x)
+
+
+@evaluates(ops.ReluOp)
+def relu(op, x):
+    return np.maximum(x, 0)  # NaN stays NaN
+
+
+@evaluates(ops.SiluOp)
+def silu(op, x):
+    return x * _sigmoid(x)
+
+
+@evaluates(ops.GeluOp)
+def gelu(op, x):
+    if sval(op.properties, "approximate") == "tanh":
+        inner = math.sqrt(2.0 / math.pi) * (x + 0.044715 * x * x * x)
+        return 0.5 * x * (1.0 + np.tanh(inner))
+    return 0.5 * x * (1.0 + erf_values(x * (1.0 / math.sqrt(2.0))).astype(x.dtype))
+
+
+@evaluates(ops.ClampOp)
+def clamp(op, x):
+    # The bounds are first converted to the element type (integers: saturating at the
+    # type's range, so an infinite bound is no bound); NaN in x stays NaN.
+    storage = storage_of(op)
+    lo = scalar(fval(op.properties, "min"), storage)
+    hi = scalar(fval(op.properties, "max"), storage)
+    return np.minimum(np.maximum(x, lo), hi)
+
+
+# --- elementwise, two or three operands -----------------------------------------------
+
+
+@evaluates(ops.AddOp)
+def add(op, a, b):
+    return a + b
+
+
+@evaluates(ops.SubOp)
+def sub(op, a, b):
+    return a - b
+
+
+@evaluates(ops.MulOp)
+def mul(op, a, b):
+    return a * b
+
+
+@evaluates(ops.MaxOp)
+def maximum(op, a, b):
+    return np.maximum(a, b)  # NaN wins, as numpy
+
+
+@evaluates(ops.MinOp)
+def minimum(op, a, b):
+    return np.minimum(a, b)  # NaN wins, as numpy
+
+
+def int_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Integer division rounding toward zero. x / 0 = 0 and INT_MIN / -1 = INT_MIN
+    (wrapping) are this interpreter's choices: the spec leaves them open."""
+    a, b = np.broadcast_arrays(a, b)
+    zero, minus_one = b == 0, b == -1
+    safe = np.where(zero | minus_one, 1, b).astype(b.dtype)
+    q = a // safe  # floor
+    q = q + ((q * safe != a) & ((a < 0) != (safe < 0))).astype(q.dtype)  # -> toward zero
+    q = np.where(minus_one, -a, q)
+    return np.where(zero, 0, q).astype(a.dtype)
+
+
+@evaluates(ops.DivOp)
+def div(op, a, b):
+    if is_int(a.dtype):
+        return int_div(a, b)
+    return a / b
+
+
+def int_pow(base: np.ndarray, exp: np.ndarray) -> np.ndarray:
+    """base ** exp by repeated squaring in the element type's wrapping arithmetic
+    (equal, modulo 2^bits, to exact repeated multiplication). A negative exponent gives
+    base^exp rounded toward zero: 1 for base 1, +-1 for base -1 by parity, else 0
+    (base 0 included: 0 ** -n = 0, where numpy raises)."""
+    base, exp = np.broadcast_arrays(base, exp)
+    result = np.ones(base.shape, base.dtype)
+    square = base.copy()
+    e = np.where(exp > 0, exp, 0).astype(np.int64)
+    while e.any():
+        result = np.where((e & 1) == 1, result * square, result)
+        square = square * square
+        e >>= 1
+    negative = np.where(base == 1, 1, np.where(base == -1, 1 - 2 * (exp & 1), 0))
+    return np.where(exp < 0, negative, result).astype(base.dtype)
+
+
+@evaluates(ops.PowOp)
+def power(op, a, b):
+    if is_int(a.dtype):
+        return int_pow(a, b)
+    return np.power(a, b)
+
+
+@evaluates(ops.AndOp)
+def logical_and(op, a, b):
+    return np.logical_and(a, b)
+
+
+@evaluates(ops.OrOp)
+def logical_or(op, a, b):
+    return np.logical_or(a, b)
+
+
+@evaluates(ops.XorOp)
+def logical_xor(op, a, b):
+    return np.logical_xor(a, b)
+
+
+_PREDICATES = {
+    "eq": np.equal,
+    "ne": np.not_equal,
+    "lt": np.less,
+    "le": np.less_equal,
+    "gt": np.greater,
+    "ge": np.greater_equal,
+}
+
+
+@evaluates(ops.CmpOp)
+def cmp(op, a, b):
+    return _PREDICATES[sval(op.properties, "predicate")](a, b)  # NaN: only "ne" is true
+
+
+@evaluates(ops.SelectOp)
+def select(op, cond, a, b):
+    return np.where(cond, a, b)
+
+
+# --- type and shape -------------------------------------------------------------------
+
+
+@evaluates(ops.CastOp)
+def cast(op, x):
+    # float -> int truncates toward zero, saturating, NaN -> 0; int -> int wraps;
+    # -> float rounds to nearest once; -> i1 is x != 0; i1 -> numbers is 0 / 1.
+    return convert(x, storage_of(op))
+
+
+@evaluates(ops.ConstantOp)
+def constant(op):
+    attr = op.properties["value"]
+    storage, shape = storage_of(op), shape_of(op)
+    values = attr.get_values()
+    if storage == BOOL:
+        flat = np.asarray(values, dtype=np.int64) != 0  # i1 true reads as -1
+    elif is_float(storage):
+        flat = np.asarray(values, dtype=F64).astype(storage)  # exact: values are storage values
+    else:
+        flat = np.asarray(values, dtype=np.int64).astype(storage)
+    if flat.size == 1:
+        return np.full(shape, flat.reshape(()), dtype=storage)  # splat
+    return flat.reshape(shape)
+
+
+@evaluates(ops.IotaOp)
+def iota(op):
+    # Indices that do not fit the element type wrap (integers) or round (floats).
+    shape = shape_of(op)
+    dim = normalize_axis(ival(op.properties, "dim"), len(shape))
+    index_shape = [1] * len(shape)
+    index_shape[dim] = shape[dim]
+    indices = np.arange(shape[dim], dtype=np.int64).reshape(index_shape)
+    return convert(np.broadcast_to(indices, shape), storage_of(op))
+
+
+@evaluates(ops.BroadcastToOp)
+def broadcast_to(op, x):
+    return np.broadcast_to(x, shape_of(op))
+
+
+@evaluates(ops.ReshapeOp)
+def reshape(op, x):
+    return np.reshape(x, shape_of(op))
+
+
+@evaluates(ops.TransposeOp)
+def transpose(op, x):
+    return np.transpose(x, aval(op.properties, "perm"))
+
+
+@evaluates(ops.SliceOp)
+def slice_(op, x):
+    props = op.properties
+    bounds = zip(aval(props, "start"), aval(props, "stop"), aval(props, "step"))
+    return x[tuple(slice(lo, hi, step) for lo, hi, step in bounds)]
+
+
+@evaluates(ops.ConcatOp)
+def concat(op, *xs):
+    return np.concatenate(xs, axis=ival(op.properties, "axis"))
+
+
+@evaluates(ops.PadOp)
+def pad(op, x):
+    # The f64 value is converted to the element type as `cast` would (ints truncate).
+    low = aval(op.properties, "low")
+    value = scalar(fval(op.properties, "value"), storage_of(op))
+    out = np.full(shape_of(op), value, dtype=x.dtype)
+    out[tuple(slice(lo, lo + n) for lo, n in zip(low, x.shape))] = x
+    return out
+
+
+@evaluates(ops.GatherOp)
+def gather(op, x, indices):
+    axis = normalize_axis(ival(op.properties, "axis"), x.ndim)
+    n = x.shape[axis]
+    bad = (indices < -n) | (indices >= n)
+    if bad.any():
+        raise EvaluationError(
+            f"'{op.name}': index {int(indices[bad].flat[0])} is out of range for "
+            f"axis {axis} of size {n}"
+        )
+    return np.take(x, np.where(indices < 0, indices + n, indices), axis=axis)
+
+
+# --- reductions -------------------------------------------------------------------------
+
+
+def _mean(x, dims):
+    """Mean over `dims`, keeping them; NaN over zero elements (np.mean would warn)."""
+    count = math.prod(x.shape[d] for d in dims)
+    return np.sum(x, axis=dims, keepdims=True) / x.dtype.type(count)
+
+
+def _reduce_dims(op, x) -> tuple[int, ...]:
+    return normalize_dims(aval(op.properties, "dims"), x.ndim)
+
+
+@evaluates(ops.ReduceOp)
+def reduce(op, x):
+    kind = sval(op.properties, "kind")
+    dims, keep = _reduce_dims(op, x), bval(op.properties, "keepdim")
+    if kind == "sum":
+        return np.sum(x, axis=dims, keepdims=keep, dtype=x.dtype)  # empty: 0
+    if kind == "prod":
+        return np.prod(x, axis=dims, keepdims=keep, dtype=x.dtype)  # empty: 1
+    if kind == "max":
+        return np.max(x, axis=dims, keepdims=keep, initial=lowest(x.dtype))
+    if kind == "min":
+        return np.min(x, axis=dims, keepdims=keep, initial=highest(x.dtype))
+    assert kind == "mean"
+    mean = _mean(x, dims)  # empty: NaN
+    return mean if keep else np.squeeze(mean, axis=dims)
+
+
+@evaluates(ops.ArgmaxOp)
+def argmax(op, x):
+    # First index on ties; the first NaN wins, as numpy.
+    return np.argmax(x, axis=ival(op.properties, "axis"), keepdims=bval(op.properties, "keepdim"))
+
+
+@evaluates(ops.ArgminOp)
+def argmin(op, x):
+    return np.argmin(x, axis=ival(op.properties, "axis"), keepdims=bval(op.properties, "keepdim"))
+
+
+@evaluates(ops.VarOp)
+def var(op, x):
+    # Two passes; divisor max(N - correction, 0), as numpy and torch (0 gives inf/NaN).
+    dims, keep = _reduce_dims(op, x), bval(op.properties, "keepdim")
+    count = math.prod(x.shape[d] for d in dims)
+    deviation = x - _mean(x, dims)
+    squares = np.sum(deviation * deviation, axis=dims, keepdims=keep)
+    divisor = max(count - ival(op.properties, "correction"), 0)
+    return squares / x.dtype.type(divisor)
+
+
+# --- contractions and composites ---------------------------------------------------------
+
+
+@evaluates(ops.MatmulOp)
+def matmul(op, a, b):
+    return np.matmul(a, b)  # integers wrap in their type; f16/bf16 arrive as f32
+
+
+@evaluates(ops.LinearOp)
+def linear(op, x, w, b):
+    return np.matmul(x, w.T) + b
+
+
+def _softmax(x, axis):
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _log_softmax(x, axis):
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+@evaluates(ops.SoftmaxOp)
+def softmax(op, x):
+    return _softmax(x, ival(op.properties, "axis"))
+
+
+@evaluates(ops.LogSoftmaxOp)
+def log_softmax(op, x):
+    return _log_softmax(x, ival(op.properties, "axis"))
+
+
+def _trailing_dims(op, x) -> tuple[int, ...]:
+    return tuple(range(normalize_axis(ival(op.properties, "axis"), x.ndim), x.ndim))
+
+
+@evaluates(ops.LayerNormOp)
+def layer_norm(op, x, scale, bias):
+    # Biased variance, computed in two passes: mean((x - mean)^2).
+    dims, eps = _trailing_dims(op, x), fval(op.properties, "epsilon")
+    mean = _mean(x, dims)
+    deviation = x - mean
+    variance = _mean(deviation * deviation, dims)
+    return deviation / np.sqrt(variance + eps) * scale + bias
+
+
+@evaluates(ops.RmsNormOp)
+def rms_norm(op, x, scale):
+    dims, eps = _trailing_dims(op, x), fval(op.properties, "epsilon")
+    mean_square = _mean(x * x, dims)
+    return x / np.sqrt(mean_square + eps) * scale
+
+
+@evaluates(ops.AttentionOp)
+def attention(op, q, k, v):
+    scores = np.matmul(q, np.swapaxes(k, -1, -2)) * fval(op.properties, "scale")
+    if bval(op.properties, "causal"):
+        s, t = scores.shape[-2:]
+        future = np.arange(t)[None, :] > np.arange(s)[:, None]  # (i, j) with j > i
+        scores = np.where(future, -np.inf, scores).astype(scores.dtype)
+    return np.matmul(_softmax(scores, -1), v)
+
+
+def operand_compute(value: np.ndarray) -> np.ndarray:
+    """An operand in the dtype evaluators compute in."""
+    return value.astype(compute_dtype(value.dtype), copy=False)

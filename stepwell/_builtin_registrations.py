@@ -48,3 +48,9 @@ register_pass(
     _xdsl_pass("stepwell.transforms.tensor_graph_decompose", "TensorGraphDecompose"),
     "tensor_graph-decompose",
 )
+register_pass(
+    _xdsl_pass("stepwell.lowering.tensor_graph_to_loops", "ConvertTensorGraphToLoops"),
+    "convert-tensor_graph-to-loops",
+)
+register_pass(_xdsl_pass("stepwell.transforms.loops_simplify_index", "LoopsSimplifyIndex"), "loops-simplify-index")
+register_pass(_xdsl_pass("stepwell.transforms.loops_fuse", "LoopsFuse"), "loops-fuse")

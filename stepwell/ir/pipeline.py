@@ -14,7 +14,8 @@ ANCHOR is `builtin.module`, `func.func` or `any`. Every stepwell pass is a modul
 so a pass anchored on `func.func` or `any` runs on the whole module: nesting only groups
 passes. NAME is a registered pass or a named pipeline (`registry.register_pipeline`),
 which expands in place. Options are xDSL's (`xdsl.utils.arg_spec`), checked against
-the pass's dataclass fields; `-` and `_` in option names are the same.
+the pass's dataclass fields; `-` and `_` in option names are the same,
+integers are accepted for float options and a bare boolean option means true.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ class PipelineError(ValueError):
         if spec is not None and pos is not None:
             message += f"\n  {spec}\n  {' ' * pos}^"
         super().__init__(message)
+
+
+class _CycleError(PipelineError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -155,9 +160,11 @@ def _expand(spec: str, named: dict[str, str], active: tuple[str, ...]) -> list[P
             raise PipelineError(f"named pipeline '{step.name}' takes no options", spec, pos)
         if step.name in active:
             chain = " -> ".join(active + (step.name,))
-            raise PipelineError(f"named pipeline '{step.name}' includes itself ({chain})")
+            raise _CycleError(f"named pipeline '{step.name}' includes itself ({chain})")
         try:
             inner = _expand(named[step.name], named, active + (step.name,))
+        except _CycleError:
+            raise
         except PipelineError as e:
             raise PipelineError(f"in named pipeline '{step.name}': {e}") from None
         out += [dataclasses.replace(s, anchor=step.anchor + s.anchor) for s in inner]
@@ -181,7 +188,7 @@ def build_pass(step: PassStep, available: Mapping[str, Callable[[], type[ModuleP
         arg = parse_spec(str(step))
     except ArgSpecParseError as e:
         raise PipelineError(f"bad options for pass '{step.name}' in '{step}': {e}") from None
-    _check_options(pass_type, step.name, arg)
+    arg = _check_options(pass_type, step.name, arg)
     try:
         return pass_type.from_pass_spec(arg)
     except (ValueError, TypeError) as e:
@@ -212,23 +219,33 @@ def _fields(pass_type: type[ModulePass]) -> dict[str, dataclasses.Field[Any]]:
     return {f.name: f for f in dataclasses.fields(pass_type) if f.init and f.name != "name"}
 
 
+def _hints(pass_type: type[ModulePass]) -> dict[str, Any]:
+    try:
+        return get_type_hints(pass_type)
+    except Exception:  # annotations that do not resolve: skip our checks, xDSL decides
+        return {}
+
+
 def describe_options(pass_type: type[ModulePass], name: str) -> str:
     fields = _fields(pass_type)
     if not fields:
         return f"pass '{name}' takes no options"
-    hints = get_type_hints(pass_type)
+    hints = _hints(pass_type)
     lines = [f"options of pass '{name}':"]
     for field in fields.values():
         line = f"  {field.name.replace('_', '-')}: {_type_name(hints.get(field.name))}"
-        if field.default is not dataclasses.MISSING:
+        if field.default is not dataclasses.MISSING and field.default != ():
             line += f" = {_value_text(field.default)}"
         lines.append(line)
     return "\n".join(lines)
 
 
-def _check_options(pass_type: type[ModulePass], name: str, arg: ArgSpec) -> None:
+def _check_options(pass_type: type[ModulePass], name: str, arg: ArgSpec) -> ArgSpec:
+    """`arg` with names normalized and integers given for floats made floats;
+    PipelineError for an unknown option or a value of the wrong type."""
     fields = _fields(pass_type)
-    hints = get_type_hints(pass_type) if fields else {}
+    hints = _hints(pass_type) if fields else {}
+    checked: dict[str, tuple[Any, ...]] = {}
     for key, value in arg.normalize_parameter_names().parameters.items():
         shown = key.replace("_", "-")
         if key not in fields:
@@ -236,12 +253,19 @@ def _check_options(pass_type: type[ModulePass], name: str, arg: ArgSpec) -> None
                 f"pass '{name}' has no option '{shown}'\n{describe_options(pass_type, name)}"
             )
         hint = hints.get(key)
+        if not value and bool in (hint, *get_args(hint)) and not _fits(value, hint):
+            value = (True,)  # a bare flag, as mlir-opt: `{verbose}` is `{verbose=true}`
+        as_floats = tuple(float(v) if type(v) is int else v for v in value)
+        if hint is not None and not _fits(value, hint) and _fits(as_floats, hint):
+            value = as_floats
+        checked[key] = value
         if hint is not None and not _fits(value, hint):
             given = ",".join(_value_text(v) for v in value) or "nothing"
             raise PipelineError(
                 f"option '{shown}' of pass '{name}' expects {_type_name(hint)}, got {given}\n"
                 + describe_options(pass_type, name)
             )
+    return ArgSpec(arg.name, checked)
 
 
 def _fits(value: tuple[Any, ...], hint: Any) -> bool:
@@ -257,6 +281,9 @@ def _fits(value: tuple[Any, ...], hint: Any) -> bool:
 def _type_name(hint: Any) -> str:
     if hint is None:
         return "?"
+    args = get_args(hint)
+    if get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return f"a list of {_type_name(args[0])}"
     if isinstance(hint, type):
         return hint.__name__
     return str(hint).replace("typing.", "").replace("NoneType", "None")
@@ -266,7 +293,7 @@ def _value_text(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, str):
-        return f'"{value}"'
+        return value if value and set(value) <= _NAME_CHARS else f'"{value}"'
     if isinstance(value, tuple):
         return ",".join(_value_text(v) for v in value)
     return str(value)

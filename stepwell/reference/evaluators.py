@@ -98,6 +98,7 @@ def _ufunc_evaluator(ufunc) -> Evaluator:
 
 for _cls, _ufunc in _UFUNCS.items():
     evaluates(_cls)(_ufunc_evaluator(_ufunc))
+del _cls, _ufunc
 
 
 @evaluates(ops.RsqrtOp)

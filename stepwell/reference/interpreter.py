@@ -39,14 +39,19 @@ def load_module(source: str | ModuleOp, name: str = "<input>") -> ModuleOp:
 def find_function(module: ModuleOp, entry: str | None = None) -> func.FuncOp:
     """The func.func called `entry` (a leading '@' is allowed), or, for None, the first
     one with a body."""
-    functions = [op for op in module.walk() if isinstance(op, func.FuncOp) and op.body.blocks]
+    if entry is not None and not isinstance(entry, str):
+        raise TypeError(f"entry must be a function name or None, got {type(entry).__name__}")
+    functions = [op for op in module.walk() if isinstance(op, func.FuncOp)]
     if entry is None:
-        if not functions:
-            raise ValueError("the module has no func.func with a body")
-        return functions[0]
+        for f in functions:
+            if f.body.blocks:
+                return f
+        raise ValueError("the module has no func.func with a body")
     wanted = entry.removeprefix("@")
     for f in functions:
         if f.sym_name.data == wanted:
+            if not f.body.blocks:
+                raise ValueError(f"function @{wanted} is a declaration without a body")
             return f
     known = ", ".join("@" + f.sym_name.data for f in functions) or "none"
     raise ValueError(f"no function @{wanted} in the module (functions: {known})")

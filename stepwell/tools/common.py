@@ -13,6 +13,10 @@ class ToolError(Exception):
     """An error for the user: the tool prints `error: <message>` and exits 1."""
 
 
+class Reported(Exception):
+    """A failure whose diagnostics were already printed: just exit 1."""
+
+
 class ArgumentParser(argparse.ArgumentParser):
     """argparse that raises ToolError (exit status 1, like mlir-opt) on bad arguments."""
 
@@ -81,6 +85,8 @@ def run_tool(body, argv: list[str] | None) -> int:
         return body(argv)
     except ToolError as e:
         return error(str(e))
+    except Reported:
+        return 1
     except KeyboardInterrupt:
         return error("interrupted")
     except BrokenPipeError:

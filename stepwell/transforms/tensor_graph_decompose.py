@@ -5,7 +5,8 @@ it gets the op and its operands as builder `Value`s and returns the value that
 replaces the op's result. `Decomposition` wraps one such function as an xDSL
 `RewritePattern`; the pass runs all of them with a greedy pattern walker, inserting the
 new ops before the composite and replacing it. After the pass no op of
-`tensor_graph.COMPOSITES` is left.
+`tensor_graph.COMPOSITES` is left. A plugin decomposes its own composite op the same
+way: `@decomposes(TheirOp)` on a function of the op and its operands.
 
     sigmoid(x)      = 1 / (1 + exp(-x))                         (reciprocal)
     relu(x)         = max(x, 0)                                 (integer 0 for integers)

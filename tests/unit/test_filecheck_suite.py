@@ -10,7 +10,7 @@ SUITE = Path(__file__).resolve().parents[1] / "filecheck"
 
 
 def test_lit_suite():
-    lit = [sys.executable, "-m", "lit.main"] if _has_lit_module() else ["lit"]
+    lit = [sys.executable, "-c", "import lit.main; lit.main.main()"]
     proc = subprocess.run(
         [*lit, "-v", "--no-progress-bar", str(SUITE)],
         capture_output=True,
@@ -30,11 +30,3 @@ def test_ci_has_upstream_mlir():
     assert found or os.path.exists("/usr/lib/llvm-22/bin/mlir-opt"), (
         "CI must install Debian's mlir-22-tools (see .ci/run)"
     )
-
-
-def _has_lit_module() -> bool:
-    try:
-        import lit.main  # noqa: F401
-    except ImportError:
-        return False
-    return True

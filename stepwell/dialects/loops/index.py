@@ -46,10 +46,17 @@ class _IndexPrinter(StrPrinter):
         text = self._print(e)
         return text if e.is_Atom or e.func in (sympy.Max, sympy.Min) else f"({text})"
 
+    def parenthesize(self, item, level, strict=False):
+        # `floordiv` and `mod` bind like `*`: as a factor they need parentheses
+        if item.func in (sympy.floor, sympy.Mod):
+            return f"({self._print(item)})"
+        return super().parenthesize(item, level, strict)
+
     def _print_Mul(self, e):
-        return super()._print_Mul(e).replace("*", " * ")
+        return _BARE_STAR.sub(" * ", super()._print_Mul(e))
 
 
+_BARE_STAR = re.compile(r"(?<![ *])\*(?![ *])")
 _PRINTER = _IndexPrinter()
 
 

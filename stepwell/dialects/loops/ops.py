@@ -31,6 +31,7 @@ from xdsl.dialects.builtin import (
     I64,
     ArrayAttr,
     DenseArrayBase,
+    DictionaryAttr,
     IntegerType,
     StringAttr,
     TensorType,
@@ -218,6 +219,7 @@ class ComputeOp(IRDLOperation):
         self.print_header(printer)
         printer.print_string(" : ")
         printer.print_attribute(self.result.type)
+        printer.print_op_attributes(self.attributes, print_keyword=True)
         printer.print_string(" ")
         printer.print_region(self.body, print_entry_block_args=False)
 
@@ -238,7 +240,9 @@ class PointwiseOp(ComputeOp):
     def parse(cls, parser: Parser) -> PointwiseOp:
         parser.parse_punctuation(":")
         result_type = parser.parse_type()
-        return cls(result_type, parser.parse_region())  # type: ignore[arg-type]
+        attrs = parser.parse_optional_attr_dict_with_keyword()
+        op = cls(result_type, parser.parse_region())  # type: ignore[arg-type]
+        return _with_attributes(op, attrs)
 
 
 @irdl_op_definition
@@ -292,7 +296,9 @@ class ReduceOp(ComputeOp):
             parser.parse_punctuation(")")
         parser.parse_punctuation(":")
         result_type = parser.parse_type()
-        return cls(kind, over, result_type, parser.parse_region(), body_type)  # type: ignore[arg-type]
+        attrs = parser.parse_optional_attr_dict_with_keyword()
+        op = cls(kind, over, result_type, parser.parse_region(), body_type)  # type: ignore[arg-type]
+        return _with_attributes(op, attrs)
 
     def print_header(self, printer: Printer) -> None:
         printer.print_string(f" {self.kind.data} over [{', '.join(map(str, self.reduce_shape))}]")
@@ -332,11 +338,13 @@ class KernelOp(IRDLOperation):
     def parse(cls, parser: Parser) -> KernelOp:
         parser.parse_punctuation("->")
         types = parser.parse_comma_separated_list(Parser.Delimiter.NONE, parser.parse_type)
-        return cls(types, parser.parse_region())
+        attrs = parser.parse_optional_attr_dict_with_keyword()
+        return _with_attributes(cls(types, parser.parse_region()), attrs)
 
     def print(self, printer: Printer) -> None:
         printer.print_string(" -> ")
         printer.print_list((r.type for r in self.outputs), printer.print_attribute)
+        printer.print_op_attributes(self.attributes, print_keyword=True)
         printer.print_string(" ")
         printer.print_region(self.body, print_entry_block_args=False)
 
@@ -407,6 +415,14 @@ def _check_symbols(op: Operation, exprs: Sequence[sympy.Expr], n_syms: int) -> N
                     f"index '{format_index(e)}' uses {prefix}{bad[0]}, but only {limit} "
                     f"{prefix}-symbol(s) exist here"
                 )
+
+
+def _with_attributes(op: Operation, attrs: DictionaryAttr | None):
+    """Attach the discardable attributes of an `attributes {...}` clause (e.g. the
+    `recompute` note of loops-fuse) to a freshly parsed op."""
+    if attrs is not None:
+        op.attributes.update(attrs.data)
+    return op
 
 
 def new_body() -> tuple[Region, Block]:

@@ -98,10 +98,11 @@ def _dims(dims: int | Sequence[int]) -> list[int]:
 
 
 class Value:
-    """An SSA value of tensor type, with numpy-like methods that build ops."""
+    """An SSA value of tensor type, with numpy-like methods that build ops.
+
+    `==` is not overloaded (Values stay hashable): compare with `cmp("eq", other)`."""
 
     __slots__ = ("b", "value")
-    __hash__ = object.__hash__  # `==` is not overloaded: use `cmp("eq", ...)`
 
     def __init__(self, b: GraphBuilder, value: SSAValue):
         self.b, self.value = b, value

@@ -280,7 +280,7 @@ class ClampOp(UnaryOp):
         if lo > hi:
             raise VerifyException(f"min {lo} is greater than max {hi}")
         if types[0].element_type not in CLASSES["float"] and not all(
-            math.isinf(v) or v == int(v) for v in (lo, hi)
+            math.isinf(v) or (math.isfinite(v) and v == int(v)) for v in (lo, hi)
         ):
             raise VerifyException("integer clamp needs integral (or infinite) bounds")
         return types[0]

@@ -1,0 +1,111 @@
+"""powf (C's pow) and ipowi (integer power) as branch-free LLVM IR.
+
+powf: |x|^y = e^(y log|x|). f32 computes it in f64 (plenty of guard bits). f64 needs
+log|x| to more than 53 bits, or the error grows with |y log x|: log|x| is formed as a
+double-double (hi + lo) from the parts of `exp_log.log`, and y (hi + lo) enters exp as
+a value plus a small correction. Then C's special cases: y = 0 or x = 1 give 1, a
+negative x needs an integer y (NaN otherwise) and an odd y keeps x's sign, |x| = 1
+with y = +-inf gives 1.
+
+ipowi: repeated squaring over every bit of the exponent, with selects; a negative
+exponent gives base^exp rounded toward zero: 1 for base 1, +-1 for base -1 by parity,
+else 0 (as the reference interpreter).
+"""
+
+from __future__ import annotations
+
+import math
+
+from xdsl.dialects import llvm
+from xdsl.dialects.builtin import IntegerType, f64
+from xdsl.ir import SSAValue
+
+from stepwell.lowering.loops_to_llvm import exp_log
+from stepwell.lowering.loops_to_llvm.builder import FuncBuilder
+from stepwell.lowering.loops_to_llvm.fmath import F
+
+
+def powf(F_: F, x: SSAValue, y: SSAValue) -> SSAValue:
+    D = F(F_.b, f64)
+    xd, yd = F_.convert(x, D), F_.convert(y, D)
+    ax = D.abs(xd)
+    if F_.kind == "f32":
+        core = exp_log.exp(D, D.mul(yd, exp_log.log(D, ax)))
+    else:
+        hi, lo = _log_dd(D, ax)
+        th = D.mul(yd, hi)
+        tl = D.fma(yd, lo, D.fma(yd, hi, D.neg(th)))
+        tl = D.select(D.cmp("one", D.abs(th), D.c(math.inf)), tl, D.c(0.0))
+        core = exp_log.exp(D, th, tl)
+    return D.convert(_special_cases(D, xd, yd, core), F_)
+
+
+def _log_dd(D: F, x: SSAValue) -> tuple[SSAValue, SSAValue]:
+    """log(x) = hi + lo to about 2^-60 relative, for x >= 0 (hi = -inf at 0, inf at inf)."""
+    ef, f = exp_log.log_reduce(D, x)
+    hfsq, d = exp_log.log1p_parts(D, f)
+    # f^2/2 exactly as hfsq + hfsq_err
+    hfsq_err = D.mul(D.fma(f, f, D.neg(D.mul(f, f))), D.c(0.5))
+    ln2_hi, ln2_lo = LN2_DD
+    a = D.mul(ef, D.c(ln2_hi))  # exact: ln2_hi has 40 bits, |e| < 2^11
+    s1, e1 = _two_sum(D, a, f)
+    s2, e2 = _two_sum(D, s1, D.neg(hfsq))
+    lo = D.add(D.add(e1, e2), D.sub(D.fma(ef, D.c(ln2_lo), d), hfsq_err))
+    hi = D.add(s2, lo)
+    lo = D.sub(lo, D.sub(hi, s2))
+    inf = D.c(math.inf)
+    is_zero = D.cmp("oeq", x, D.c(0.0))
+    is_inf = D.cmp("oeq", x, inf)
+    hi = D.select(is_zero, D.c(-math.inf), D.select(is_inf, inf, hi))
+    lo = D.select(D.b.op(llvm.OrOp(is_zero, is_inf)), D.c(0.0), lo)
+    return hi, lo
+
+
+# ln 2 = LN2_DD[0] + LN2_DD[1], the first with a 40-bit significand
+LN2_DD = (float.fromhex("0x1.62e42fefa2000p-1"), float.fromhex("0x1.9ef35793c7673p-41"))
+
+
+def _two_sum(D: F, a: SSAValue, b: SSAValue) -> tuple[SSAValue, SSAValue]:
+    s = D.add(a, b)
+    bb = D.sub(s, a)
+    err = D.add(D.sub(a, D.sub(s, bb)), D.sub(b, bb))
+    return s, err
+
+
+def _special_cases(D: F, x: SSAValue, y: SSAValue, core: SSAValue) -> SSAValue:
+    b = D.b
+    one, inf = D.c(1.0), D.c(math.inf)
+    y_finite = D.cmp("one", D.abs(y), inf)
+    y_int = b.op(llvm.AndOp(D.cmp("oeq", D.floor(y), y), y_finite))
+    half = D.mul(y, D.c(0.5))
+    y_odd = b.op(llvm.AndOp(y_int, D.cmp("one", D.floor(half), half)))
+    x_negative = b.icmp("slt", D.to_bits(x), D.ci(0))  # sign bit: -0 included
+    result = D.select(b.op(llvm.AndOp(x_negative, y_odd)), D.neg(core), core)
+    x_finite_neg = b.op(llvm.AndOp(D.cmp("olt", x, D.c(0.0)), D.cmp("one", x, D.c(-math.inf))))
+    not_int = b.op(llvm.XOrOp(y_int, b.const(y_int.type, 1)))
+    invalid = b.op(llvm.AndOp(b.op(llvm.AndOp(x_finite_neg, not_int)), y_finite))
+    result = D.select(invalid, D.c(math.nan), result)
+    unit_inf = b.op(llvm.AndOp(D.cmp("oeq", D.abs(x), one), D.cmp("oeq", D.abs(y), inf)))
+    result = D.select(unit_inf, one, result)
+    trivial = b.op(llvm.OrOp(D.cmp("oeq", x, one), D.cmp("oeq", y, D.c(0.0))))
+    return D.select(trivial, one, result)
+
+
+def ipowi(b: FuncBuilder, base: SSAValue, exponent: SSAValue) -> SSAValue:
+    t = base.type
+    assert isinstance(t, IntegerType)
+    width = t.width.data
+    one, zero = b.const(t, 1), b.const(t, 0)
+    result, square = one, base
+    for bit in range(width - 1):  # the sign bit only matters through `negative`
+        set_ = b.icmp("ne", b.op(llvm.AndOp(exponent, b.const(t, 1 << bit))), zero)
+        result = b.select(set_, b.mul(result, square, nsw=False), result)
+        square = b.mul(square, square, nsw=False)
+    odd = b.icmp("ne", b.op(llvm.AndOp(exponent, one)), zero)
+    minus_one = b.const(t, -1)
+    negative_power = b.select(
+        b.icmp("eq", base, one),
+        one,
+        b.select(b.icmp("eq", base, minus_one), b.select(odd, minus_one, one), zero),
+    )
+    return b.select(b.icmp("slt", exponent, zero), negative_power, result)

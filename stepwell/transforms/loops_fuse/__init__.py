@@ -1,0 +1,91 @@
+"""`loops-fuse`: fuse the compute ops of a loops-level function, scored by bytes of
+memory traffic saved (TorchInductor-style).
+
+Two steps, each one module:
+
+1. vertical.py -- inline pointwise producers into their consumers: elementwise chains
+   collapse into one op, pointwise prologues go into reductions (softmax's
+   exp(x - max) into the sum). A producer with several consumers, or read at a
+   broadcast, is recomputed only when cheap, and the consumer says so in its
+   `recompute` attribute.
+2. grouping.py + kernels.py -- group what is left into `loops.kernel`s: a reduction
+   with the epilogues (and later reductions) that read its result per row, so the
+   result stays in the kernel (softmax, log_softmax, layer_norm, rms_norm: one
+   kernel each), and siblings that read the same input over the same space
+   (horizontal fusion). A reduction is never duplicated and never read at another
+   index space than its own: such a reader stays outside the kernel.
+
+Fusion never changes results: bodies are copied op for op (f16/bf16 values keep
+their rounding where the producer stored them).
+
+## What a `loops.kernel` means (the contract with the backends)
+
+    %y = loops.kernel -> tensor<4x8xf32> attributes {outer = array<i64: 4>} {
+      %m = loops.reduce max over [8] : tensor<4x1xf32> { ... %x[d0, r0] ... }
+      %s = loops.reduce sum over [8] : tensor<4x1xf32> { ... %m[d0, 0] ... }
+      %p = loops.pointwise : tensor<4x8xf32> { ... %m[d0, 0] ... %s[d0, 0] ... }
+      loops.yield %p : tensor<4x8xf32>
+    }
+
+- Outer space. Every compute op of the kernel has a shape that begins with the
+  sizes O of the `outer` attribute (k = len(O) dimensions, k may be 0). The kernel
+  is a parallel loop over O; d0..d(k-1) name the outer point in every op.
+- Order. At one outer point, the ops run one after the other, in the order written,
+  each over its inner space (the rest of its shape, and its reduced space).
+- Kernel-local reads. When an op reads a buffer computed by an earlier op of the
+  same kernel, it reads it only at the current outer point (its first k indices are
+  d0..d(k-1)), and that buffer holds one element per outer point (its shape after O
+  is all 1s). So a backend keeps such a value in a register (or a scalar per outer
+  point): a reduction result, or a per-row pointwise value such as rsqrt(var + eps).
+- Materialization. Only the yielded buffers are written to memory; an op's result
+  that nothing outside the kernel uses (not another op, not `func.return`) is
+  kernel-local. A result that is needed outside, a function result included, is
+  yielded even when ops of the kernel also read it.
+- Buffers from outside the kernel (arguments, constants, other kernels' results)
+  are read from memory, at any index.
+
+The pass checks all of this before it forms a kernel (grouping.py: `legal_outer_ranks`,
+`is_acyclic`) and does not fuse otherwise. Ops that stay alone stay at the function
+level (no kernel of one op). Kernels already in the input are left as they are.
+
+Options (`loops-fuse{max-recompute=4 max-body-cost=32 trivial-cost=4}`; `vertical=false`
+or `kernels=false` turns a step off): see vertical.py for the recomputation rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.passes import ModulePass
+
+from stepwell.transforms.loops_fuse.grouping import form_groups
+from stepwell.transforms.loops_fuse.kernels import build_kernels
+from stepwell.transforms.loops_fuse.vertical import Limits, fuse_vertically
+
+
+@dataclass(frozen=True)
+class LoopsFuse(ModulePass):
+    name = "loops-fuse"
+
+    max_recompute: int = 4
+    """A producer of moderate cost is recomputed at most this many times per value."""
+    max_body_cost: int = 32
+    """The largest body (ops; a transcendental counts 8) that is ever recomputed."""
+    trivial_cost: int = 4
+    """Bodies of at most this many ops, none transcendental, are recomputed freely."""
+    vertical: bool = True
+    """Inline producers into consumers."""
+    kernels: bool = True
+    """Group reductions with their epilogues, and siblings, into loops.kernel ops."""
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        limits = Limits(self.trivial_cost, self.max_body_cost, self.max_recompute)
+        for f in [o for o in op.walk() if isinstance(o, func.FuncOp) and o.body.blocks]:
+            block = f.body.block
+            if self.vertical:
+                fuse_vertically(block, limits)
+            if self.kernels:
+                build_kernels(block, form_groups(block))

@@ -1,0 +1,47 @@
+"""Build a `loops.kernel` from each group of two or more compute ops.
+
+The members move into the kernel in program order. A member's result is yielded
+(written to memory) when anything outside the kernel uses it: a later op, another
+kernel, the function's return. The kernel states its outer sizes in the `outer`
+attribute. The block is then put back in topological order.
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import DenseArrayBase, i64
+from xdsl.ir import Block, Region
+
+from stepwell.dialects.loops import KernelOp, YieldOp
+from stepwell.transforms.loops_fuse.graph import top_level, topological_order
+from stepwell.transforms.loops_fuse.grouping import Group
+
+OUTER = "outer"
+
+
+def build_kernel(block: Block, group: Group) -> KernelOp:
+    members = set(group.ops)
+    yielded = [
+        op
+        for op in group.ops
+        if any(top_level(u.operation, block) not in members for u in op.result.uses)
+    ]
+    kernel = KernelOp([op.result.type for op in yielded], Region(Block()))
+    kernel.attributes[OUTER] = DenseArrayBase.from_list(i64, list(group.outer))
+    block.insert_op_before(kernel, group.ops[0])
+    for op, output in zip(yielded, kernel.outputs):
+        output.name_hint = op.result.name_hint
+        for use in list(op.result.uses):
+            if top_level(use.operation, block) not in members:
+                use.operation.operands[use.index] = output  # type: ignore[index]
+    for op in group.ops:
+        op.detach()
+        kernel.body.block.add_op(op)
+    kernel.body.block.add_op(YieldOp(*(op.result for op in yielded)))
+    return kernel
+
+
+def build_kernels(block: Block, groups: list[Group]) -> None:
+    for group in groups:
+        if len(group.ops) > 1:
+            build_kernel(block, group)
+    topological_order(block)

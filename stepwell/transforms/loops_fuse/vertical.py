@@ -1,0 +1,206 @@
+"""Vertical fusion: inline a pointwise producer into the compute ops that read it.
+
+A *site* is one consumer op and one access (the loads of the producer there that
+read the same element): each site gets one copy of the producer's body, placed before
+the site's first load, whose loads read the producer's inputs at the producer's index
+expressions with its d-symbols replaced by the site's index expressions (d_i ->
+e_i; the producer's s-symbols are renumbered after the site's). Inlining into a
+reduction is a prologue; into a pointwise op, an elementwise chain.
+
+The decision, for all sites of one producer at once:
+
+    ratio  = (sum of the sites' consumer points [+ the producer's own points, when it
+              must still be written]) / the producer's points
+             = how many times each producer value is computed afterwards
+    cheap  = ratio <= 1 (no recomputation); or a body without arithmetic (loads,
+             casts, constants: a copy, a broadcast, a conversion), at any ratio; or a
+             trivial body (no transcendental, at most `trivial_cost` ops) read by
+             pointwise consumers only, at any ratio (an elementwise broadcast); or a
+             body of at most `max_body_cost` (a transcendental counts 8) with
+             ratio <= `max_recompute`. A reduction that reads a producer value many
+             times (a matmul operand, a per-row mean read at every reduced point) thus
+             gets it recomputed only if it is free: otherwise the value is written
+             once, or kept per row in a kernel (grouping.py).
+    saved  = bytes no longer moved: the producer's own traffic (its inputs and its
+             result), unless it must still be written, plus for each consumer the
+             producer's bytes it no longer reads, minus the producer's inputs it reads
+             newly (inputs that a still-written producer reads at the same outer point
+             as the consumer are not new: the two will share a kernel)
+
+and the producer is inlined into all its sites when cheap and saved > 0 (into all or
+none). A producer that is also returned or yielded stays and is still written.
+Recomputation (ratio > 1) is stated on each consumer in the `recompute` attribute,
+one entry per inlined producer: `"NAME xRATIO: OPS"` (NAME the producer's SSA name,
+OPS the arithmetic its body repeats).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy
+from xdsl.dialects.builtin import ArrayAttr, StringAttr
+from xdsl.ir import Block, SSAValue
+from xdsl.transforms.common_subexpression_elimination import cse
+
+from stepwell.dialects.loops import ComputeOp, IndexOp, LoadOp, PointwiseOp, YieldOp
+from stepwell.dialects.loops.index import sym
+from stepwell.transforms.loops_fuse.graph import (
+    access_key,
+    body_cost,
+    buffer_bytes,
+    compute_of,
+    costly_ops,
+    has_other_uses,
+    index_ops,
+    is_trivial,
+    loads_of,
+    points,
+    reads_outer_point,
+    top_level_pointwise,
+)
+
+RECOMPUTE = "recompute"
+
+
+@dataclass(frozen=True)
+class Limits:
+    trivial_cost: int = 4
+    max_body_cost: int = 32
+    max_recompute: int = 4
+
+
+@dataclass
+class Site:
+    consumer: ComputeOp
+    loads: list[LoadOp]  # the same access, in block order
+
+
+def sites_of(producer: PointwiseOp) -> list[Site] | None:
+    """The producer's sites; None if one cannot take a copy of its body."""
+    sites: dict[tuple[int, tuple[str, ...]], Site] = {}
+    for load in loads_of(producer.result):
+        consumer = compute_of(load)
+        if load.parent is not consumer.body.block:
+            return None
+        if load.syms and index_ops(producer):  # loops.index cannot take s-symbols
+            return None
+        site = sites.setdefault((id(consumer), access_key(load)), Site(consumer, []))
+        site.loads.append(load)
+    for site in sites.values():
+        position = {op: i for i, op in enumerate(site.consumer.body.block.ops)}
+        site.loads.sort(key=position.__getitem__)
+    return list(sites.values())
+
+
+def recompute_ratio(producer: PointwiseOp, sites: Sequence[Site]) -> Fraction:
+    own = 1 if has_other_uses(producer.result) else 0
+    return Fraction(sum(points(s.consumer) for s in sites), points(producer)) + own
+
+
+def is_cheap(producer: PointwiseOp, sites: Sequence[Site], ratio: Fraction, limits: Limits) -> bool:
+    cost = body_cost(producer)
+    if ratio <= 1 or cost == 0:
+        return True
+    if is_trivial(producer, limits.trivial_cost) and all(isinstance(s.consumer, PointwiseOp) for s in sites):
+        return True
+    return cost <= limits.max_body_cost and ratio <= limits.max_recompute
+
+
+def bytes_saved(producer: PointwiseOp, sites: Sequence[Site]) -> int:
+    written = has_other_uses(producer.result)
+    inputs = set(producer.inputs())
+    saved = 0 if written else buffer_bytes(producer.result) + sum(map(buffer_bytes, inputs))
+    for consumer in dict.fromkeys(s.consumer for s in sites):
+        new = inputs - set(consumer.inputs())
+        if written:
+            new -= _shared_with_producer(producer, [s for s in sites if s.consumer is consumer])
+        saved += buffer_bytes(producer.result) - sum(map(buffer_bytes, new))
+    return saved
+
+
+def _shared_with_producer(producer: PointwiseOp, sites: Sequence[Site]) -> set[SSAValue]:
+    """Inputs the producer reads at the outer point where the consumer reads it."""
+    consumer = sites[0].consumer
+    k = 0
+    while k < min(len(producer.shape), len(consumer.shape)) and producer.shape[k] == consumer.shape[k]:
+        k += 1
+    outer = producer.shape[:k]
+    if k == 0 or not all(reads_outer_point(ld, outer) for s in sites for ld in s.loads):
+        return set()
+    return {ld.buffer for ld in producer.loads() if reads_outer_point(ld, outer)}
+
+
+# --- the rewrite ----------------------------------------------------------------------
+
+
+def inline_at(producer: PointwiseOp, site: Site) -> None:
+    """Replace the site's loads by a copy of the producer's body."""
+    first = site.loads[0]
+    block = first.parent
+    assert isinstance(block, Block)
+    subst: dict[sympy.Symbol, sympy.Expr] = {sym(f"d{i}"): e for i, e in enumerate(first.index_exprs)}
+    shift = len(first.syms)
+    mapping: dict[SSAValue, SSAValue] = {}
+    value: SSAValue | None = None
+    for op in producer.body.block.ops:
+        if isinstance(op, YieldOp):
+            value = mapping.get(op.values[0], op.values[0])
+            break
+        if isinstance(op, LoadOp):
+            renumber = {sym(f"s{j}"): sym(f"s{j + shift}") for j in range(len(op.syms))}
+            exprs = [e.xreplace({**subst, **renumber}) for e in op.index_exprs]
+            new = LoadOp(op.buffer, exprs, [*first.syms, *(mapping.get(s, s) for s in op.syms)])
+        elif isinstance(op, IndexOp):
+            new = IndexOp(op.index_expr.xreplace(subst))
+        else:
+            new = op.clone(value_mapper=mapping)
+        for old_result, new_result in zip(op.results, new.results):
+            mapping[old_result] = new_result
+            new_result.name_hint = old_result.name_hint
+        block.insert_op_before(new, first)
+    assert value is not None
+    for load in site.loads:
+        load.result.replace_all_uses_with(value)
+        load.detach()
+        load.erase()
+
+
+def _note_recompute(consumer: ComputeOp, producer: PointwiseOp, ratio: Fraction) -> None:
+    name = producer.result.name_hint or "pointwise"
+    times = str(ratio.numerator) if ratio.denominator == 1 else f"{float(ratio):.3g}"
+    ops = ", ".join(costly_ops(producer)) or "loads"
+    old = consumer.attributes.get(RECOMPUTE)
+    entries = list(old.data) if isinstance(old, ArrayAttr) else []
+    consumer.attributes[RECOMPUTE] = ArrayAttr([*entries, StringAttr(f"{name} x{times}: {ops}")])
+
+
+def try_inline(producer: PointwiseOp, limits: Limits) -> bool:
+    """Inline `producer` into all its sites if that is cheap and saves bytes."""
+    if points(producer) == 0:
+        return False
+    sites = sites_of(producer)
+    if not sites:
+        return False
+    ratio = recompute_ratio(producer, sites)
+    if not is_cheap(producer, sites, ratio, limits) or bytes_saved(producer, sites) <= 0:
+        return False
+    consumers = list(dict.fromkeys(s.consumer for s in sites))
+    for site in sites:
+        inline_at(producer, site)
+    for consumer in consumers:
+        if ratio > 1:
+            _note_recompute(consumer, producer, ratio)
+        cse(consumer.body)
+    if not producer.result.uses:
+        producer.detach()
+        producer.erase()
+    return True
+
+
+def fuse_vertically(block: Block, limits: Limits) -> None:
+    """Inline producers last to first, so a chain collapses into its last consumer."""
+    for producer in reversed(top_level_pointwise(block)):
+        try_inline(producer, limits)

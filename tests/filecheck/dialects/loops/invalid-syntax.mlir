@@ -1,0 +1,44 @@
+// Parse errors of the loops custom forms: each names what is wrong, at the op's line.
+// RUN: stepwell-opt %s --split-input-file --verify-diagnostics
+
+func.func @dangling_operator(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %y = loops.pointwise : tensor<4xf32> {
+    // expected-error@+1 {{bad index expression 'd0 +'}}
+    %a = loops.load %x[d0 +] : tensor<4xf32>
+    loops.yield %a : f32
+  }
+  func.return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @unknown_symbol(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %y = loops.pointwise : tensor<4xf32> {
+    // expected-error@+1 {{index expression 'k0' is not an integer expression}}
+    %a = loops.load %x[k0] : tensor<4xf32>
+    loops.yield %a : f32
+  }
+  func.return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @true_division(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %y = loops.pointwise : tensor<4xf32> {
+    // expected-error@+1 {{index expression 'd0 floordiv 2 + d0 / 3' is not an integer expression}}
+    %a = loops.load %x[d0 floordiv 2 + d0 / 3] : tensor<4xf32>
+    loops.yield %a : f32
+  }
+  func.return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @reduce_kind(%x: tensor<4xf32>) -> tensor<f32> {
+  // expected-error@+1 {{kind must be one of sum, prod, max, min, argmax, argmin, got average}}
+  %y = loops.reduce average over [4] : tensor<f32> {
+    %a = loops.load %x[r0] : tensor<4xf32>
+    loops.yield %a : f32
+  }
+  func.return %y : tensor<f32>
+}

@@ -1,0 +1,169 @@
+// One test per verifier rule of the loops dialect: each error names the op and what is wrong.
+// RUN: stepwell-opt %s --split-input-file --verify-diagnostics
+
+func.func @rank(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %y = loops.pointwise : tensor<4x8xf32> {
+    // expected-error@+1 {{'loops.load' op 1 indices for a buffer of rank 2}}
+    %a = loops.load %x[d0] : tensor<4x8xf32>
+    loops.yield %a : f32
+  }
+  func.return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @dsym(%x: tensor<4x8xf32>) -> tensor<4xf32> {
+  %y = loops.pointwise : tensor<4xf32> {
+    // expected-error@+1 {{index 'd1' uses d1, but only 1 d-symbol(s) exist here}}
+    %a = loops.load %x[d0, d1] : tensor<4x8xf32>
+    loops.yield %a : f32
+  }
+  func.return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @rsym(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %y = loops.pointwise : tensor<4x8xf32> {
+    // expected-error@+1 {{index 'r0' uses r0, but only 0 r-symbol(s) exist here}}
+    %a = loops.load %x[d0, r0] : tensor<4x8xf32>
+    loops.yield %a : f32
+  }
+  func.return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @ssym(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %y = loops.pointwise : tensor<4x8xf32> {
+    // expected-error@+1 {{index 's0' uses s0, but only 0 s-symbol(s) exist here}}
+    %a = loops.load %x[d0, s0] : tensor<4x8xf32>
+    loops.yield %a : f32
+  }
+  func.return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @yieldtype(%x: tensor<4xf16>) -> tensor<4xf16> {
+  // expected-error@+1 {{'loops.pointwise' op body yields f32, expected f16}}
+  %y = loops.pointwise : tensor<4xf16> {
+    %a = loops.load %x[d0] : tensor<4xf16>
+    %b = arith.extf %a : f16 to f32
+    loops.yield %b : f32
+  }
+  func.return %y : tensor<4xf16>
+}
+
+// -----
+
+func.func @kind(%x: tensor<4xf32>) -> tensor<f32> {
+  // expected-error@+1 {{kind must be one of sum, prod, max, min, argmax, argmin, got mean}}
+  %y = loops.reduce mean over [4] : tensor<f32> {
+    %a = loops.load %x[r0] : tensor<4xf32>
+    loops.yield %a : f32
+  }
+  func.return %y : tensor<f32>
+}
+
+// -----
+
+func.func @argtype(%x: tensor<4xf32>) -> tensor<i32> {
+  // expected-error@+1 {{'loops.reduce' op argmax gives i64 positions}}
+  %y = loops.reduce argmax over [4] (f32) : tensor<i32> {
+    %a = loops.load %x[r0] : tensor<4xf32>
+    loops.yield %a : f32
+  }
+  func.return %y : tensor<i32>
+}
+
+// -----
+
+func.func @bodytype(%x: tensor<4xf16>) -> tensor<f16> {
+  // expected-error@+1 {{the body type of a value reduction is the result element type}}
+  %y = loops.reduce sum over [4] (f32) : tensor<f16> {
+    %a = loops.load %x[r0] : tensor<4xf16>
+    %b = arith.extf %a : f16 to f32
+    loops.yield %b : f32
+  }
+  func.return %y : tensor<f16>
+}
+
+// -----
+
+func.func @kernelop(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{'loops.kernel' op a kernel holds compute ops only, found arith.constant}}
+  %y = loops.kernel -> tensor<4xf32> {
+    %c = arith.constant 1.0 : f32
+    loops.yield %x : tensor<4xf32>
+  }
+  func.return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @kerneltypes(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{yielded types differ from the kernel's result types}}
+  %y = loops.kernel -> tensor<4xf32> {
+    %e = loops.pointwise : tensor<4xf16> {
+      %a = loops.load %x[d0] : tensor<4xf32>
+      %t = arith.truncf %a : f32 to f16
+      loops.yield %t : f16
+    }
+    loops.yield %e : tensor<4xf16>
+  }
+  func.return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @outside(%x: tensor<4xf32>) -> i64 {
+  // expected-error@+1 {{'loops.index' must be inside loops.pointwise or loops.reduce}}
+  %i = loops.index [d0]
+  func.return %i : i64
+}
+
+// -----
+
+func.func @noyield(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{'loops.pointwise' op body must end in `loops.yield` of one value}}
+  %y = loops.pointwise : tensor<4xf32> {
+    // expected-error@+1 {{loops.load terminates block in single-block region but is not a terminator}}
+    %a = loops.load %x[d0] : tensor<4xf32>
+  }
+  func.return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @loadtype(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %y = loops.pointwise : tensor<4xf32> {
+    // expected-error@+1 {{result type f64 is not the element type of tensor<4xf32>}}
+    %a = "loops.load"(%x) <{indices = ["d0"]}> : (tensor<4xf32>) -> f64
+    %b = arith.truncf %a : f64 to f32
+    loops.yield %b : f32
+  }
+  func.return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @generic_bad_index(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %y = loops.pointwise : tensor<4xf32> {
+    // expected-error@+1 {{index expression 'd0 / 2' is not an integer expression}}
+    %a = "loops.load"(%x) <{indices = ["d0 / 2"]}> : (tensor<4xf32>) -> f32
+    loops.yield %a : f32
+  }
+  func.return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @twoyield(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{body must end in `loops.yield` of one value}}
+  %y = loops.pointwise : tensor<4xf32> {
+    %a = loops.load %x[d0] : tensor<4xf32>
+    loops.yield %a, %a : f32, f32
+  }
+  func.return %y : tensor<4xf32>
+}

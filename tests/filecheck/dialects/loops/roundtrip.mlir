@@ -1,0 +1,177 @@
+// Every loops op and every spelling of index expressions: the custom form parses,
+// verifies and prints back as written (CHECK), and the generic form round-trips too
+// (the diff of the second and third RUN lines).
+// RUN: stepwell-opt %s | filecheck %s
+// RUN: stepwell-opt %s --mlir-print-op-generic > %t.direct
+// RUN: stepwell-opt %s | stepwell-opt --mlir-print-op-generic > %t.roundtrip
+// RUN: diff %t.direct %t.roundtrip
+// RUN: stepwell-opt %s --mlir-print-op-generic | stepwell-opt | filecheck %s
+
+// CHECK-LABEL: func.func @pointwise
+func.func @pointwise(%x: tensor<4x8xf32>, %b: tensor<8xf32>) -> tensor<4x8xf32> {
+  // CHECK-NEXT: %y = loops.pointwise : tensor<4x8xf32> {
+  // CHECK-NEXT:   %a = loops.load %x[d0, d1] : tensor<4x8xf32>
+  // CHECK-NEXT:   %c = loops.load %b[d1] : tensor<8xf32>
+  // CHECK-NEXT:   %s = arith.addf %a, %c : f32
+  // CHECK-NEXT:   loops.yield %s : f32
+  // CHECK-NEXT: }
+  %y = loops.pointwise : tensor<4x8xf32> {
+    %a = loops.load %x[d0, d1] : tensor<4x8xf32>
+    %c = loops.load %b[d1] : tensor<8xf32>
+    %s = arith.addf %a, %c : f32
+    loops.yield %s : f32
+  }
+  func.return %y : tensor<4x8xf32>
+}
+
+// CHECK-LABEL: func.func @index_spellings
+func.func @index_spellings(%x: tensor<6x6xf16>, %f: tensor<36xf16>) -> tensor<3x4xf16> {
+  %y = loops.pointwise : tensor<3x4xf16> {
+    // CHECK:      loops.load %x[0, 5] : tensor<6x6xf16>
+    // CHECK-NEXT: loops.load %x[d1, d0] : tensor<6x6xf16>
+    // CHECK-NEXT: loops.load %x[2 * d0 + 1, d1 + 2] : tensor<6x6xf16>
+    // CHECK-NEXT: loops.load %f[12 * d0 + 3 * d1] : tensor<36xf16>
+    // CHECK-NEXT: loops.load %x[d1 floordiv 2, d1 mod 2] : tensor<6x6xf16>
+    // CHECK-NEXT: loops.load %x[(d0 + d1) floordiv 2, (3 * d0 + d1) mod 6] : tensor<6x6xf16>
+    // CHECK-NEXT: loops.load %x[2 * (d1 floordiv 2), 5 - d1] : tensor<6x6xf16>
+    // CHECK-NEXT: loops.load %x[max(0, d0 - 1), min(5, d1 + 3)] : tensor<6x6xf16>
+    // CHECK-NEXT: loops.load %x[max(0, min(5, d0 + d1 - 2)), (d1 floordiv 2) mod 3] : tensor<6x6xf16>
+    %0 = loops.load %x[0, 5] : tensor<6x6xf16>
+    %1 = loops.load %x[d1, d0] : tensor<6x6xf16>
+    %2 = loops.load %x[d0 * 2 + 1, d1 + 2] : tensor<6x6xf16>
+    %3 = loops.load %f[d0 * 12 + d1 * 3] : tensor<36xf16>
+    %4 = loops.load %x[d1 floordiv 2, d1 mod 2] : tensor<6x6xf16>
+    %5 = loops.load %x[(d0 + d1) floordiv 2, (d0 * 3 + d1) mod 6] : tensor<6x6xf16>
+    %6 = loops.load %x[(d1 floordiv 2) * 2, 5 - d1] : tensor<6x6xf16>
+    %7 = loops.load %x[max(d0 - 1, 0), min(d1 + 3, 5)] : tensor<6x6xf16>
+    %8 = loops.load %x[max(min(d0 + d1 - 2, 5), 0), (d1 floordiv 2) mod 3] : tensor<6x6xf16>
+    // CHECK-NEXT: loops.index [d0]
+    // CHECK-NEXT: loops.index [4 * d0 + d1 mod 4]
+    %i = loops.index [d0]
+    %j = loops.index [d0 * 4 + d1 mod 4]
+    %e = arith.extf %0 : f16 to f32
+    %t = arith.truncf %e : f32 to f16
+    loops.yield %t : f16
+  }
+  func.return %y : tensor<3x4xf16>
+}
+
+// CHECK-LABEL: func.func @gather
+func.func @gather(%x: tensor<10x4xbf16>, %idx: tensor<3xi32>) -> tensor<3x4xbf16> {
+  // CHECK:      %k = loops.load %idx[d0] : tensor<3xi32>
+  // CHECK-NEXT: %w = arith.extsi %k : i32 to i64
+  // CHECK-NEXT: %v = loops.load %x[s0, d1] syms(%w) : tensor<10x4xbf16>
+  // CHECK-NEXT: %u = loops.load %x[s1 mod 10, s0 floordiv 2] syms(%w, %w) : tensor<10x4xbf16>
+  %y = loops.pointwise : tensor<3x4xbf16> {
+    %k = loops.load %idx[d0] : tensor<3xi32>
+    %w = arith.extsi %k : i32 to i64
+    %v = loops.load %x[s0, d1] syms(%w) : tensor<10x4xbf16>
+    %u = loops.load %x[s1 mod 10, s0 floordiv 2] syms(%w, %w) : tensor<10x4xbf16>
+    loops.yield %v : bf16
+  }
+  func.return %y : tensor<3x4xbf16>
+}
+
+// CHECK-LABEL: func.func @reductions
+func.func @reductions(%x: tensor<4x5x6xf32>, %i: tensor<7xi1>, %h: tensor<3x9xf16>) {
+  // CHECK:      loops.reduce sum over [5] : tensor<4x6xf32> {
+  // CHECK-NEXT:   loops.load %x[d0, r0, d1] : tensor<4x5x6xf32>
+  // CHECK:      loops.reduce prod over [4, 6] : tensor<5xf32> {
+  // CHECK-NEXT:   loops.load %x[r0, d0, r1] : tensor<4x5x6xf32>
+  // CHECK:      loops.reduce max over [4, 5, 6] : tensor<f32> {
+  // CHECK-NEXT:   loops.load %x[r0, r1, r2] : tensor<4x5x6xf32>
+  // CHECK:      loops.reduce min over [0] : tensor<4x1x6xf32> {
+  // CHECK:      loops.reduce max over [7] : tensor<i1> {
+  // CHECK:      loops.reduce argmax over [6] (f32) : tensor<4x5xi64> {
+  // CHECK:      loops.reduce argmin over [9] (f16) : tensor<3xi64> {
+  // CHECK:      loops.reduce argmax over [5, 6] (f32) : tensor<4xi64> {
+  %s = loops.reduce sum over [5] : tensor<4x6xf32> {
+    %a = loops.load %x[d0, r0, d1] : tensor<4x5x6xf32>
+    loops.yield %a : f32
+  }
+  %p = loops.reduce prod over [4, 6] : tensor<5xf32> {
+    %a = loops.load %x[r0, d0, r1] : tensor<4x5x6xf32>
+    loops.yield %a : f32
+  }
+  %m = loops.reduce max over [4, 5, 6] : tensor<f32> {
+    %a = loops.load %x[r0, r1, r2] : tensor<4x5x6xf32>
+    loops.yield %a : f32
+  }
+  %n = loops.reduce min over [0] : tensor<4x1x6xf32> {
+    %a = loops.load %x[d0, r0, d2] : tensor<4x5x6xf32>
+    loops.yield %a : f32
+  }
+  %any = loops.reduce max over [7] : tensor<i1> {
+    %a = loops.load %i[r0] : tensor<7xi1>
+    loops.yield %a : i1
+  }
+  %am = loops.reduce argmax over [6] (f32) : tensor<4x5xi64> {
+    %a = loops.load %x[d0, d1, r0] : tensor<4x5x6xf32>
+    loops.yield %a : f32
+  }
+  %an = loops.reduce argmin over [9] (f16) : tensor<3xi64> {
+    %a = loops.load %h[d0, r0] : tensor<3x9xf16>
+    loops.yield %a : f16
+  }
+  %a2 = loops.reduce argmax over [5, 6] (f32) : tensor<4xi64> {
+    %a = loops.load %x[d0, r0, r1] : tensor<4x5x6xf32>
+    loops.yield %a : f32
+  }
+  func.return
+}
+
+// CHECK-LABEL: func.func @kernel
+func.func @kernel(%x: tensor<4x8xf32>) -> (tensor<4xf32>, tensor<4x8xf32>) {
+  // CHECK-NEXT: %m, %y = loops.kernel -> tensor<4xf32>, tensor<4x8xf32> {
+  // CHECK-NEXT:   %e = loops.pointwise : tensor<4x8xf32> {
+  // CHECK:        %s = loops.reduce sum over [8] : tensor<4xf32> {
+  // CHECK:        loops.yield %s, %e : tensor<4xf32>, tensor<4x8xf32>
+  // CHECK-NEXT: }
+  // CHECK-NEXT: func.return %m, %y : tensor<4xf32>, tensor<4x8xf32>
+  %m, %y = loops.kernel -> tensor<4xf32>, tensor<4x8xf32> {
+    %e = loops.pointwise : tensor<4x8xf32> {
+      %a = loops.load %x[d0, d1] : tensor<4x8xf32>
+      %b = math.exp %a : f32
+      loops.yield %b : f32
+    }
+    %s = loops.reduce sum over [8] : tensor<4xf32> {
+      %a = loops.load %e[d0, r0] : tensor<4x8xf32>
+      loops.yield %a : f32
+    }
+    loops.yield %s, %e : tensor<4xf32>, tensor<4x8xf32>
+  }
+  func.return %m, %y : tensor<4xf32>, tensor<4x8xf32>
+}
+
+// CHECK-LABEL: func.func @constants
+func.func @constants() -> tensor<2x3xi8> {
+  // CHECK-NEXT: %c = tensor_graph.constant {{.*}}dense<{{\[\[}}1, 2, 3], [4, 5, 6]]> : tensor<2x3xi8>
+  // CHECK-NEXT: %y = loops.pointwise : tensor<2x3xi8> {
+  // CHECK-NEXT:   %v = loops.load %c[d0, 2 - d1] : tensor<2x3xi8>
+  // CHECK-NEXT:   %k = arith.constant -128 : i8
+  // CHECK-NEXT:   %r = arith.addi %v, %k : i8
+  %c = "tensor_graph.constant"() <{value = dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi8>}> : () -> tensor<2x3xi8>
+  %y = loops.pointwise : tensor<2x3xi8> {
+    %v = loops.load %c[d0, 2 - d1] : tensor<2x3xi8>
+    %k = arith.constant -128 : i8
+    %r = arith.addi %v, %k : i8
+    loops.yield %r : i8
+  }
+  func.return %y : tensor<2x3xi8>
+}
+
+// CHECK-LABEL: func.func @empty_and_rank0
+func.func @empty_and_rank0(%x: tensor<0x3xf64>, %s: tensor<f64>) -> (tensor<0x3xf64>, tensor<3xf64>) {
+  // CHECK:      loops.pointwise : tensor<0x3xf64> {
+  // CHECK-NEXT:   loops.load %s[] : tensor<f64>
+  // CHECK:      loops.reduce sum over [0] : tensor<3xf64> {
+  %y = loops.pointwise : tensor<0x3xf64> {
+    %a = loops.load %s[] : tensor<f64>
+    loops.yield %a : f64
+  }
+  %z = loops.reduce sum over [0] : tensor<3xf64> {
+    %a = loops.load %x[r0, d0] : tensor<0x3xf64>
+    loops.yield %a : f64
+  }
+  func.return %y, %z : tensor<0x3xf64>, tensor<3xf64>
+}

@@ -1,0 +1,42 @@
+// RUN: stepwell-opt %s -p tensor_graph-decompose | filecheck %s
+
+// attention = softmax(q @ transpose(k) * scale) @ v, the softmax decomposed.
+
+// CHECK-LABEL: func.func @attention
+// CHECK-NEXT:    %[[KT:.*]] = tensor_graph.transpose %k {perm = [0, 2, 1]} : tensor<2x11x8xf32> -> tensor<2x8x11xf32>
+// CHECK-NEXT:    %[[QK:.*]] = tensor_graph.matmul %q, %[[KT]] : tensor<2x7x8xf32>, tensor<2x8x11xf32> -> tensor<2x7x11xf32>
+// CHECK-NEXT:    %[[SC:.*]] = tensor_graph.constant {value = dense<0.353553385> : tensor<f32>} : tensor<f32>
+// CHECK-NEXT:    %[[S:.*]] = tensor_graph.mul %[[QK]], %[[SC]] : tensor<2x7x11xf32>, tensor<f32> -> tensor<2x7x11xf32>
+// CHECK-NEXT:    %[[MAX:.*]] = tensor_graph.reduce %[[S]] {kind = "max", dims = [-1], keepdim = true} : tensor<2x7x11xf32> -> tensor<2x7x1xf32>
+// CHECK-NEXT:    %[[SH:.*]] = tensor_graph.sub %[[S]], %[[MAX]] : tensor<2x7x11xf32>, tensor<2x7x1xf32> -> tensor<2x7x11xf32>
+// CHECK-NEXT:    %[[E:.*]] = tensor_graph.exp %[[SH]] : tensor<2x7x11xf32>
+// CHECK-NEXT:    %[[SUM:.*]] = tensor_graph.reduce %[[E]] {kind = "sum", dims = [-1], keepdim = true} : tensor<2x7x11xf32> -> tensor<2x7x1xf32>
+// CHECK-NEXT:    %[[P:.*]] = tensor_graph.div %[[E]], %[[SUM]] : tensor<2x7x11xf32>, tensor<2x7x1xf32> -> tensor<2x7x11xf32>
+// CHECK-NEXT:    %y = tensor_graph.matmul %[[P]], %v : tensor<2x7x11xf32>, tensor<2x11x5xf32> -> tensor<2x7x5xf32>
+// CHECK-NEXT:    func.return %y
+func.func @attention(%q: tensor<2x7x8xf32>, %k: tensor<2x11x8xf32>, %v: tensor<2x11x5xf32>) -> tensor<2x7x5xf32> {
+  %y = tensor_graph.attention %q, %k, %v {scale = 0.35355339059327373, causal = false} : tensor<2x7x8xf32>, tensor<2x11x8xf32>, tensor<2x11x5xf32> -> tensor<2x7x5xf32>
+  func.return %y : tensor<2x7x5xf32>
+}
+
+// causal: score (i, j) is -inf where j > i, from two iotas, a cmp and a select;
+// a scale of 1 costs no multiply.
+// CHECK-LABEL: func.func @attention_causal
+// CHECK-NEXT:    %[[KT:.*]] = tensor_graph.transpose %k {perm = [1, 0]} : tensor<6x4xf16> -> tensor<4x6xf16>
+// CHECK-NEXT:    %[[QK:.*]] = tensor_graph.matmul %q, %[[KT]] : tensor<3x2x6x4xf16>, tensor<4x6xf16> -> tensor<3x2x6x6xf16>
+// CHECK-NEXT:    %[[J:.*]] = tensor_graph.iota {dim = 1} : tensor<1x6xi64>
+// CHECK-NEXT:    %[[I:.*]] = tensor_graph.iota {dim = 0} : tensor<6x1xi64>
+// CHECK-NEXT:    %[[FUT:.*]] = tensor_graph.cmp %[[J]], %[[I]] {predicate = "gt"} : tensor<1x6xi64>, tensor<6x1xi64> -> tensor<6x6xi1>
+// CHECK-NEXT:    %[[NINF:.*]] = tensor_graph.constant {value = dense<0xfc00> : tensor<f16>} : tensor<f16>
+// CHECK-NEXT:    %[[S:.*]] = tensor_graph.select %[[FUT]], %[[NINF]], %[[QK]] : tensor<6x6xi1>, tensor<f16>, tensor<3x2x6x6xf16> -> tensor<3x2x6x6xf16>
+// CHECK-NEXT:    %[[MAX:.*]] = tensor_graph.reduce %[[S]] {kind = "max", dims = [-1], keepdim = true}
+// CHECK-NEXT:    %[[SH:.*]] = tensor_graph.sub %[[S]], %[[MAX]]
+// CHECK-NEXT:    %[[E:.*]] = tensor_graph.exp %[[SH]]
+// CHECK-NEXT:    %[[SUM:.*]] = tensor_graph.reduce %[[E]] {kind = "sum", dims = [-1], keepdim = true}
+// CHECK-NEXT:    %[[P:.*]] = tensor_graph.div %[[E]], %[[SUM]]
+// CHECK-NEXT:    %y = tensor_graph.matmul %[[P]], %v : tensor<3x2x6x6xf16>, tensor<2x6x5xf16> -> tensor<3x2x6x5xf16>
+// CHECK-NEXT:    func.return %y
+func.func @attention_causal(%q: tensor<3x2x6x4xf16>, %k: tensor<6x4xf16>, %v: tensor<2x6x5xf16>) -> tensor<3x2x6x5xf16> {
+  %y = tensor_graph.attention %q, %k, %v {scale = 1.0, causal = true} : tensor<3x2x6x4xf16>, tensor<6x4xf16>, tensor<2x6x5xf16> -> tensor<3x2x6x5xf16>
+  func.return %y : tensor<3x2x6x5xf16>
+}

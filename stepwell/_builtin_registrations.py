@@ -5,7 +5,8 @@ from xdsl.dialects.builtin import Builtin
 from xdsl.dialects.func import Func
 from xdsl.dialects.math import Math
 
-from stepwell.registry import register_dialect, register_pass
+from stepwell.registry import register_dialect, register_pass, register_pipeline
+from stepwell.tools.emitters import register_emitter
 
 for dialect in (Builtin, Func, Arith, Math):
     register_dialect(dialect)
@@ -54,3 +55,21 @@ register_pass(
 )
 register_pass(_xdsl_pass("stepwell.transforms.loops_simplify_index", "LoopsSimplifyIndex"), "loops-simplify-index")
 register_pass(_xdsl_pass("stepwell.transforms.loops_fuse", "LoopsFuse"), "loops-fuse")
+register_pass(_xdsl_pass("stepwell.lowering.loops_to_llvm", "ConvertLoopsToLlvm"), "convert-loops-to-llvm")
+register_pipeline("lower-to-cpu", "tensor_graph-decompose{expand-log2-exp2=true},canonicalize,cse,convert-tensor_graph-to-loops,loops-fuse,loops-simplify-index,convert-loops-to-llvm")  # noqa: E501
+
+
+def _lazy(module: str, name: str):
+    """`module.name(...)`, importing `module` at the first call."""
+
+    def call(*args, **kwargs):
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    return call
+
+
+register_dialect(_lazy("stepwell.lowering.loops_to_llvm.llvm_ops", "llvm_dialect"), "llvm")
+register_emitter("llvm", _lazy("stepwell.targets.llvm", "emit_llvm"))
+register_emitter("llvm-unoptimized", _lazy("stepwell.targets.llvm", "emit_llvm_unoptimized"))

@@ -261,7 +261,7 @@ class SimplifyLoadIndices(RewritePattern):
         exprs, syms = _renumber_syms([simplify_index(e, ranges) for e in old], list(op.syms))
         if [format_index(e) for e in exprs] == [s.data for s in op.indices.data] and len(syms) == len(op.syms):
             return
-        rewriter.replace_matched_op(LoadOp(op.buffer, exprs, syms))
+        rewriter.replace(op, LoadOp(op.buffer, exprs, syms))
 
 
 class SimplifyIndexOp(RewritePattern):
@@ -273,7 +273,7 @@ class SimplifyIndexOp(RewritePattern):
             return
         expr = simplify_index(op.index_expr, ranges)
         if format_index(expr) != op.expr.data:
-            rewriter.replace_matched_op(IndexOp(expr))
+            rewriter.replace(op, IndexOp(expr))
 
 
 class LoopsSimplifyIndex(ModulePass):

@@ -229,7 +229,7 @@ def test_random_index_expressions_round_trip_by_value():
     [
         ("d0 +", "bad index expression"),
         ("d0 / 2", "not an integer expression"),
-        ("x0", "not an integer expression"),
+        ("x0", r"unknown index symbol\(s\) \[.x0.\]"),
     ],
 )
 def test_bad_index_expressions(text, message):

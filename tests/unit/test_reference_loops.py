@@ -277,6 +277,38 @@ def test_empty_reductions_give_the_identity(kind, dtype, expected):
     same(run(text, "f", np.zeros((0, 2), numpy)), np.full(2, expected, numpy))
 
 
+EMPTY = """
+func.func @f(%x: tensor<0xf32>) -> (tensor<0x2xf32>, tensor<3xf32>, tensor<0xi64>) {
+  %y = loops.pointwise : tensor<0x2xf32> {
+    %a = loops.load %x[0] : tensor<0xf32>
+    loops.yield %a : f32
+  }
+  %s = loops.reduce sum over [0] : tensor<3xf32> {
+    %a = loops.load %x[0] : tensor<0xf32>
+    loops.yield %a : f32
+  }
+  %m = loops.reduce argmax over [4] (f32) : tensor<0xi64> {
+    %a = loops.load %x[d0] : tensor<0xf32>
+    loops.yield %a : f32
+  }
+  func.return %y, %s, %m : tensor<0x2xf32>, tensor<3xf32>, tensor<0xi64>
+}"""
+
+
+def test_empty_spaces_run_no_body():
+    """A load that would be out of bounds is never made when no point exists."""
+    y, s, m = run(EMPTY, "f", np.zeros(0, np.float32))
+    same(y, np.zeros((0, 2), np.float32))
+    same(s, np.zeros(3, np.float32))
+    same(m, np.zeros(0, np.int64))
+
+
+def test_argmax_over_nothing_raises():
+    text = reduce_text("argmax", "f32", "2x0", "0", "2xi64", "d0, r0", " (f32)")
+    with pytest.raises(EvaluationError, match="argmax over zero elements has no answer"):
+        run(text, "f", np.zeros((2, 0), np.float32))
+
+
 def test_reductions_over_several_axes():
     x = np.random.default_rng(0).integers(-50, 50, (3, 4, 5)).astype(np.int64)
     text = reduce_text("sum", "i64", "3x4x5", "3, 5", "4xi64", "r0, d0, r1")
@@ -340,6 +372,7 @@ def test_arguments_are_checked():
 
 
 def test_unknown_scalar_op_is_named():
-    bad = VIEWS.replace("loops.yield %a : f32\n  }\n  %r", "%i = loops.index [d0]\n    %q = math.ctlz %i : i64\n    loops.yield %a : f32\n  }\n  %r")
+    ctlz = "%i = loops.index [d0]\n    %q = math.ctlz %i : i64\n    loops.yield %a : f32\n  }\n  %r"
+    bad = VIEWS.replace("loops.yield %a : f32\n  }\n  %r", ctlz)
     with pytest.raises(EvaluationError, match="no semantics for 'math.ctlz'"):
         run(bad, "f", np.zeros((2, 3), np.float32))

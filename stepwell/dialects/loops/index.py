@@ -5,7 +5,7 @@ An index is a sympy expression over integer symbols:
   r0, r1, ...   the position in a reduction's reduced space,
   s0, s1, ...   values read at run time (a gather's index), passed as SSA operands.
 They print in MLIR's affine-expression spelling, so a dump reads like an affine map:
-  d0 * 4 + d1 floordiv 2,  d2 mod 3,  max(d0 - 1, 0)
+  4 * d0 + d1 floordiv 2,  d2 mod 3,  max(0, d0 - 1)
 and parse back into the same sympy expressions.
 """
 
@@ -66,6 +66,7 @@ def format_index(e: sympy.Expr) -> str:
 
 _WORDS = [(re.compile(r"\bfloordiv\b"), "//"), (re.compile(r"\bmod\b"), "%")]
 _NAME = re.compile(r"\b([drs]\d+)\b")
+_WORD = re.compile(r"\b([A-Za-z_]\w*)\b")
 
 
 @functools.cache
@@ -74,6 +75,9 @@ def parse_index(text: str) -> sympy.Expr:
     src = text
     for pattern, repl in _WORDS:
         src = pattern.sub(repl, src)
+    unknown = sorted(set(_WORD.findall(src)) - {"max", "min"} - set(_NAME.findall(src)))
+    if unknown:
+        raise ValueError(f"unknown index symbol(s) {unknown} in '{text}' (use d*, r*, s*)")
     names = {n: sym(n) for n in _NAME.findall(src)}
     names.update({"max": sympy.Max, "min": sympy.Min})
     try:
@@ -82,9 +86,6 @@ def parse_index(text: str) -> sympy.Expr:
         raise ValueError(f"bad index expression '{text}'") from e
     if not isinstance(expr, sympy.Expr) or not expr.is_integer:
         raise ValueError(f"index expression '{text}' is not an integer expression")
-    unknown = [s.name for s in expr.free_symbols if not _NAME.fullmatch(s.name)]
-    if unknown:
-        raise ValueError(f"unknown index symbol(s) {unknown} in '{text}' (use d*, r*, s*)")
     return expr
 
 

@@ -371,12 +371,13 @@ def parse_index_list(parser: Parser) -> list[sympy.Expr]:
             parser.raise_error("unterminated index list")
         parser._consume_token()  # noqa: SLF001
     text = parser.lexer.input.content[start:end]
-    parser.parse_punctuation("]")
     parts = _split_top_level(text)
     try:
-        return [parse_index(p.strip()) for p in parts if p.strip()]
+        exprs = [parse_index(p.strip()) for p in parts if p.strip()]
     except ValueError as e:
-        parser.raise_error(str(e))
+        parser.raise_error(str(e), start, end)
+    parser.parse_punctuation("]")
+    return exprs
 
 
 def _split_top_level(text: str) -> list[str]:

@@ -22,11 +22,13 @@ from xdsl.dialects.builtin import (
     i1,
     i64,
 )
+from xdsl.dialects.utils.fast_math import FastMathFlag
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 PTR = llvm.LLVMPointerType()
-NSW = llvm.OverflowAttr("nsw")  # type: ignore[arg-type]
-REASSOC = llvm.FastMathAttr("reassoc")  # type: ignore[arg-type]
+NSW = llvm.OverflowAttr([llvm.OverflowFlag.NO_SIGNED_WRAP])
+NO_FLAGS = llvm.OverflowAttr(None)
+REASSOC = llvm.FastMathAttr([FastMathFlag.REASSOC])
 
 
 class FuncBuilder:
@@ -99,13 +101,13 @@ class FuncBuilder:
     # --- integer helpers (index arithmetic: nsw, never wraps for valid indices) -----
 
     def add(self, a: SSAValue, b: SSAValue, nsw: bool = True) -> SSAValue:
-        return self.op(llvm.AddOp(a, b, overflow=NSW if nsw else llvm.OverflowAttr("none")))  # type: ignore[arg-type]
+        return self.op(llvm.AddOp(a, b, overflow=NSW if nsw else NO_FLAGS))
 
     def sub(self, a: SSAValue, b: SSAValue, nsw: bool = True) -> SSAValue:
-        return self.op(llvm.SubOp(a, b, overflow=NSW if nsw else llvm.OverflowAttr("none")))  # type: ignore[arg-type]
+        return self.op(llvm.SubOp(a, b, overflow=NSW if nsw else NO_FLAGS))
 
     def mul(self, a: SSAValue, b: SSAValue, nsw: bool = True) -> SSAValue:
-        return self.op(llvm.MulOp(a, b, overflow=NSW if nsw else llvm.OverflowAttr("none")))  # type: ignore[arg-type]
+        return self.op(llvm.MulOp(a, b, overflow=NSW if nsw else NO_FLAGS))
 
     def icmp(self, pred: str, a: SSAValue, b: SSAValue) -> SSAValue:
         flag = llvm.ICmpPredicateFlag(pred)

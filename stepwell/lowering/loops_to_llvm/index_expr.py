@@ -19,7 +19,7 @@ from stepwell.dialects.loops.index import format_index
 from stepwell.lowering.loops_to_llvm.builder import FuncBuilder
 
 
-class IndexError_(ValueError):
+class UnsupportedIndex(ValueError):
     """An index expression this lowering cannot compute."""
 
 
@@ -44,7 +44,7 @@ class _Emitter:
             return b.i64(int(e))
         if e.is_Symbol:
             if e not in self.env:
-                raise IndexError_(f"symbol {e} has no value here")
+                raise UnsupportedIndex(f"symbol {e} has no value here")
             return self.env[e]
         if isinstance(e, sympy.Add):
             terms = sorted(e.args, key=lambda t: t.is_Integer)  # constant last
@@ -55,7 +55,7 @@ class _Emitter:
         if isinstance(e, sympy.Mul):
             coeff, rest = e.as_coeff_Mul()
             if not coeff.is_Integer:
-                raise IndexError_(f"index '{format_index(e)}' has a non-integer coefficient")
+                raise UnsupportedIndex(f"index '{format_index(e)}' has a non-integer coefficient")
             value = self._product(rest)
             return value if coeff == 1 else b.mul(value, b.i64(int(coeff)))
         if isinstance(e, sympy.Pow) and e.exp.is_Integer and e.exp > 0:
@@ -79,7 +79,7 @@ class _Emitter:
             for v in values[1:]:
                 acc = b.select(b.icmp(pred, acc, v), acc, v)
             return acc
-        raise IndexError_(f"cannot compute index '{format_index(e)}'")
+        raise UnsupportedIndex(f"cannot compute index '{format_index(e)}'")
 
     def _add_term(self, acc: SSAValue, t: sympy.Expr) -> SSAValue:
         coeff, rest = t.as_coeff_Mul()

@@ -42,12 +42,12 @@ from stepwell.lowering.tensor_graph_to_loops.views import broadcast_index
 
 def _reduced_index(rank: int, reduced: Sequence[int], keepdim: bool) -> list[sympy.Expr]:
     """The index into the input: reduced dimension k is r_k, the others d-symbols."""
-    r, out, kept = dims(len(reduced), "r"), [], 0
+    r, d, out, kept = dims(len(reduced), "r"), dims(rank), [], 0
     for i in range(rank):
         if i in reduced:
             out.append(r[reduced.index(i)])
         else:
-            out.append(dims(rank)[i] if keepdim else dims(rank)[kept])
+            out.append(d[i] if keepdim else d[kept])
             kept += 1
     return out
 
@@ -76,7 +76,6 @@ def _epilogue(lw: Lowering, value: SSAValue, elt: Attribute, divisor: int | None
     return lw.pointwise(shape, elt, build)
 
 
-
 def lower_reduce(op: tg.ReduceOp, lw: Lowering) -> SSAValue:
     x, shape = shape_of(op.x.type), shape_of(op.result.type)
     kind, keep = sval(op.properties, "kind"), bval(op.properties, "keepdim")
@@ -86,13 +85,9 @@ def lower_reduce(op: tg.ReduceOp, lw: Lowering) -> SSAValue:
     if not reduced:  # a rank-0 input: the value itself
         return lw.pointwise(shape, elt, lambda b: b.load(op.x, index))
     over = [x[i] for i in reduced]
-
-    def build(b: Body) -> SSAValue:
-        return _load_value(b, op.x, index)
-
     combine = "sum" if kind == "mean" else kind
     acc = i8 if elt == i1 else compute_type(elt)
-    total = lw.reduce(combine, shape, over, acc, build)
+    total = lw.reduce(combine, shape, over, acc, lambda b: _load_value(b, op.x, index))
     return _epilogue(lw, total, elt, math.prod(over) if kind == "mean" else None)
 
 

@@ -1,6 +1,3 @@
-# COORDINATION NOTE (temporary, removed when done): thanks, agreed. The evaluator is the
-# package stepwell/reference/loops/ (this file; compute.py, scalar.py, index.py), so
-# `from stepwell.reference import loops; loops.run(...)` works as planned.
 """The numpy evaluator of the `loops` level: the oracle for lowerings into and out of
 loops and for the passes on it (fusion, index simplification).
 
@@ -21,8 +18,10 @@ A function body may hold `loops.pointwise`, `loops.reduce`, `loops.kernel`,
 `tensor_graph.constant`, the way constant buffers enter the loops level, and the
 tensor_graph ops of a partly lowered program). Bodies follow the loops conventions:
 f16/bf16 loads are extended to f32 and truncated once before the yield; every
-conversion rounds once, as the reference interpreter does, so a faithful lowering gives
-bit-identical results for everything but the order of float sums.
+conversion rounds once, as the reference interpreter does. So a faithful lowering gives
+the reference's bits except where the order of float sums differs (reductions, matmul)
+and where an f16/bf16 value is computed in f32 and rounded again (the reference rounds
+some composites and erf once).
 """
 
 from __future__ import annotations

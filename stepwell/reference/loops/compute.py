@@ -18,6 +18,7 @@ loops level has no out-of-bounds reads, even on the side of a select that is dro
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -41,7 +42,10 @@ Buffers = Mapping[SSAValue, np.ndarray]
 def evaluate_compute(op: ComputeOp, buffers: Buffers) -> np.ndarray:
     """The result buffer of one `loops.pointwise` or `loops.reduce`."""
     shape, over = op.shape, op.reduce_shape
-    value = evaluate_body(op.body.block, space_symbols(shape, over), buffers)
+    if math.prod(shape + over) == 0:  # no point runs the body (its loads are never made)
+        value = np.zeros(shape + over, numpy_dtype(op.yield_type()))
+    else:
+        value = evaluate_body(op.body.block, space_symbols(shape, over), buffers)
     value = np.broadcast_to(value, shape + over)
     if isinstance(op, ReduceOp):
         value = combine(op.kind.data, value, len(over), op)
@@ -67,18 +71,27 @@ def evaluate_body(block: Block, symbols: Symbols, buffers: Buffers) -> np.ndarra
     env: dict[SSAValue, np.ndarray] = {}
     for op in block.ops:
         if isinstance(op, YieldOp):
-            return np.asarray(env[op.values[0]])
+            return np.asarray(_scalar(env, op.values[0], op))
         if isinstance(op, LoadOp):
-            value = load(op, symbols, buffers, [env[s] for s in op.syms])
+            value = load(op, symbols, buffers, [_scalar(env, s, op) for s in op.syms])
         elif isinstance(op, IndexOp):
             value = np.asarray(_index(op.index_expr, symbols, op.name), dtype=np.int64)
         else:
             evaluator = SCALAR_OPS.get(op.name)
             if evaluator is None:
                 raise EvaluationError(f"the loops evaluator has no semantics for '{op.name}'")
-            value = evaluator(op, *(env[v] for v in op.operands))
+            value = evaluator(op, *(_scalar(env, v, op) for v in op.operands))
         env[op.results[0]] = np.asarray(value)
     raise EvaluationError("a loops body has no loops.yield")
+
+
+def _scalar(env: dict[SSAValue, np.ndarray], value: SSAValue, user) -> np.ndarray:
+    if value not in env:
+        raise EvaluationError(
+            f"'{user.name}' uses {_name(value)}, a value defined outside its body: a body "
+            "may only use its own scalars (buffers are read with loops.load)"
+        )
+    return env[value]
 
 
 def load(op: LoadOp, symbols: Symbols, buffers: Buffers, syms: list[np.ndarray]) -> np.ndarray:
@@ -121,8 +134,11 @@ def combine(kind: str, value: np.ndarray, count: int, op: ReduceOp) -> np.ndarra
     give the first row-major position of the best value (NaN wins, as numpy)."""
     axes = tuple(range(value.ndim - count, value.ndim))
     if kind in ("argmax", "argmin"):
-        flat = value.reshape(value.shape[: value.ndim - count] + (-1,))
+        outer = value.shape[: value.ndim - count]
+        flat = value.reshape(outer + (math.prod(value.shape[value.ndim - count :]),))
         if flat.shape[-1] == 0:
+            if math.prod(outer) == 0:
+                return np.zeros(outer, np.int64)  # no point to answer for
             raise EvaluationError(f"'{op.name}' {kind} over zero elements has no answer")
         return (np.argmax if kind == "argmax" else np.argmin)(flat, axis=-1).astype(np.int64)
     if value.dtype == BOOL:  # i1 arithmetic is modulo 2; false < true

@@ -45,8 +45,8 @@ def space_symbols(shape: tuple[int, ...], reduce_shape: tuple[int, ...] = ()) ->
 
 @functools.cache
 def index_function(expr: sympy.Expr) -> IndexFunction:
-    """`expr` as a function of the symbol values; raises IndexExpressionError for expressions that
-    are not integer affine-style (+, *, floordiv, mod, max, min)."""
+    """`expr` as a function of the symbol values. Raises IndexExpressionError for what
+    is not an integer expression of +, *, floordiv, ceildiv, mod, max, min."""
     expr = sympy.sympify(expr)
     if expr.is_Integer:
         value = int(expr)
@@ -71,7 +71,7 @@ def index_function(expr: sympy.Expr) -> IndexFunction:
 def _division(arg: sympy.Expr, divide) -> IndexFunction:
     num, den = sympy.fraction(sympy.together(arg))
     if not den.is_Integer:
-        raise IndexExpressionError(f"cannot evaluate index expression with divisor '{format_index(den)}'")
+        raise IndexExpressionError(f"cannot divide an index by '{format_index(den)}'")
     p, q = index_function(num), int(den)
     return lambda s: divide(p(s), q)
 

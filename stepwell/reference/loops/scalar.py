@@ -251,7 +251,7 @@ def fptosi(op, x):
     return to_int(np.asarray(x), dtype)
 
 
-@scalar_op("arith.extsi", "arith.trunci", "arith.index_cast")
+@scalar_op("arith.extsi", "arith.trunci")
 def int_to_int(op, x):
     return _back(_signed(x), op) if result_dtype(op) != BOOL else (np.asarray(x) & 1) != 0
 

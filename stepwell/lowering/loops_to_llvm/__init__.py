@@ -1,0 +1,56 @@
+"""`convert-loops-to-llvm`: loops-level functions -> `llvm.func` kernels for the CPU.
+
+Each `loops.kernel` (or lone compute op) becomes
+`llvm.func @F_kN(i64 begin, i64 end, ptr noalias ...)` running outer points
+[begin, end) of its loop nest (planning.py, kernels.py); constants become
+`llvm.mlir.global`s; each `func.func` leaves a plan in the module attribute
+`stepwell.functions` saying which kernels to call on which buffers (program.py).
+The result holds only `llvm` and `builtin` ops, so `mlir-translate --mlir-to-llvmir`
+accepts it; `stepwell.targets.llvm` turns it into machine code.
+
+Modules: builder (blocks, loops), index_expr (sympy -> i64), scalar (arith/math rules),
+conversions (types, rounding), fmath/exp_log/trig_erf/power (math approximations,
+coefficients from fit_coefficients.py), reductions (kinds), planning, kernels, program.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import func, llvm
+from xdsl.dialects.builtin import ArrayAttr, ModuleOp
+from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import PassFailedException
+
+from stepwell.lowering.loops_to_llvm.index_expr import UnsupportedIndex
+from stepwell.lowering.loops_to_llvm.program import FunctionLowering, LoweringError
+from stepwell.lowering.loops_to_llvm.scalar import UnsupportedOp
+
+PLAN_ATTR = "stepwell.functions"
+
+
+@dataclass(frozen=True)
+class ConvertLoopsToLlvm(ModulePass):
+    name = "convert-loops-to-llvm"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        plans, lowered = [], []
+        for fn in list(op.ops):
+            if isinstance(fn, (llvm.FuncOp, llvm.GlobalOp)):
+                continue
+            if not isinstance(fn, func.FuncOp):
+                raise PassFailedException(f"convert-loops-to-llvm: cannot lower top-level '{fn.name}'")
+            if fn.is_declaration:
+                fn.detach()
+                continue
+            try:
+                function = FunctionLowering(fn)
+                plans.append(function.lower())
+            except (LoweringError, UnsupportedOp, UnsupportedIndex) as e:
+                raise PassFailedException(str(e)) from None
+            lowered += function.ops
+            fn.detach()
+        op.body.block.add_ops(lowered)
+        previous = op.attributes.get(PLAN_ATTR)
+        op.attributes[PLAN_ATTR] = ArrayAttr([*(previous.data if previous else ()), *plans])  # type: ignore[union-attr]

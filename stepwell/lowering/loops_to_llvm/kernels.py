@@ -1,0 +1,218 @@
+"""One kernel (a `loops.kernel`, or a lone compute op) as an `llvm.func`:
+
+    void NAME(i64 begin, i64 end, ptr noalias buf0, ptr noalias buf1, ...)
+
+runs the outer points [begin, end) of the plan (planning.py), so the runtime can give
+each thread a slice. The buffers are the plan's params: outputs, inputs, scratch.
+Constants are globals, splat constants are folded into the loads.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+
+import sympy
+from xdsl.dialects import arith, llvm
+from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, UnitAttr, i64
+from xdsl.ir import SSAValue
+
+from stepwell.dialects.loops import ComputeOp, IndexOp, LoadOp, ReduceOp, YieldOp
+from stepwell.dialects.loops.index import dims, sym
+from stepwell.lowering.loops_to_llvm import conversions as cv
+from stepwell.lowering.loops_to_llvm import reductions as red
+from stepwell.lowering.loops_to_llvm.builder import PTR, FuncBuilder, mangle
+from stepwell.lowering.loops_to_llvm.index_expr import emit_index
+from stepwell.lowering.loops_to_llvm.planning import KernelPlan, linear_offset
+from stepwell.lowering.loops_to_llvm.scalar import lower_scalar
+
+OUTER = sympy.Symbol("outer", integer=True, nonnegative=True)  # the flat outer index
+REL = sympy.Symbol("rel", integer=True, nonnegative=True)  # the outer index within the tile
+
+
+@dataclass
+class Point:
+    """One point of an op's index space: values of its d symbols (and OUTER, REL)."""
+
+    env: dict[sympy.Symbol, SSAValue]
+    rest: tuple[int, ...]
+
+    def offset(self, local: bool) -> sympy.Expr:
+        """Where this point's value goes: in a tile-local slot, or in the full buffer."""
+        inner = linear_offset(self.rest, _rest_syms(self.env, len(self.rest)))
+        return (REL if local else OUTER) * math.prod(self.rest) + inner
+
+
+def _rest_syms(env: Mapping[sympy.Symbol, SSAValue], n: int) -> list[sympy.Symbol]:
+    ds = sorted((s for s in env if s.name.startswith("d")), key=lambda s: int(s.name[1:]))
+    return ds[len(ds) - n :] if n else []
+
+
+class KernelEmitter:
+    def __init__(self, plan: KernelPlan, name: str, globals_: Mapping[SSAValue, str], splats: Mapping[SSAValue, float | int]):
+        self.plan, self.name, self.splats = plan, name, splats
+        self.b = b = FuncBuilder([i64, i64] + [PTR] * len(plan.params))
+        self.ptr: dict[SSAValue, SSAValue] = dict(zip(plan.params, b.args[2:]))
+        for op in plan.ops:
+            for value in op.inputs():
+                if value in globals_ and value not in self.ptr:
+                    self.ptr[value] = b.at_entry(llvm.AddressOfOp(globals_[value], PTR))
+        for value in plan.local:
+            op = value.owner
+            assert isinstance(op, ComputeOp)
+            size = plan.tile * math.prod(plan.rest(op))
+            self.ptr[value] = b.alloca(cv.storage_type(value.type.element_type), size)  # type: ignore[attr-defined]
+        self.p = len(plan.prefix)
+
+    # --- the function ------------------------------------------------------------
+
+    def emit(self) -> llvm.FuncOp:
+        b, plan = self.b, self.plan
+        begin, end = b.args[0], b.args[1]
+        with b.loop(begin, end, plan.tile) as start:
+            if plan.tile == 1:
+                self.tile = (start, None)
+            else:
+                stop = b.add(start, b.i64(plan.tile))
+                self.tile = (start, b.intrinsic(mangle("llvm.smin", i64), [stop, end], i64))
+            for op in plan.ops:
+                if isinstance(op, ReduceOp) and op in plan.inner_output:
+                    self.reduce_output_inner(op)
+                elif isinstance(op, ReduceOp):
+                    self.reduce_reduced_inner(op)
+                else:
+                    with self.points(op) as pt:
+                        self.store(op, pt, self.body(op, pt.env))
+        n = len(plan.params)
+        noalias = DictionaryAttr({"llvm.noalias": UnitAttr()})
+        return llvm.FuncOp(
+            self.name,
+            llvm.LLVMFunctionType([i64, i64] + [PTR] * n),
+            linkage=llvm.LinkageAttr("external"),
+            body=b.finish(),
+            other_props={"arg_attrs": ArrayAttr([DictionaryAttr({})] * 2 + [noalias] * n)},
+        )
+
+    # --- loops over points ------------------------------------------------------
+
+    @contextmanager
+    def points(self, op: ComputeOp) -> Iterator[Point]:
+        """Loop over the op's points of the current outer point (or tile)."""
+        b = self.b
+        start, stop = self.tile
+        with ExitStack() as stack:
+            outer = start if stop is None else stack.enter_context(b.loop(start, stop))
+            env = {OUTER: outer, REL: b.sub(outer, start) if stop is not None else b.i64(0)}
+            env.update(self._decompose(outer))
+            rest = self.plan.rest(op)
+            for k, size in enumerate(rest):
+                d = sym(f"d{self.p + k}")
+                env[d] = b.i64(0) if size == 1 else stack.enter_context(b.loop(0, size))
+            yield Point(env, rest)
+
+    @contextmanager
+    def reduced(self, op: ReduceOp) -> Iterator[dict[sympy.Symbol, SSAValue]]:
+        with ExitStack() as stack:
+            env = {}
+            for k, size in enumerate(op.reduce_shape):
+                env[sym(f"r{k}")] = self.b.i64(0) if size == 1 else stack.enter_context(self.b.loop(0, size))
+            yield env
+
+    def _decompose(self, outer: SSAValue) -> dict[sympy.Symbol, SSAValue]:
+        """The prefix symbols d0 .. d(p-1) of the flat outer index."""
+        prefix = self.plan.prefix
+        env, stride = {}, math.prod(prefix)
+        for k, size in enumerate(prefix):
+            stride //= size
+            e = sympy.floor(OUTER / stride) if stride > 1 else OUTER
+            e = e % size if k > 0 and size > 1 else e
+            env[sym(f"d{k}")] = self.b.i64(0) if size == 1 else emit_index(self.b, e, {OUTER: outer})
+        return env
+
+    # --- memory ------------------------------------------------------------------
+
+    def load(self, op: LoadOp, env: Mapping[sympy.Symbol, SSAValue]) -> SSAValue:
+        t = op.result.type
+        if op.buffer in self.splats:
+            return self.b.const(cv.value_type(t), self.splats[op.buffer])
+        exprs = op.index_exprs
+        shape = tuple(op.buffer.type.get_shape())  # type: ignore[attr-defined]
+        if op.buffer in self.plan.local:
+            offset = REL * math.prod(shape[self.p :]) + linear_offset(shape[self.p :], exprs[self.p :])
+        else:
+            offset = linear_offset(shape, exprs)
+        value = self.b.load(self.ptr[op.buffer], emit_index(self.b, offset, env), cv.storage_type(t))
+        return cv.from_storage(self.b, value, t)
+
+    def store(self, op: ComputeOp, pt: Point, value: SSAValue) -> None:
+        t = op.result.type.element_type  # type: ignore[attr-defined]
+        offset = emit_index(self.b, pt.offset(op.result in self.plan.local), pt.env)
+        self.b.store(cv.to_storage(self.b, value, t), self.ptr[op.result], offset)
+
+    # --- bodies -------------------------------------------------------------------
+
+    def body(self, op: ComputeOp, env: Mapping[sympy.Symbol, SSAValue]) -> SSAValue:
+        """Emit the scalar body at the point `env`; the yielded value."""
+        values: dict[SSAValue, SSAValue] = {}
+        for inner in op.body.block.ops:
+            if isinstance(inner, YieldOp):
+                return self._value(values, inner.values[0])
+            if isinstance(inner, LoadOp):
+                syms = {sym(f"s{k}"): self._value(values, s) for k, s in enumerate(inner.syms)}
+                values[inner.result] = self.load(inner, {**env, **syms})
+            elif isinstance(inner, IndexOp):
+                values[inner.result] = emit_index(self.b, inner.index_expr, env)
+            else:
+                args = [self._value(values, v) for v in inner.operands]
+                values[inner.results[0]] = lower_scalar(self.b, inner, args)
+        raise AssertionError("a body ends in loops.yield")
+
+    def _value(self, values: Mapping[SSAValue, SSAValue], v: SSAValue) -> SSAValue:
+        if v in values:
+            return values[v]
+        if isinstance(v.owner, arith.ConstantOp):  # defined outside the body
+            return lower_scalar(self.b, v.owner, [])
+        raise ValueError(f"convert-loops-to-llvm: a body uses a value defined outside it by {v.owner.name}")
+
+    # --- reductions ----------------------------------------------------------------
+
+    def reduce_reduced_inner(self, op: ReduceOp) -> None:
+        """Per output point: accumulate over the reduced space (innermost)."""
+        b, kind, body_t = self.b, op.kind.data, op.body_type
+        acc_t = red.acc_type(body_t)
+        acc = b.alloca(cv.value_type(acc_t), 1)
+        index = b.alloca(i64, 1) if kind.startswith("arg") else None
+        with self.points(op) as pt:
+            b.store(red.identity(b, kind, acc_t), acc, b.i64(0))
+            if index is not None:
+                b.store(b.i64(0), index, b.i64(0))
+            with self.reduced(op) as renv:
+                v = red.widen(b, self.body(op, {**pt.env, **renv}), body_t)
+                current = b.load(acc, b.i64(0), v.type)
+                if index is None:
+                    b.store(red.combine(b, kind, current, v), acc, b.i64(0))
+                else:
+                    position = emit_index(b, linear_offset(op.reduce_shape, dims(len(op.reduce_shape), "r")), renv)
+                    take = red.takes(b, kind, current, v)
+                    b.store(b.select(take, v, current), acc, b.i64(0))
+                    b.store(b.select(take, position, b.load(index, b.i64(0), i64)), index, b.i64(0))
+            result = b.load(index, b.i64(0), i64) if index is not None else b.load(acc, b.i64(0), acc_t)
+            self.store(op, pt, red.finish(b, result, op.result.type.element_type))  # type: ignore[attr-defined]
+
+    def reduce_output_inner(self, op: ReduceOp) -> None:
+        """For each reduced point: update a row of accumulators (the output innermost)."""
+        b, kind = self.b, op.kind.data
+        acc_t = red.acc_type(op.body_type)
+        row = b.alloca(acc_t, self.plan.tile * math.prod(self.plan.rest(op)))
+        with self.points(op) as pt:
+            b.store(red.identity(b, kind, acc_t), row, emit_index(b, pt.offset(True), pt.env))
+        with self.reduced(op) as renv:
+            with self.points(op) as pt:
+                slot = emit_index(b, pt.offset(True), pt.env)
+                v = red.widen(b, self.body(op, {**pt.env, **renv}), op.body_type)
+                b.store(red.combine(b, kind, b.load(row, slot, acc_t), v), row, slot)
+        with self.points(op) as pt:
+            value = b.load(row, emit_index(b, pt.offset(True), pt.env), acc_t)
+            self.store(op, pt, red.finish(b, value, op.result.type.element_type))  # type: ignore[attr-defined]

@@ -1,0 +1,150 @@
+"""How one kernel runs on the CPU: its outer loop, tile, loop orders and local storage.
+
+The outer loop runs over the flattened common prefix P of the compute ops' shapes; the
+runtime splits [0, prod(P)) across threads. For each outer point the ops run in order,
+each over its remaining dims R (and, for a reduction, its reduced dims). A buffer made
+and read inside the kernel lives in a stack slot of prod(R) elements per outer point.
+
+Loop orders. A reduction whose loads are contiguous along the reduced space keeps it
+innermost (a row sum). One whose loads are contiguous along its output (a column sum)
+puts the output innermost and keeps a row of accumulators; if that output dim is the
+last dim of P, it leaves P (so it becomes an inner loop), or, when P has one dim, the
+outer loop is walked in tiles of TILE points and the tile is the inner loop.
+
+P is shortened until every read of a kernel-local buffer is at the reader's own outer
+point (loops-fuse's `outer` attribute guarantees that for its outer dims); at worst
+P = (): one call, one thread, every op over its whole space in order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sympy
+from xdsl.dialects.builtin import TensorType
+from xdsl.ir import SSAValue
+
+from stepwell.dialects.loops import ComputeOp, LoadOp, PointwiseOp, ReduceOp
+from stepwell.dialects.loops.index import dims
+from stepwell.lowering.loops_to_llvm import conversions as cv
+from stepwell.lowering.loops_to_llvm import reductions
+
+TILE = 512
+LOCAL_LIMIT = 256 * 1024  # bytes of stack per kernel-local buffer or accumulator row
+
+
+@dataclass
+class KernelPlan:
+    ops: list[ComputeOp]
+    outputs: list[SSAValue]  # the buffers the kernel writes to memory (distinct)
+    inputs: list[SSAValue]  # buffers defined outside the kernel that it reads from memory
+    prefix: tuple[int, ...] = ()
+    tile: int = 1
+    inner_output: set[ComputeOp] = field(default_factory=set)  # reductions with output innermost
+    local: set[SSAValue] = field(default_factory=set)  # kernel-local buffers on the stack
+    scratch: list[SSAValue] = field(default_factory=list)  # kernel-local buffers in memory
+
+    @property
+    def params(self) -> list[SSAValue]:
+        """The buffers passed to the kernel function as pointers, in order."""
+        return self.outputs + self.inputs + self.scratch
+
+    @property
+    def extent(self) -> int:
+        return math.prod(self.prefix)
+
+    def rest(self, op: ComputeOp) -> tuple[int, ...]:
+        return op.shape[len(self.prefix) :]
+
+    def grain(self) -> int:
+        """Work per outer point, in scalar bodies run (to decide on threads)."""
+        return max(1, sum(math.prod(self.rest(op)) * max(1, math.prod(op.reduce_shape)) for op in self.ops))
+
+
+def plan_kernel(ops: list[ComputeOp], outputs: list[SSAValue], in_memory: Callable[[SSAValue], bool]) -> KernelPlan:
+    """`in_memory(v)`: whether the outside buffer v is passed by pointer (constants are
+    globals or folded into the loads, and are not)."""
+    made = {op.result for op in ops}
+    inputs = list(dict.fromkeys(v for op in ops for v in op.inputs() if v not in made and in_memory(v)))
+    plan = KernelPlan(ops, outputs, inputs)
+    plan.prefix = _common_prefix([op.shape for op in ops])
+    if all(isinstance(op, PointwiseOp) and op.shape == plan.prefix for op in ops) and len(plan.prefix) >= 2:
+        plan.prefix = plan.prefix[:-1]  # keep the last dim as a vectorizable inner loop
+    while not _reads_at_outer_point(ops, made, len(plan.prefix)):
+        plan.prefix = plan.prefix[:-1]
+    wants_inner_output = {op for op in ops if isinstance(op, ReduceOp) and _output_contiguous(op, plan)}
+    if any(not plan.rest(op) for op in wants_inner_output) and plan.prefix:
+        if len(plan.prefix) >= 2:
+            plan.prefix = plan.prefix[:-1]
+        else:
+            plan.tile = TILE
+    for op in wants_inner_output:
+        acc_bytes = cv.element_bytes(reductions.acc_type(op.body_type))  # type: ignore[attr-defined]
+        if plan.tile * math.prod(plan.rest(op)) * acc_bytes <= LOCAL_LIMIT:
+            plan.inner_output.add(op)
+    for op in ops:
+        if op.result in outputs:
+            continue
+        size = plan.tile * math.prod(plan.rest(op)) * cv.element_bytes(op.result.type.element_type)  # type: ignore[attr-defined]
+        if size <= LOCAL_LIMIT:
+            plan.local.add(op.result)
+        else:
+            plan.scratch.append(op.result)
+    return plan
+
+
+def _common_prefix(shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
+    prefix: list[int] = []
+    for sizes in zip(*shapes):
+        if len(set(sizes)) != 1:
+            break
+        prefix.append(sizes[0])
+    return tuple(prefix)
+
+
+def _reads_at_outer_point(ops: list[ComputeOp], made: set[SSAValue], p: int) -> bool:
+    """Whether every read of a buffer made in the kernel is at the reader's outer point
+    (its first p indices are d0 .. d(p-1)), so threads never read each other's values."""
+    outer = dims(p)
+    for op in ops:
+        for load in op.loads():
+            if load.buffer in made and load.index_exprs[:p] != outer:
+                return False
+    return True
+
+
+def linear_offset(shape: tuple[int, ...], exprs: list[sympy.Expr]) -> sympy.Expr:
+    """The row-major flat position of `exprs` in a buffer of `shape`."""
+    offset, stride = sympy.Integer(0), 1
+    for size, e in zip(reversed(shape), reversed(exprs)):
+        offset += e * stride
+        stride *= size
+    return offset
+
+
+def _output_contiguous(op: ReduceOp, plan: KernelPlan) -> bool:
+    """Whether op's loads walk memory along its innermost output dim rather than
+    along its innermost reduced dim."""
+    if op.kind.data.startswith("arg") or not op.reduce_shape or not op.shape:
+        return False
+    d = dims(len(op.shape))[-1]
+    r = dims(len(op.reduce_shape), "r")[-1]
+    along_d = along_r = 0
+    for load in op.loads():
+        offset = linear_offset(_shape(load), load.index_exprs)
+        along_d += _stride(offset, d) == 1
+        along_r += _stride(offset, r) == 1
+    return along_d > along_r
+
+
+def _shape(load: LoadOp) -> tuple[int, ...]:
+    t = load.buffer.type
+    assert isinstance(t, TensorType)
+    return tuple(t.get_shape())
+
+
+def _stride(offset: sympy.Expr, s: sympy.Symbol) -> int | None:
+    derivative = sympy.diff(offset, s)
+    return int(derivative) if derivative.is_Integer else None

@@ -1,0 +1,190 @@
+"""A loops-level `func.func` as kernels plus the plan the runtime follows to call them.
+
+The plan is a dictionary attribute in `stepwell.functions` on the module, one entry per
+function (MLIR tools ignore such discardable attributes):
+
+    {name = "f", args = [tensor<...>], results = array<i64: 3>,
+     buffers = [{kind = "arg", index = 0, type = ...}, {kind = "temp", type = ...},
+                {kind = "const", symbol = "f_cst0", type = ...}, {kind = "scratch", ...}],
+     calls = [{kernel = "f_k0", buffers = array<i64: 1, 0>, extent = 4, grain = 1000}]}
+
+`args`/`temp`/`scratch` buffers are numpy arrays the runtime passes (temps are
+allocated per call; results are temps, args or consts); a call runs kernel
+`(0, extent, buffers...)`, split across threads when extent * grain is large.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from xdsl.dialects import arith, func, llvm
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    BytesAttr,
+    DenseIntOrFPElementsAttr,
+    DictionaryAttr,
+    IntegerAttr,
+    StringAttr,
+    TensorType,
+    i64,
+)
+from xdsl.ir import Attribute, Operation, SSAValue
+
+from stepwell.dialects.loops import ComputeOp, KernelOp
+from stepwell.lowering.loops_to_llvm import conversions as cv
+from stepwell.lowering.loops_to_llvm.builder import dense_i64
+from stepwell.lowering.loops_to_llvm.kernels import KernelEmitter
+from stepwell.lowering.loops_to_llvm.planning import plan_kernel
+from stepwell.reference.dtypes import numpy_dtype
+
+
+class LoweringError(ValueError):
+    """The function cannot be lowered; the message says why."""
+
+
+@dataclass
+class Buffer:
+    kind: str  # arg | temp | const | scratch
+    type: TensorType
+    index: int = -1
+    symbol: str = ""
+
+    def attr(self) -> DictionaryAttr:
+        entries: dict[str, Attribute] = {"kind": StringAttr(self.kind), "type": self.type}
+        if self.kind == "arg":
+            entries["index"] = IntegerAttr(self.index, i64)
+        if self.kind == "const":
+            entries["symbol"] = StringAttr(self.symbol)
+        return DictionaryAttr(entries)
+
+
+class FunctionLowering:
+    def __init__(self, fn: func.FuncOp):
+        self.fn = fn
+        self.name = fn.sym_name.data
+        self.buffers: list[Buffer] = []
+        self.ids: dict[SSAValue, int] = {}
+        self.globals: dict[SSAValue, str] = {}
+        self.splats: dict[SSAValue, float | int] = {}
+        self.ops: list[Operation] = []  # llvm.mlir.global and llvm.func ops
+        self.calls: list[DictionaryAttr] = []
+        self.results: list[int] = []
+
+    def lower(self) -> DictionaryAttr:
+        for i, arg in enumerate(self.fn.args):
+            self._buffer(arg, Buffer("arg", _tensor(arg), index=i))
+        returned = self._returned()
+        for op in self.fn.body.block.ops:
+            if op.name == "tensor_graph.constant":
+                self._constant(op, op.results[0] in returned)
+            elif isinstance(op, ComputeOp):
+                self._kernel([op], [op.result], [op.result])
+            elif isinstance(op, KernelOp):
+                term = op.body.block.last_op
+                self._kernel(op.compute_ops(), list(term.operands), list(op.outputs))  # type: ignore[union-attr]
+            elif isinstance(op, func.ReturnOp):
+                self.results = [self.ids[v] for v in op.arguments]
+            elif not isinstance(op, arith.ConstantOp):
+                raise LoweringError(
+                    f"convert-loops-to-llvm: cannot lower '{op.name}' in @{self.name} "
+                    "(run convert-tensor_graph-to-loops first)"
+                )
+        return DictionaryAttr(
+            {
+                "name": StringAttr(self.name),
+                "args": ArrayAttr([_tensor(a) for a in self.fn.args]),
+                "results": dense_i64(self.results),
+                "buffers": ArrayAttr([b.attr() for b in self.buffers]),
+                "calls": ArrayAttr(self.calls),
+            }
+        )
+
+    def _returned(self) -> set[SSAValue]:
+        term = self.fn.body.block.last_op
+        return set(term.operands) if term is not None else set()
+
+    def _buffer(self, value: SSAValue, buffer: Buffer) -> int:
+        self.ids[value] = len(self.buffers)
+        self.buffers.append(buffer)
+        return self.ids[value]
+
+    def _constant(self, op: Operation, returned: bool) -> None:
+        value = op.results[0]
+        array = constant_array(op)
+        if not returned and (array.size == 0 or (array == array.flat[0]).all()):
+            self.splats[value] = _splat_bits(array) if array.size else 0  # folded into loads
+            return
+        symbol = f"{self.name}_cst{len(self.globals)}"
+        self.globals[value] = symbol
+        self._buffer(value, Buffer("const", _tensor(value), symbol=symbol))
+        self.ops.append(_global(symbol, value.type, array))  # type: ignore[arg-type]
+
+    def _kernel(self, ops: list[ComputeOp], yielded: list[SSAValue], results: list[SSAValue]) -> None:
+        made = {op.result for op in ops}
+        outputs = list(dict.fromkeys(v for v in yielded if v in made))
+        for v in outputs:
+            self._buffer(v, Buffer("temp", _tensor(v)))
+        for inner, outer in zip(yielded, results):
+            self.ids[outer] = self.ids[inner]
+        plan = plan_kernel(ops, outputs, lambda v: v in self.ids and v not in self.globals)
+        for v in plan.scratch:
+            self._buffer(v, Buffer("scratch", _tensor(v)))
+        name = f"{self.name}_k{len(self.calls)}"
+        self.ops.append(KernelEmitter(plan, name, self.globals, self.splats).emit())
+        self.calls.append(
+            DictionaryAttr(
+                {
+                    "kernel": StringAttr(name),
+                    "buffers": dense_i64([self.ids[v] for v in plan.params]),
+                    "extent": IntegerAttr(plan.extent, i64),
+                    "grain": IntegerAttr(plan.grain(), i64),
+                }
+            )
+        )
+
+
+def _tensor(value: SSAValue) -> TensorType:
+    if not isinstance(value.type, TensorType):
+        raise LoweringError(f"convert-loops-to-llvm: expected a tensor, got {value.type}")
+    return value.type
+
+
+def constant_array(op: Operation) -> np.ndarray:
+    """A tensor_graph.constant's value as a numpy array of its storage dtype."""
+    t = op.results[0].type
+    assert isinstance(t, TensorType)
+    dtype = numpy_dtype(t.element_type)
+    values = op.properties["value"].get_values()  # type: ignore[attr-defined]
+    if dtype == np.bool_:
+        flat = np.asarray(values, dtype=np.int64) != 0
+    elif dtype.kind in "iu":
+        flat = np.asarray(values, dtype=np.int64).astype(dtype)
+    else:
+        flat = np.asarray(values, dtype=np.float64).astype(dtype)
+    shape = tuple(t.get_shape())
+    return np.full(shape, flat.reshape(()), dtype) if flat.size == 1 else flat.reshape(shape)
+
+
+def _storage_bits(array: np.ndarray) -> np.ndarray:
+    """The array as the LLVM storage type sees it (bf16 as int16, bool as int8)."""
+    if array.dtype == np.bool_:
+        return array.astype(np.int8)
+    if array.dtype.name == "bfloat16":
+        return array.view(np.int16)
+    return array
+
+
+def _splat_bits(array: np.ndarray) -> float | int:
+    return _storage_bits(array).flat[0].item()
+
+
+def _global(symbol: str, t: TensorType, array: np.ndarray) -> llvm.GlobalOp:
+    storage = cv.storage_type(t.element_type)
+    n = math.prod(t.get_shape())
+    data = np.ascontiguousarray(_storage_bits(array)).reshape(-1)
+    if n == 0:  # LLVM wants a value: one unused element
+        n, data = 1, np.zeros(1, data.dtype)
+    value = DenseIntOrFPElementsAttr(TensorType(storage, [n]), BytesAttr(data.tobytes()))
+    return llvm.GlobalOp(llvm.LLVMArrayType(n, storage), symbol, "internal", constant=True, value=value)

@@ -1,0 +1,113 @@
+"""The plan of a compiled function (what `convert-loops-to-llvm` leaves in the module
+attribute `stepwell.functions`), as plain data the runtime follows and the compile
+cache stores as JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+import ml_dtypes
+import numpy as np
+from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, ModuleOp, TensorType
+
+from stepwell.lowering.loops_to_llvm import PLAN_ATTR
+from stepwell.reference.dtypes import numpy_dtype
+
+_DTYPES = {"bfloat16": np.dtype(ml_dtypes.bfloat16)}
+
+
+def dtype_of(name: str) -> np.dtype:
+    return _DTYPES.get(name) or np.dtype(name)
+
+
+@dataclass(frozen=True)
+class BufferSpec:
+    kind: str  # arg | temp | const | scratch
+    shape: tuple[int, ...]
+    dtype: str  # numpy dtype name
+    index: int = -1  # arg: its position
+    symbol: str = ""  # const: its global
+
+    @property
+    def np_dtype(self) -> np.dtype:
+        return dtype_of(self.dtype)
+
+
+@dataclass(frozen=True)
+class CallSpec:
+    kernel: str
+    buffers: tuple[int, ...]
+    extent: int
+    grain: int
+
+
+@dataclass(frozen=True)
+class FunctionPlan:
+    name: str
+    args: tuple[BufferSpec, ...]
+    results: tuple[int, ...]
+    buffers: tuple[BufferSpec, ...]
+    calls: tuple[CallSpec, ...]
+
+    def signature(self) -> str:
+        def show(b: BufferSpec) -> str:
+            return f"{b.dtype}{list(b.shape)}"
+
+        results = ", ".join(show(self.buffers[i]) for i in self.results)
+        return f"@{self.name}({', '.join(show(a) for a in self.args)}) -> ({results})"
+
+
+def plans_from_module(module: ModuleOp) -> list[FunctionPlan]:
+    attr = module.attributes.get(PLAN_ATTR)
+    if not isinstance(attr, ArrayAttr):
+        raise ValueError(f"the module has no '{PLAN_ATTR}' plan: was convert-loops-to-llvm run?")
+    return [_function(entry) for entry in attr.data]  # type: ignore[arg-type]
+
+
+def _function(d: DictionaryAttr) -> FunctionPlan:
+    f = d.data
+    buffers = tuple(_buffer(b.data) for b in f["buffers"].data)  # type: ignore[attr-defined]
+    args = tuple(BufferSpec("arg", *_shape_dtype(t), index=i) for i, t in enumerate(f["args"].data))  # type: ignore[attr-defined]
+    calls = tuple(
+        CallSpec(
+            c.data["kernel"].data,  # type: ignore[attr-defined]
+            tuple(c.data["buffers"].get_values()),  # type: ignore[attr-defined]
+            c.data["extent"].value.data,  # type: ignore[attr-defined]
+            c.data["grain"].value.data,  # type: ignore[attr-defined]
+        )
+        for c in f["calls"].data  # type: ignore[attr-defined]
+    )
+    results = tuple(f["results"].get_values())  # type: ignore[attr-defined]
+    return FunctionPlan(f["name"].data, args, results, buffers, calls)  # type: ignore[attr-defined]
+
+
+def _buffer(d: dict) -> BufferSpec:
+    shape, dtype = _shape_dtype(d["type"])
+    index = d["index"].value.data if "index" in d else -1
+    symbol = d["symbol"].data if "symbol" in d else ""
+    return BufferSpec(d["kind"].data, shape, dtype, index, symbol)
+
+
+def _shape_dtype(t: TensorType) -> tuple[tuple[int, ...], str]:
+    return tuple(t.get_shape()), numpy_dtype(t.element_type).name
+
+
+def to_json(plans: list[FunctionPlan]) -> str:
+    return json.dumps([asdict(p) for p in plans])
+
+
+def from_json(text: str) -> list[FunctionPlan]:
+    def buffer(b: dict) -> BufferSpec:
+        return BufferSpec(b["kind"], tuple(b["shape"]), b["dtype"], b["index"], b["symbol"])
+
+    return [
+        FunctionPlan(
+            p["name"],
+            tuple(buffer(a) for a in p["args"]),
+            tuple(p["results"]),
+            tuple(buffer(b) for b in p["buffers"]),
+            tuple(CallSpec(c["kernel"], tuple(c["buffers"]), c["extent"], c["grain"]) for c in p["calls"]),
+        )
+        for p in json.loads(text)
+    ]

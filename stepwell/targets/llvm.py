@@ -1,0 +1,205 @@
+"""The `llvm` dialect -> LLVM IR text -> optimized module -> machine code (llvmlite).
+
+    text = translate(module)          # LLVM IR of an llvm-dialect module
+    ref = optimize(text)              # O3 with the new pass manager, host CPU
+    obj = emit_object(ref)            # ELF bytes: what the compile cache stores
+    engine = load_object(obj)         # MCJIT; engine.get_function_address(name)
+
+The translation is xDSL's (`xdsl.backend.llvm.convert_op`, op by op) plus what it
+lacks: the casts of `stepwell.lowering.loops_to_llvm.llvm_ops`, fast-math flags on
+`llvm.call_intrinsic`, `noalias` arguments, and constant globals as raw bytes (fast to
+print, exact for every element type).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+import llvmlite
+import llvmlite.binding as llvm_binding
+import llvmlite.ir as ir
+from xdsl.backend.llvm.convert_op import convert_op
+from xdsl.backend.llvm.convert_type import convert_type
+from xdsl.dialects import llvm
+from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, ModuleOp
+from xdsl.ir import Block, Operation, SSAValue
+
+from stepwell.lowering.loops_to_llvm.llvm_ops import FPToSIOp, FPToUIOp, UIToFPOp
+
+LOCK = threading.RLock()  # LLVM's global state is not for concurrent use
+
+
+@functools.cache
+def _initialized() -> bool:
+    llvm_binding.initialize_native_target()
+    llvm_binding.initialize_native_asmprinter()
+    llvm_binding.initialize_native_asmparser()
+    return True
+
+
+@functools.cache
+def host() -> tuple[str, str, str]:
+    """(triple, cpu name, cpu features) of this machine."""
+    _initialized()
+    return (
+        llvm_binding.get_process_triple(),
+        llvm_binding.get_host_cpu_name(),
+        llvm_binding.get_host_cpu_features().flatten(),
+    )
+
+
+@functools.cache
+def target_machine() -> llvm_binding.TargetMachine:
+    triple, cpu, features = host()
+    target = llvm_binding.Target.from_triple(triple)
+    return target.create_target_machine(cpu=cpu, features=features, opt=3, reloc="pic", codemodel="jitdefault")
+
+
+def versions() -> str:
+    """What the machine code depends on besides the IR (for cache keys)."""
+    triple, cpu, features = host()
+    return f"llvmlite {llvmlite.__version__}; LLVM {'.'.join(map(str, llvm_binding.llvm_version_info))}; {triple}; {cpu}; {features}"
+
+
+# --- llvm dialect -> LLVM IR ------------------------------------------------------------
+
+
+def translate(module: ModuleOp) -> str:
+    """LLVM IR text of a module of llvm.func / llvm.mlir.global ops."""
+    out = ir.Module(name="stepwell")
+    out.triple = host()[0]
+    out.data_layout = str(target_machine().target_data)
+    funcs = []
+    for op in module.ops:
+        if isinstance(op, llvm.GlobalOp):
+            _global(op, out)
+        elif isinstance(op, llvm.FuncOp):
+            funcs.append(op)
+        else:
+            raise ValueError(f"cannot translate '{op.name}' to LLVM IR (expected llvm.func or llvm.mlir.global)")
+    for op in funcs:
+        _declare(op, out)
+    for op in funcs:
+        if op.body.blocks:
+            _define(op, out)
+    return str(out)
+
+
+def _global(op: llvm.GlobalOp, out: ir.Module) -> None:
+    value = op.value
+    if not isinstance(value, DenseIntOrFPElementsAttr):
+        raise ValueError(f"global @{op.sym_name.data}: only dense constants are supported")
+    raw = value.data.data
+    array_type = ir.ArrayType(ir.IntType(8), len(raw))
+    gv = ir.GlobalVariable(out, array_type, name=op.sym_name.data)
+    gv.initializer = ir.Constant(array_type, bytearray(raw))
+    gv.global_constant = op.constant is not None
+    gv.linkage = op.linkage.linkage.data
+    gv.align = 64
+
+
+def _declare(op: llvm.FuncOp, out: ir.Module) -> None:
+    ftype = op.function_type
+    fn = ir.Function(
+        out,
+        ir.FunctionType(convert_type(ftype.output), [convert_type(t) for t in ftype.inputs]),
+        name=op.sym_name.data,
+    )
+    fn.linkage = op.linkage.linkage.data
+    fn.attributes.add("nounwind")
+    if op.arg_attrs is not None:
+        for arg, attrs in zip(fn.args, op.arg_attrs.data):
+            if "llvm.noalias" in attrs.data:
+                arg.add_attribute("noalias")
+
+
+def _define(op: llvm.FuncOp, out: ir.Module) -> None:
+    fn = out.get_global(op.sym_name.data)
+    blocks: dict[Block, ir.Block] = {}
+    values: dict[SSAValue, ir.Value] = {}
+    for i, block in enumerate(op.body.blocks):
+        blocks[block] = fn.append_basic_block(name=f"b{i}")
+    values.update(zip(op.body.blocks[0].args, fn.args))
+    for block in list(op.body.blocks)[1:]:
+        builder = ir.IRBuilder(blocks[block])
+        for arg in block.args:
+            values[arg] = builder.phi(convert_type(arg.type))
+    for block in op.body.blocks:
+        builder = ir.IRBuilder(blocks[block])
+        if blocks[block].instructions:
+            builder.position_after(blocks[block].instructions[-1])
+        for inner in block.ops:
+            _convert(inner, builder, values, blocks)
+
+
+_CASTS = {FPToSIOp: "fptosi", FPToUIOp: "fptoui", UIToFPOp: "uitofp"}
+
+
+def _convert(op: Operation, builder: ir.IRBuilder, values: dict, blocks: dict) -> None:
+    if type(op) in _CASTS:
+        cast = getattr(builder, _CASTS[type(op)])
+        values[op.results[0]] = cast(values[op.operands[0]], convert_type(op.results[0].type))
+    elif isinstance(op, llvm.CallIntrinsicOp):
+        args = [values[a] for a in op.args]
+        result = convert_type(op.ress.type) if op.ress is not None else ir.VoidType()
+        name = op.intrin.data
+        fn = builder.module.globals.get(name) or ir.Function(
+            builder.module, ir.FunctionType(result, [a.type for a in args]), name=name
+        )
+        flags = [f.value for f in op.fastmathFlags.data]
+        call = builder.call(fn, args, fastmath=flags)
+        if op.ress is not None:
+            values[op.ress] = call
+    else:
+        convert_op(op, builder, values, blocks)
+
+
+# --- LLVM IR -> optimized module -> machine code --------------------------------------------
+
+
+def optimize(text: str) -> llvm_binding.ModuleRef:
+    """Parse, verify and run LLVM's O3 pipeline (loop vectorizer and SLP on) for the host."""
+    with LOCK:
+        _initialized()
+        ref = llvm_binding.parse_assembly(text)
+        ref.verify()
+        tm = target_machine()
+        pto = llvm_binding.create_pipeline_tuning_options(speed_level=3)
+        pto.loop_vectorization = True
+        pto.slp_vectorization = True
+        pto.loop_unrolling = True
+        builder = llvm_binding.create_pass_builder(tm, pto)
+        builder.getModulePassManager().run(ref, builder)
+        return ref
+
+
+def emit_object(ref: llvm_binding.ModuleRef) -> bytes:
+    with LOCK:
+        return target_machine().emit_object(ref)
+
+
+def emit_assembly(ref: llvm_binding.ModuleRef) -> str:
+    with LOCK:
+        return target_machine().emit_assembly(ref)
+
+
+def load_object(obj: bytes) -> llvm_binding.ExecutionEngine:
+    """An MCJIT engine holding the machine code of `obj` (keep it alive while calling)."""
+    with LOCK:
+        _initialized()
+        empty = llvm_binding.parse_assembly("")
+        engine = llvm_binding.create_mcjit_compiler(empty, target_machine())
+        engine.add_object_file(llvm_binding.ObjectFileRef.from_data(obj))
+        engine.finalize_object()
+        return engine
+
+
+def emit_llvm(module: ModuleOp, **_: object) -> str:
+    """`stepwell-opt --emit llvm`: the optimized LLVM IR for this CPU."""
+    return str(optimize(translate(module)))
+
+
+def emit_llvm_unoptimized(module: ModuleOp, **_: object) -> str:
+    """`stepwell-opt --emit llvm-unoptimized`: the translation before LLVM's passes."""
+    return translate(module)

@@ -6,6 +6,7 @@ Plugins add to them (`register_dialect`, `register_pass`, `register_pipeline`);
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 from xdsl.context import Context
@@ -73,3 +74,7 @@ def _load_builtins() -> None:
         return
     _loaded = True
     from stepwell import _builtin_registrations  # noqa: F401  (registers on import)
+    from stepwell.plugins import load_entry_point_plugins
+
+    for problem in load_entry_point_plugins():  # installed plugins, for every API user
+        warnings.warn(problem, stacklevel=2)

@@ -18,6 +18,24 @@ import sympy
 from sympy.printing.str import StrPrinter
 
 
+def _sound_mul_is_integer(self):
+    """sympy 1.14's Mul.is_integer decides `even_expr / (2 * odd)` from the factors of 2
+    alone, so (max(4, r0 * 6) floordiv 6) became max(4, r0 * 6) / 6 and
+    (max(4, r0 * 6) mod 6) became 0. A denominator with an odd factor is never settled
+    that way: answer "unknown" instead."""
+    result = _SYMPY_MUL_IS_INTEGER(self)
+    if result:
+        q = int(self.as_coeff_Mul()[0].q)
+        if q // (q & -q) != 1:
+            return None
+    return result
+
+
+_SYMPY_MUL_IS_INTEGER = sympy.Mul._eval_is_integer
+sympy.Mul._eval_is_integer = _sound_mul_is_integer
+sympy.Mul._prop_handler["integer"] = _sound_mul_is_integer
+
+
 @functools.cache
 def sym(name: str) -> sympy.Symbol:
     """The index symbol `name` (d*, r*, s*): an integer; d and r are >= 0."""

@@ -25,7 +25,8 @@ from xdsl.dialects.builtin import (
     i64,
 )
 from xdsl.ir import Attribute
-from xdsl.irdl import ConstraintContext, IRDLOperation
+from xdsl.irdl import IRDLOperation
+from xdsl.irdl.constraints import VerificationContext
 from xdsl.parser import Parser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
@@ -73,7 +74,7 @@ def coerce_properties(
         constr = definition[name].constr
         for candidate in _candidates(attr):
             try:
-                constr.verify(candidate, ConstraintContext())
+                constr.verify(candidate, VerificationContext())
             except VerifyException:
                 continue
             out[name] = candidate

@@ -71,6 +71,20 @@ class KernelEmitter:
     def emit(self) -> llvm.FuncOp:
         b, plan = self.b, self.plan
         begin, end = b.args[0], b.args[1]
+        if plan.extent:  # else the runtime never calls it
+            self._outer_loop(begin, end)
+        n = len(plan.params)
+        noalias = DictionaryAttr({"llvm.noalias": UnitAttr()})
+        return llvm.FuncOp(
+            self.name,
+            llvm.LLVMFunctionType([i64, i64] + [PTR] * n),
+            linkage=llvm.LinkageAttr("external"),
+            body=b.finish(),
+            other_props={"arg_attrs": ArrayAttr([DictionaryAttr({})] * 2 + [noalias] * n)},
+        )
+
+    def _outer_loop(self, begin: SSAValue, end: SSAValue) -> None:
+        b, plan = self.b, self.plan
         with b.loop(begin, end, plan.tile) as start:
             if plan.tile == 1:
                 self.tile = (start, None)
@@ -85,15 +99,6 @@ class KernelEmitter:
                 else:
                     with self.points(op) as pt:
                         self.store(op, pt, self.body(op, pt.env))
-        n = len(plan.params)
-        noalias = DictionaryAttr({"llvm.noalias": UnitAttr()})
-        return llvm.FuncOp(
-            self.name,
-            llvm.LLVMFunctionType([i64, i64] + [PTR] * n),
-            linkage=llvm.LinkageAttr("external"),
-            body=b.finish(),
-            other_props={"arg_attrs": ArrayAttr([DictionaryAttr({})] * 2 + [noalias] * n)},
-        )
 
     # --- loops over points ------------------------------------------------------
 

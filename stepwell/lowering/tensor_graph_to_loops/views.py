@@ -67,12 +67,13 @@ def reshape_index(src: Sequence[int], dst: Sequence[int]) -> Index:
     last dimension as it is; within a group the view's position is flattened and
     unflattened with floordiv/mod."""
     d = dims(len(dst))
+    if math.prod(src) == 0:
+        # Never read. The flat position varies over an empty dimension of the view, so
+        # an index made of it is empty too (no out-of-bounds constant index).
+        return tuple(_flatten(d, dst, range(len(dst))) for _ in src)
     out: list[sympy.Expr] = [sympy.Integer(0)] * len(src)
     s = [i for i, n in enumerate(src) if n != 1]
     t = [j for j, n in enumerate(dst) if n != 1]
-    if math.prod(src) == 0:  # never read; one group keeps the empty dimension's symbol
-        s, t = [list(range(len(src)))], [list(range(len(dst)))]
-        return _unflatten(_flatten(d, dst, t[0]), src, s[0], out)
     while s:
         gs, gt = [s.pop(0)], [t.pop(0)]
         ps, pt = src[gs[0]], dst[gt[0]]
@@ -95,13 +96,13 @@ def _flatten(d, shape: Sequence[int], group: Sequence[int]) -> sympy.Expr:
     return flat
 
 
-def _unflatten(flat: sympy.Expr, shape: Sequence[int], group: Sequence[int], out: list) -> Index:
-    """Set out[i] for i in group to the row-major coordinates of `flat`."""
+def _unflatten(flat: sympy.Expr, shape: Sequence[int], group: Sequence[int], out: list) -> None:
+    """Set out[i] for i in group to the row-major coordinates of `flat` (the first
+    needs no mod, the last no floordiv)."""
     for k, i in enumerate(group):
         stride = math.prod(shape[j] for j in group[k + 1 :])
-        e = flat if stride == 1 else sympy.floor(flat / stride) if stride else sympy.Integer(0)
-        out[i] = e if k == 0 else sympy.Mod(e, shape[i]) if shape[i] else sympy.Integer(0)
-    return tuple(out)
+        e = flat if stride == 1 else sympy.floor(flat / stride)
+        out[i] = e if k == 0 else sympy.Mod(e, shape[i])
 
 
 # --- simplification with the ranges of the symbols ---------------------------------------

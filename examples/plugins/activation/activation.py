@@ -85,7 +85,7 @@ class DecomposeHardswish(RewritePattern):
         # hardswish(x) = x * clamp(x + 3, 0, 6) / 6
         gate = b(tg.ClampOp, b(tg.AddOp, x, b.scalar(3.0)), min=0.0, max=6.0)
         b(tg.DivOp, b(tg.MulOp, x, gate), b.scalar(6.0))
-        rewriter.replace_op(op, b.ops)
+        rewriter.replace(op, b.ops)
 
 
 class DecomposeMish(RewritePattern):
@@ -98,7 +98,7 @@ class DecomposeMish(RewritePattern):
         softplus = b(tg.AddOp, b(tg.MaxOp, x, b.scalar(0.0)), tail)
         # mish(x) = x * tanh(softplus(x))
         b(tg.MulOp, x, b(tg.TanhOp, softplus))
-        rewriter.replace_op(op, b.ops)
+        rewriter.replace(op, b.ops)
 
 
 PATTERNS = {"hardswish": DecomposeHardswish, "mish": DecomposeMish}

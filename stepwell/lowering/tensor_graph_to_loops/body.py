@@ -4,8 +4,9 @@
 an f16/bf16 load is extended to f32 right after it (`load`), the body computes in the
 compute type (`compute_type`), and the value is truncated to the storage type right
 before the `loops.yield` (`finish`). Loads go through `Lowering.views`, so reading a
-view reads its base with composed, simplified index expressions; reading a splat
-`tensor_graph.constant` becomes an `arith.constant`.
+view reads its base with composed index expressions, simplified with the ranges of the
+body's symbols (as `loops-simplify-index` does); reading a splat `tensor_graph.constant`
+becomes an `arith.constant`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from stepwell.dialects.loops import IndexOp, LoadOp, PointwiseOp, ReduceOp, Yiel
 from stepwell.dialects.loops.index import dims
 from stepwell.dialects.tensor_graph.ops import ConstantOp
 from stepwell.dialects.tensor_graph.types import bf16, f16, f32, i1, is_float, shape_of, tensor
-from stepwell.lowering.tensor_graph_to_loops.views import View, identity, simplify
+from stepwell.lowering.tensor_graph_to_loops.views import View, identity
+from stepwell.transforms.loops_simplify_index import simplify_index
 
 Shape = Sequence[int]
 
@@ -93,12 +95,11 @@ class Body:
         self.lowering = lowering
         self.shape, self.over = tuple(shape), tuple(over)
         self.block = Block()
-        self.bounds = {
-            s: (0, n - 1)
+        self.ranges = {  # None: an empty space, which runs no point
+            s: (sympy.Integer(0), sympy.Integer(n - 1))
             for prefix, sizes in (("d", shape), ("r", over))
             for s, n in zip(dims(len(sizes), prefix), sizes)
-            if n > 0
-        }
+        } if 0 not in self.shape + self.over else None
         self._made: dict[tuple, SSAValue] = {}  # constants, indices, loads: made once
 
     def add(self, op: Operation) -> SSAValue:
@@ -114,7 +115,7 @@ class Body:
         splat = splat_value(view.base)
         if splat is not None:
             return self.constant(splat, compute_type(elt))
-        exprs = tuple(simplify(e, self.bounds) for e in view.compose(index))
+        exprs = tuple(self.simplify(e) for e in view.compose(index))
         key = ("load", view.base, exprs, tuple(syms))
         if key not in self._made:
             loaded = self.add(LoadOp(view.base, exprs, syms))
@@ -134,11 +135,14 @@ class Body:
 
     def index(self, expr: sympy.Expr) -> SSAValue:
         """The i64 value of an index expression at the current point."""
-        expr = simplify(expr, self.bounds)
+        expr = self.simplify(expr)
         key = ("index", expr)
         if key not in self._made:
             self._made[key] = self.add(IndexOp(expr))
         return self._made[key]
+
+    def simplify(self, expr: sympy.Expr) -> sympy.Expr:
+        return expr if self.ranges is None else simplify_index(sympy.sympify(expr), self.ranges)
 
     def finish(self, value: SSAValue, elt: Attribute) -> Region:
         """End the body: truncate an f32 value to an f16/bf16 `elt`, then yield."""

@@ -14,7 +14,7 @@ func.func @dangling_operator(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 func.func @unknown_symbol(%x: tensor<4xf32>) -> tensor<4xf32> {
   %y = loops.pointwise : tensor<4xf32> {
-    // expected-error@+1 {{index expression 'k0' is not an integer expression}}
+    // expected-error@+1 {{unknown index symbol(s) ['k0'] in 'k0' (use d*, r*, s*)}}
     %a = loops.load %x[k0] : tensor<4xf32>
     loops.yield %a : f32
   }

@@ -118,7 +118,7 @@ class CpuFunction:
                     f"argument {i} of @{self.plan.name}: expected {spec.dtype} of shape {spec.shape}, "
                     f"got {array.dtype} of shape {array.shape}"
                 )
-            out.append(np.ascontiguousarray(array))
+            out.append(array if array.flags.c_contiguous else array.copy(order="C"))
         return out
 
 

@@ -95,7 +95,8 @@ def _global(op: llvm.GlobalOp, out: ir.Module) -> None:
     gv = ir.GlobalVariable(out, array_type, name=op.sym_name.data)
     gv.initializer = ir.Constant(array_type, bytearray(raw))
     gv.global_constant = op.constant is not None
-    gv.linkage = op.linkage.linkage.data
+    if op.linkage.linkage.data != "external":  # (LLVM spells an external definition without it)
+        gv.linkage = op.linkage.linkage.data
     gv.align = 64
 
 
@@ -106,7 +107,8 @@ def _declare(op: llvm.FuncOp, out: ir.Module) -> None:
         ir.FunctionType(convert_type(ftype.output), [convert_type(t) for t in ftype.inputs]),
         name=op.sym_name.data,
     )
-    fn.linkage = op.linkage.linkage.data
+    if op.linkage.linkage.data != "external":
+        fn.linkage = op.linkage.linkage.data
     fn.attributes.add("nounwind")
     if op.arg_attrs is not None:
         for arg, attrs in zip(fn.args, op.arg_attrs.data):
@@ -203,3 +205,39 @@ def emit_llvm(module: ModuleOp, **_: object) -> str:
 def emit_llvm_unoptimized(module: ModuleOp, **_: object) -> str:
     """`stepwell-opt --emit llvm-unoptimized`: the translation before LLVM's passes."""
     return translate(module)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m stepwell.targets.llvm [FILE] [--unoptimized | --asm]`: an llvm-dialect
+    module (e.g. the output of `stepwell-opt -p convert-loops-to-llvm`) as LLVM IR
+    optimized for this CPU, as it was before LLVM's passes, or as assembly."""
+    import argparse
+    import sys
+
+    from stepwell.ir.diagnostics import DiagnosticError
+    from stepwell.ir.parse import parse_module
+    from stepwell.registry import make_context
+
+    parser = argparse.ArgumentParser(prog="python -m stepwell.targets.llvm", description=main.__doc__)
+    parser.add_argument("input", nargs="?", default="-")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--unoptimized", action="store_true")
+    group.add_argument("--asm", action="store_true")
+    args = parser.parse_args(argv)
+    text = sys.stdin.read() if args.input == "-" else open(args.input, encoding="utf-8").read()
+    try:
+        module, _ = parse_module(make_context(), text, args.input)
+    except DiagnosticError as e:
+        print(e, file=sys.stderr)
+        return 1
+    if args.unoptimized:
+        sys.stdout.write(translate(module))
+    elif args.asm:
+        sys.stdout.write(emit_assembly(optimize(translate(module))))
+    else:
+        sys.stdout.write(emit_llvm(module))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -124,7 +124,7 @@ def check_contract(module: ModuleOp) -> None:
                     continue
                 assert members.index(producer) < members.index(op)
                 assert math.prod(producer.shape[len(outer) :]) == 1
-                exprs = [simplify_index(e, space_ranges(op)) for e in ld.index_exprs]
+                exprs = [simplify_index(e, space_ranges(op) or {}) for e in ld.index_exprs]
                 for i, (e, n) in enumerate(zip(exprs, outer)):
                     assert e == sym(f"d{i}") or (n == 1 and e == 0), (ld, i)
 
@@ -202,6 +202,12 @@ ROW_WORKLOADS = [softmax, log_softmax, layernorm, rms_norm, gelu_bias, ew_chain,
 @pytest.mark.parametrize("program", ROW_WORKLOADS, ids=lambda p: p.__name__)
 def test_workloads_keep_values(program, shape):
     check(program(*shape), seed=sum(shape))
+
+
+@pytest.mark.parametrize("shape", [(0, 5), (3, 0)], ids=str)
+@pytest.mark.parametrize("program", [layernorm, rms_norm, sum_rows, sum_cols, gelu_bias, mm_bias_relu], ids=lambda p: p.__name__)
+def test_workloads_keep_values_empty(program, shape):
+    check(program(*shape))
 
 
 @pytest.mark.parametrize("dtype", [f16, bf16], ids=str)
@@ -418,3 +424,50 @@ def test_kernels_off_makes_no_kernel():
     fused = run_passes(softmax(4, 6), LOWER + ",loops-fuse{kernels=false}")
     assert not kernels(fused)
     assert sum(isinstance(op, PointwiseOp) for op in top_compute(fused)) == 1
+
+
+# --- random programs --------------------------------------------------------------------------
+
+
+def random_program(seed: int, m: int, n: int) -> ModuleOp:
+    """A random DAG of elementwise ops (broadcasting), reductions (keepdim or not),
+    transposes and softmaxes over [m, n] inputs, returning one to three values."""
+    rng = np.random.default_rng(seed)
+
+    def body(b, x, y, v):
+        pool = [x, y, v]
+        for _ in range(int(rng.integers(4, 10))):
+            a = pool[int(rng.integers(len(pool)))]
+            kind = rng.choice(["unary", "binary", "binary", "reduce", "transpose", "softmax"])
+            if kind == "unary":
+                new = [lambda t: t.tanh(), lambda t: t.abs(), lambda t: -t, lambda t: b.op(tg.SigmoidOp, t), lambda t: t.tanh().exp()][int(rng.integers(5))](a)
+            elif kind == "binary":
+                partners = [p for p in pool if _broadcasts(a.shape, p.shape)]
+                other = partners[int(rng.integers(len(partners)))]
+                new = [a.__add__, a.__mul__, a.__sub__, a.maximum][int(rng.integers(4))](other)
+            elif kind == "reduce" and a.rank == 2:
+                new = a.reduce(str(rng.choice(["sum", "max", "min"])), int(rng.integers(2)), keepdim=bool(rng.integers(2)))
+            elif kind == "transpose" and a.rank == 2:
+                new = a.transpose([1, 0])
+            elif kind == "softmax" and a.rank == 2:
+                new = b.op(tg.SoftmaxOp, a, axis=int(rng.integers(2)))
+            else:
+                continue
+            pool.append(new)
+        picks = {len(pool) - 1, *(int(i) for i in rng.integers(3, len(pool), size=int(rng.integers(0, 3))))}
+        return tuple(pool[i] for i in sorted(picks))
+
+    return build([tensor([m, n], f32), tensor([m, n], f32), tensor([n], f32)], body)
+
+
+def _broadcasts(a: tuple, b: tuple) -> bool:
+    try:
+        return np.broadcast_shapes(a, b) == a
+    except ValueError:
+        return False
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_programs(seed):
+    m, n = [(5, 7), (4, 4), (1, 6), (3, 1)][seed % 4]
+    check(random_program(seed, m, n), seed=seed)

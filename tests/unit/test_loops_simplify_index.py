@@ -6,7 +6,6 @@ lowered programs full of views (loops evaluator before vs after)."""
 from __future__ import annotations
 
 import itertools
-import math
 import random
 
 import numpy as np
@@ -71,9 +70,20 @@ def _random_expr(rng: random.Random, symbols: list, depth: int) -> sympy.Expr:
         return rng.choice(symbols + [sympy.Integer(rng.randint(-3, 5))])
     a, b = _random_expr(rng, symbols, depth - 1), _random_expr(rng, symbols, depth - 1)
     c = sympy.Integer(rng.randint(1, 6))
-    return rng.choice(
-        [a + b, a - b, a * c, -a, sympy.floor(a / c), sympy.Mod(a, c), sympy.Max(a, b), sympy.Min(a, b), a * c + b]
+    build = rng.choice(
+        [
+            lambda: a + b,
+            lambda: a - b,
+            lambda: a * c,
+            lambda: -a,
+            lambda: sympy.floor(a / c),
+            lambda: sympy.Mod(a, c),
+            lambda: sympy.Max(a, b),
+            lambda: sympy.Min(a, b),
+            lambda: a * c + b,
+        ]
     )
+    return build()
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -81,22 +91,17 @@ def test_random_expressions_keep_their_values(seed):
     rng = random.Random(seed)
     symbols = dims(2) + dims(1, "r")
     changed = 0
-    for _ in range(150):
-        sizes = [rng.choice([1, 2, 3, 4, 5, 7]) for _ in symbols]
+    for _ in range(100):
+        sizes = [rng.choice([1, 2, 3, 5, 6]) for _ in symbols]
         ranges = {s: (sympy.Integer(0), sympy.Integer(n - 1)) for s, n in zip(symbols, sizes)}
         e = _random_expr(rng, symbols, 4)
         s = simplify_index(e, ranges)
         changed += s != e
         assert parse_index(format_index(s)) == s, (e, s)
-        before, after = _function(symbols, e), _function(symbols, s)
         for point in itertools.product(*(range(n) for n in sizes)):
-            assert before(*point) == after(*point), (e, s, point)
-    assert changed > 20
-
-
-def _function(symbols, e):
-    """`e` as a Python function of integers (floor of exact fractions, `%` as Mod)."""
-    return sympy.lambdify(symbols, e, modules=[{"floor": math.floor, "Max": max, "Min": min}, "math"])
+            env = dict(zip(symbols, point))
+            assert e.xreplace(env) == s.xreplace(env), (e, s, env)
+    assert changed > 15
 
 
 # --- the pass on lowered programs ----------------------------------------------------------

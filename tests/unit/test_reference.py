@@ -952,3 +952,13 @@ def test_float_errors_are_silent():
     same(apply("sqrt", np.array([-1.0], F64)), np.array([np.nan]))
     same(apply("exp", np.array([1000.0], F32)), np.array([np.inf], F32))
     same(apply("cast", np.array([np.nan, 1e20], F32), result=I32), np.array([0, 2**31 - 1], I32))
+
+
+def test_softmax_over_an_empty_axis():
+    # max over zero elements is -inf (the spec's identity), not a numpy error
+    src = """func.func @f(%x: tensor<3x0xf32>) -> tensor<3x0xf32> {
+      %y = "tensor_graph.softmax"(%x) <{axis = 1 : i64}> : (tensor<3x0xf32>) -> tensor<3x0xf32>
+      %z = "tensor_graph.log_softmax"(%y) <{axis = -1 : i64}> : (tensor<3x0xf32>) -> tensor<3x0xf32>
+      func.return %z : tensor<3x0xf32>
+    }"""
+    assert run(src, "f", np.zeros((3, 0), np.float32)).shape == (3, 0)

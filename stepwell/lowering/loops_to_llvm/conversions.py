@@ -121,7 +121,25 @@ def int_to_float(b: FuncBuilder, v: SSAValue, dst: Attribute, signed: bool) -> S
         return b.op(cast(v, dst))
     if width <= 24:  # exact in f32
         return truncf(b, b.op(cast(v, f32)), f32, dst)
-    return truncf(b, b.op(cast(v, f64)), f64, dst)
+    if width <= 53 or not signed:
+        return truncf(b, b.op(cast(v, f64)), f64, dst)
+    return truncf(b, i64_to_f64_odd(b, v), f64, dst)
+
+
+def i64_to_f64_odd(b: FuncBuilder, v: SSAValue) -> SSAValue:
+    """sitofp i64 -> f64 rounded to odd (the rounding error's sign picks the neighbour
+    toward zero, then the last bit is set)."""
+    t = v.type
+    f = b.op(llvm.SIToFPOp(v, f64))
+    back = b.intrinsic(mangle("llvm.fptosi.sat", t, f64), [f], t)
+    diff = b.sub(v, back, nsw=False)
+    zero = b.const(t, 0)
+    inexact = b.icmp("ne", diff, zero)
+    away = b.icmp("ne", b.icmp("slt", diff, zero), b.icmp("slt", v, zero))  # |f| > |v|
+    bits = b.op(llvm.BitcastOp(f, t))
+    bits = b.select(b.op(llvm.AndOp(inexact, away)), b.sub(bits, b.const(t, 1), nsw=False), bits)
+    odd = b.op(llvm.OrOp(bits, b.const(t, 1)))
+    return b.op(llvm.BitcastOp(b.select(inexact, odd, bits), f64))
 
 
 def float_to_int(b: FuncBuilder, v: SSAValue, src: Attribute, dst: IntegerType) -> SSAValue:

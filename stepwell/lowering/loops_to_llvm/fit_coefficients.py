@@ -18,6 +18,7 @@ import numpy as np
 
 mp.mp.dps = 36
 
+# f32x: f32 results computed in f64
 TARGET = {"f32": mp.mpf(2) ** -27, "f64": mp.mpf(2) ** -56, "f32x": mp.mpf(2) ** -31}
 ROUND = {"f32": lambda v: float(np.float32(float(v))), "f64": float, "f32x": float}
 
@@ -49,13 +50,15 @@ def _lawson(fn, weight, lo, hi, degree, center, iterations=12):
     targets = [fn(x) for x in xs]
     ws = [weight(x) for x in xs]
     coeffs = None
+    scale = max(abs(lo - center), abs(hi - center))  # fit in (x - center) / scale: well conditioned
     for _ in range(iterations):
-        rows = [[mp.sqrt(w[i]) * ws[i] * (x - center) ** j for j in range(degree + 1)] for i, x in enumerate(xs)]
+        rows = [[mp.sqrt(w[i]) * ws[i] * ((x - center) / scale) ** j for j in range(degree + 1)] for i, x in enumerate(xs)]
         rhs = [mp.sqrt(w[i]) * ws[i] * targets[i] for i in range(len(xs))]
         try:
-            coeffs = list(mp.qr_solve(mp.matrix(rows), mp.matrix(rhs))[0])
+            scaled = mp.qr_solve(mp.matrix(rows), mp.matrix(rhs))[0]
         except (ValueError, ZeroDivisionError):  # weights collapsed: keep the last fit
             break
+        coeffs = [c / scale**j for j, c in enumerate(scaled)]
         errs = [abs(ws[i] * (_poly(coeffs, x - center) - targets[i])) for i, x in enumerate(xs)]
         total = sum(w[i] * errs[i] for i in range(len(xs)))
         if total == 0:

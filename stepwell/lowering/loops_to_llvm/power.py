@@ -2,10 +2,10 @@
 
 powf: |x|^y = e^(y log|x|). f32 computes it in f64 (plenty of guard bits). f64 needs
 log|x| to more than 53 bits, or the error grows with |y log x|: log|x| is formed as a
-double-double (hi + lo) from the parts of `exp_log.log`, and y (hi + lo) enters exp as
-a value plus a small correction. Then C's special cases: y = 0 or x = 1 give 1, a
-negative x needs an integer y (NaN otherwise) and an odd y keeps x's sign, |x| = 1
-with y = +-inf gives 1.
+double-double (hi + lo): e ln2 + 2 atanh(s) with s = f / (2 + f) itself a
+double-double; y (hi + lo) enters exp as a value plus a small correction. Then C's special cases: y = 0 or x = 1 give 1, a
+finite negative x needs an integer y (NaN otherwise), an odd y keeps x's sign, and
+|x| = 1 with y = +-inf gives 1.
 
 ipowi: repeated squaring over every bit of the exponent, with selects; a negative
 exponent gives base^exp rounded toward zero: 1 for base 1, +-1 for base -1 by parity,
@@ -22,6 +22,7 @@ from xdsl.ir import SSAValue
 
 from stepwell.lowering.loops_to_llvm import exp_log
 from stepwell.lowering.loops_to_llvm.builder import FuncBuilder
+from stepwell.lowering.loops_to_llvm.coefficients import COEFFS
 from stepwell.lowering.loops_to_llvm.fmath import F
 
 
@@ -35,28 +36,32 @@ def powf(F_: F, x: SSAValue, y: SSAValue) -> SSAValue:
         hi, lo = _log_dd(D, ax)
         th = D.mul(yd, hi)
         tl = D.fma(yd, lo, D.fma(yd, hi, D.neg(th)))
-        tl = D.select(D.cmp("one", D.abs(th), D.c(math.inf)), tl, D.c(0.0))
+        tl = D.select(D.cmp("olt", D.abs(th), D.c(1000.0)), tl, D.c(0.0))  # else exp saturates
         core = exp_log.exp(D, th, tl)
     return D.convert(_special_cases(D, xd, yd, core), F_)
 
 
 def _log_dd(D: F, x: SSAValue) -> tuple[SSAValue, SSAValue]:
-    """log(x) = hi + lo to about 2^-60 relative, for x >= 0 (hi = -inf at 0, inf at inf)."""
+    """log(x) = hi + lo to about 2^-65 relative, for x >= 0 (hi = -inf at 0, inf at inf):
+    log(x) = e ln2 + 2 atanh(s), s = f / (2 + f) carried as a double-double."""
     ef, f = exp_log.log_reduce(D, x)
-    hfsq, d = exp_log.log1p_parts(D, f)
-    # f^2/2 exactly as hfsq + hfsq_err
-    hfsq_err = D.mul(D.fma(f, f, D.neg(D.mul(f, f))), D.c(0.5))
+    two = D.c(2.0)
+    u = D.add(two, f)
+    u_lo = D.add(D.sub(two, u), f)  # 2 + f = u + u_lo exactly (|f| < 2)
+    s = D.div(f, u)
+    s_lo = D.div(D.sub(D.fma(D.neg(s), u, f), D.mul(s, u_lo)), u)
+    z = D.mul(s, s)
+    series = D.mul(s, D.mul(z, D.poly(z, COEFFS[("log", "f64")])))  # 2 atanh(s) - 2s
     ln2_hi, ln2_lo = LN2_DD
-    a = D.mul(ef, D.c(ln2_hi))  # exact: ln2_hi has 40 bits, |e| < 2^11
-    s1, e1 = _two_sum(D, a, f)
-    s2, e2 = _two_sum(D, s1, D.neg(hfsq))
-    lo = D.add(D.add(e1, e2), D.sub(D.fma(ef, D.c(ln2_lo), d), hfsq_err))
-    hi = D.add(s2, lo)
-    lo = D.sub(lo, D.sub(hi, s2))
+    a = D.mul(ef, D.c(ln2_hi))  # exact: ln2_hi has 41 bits, |e| < 2^11
+    s1, e1 = _two_sum(D, a, D.add(s, s))
+    lo = D.add(D.add(e1, D.add(s_lo, s_lo)), D.fma(ef, D.c(ln2_lo), series))
+    hi = D.add(s1, lo)
+    lo = D.sub(lo, D.sub(hi, s1))
     inf = D.c(math.inf)
     is_zero = D.cmp("oeq", x, D.c(0.0))
     is_inf = D.cmp("oeq", x, inf)
-    hi = D.select(is_zero, D.c(-math.inf), D.select(is_inf, inf, hi))
+    hi = D.select(is_zero, D.c(-math.inf), D.select(is_inf, inf, D.select(D.isnan(x), x, hi)))
     lo = D.select(D.b.op(llvm.OrOp(is_zero, is_inf)), D.c(0.0), lo)
     return hi, lo
 

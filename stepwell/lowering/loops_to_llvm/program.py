@@ -119,7 +119,9 @@ class FunctionLowering:
         symbol = f"{self.name}_cst{len(self.globals)}"
         self.globals[value] = symbol
         self._buffer(value, Buffer("const", _tensor(value), symbol=symbol))
-        self.ops.append(_global(symbol, value.type, array))  # type: ignore[arg-type]
+        # external when returned: the runtime reads it by name (an internal one may go)
+        linkage = "external" if returned else "internal"
+        self.ops.append(_global(symbol, value.type, array, linkage))  # type: ignore[arg-type]
 
     def _kernel(self, ops: list[ComputeOp], yielded: list[SSAValue], results: list[SSAValue]) -> None:
         made = {op.result for op in ops}
@@ -180,11 +182,11 @@ def _splat_bits(array: np.ndarray) -> float | int:
     return _storage_bits(array).flat[0].item()
 
 
-def _global(symbol: str, t: TensorType, array: np.ndarray) -> llvm.GlobalOp:
+def _global(symbol: str, t: TensorType, array: np.ndarray, linkage: str) -> llvm.GlobalOp:
     storage = cv.storage_type(t.element_type)
     n = math.prod(t.get_shape())
     data = np.ascontiguousarray(_storage_bits(array)).reshape(-1)
     if n == 0:  # LLVM wants a value: one unused element
         n, data = 1, np.zeros(1, data.dtype)
     value = DenseIntOrFPElementsAttr(TensorType(storage, [n]), BytesAttr(data.tobytes()))
-    return llvm.GlobalOp(llvm.LLVMArrayType(n, storage), symbol, "internal", constant=True, value=value)
+    return llvm.GlobalOp(llvm.LLVMArrayType(n, storage), symbol, linkage, constant=True, value=value)

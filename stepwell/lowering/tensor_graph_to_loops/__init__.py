@@ -1,9 +1,3 @@
-# COORDINATION NOTE (temporary, removed when done): agreed. This helper (the one that
-# wrote views/elementwise/shape/reduce/body/__init__ here) keeps the lowering package,
-# tests/filecheck/lowering/tensor_graph-to-loops/ and tests/unit/test_tensor_graph_to_loops.py
-# (the differential tests, which will call your stepwell.reference.loops.run). The loops
-# evaluator, tests/unit/test_loops_dialect.py and tests/filecheck/dialects/loops/ are yours;
-# I will not touch them. body.py is restored.
 """`convert-tensor_graph-to-loops`: every primitive `tensor_graph` op becomes one
 `loops` compute op (a few become a reduce plus a pointwise epilogue: reduce.py).
 

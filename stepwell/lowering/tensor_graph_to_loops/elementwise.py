@@ -181,8 +181,10 @@ SCALAR: dict[type, Scalar] = {
 def convert(b: Body, x: SSAValue, src: Attribute, dst: Attribute) -> SSAValue:
     """`cast` of a value of element type `src` (held in its compute type) to `dst`
     (returned in dst's compute type, or in dst itself when that rounds only once).
-    float -> int truncates toward zero (fptosi; the reference saturates and maps NaN to
-    0); int -> float rounds once, straight into dst; -> i1 is x != 0; i1 is 0 or 1."""
+    float -> int is `arith.fptosi`: toward zero; out of range it saturates and NaN gives
+    0, as the reference and the loops evaluator read it (a CPU target lowers it to
+    llvm.fptosi.sat). int -> float rounds once, straight into dst; -> i1 is x != 0;
+    i1 converts as 0 or 1."""
     have = x.type
     if src == dst:
         return x

@@ -82,8 +82,7 @@ def lower_concat(op: tg.ConcatOp, lw: Lowering) -> SSAValue:
             return b.load(x, index)
 
         value = read(len(parts) - 1)
-        if len(parts) > 1:
-            position = b.index(d[axis])
+        position = b.index(d[axis]) if len(parts) > 1 else None
         for k in reversed(range(len(parts) - 1)):
             before = b.add(arith.CmpiOp(position, b.constant(parts[k + 1][1], i64), "slt"))
             value = b.add(arith.SelectOp(before, read(k), value))
@@ -101,18 +100,19 @@ def lower_pad(op: tg.PadOp, lw: Lowering) -> SSAValue:
     value = float(stored) if is_float(elt) else int(stored)
 
     def build(b: Body) -> SSAValue:
-        fill = b.constant(value, compute_type(elt))
         if math.prod(src) == 0:
-            return fill
+            return b.constant(value, compute_type(elt))
         index, inside = [], None
-        for i, (d, lo, n, hi) in enumerate(zip(dims(len(shape)), low, src, high)):
+        for d, lo, n, hi in zip(dims(len(shape)), low, src, high):
             index.append(_clamp(d - lo, n, lo > 0, hi > 0))
             checks = ([(lo, "sge")] if lo > 0 else []) + ([(lo + n, "slt")] if hi > 0 else [])
             for bound, predicate in checks:
                 ok = b.add(arith.CmpiOp(b.index(d), b.constant(bound, i64), predicate))
                 inside = ok if inside is None else b.add(arith.AndIOp(inside, ok))
         loaded = b.load(op.x, index)
-        return loaded if inside is None else b.add(arith.SelectOp(inside, loaded, fill))
+        if inside is None:
+            return loaded
+        return b.add(arith.SelectOp(inside, loaded, b.constant(value, compute_type(elt))))
 
     return lw.pointwise(shape, elt, build)
 

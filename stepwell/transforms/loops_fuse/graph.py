@@ -6,15 +6,14 @@ from __future__ import annotations
 import functools
 import heapq
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import sympy
-from xdsl.dialects import func
 from xdsl.dialects.builtin import TensorType
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.traits import IsTerminator
 
-from stepwell.dialects.loops import ComputeOp, IndexOp, KernelOp, LoadOp, PointwiseOp
+from stepwell.dialects.loops import ComputeOp, IndexOp, LoadOp, PointwiseOp
 from stepwell.dialects.loops.index import format_index, sym
 from stepwell.transforms.loops_simplify_index import simplify_index, space_ranges
 
@@ -190,16 +189,6 @@ def topological_order(block: Block) -> None:
 
 def top_level_pointwise(block: Block) -> list[PointwiseOp]:
     return [op for op in block.ops if isinstance(op, PointwiseOp)]
-
-
-def functions(ops: Iterable[Operation]) -> Iterator[func.FuncOp]:
-    for op in ops:
-        if isinstance(op, func.FuncOp) and op.body.blocks:
-            yield op
-
-
-def is_kernel(op: Operation) -> bool:
-    return isinstance(op, KernelOp)
 
 
 def index_ops(op: ComputeOp) -> list[IndexOp]:

@@ -173,10 +173,14 @@ def form_groups(block: Block) -> list[Group]:
     graph = Graph.of(block)
     groups = [Group([op], op.shape) for op in block.ops if isinstance(op, ComputeOp)]
     of: dict[Operation, Group] = {op: g for g in groups for op in g.ops}
+    known: dict[tuple[int, int], tuple[int, tuple[int, ...]] | None] = {}  # pairs not changed since
     while True:
         candidates = []
         for a, b in _related_pairs(groups, of):
-            found = best_merge(graph, a, b)
+            key = (id(a), id(b))
+            if key not in known:
+                known[key] = best_merge(graph, a, b)
+            found = known[key]
             if found is not None:
                 candidates.append((found[0], a, b, found[1]))
         if not candidates:
@@ -187,3 +191,4 @@ def form_groups(block: Block) -> list[Group]:
         groups.remove(b)
         for op in b.ops:
             of[op] = a
+        known = {k: v for k, v in known.items() if id(a) not in k and id(b) not in k}

@@ -13,14 +13,16 @@ The decision, for all sites of one producer at once:
               must still be written]) / the producer's points
              = how many times each producer value is computed afterwards
     cheap  = ratio <= 1 (no recomputation); or a body without arithmetic (loads,
-             casts, constants: a copy, a broadcast, a conversion), at any ratio; or a
+             casts, constants: a copy, a broadcast, a conversion), at any ratio.
+             Otherwise never when a reduction reads each producer value several
+             times (a site whose consumer has more points than the producer: a
+             matmul operand, a per-row mean read at every reduced point): that value
+             is written once, or kept per row in a kernel (grouping.py). Else a
              trivial body (no transcendental, at most `trivial_cost` ops) read by
              pointwise consumers only, at any ratio (an elementwise broadcast); or a
              body of at most `max_body_cost` (a transcendental counts 8) with
-             ratio <= `max_recompute`. A reduction that reads a producer value many
-             times (a matmul operand, a per-row mean read at every reduced point) thus
-             gets it recomputed only if it is free: otherwise the value is written
-             once, or kept per row in a kernel (grouping.py).
+             ratio <= `max_recompute` (softmax's exp(x - max), once in the sum and
+             once in the division).
     saved  = bytes no longer moved: the producer's own traffic (its inputs and its
              result), unless it must still be written, plus for each consumer the
              producer's bytes it no longer reads, minus the producer's inputs it reads
@@ -45,7 +47,7 @@ from xdsl.dialects.builtin import ArrayAttr, StringAttr
 from xdsl.ir import Block, SSAValue
 from xdsl.transforms.common_subexpression_elimination import cse
 
-from stepwell.dialects.loops import ComputeOp, IndexOp, LoadOp, PointwiseOp, YieldOp
+from stepwell.dialects.loops import ComputeOp, IndexOp, LoadOp, PointwiseOp, ReduceOp, YieldOp
 from stepwell.dialects.loops.index import sym
 from stepwell.transforms.loops_fuse.graph import (
     access_key,
@@ -104,6 +106,8 @@ def is_cheap(producer: PointwiseOp, sites: Sequence[Site], ratio: Fraction, limi
     cost = body_cost(producer)
     if ratio <= 1 or cost == 0:
         return True
+    if any(isinstance(s.consumer, ReduceOp) and points(s.consumer) > points(producer) for s in sites):
+        return False  # a reduction reading each value many times: a matmul operand, a row mean
     if is_trivial(producer, limits.trivial_cost) and all(isinstance(s.consumer, PointwiseOp) for s in sites):
         return True
     return cost <= limits.max_body_cost and ratio <= limits.max_recompute

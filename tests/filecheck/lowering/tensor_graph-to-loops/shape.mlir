@@ -34,7 +34,6 @@ func.func @concat_one(%a: tensor<3xi8>) -> tensor<3xi8> {
 // (7.9 -> 7 for i32).
 // CHECK-LABEL: func.func @pad
 // CHECK-NEXT:    %y = loops.pointwise : tensor<6x8xi32> {
-// CHECK-NEXT:      %[[FILL:.*]] = arith.constant 7 : i32
 // CHECK-NEXT:      %[[I:.*]] = loops.index [d0]
 // CHECK-NEXT:      %[[LO:.*]] = arith.constant 1 : i64
 // CHECK-NEXT:      %[[A:.*]] = arith.cmpi sge, %[[I]], %[[LO]] : i64
@@ -46,6 +45,7 @@ func.func @concat_one(%a: tensor<3xi8>) -> tensor<3xi8> {
 // CHECK-NEXT:      %[[C:.*]] = arith.cmpi slt, %[[J]], %[[HJ]] : i64
 // CHECK-NEXT:      %[[IN:.*]] = arith.andi %[[AB]], %[[C]] : i1
 // CHECK-NEXT:      %[[X:.*]] = loops.load %x[min(2, max(0, d0 - 1)), min(4, d1)] : tensor<3x5xi32>
+// CHECK-NEXT:      %[[FILL:.*]] = arith.constant 7 : i32
 // CHECK-NEXT:      %[[Y:.*]] = arith.select %[[IN]], %[[X]], %[[FILL]] : i32
 // CHECK-NEXT:      loops.yield %[[Y]] : i32
 // CHECK-NEXT:    }
@@ -63,6 +63,17 @@ func.func @pad(%x: tensor<3x5xi32>) -> tensor<6x8xi32> {
 func.func @pad_empty(%x: tensor<0xf16>) -> tensor<3xf16> {
   %y = tensor_graph.pad %x {low = [1], high = [2], value = -2.5} : tensor<0xf16> -> tensor<3xf16>
   func.return %y : tensor<3xf16>
+}
+
+// No padding: a copy, no select.
+// CHECK-LABEL: func.func @pad_nothing
+// CHECK-NEXT:    %y = loops.pointwise : tensor<2x3xi1> {
+// CHECK-NEXT:      %[[X:.*]] = loops.load %x[d0, d1] : tensor<2x3xi1>
+// CHECK-NEXT:      loops.yield %[[X]] : i1
+// CHECK-NEXT:    }
+func.func @pad_nothing(%x: tensor<2x3xi1>) -> tensor<2x3xi1> {
+  %y = tensor_graph.pad %x {low = [0, 0], high = [0, 0], value = 1.0} : tensor<2x3xi1> -> tensor<2x3xi1>
+  func.return %y : tensor<2x3xi1>
 }
 
 // gather: load the index (i32 -> i64), wrap a negative one, clamp, then load

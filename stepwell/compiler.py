@@ -17,7 +17,7 @@ from collections import Counter
 from io import StringIO
 
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.printer import Printer
+from stepwell.ir.printer import Printer
 
 from stepwell import registry
 from stepwell.ir.diagnostics import DiagnosticError

@@ -14,7 +14,7 @@ from io import StringIO
 from typing import Any
 
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.printer import Printer
+from stepwell.ir.printer import Printer
 
 Emitter = Callable[..., str]
 

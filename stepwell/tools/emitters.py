@@ -10,11 +10,11 @@ raises `EmitError` with a message for the user.
 from __future__ import annotations
 
 from collections.abc import Callable
-from io import StringIO
 from typing import Any
 
 from xdsl.dialects.builtin import ModuleOp
-from stepwell.ir.printer import Printer
+
+from stepwell.ir.printer import to_text
 
 Emitter = Callable[..., str]
 
@@ -25,9 +25,7 @@ class EmitError(Exception):
 
 def emit_mlir(module: ModuleOp, generic: bool = False, **_: Any) -> str:
     """The module as IR text: the custom form, or the generic one with `generic`."""
-    out = StringIO()
-    Printer(stream=out, print_generic_format=generic).print_op(module)
-    return out.getvalue() + "\n"
+    return to_text(module, generic) + "\n"
 
 
 EMITTERS: dict[str, Emitter] = {"mlir": emit_mlir}

@@ -51,6 +51,12 @@ def host() -> tuple[str, str, str]:
 
 @functools.cache
 def target_machine() -> llvm_binding.TargetMachine:
+    """The host's target machine for optimizing and emitting code (never given to an
+    execution engine: an engine takes ownership of its target machine)."""
+    return _new_target_machine()
+
+
+def _new_target_machine() -> llvm_binding.TargetMachine:
     triple, cpu, features = host()
     target = llvm_binding.Target.from_triple(triple)
     return target.create_target_machine(cpu=cpu, features=features, opt=3, reloc="pic", codemodel="jitdefault")
@@ -191,7 +197,7 @@ def load_object(obj: bytes) -> llvm_binding.ExecutionEngine:
     with LOCK:
         _initialized()
         empty = llvm_binding.parse_assembly("")
-        engine = llvm_binding.create_mcjit_compiler(empty, target_machine())
+        engine = llvm_binding.create_mcjit_compiler(empty, _new_target_machine())
         engine.add_object_file(llvm_binding.ObjectFileRef.from_data(obj))
         engine.finalize_object()
         return engine

@@ -84,12 +84,12 @@ def _main(argv: list[str] | None) -> int:
     if args.list_passes:
         sys.stdout.write(_listing())
         return 0
-    if args.emit not in EMITTERS:
-        raise ToolError(f"unknown --emit format '{args.emit}' (available: {', '.join(EMITTERS)})")
-    try:
+    try:  # registry.passes() also loads the built-in registrations, emitters included
         passes = build_pipeline(",".join(args.pipeline), registry.passes(), registry.pipelines())
     except PipelineError as e:
         raise ToolError(str(e)) from None
+    if args.emit not in EMITTERS:
+        raise ToolError(f"unknown --emit format '{args.emit}' (available: {', '.join(EMITTERS)})")
     text, name = read_source(args.input)
 
     options = Options(args.emit, args.mlir_print_op_generic, args.print_ir_before_all, args.print_ir_after_all)

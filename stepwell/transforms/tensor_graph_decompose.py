@@ -32,12 +32,11 @@ N - correction: the same number of ops, but neither N nor a sum of squares has t
 the element type (both overflow f16 quickly). N - correction <= 0 gives inf (or NaN for
 a zero numerator), as numpy's `var` with `ddof >= N` does.
 
-Element types. A decomposition builds ops on the composite's own element type and
-inserts no casts. The spec computes each f16/bf16 op in f32 and rounds once when its
-result is stored, so a decomposed f16/bf16 composite rounds once per primitive op
-instead of once overall: its results can differ from the undecomposed composite by a
-few units in the last place. That is accepted; the differential tests use looser
-tolerances for f16/bf16. Integer `relu`/`clamp` use integer constants; integer clamp
+Element types. The spec computes an f16/bf16 op in f32 and rounds once when its
+result is stored; a composite is one op, so its f16/bf16 operands are cast to f32, the
+decomposition runs in f32, and the result is cast back once (fusion makes the casts
+free). Rounding every primitive to f16 instead lost sigmoid(x < -11) to 0 and made bf16
+attention differ by 0.5. Other element types decompose in their own type. Integer `relu`/`clamp` use integer constants; integer clamp
 bounds outside the element type saturate to its range.
 
 Option `expand-log2-exp2` (off by default) also rewrites `log2` and `exp2`, for targets
@@ -65,7 +64,7 @@ from xdsl.pattern_rewriter import (
 
 from stepwell.dialects.tensor_graph import ops as tg
 from stepwell.dialects.tensor_graph.builder import GraphBuilder, Value, integer_range
-from stepwell.dialects.tensor_graph.types import normalize_axis, normalize_dims
+from stepwell.dialects.tensor_graph.types import bf16, f16, f32, normalize_axis, normalize_dims
 
 DecompositionFn = Callable[..., Value]
 
@@ -81,7 +80,13 @@ class Decomposition(RewritePattern):
         if not isinstance(op, self.op_type):
             return
         b = GraphBuilder(rewriter)  # inserts before `op`
-        result = self.rewrite(op, *(b.wrap(o) for o in op.operands))
+        narrow = op.results[0].type.element_type  # type: ignore[attr-defined]
+        operands = [b.wrap(o) for o in op.operands]
+        if narrow in (f16, bf16):  # computed in f32, rounded once (the spec's rule)
+            operands = [v.cast(f32) if v.element_type == narrow else v for v in operands]
+        result = self.rewrite(op, *operands)
+        if narrow in (f16, bf16):
+            result = result.cast(narrow)
         assert result.type == op.results[0].type, (op.name, result.type, op.results[0].type)
         rewriter.replace(op, [], [result.value])
 

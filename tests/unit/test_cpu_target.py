@@ -294,8 +294,9 @@ def test_conversions_round_once_and_saturate():
     m = np.array([2, 2, -2, -2, 0, -1, 1, -1, 0, 7, 4, -4, 1, 1, 0, -1], np.int32)
     bf, h, bd, i8, q, r = compile(CONVERSIONS, pipeline=LOOPS)(x, d, n, m)
     np.testing.assert_array_equal(bf.view(np.uint16), x.astype(ml_dtypes.bfloat16).view(np.uint16))
-    np.testing.assert_array_equal(h, reference.dtypes.convert(d, np.dtype(np.float16)))
-    np.testing.assert_array_equal(bd.view(np.uint16), reference.dtypes.convert(d, DTYPES["bf16"]).view(np.uint16))
+    with np.errstate(over="ignore"):
+        np.testing.assert_array_equal(h, reference.dtypes.convert(d, np.dtype(np.float16)))
+        np.testing.assert_array_equal(bd.view(np.uint16), reference.dtypes.convert(d, DTYPES["bf16"]).view(np.uint16))
     expected = np.where(np.isnan(x), 0, np.clip(np.trunc(np.nan_to_num(x)), -128, 127)).astype(np.int8)
     np.testing.assert_array_equal(i8, expected)
     np.testing.assert_array_equal(q, reference.evaluators.int_div(n, m))
@@ -415,7 +416,8 @@ def test_cast(src, rng):
     x = rand(rng, (40,), src)
     if src in FLOATS:  # values that saturate, truncate, tie, or do not fit f16 / bf16
         edge = [1e10, -1e10, 3e38, -3e38, 127.9, -128.9, 2.5, -2.5, 65519.0, 65520.0, 1.00390625, 300.0, -0.7, 1e-8, np.nan]
-        x[: len(edge)] = np.asarray(edge).astype(DTYPES[src])
+        with np.errstate(over="ignore"):
+            x[: len(edge)] = np.asarray(edge).astype(DTYPES[src])
     if src == "i64":
         x[:4] = [2**60 + 2**52 + 1, -(2**40) - 2**32 - 1, 2**63 - 1, 2**24 + 1]
     lines = [f"%{dst} = tensor_graph.cast %x : {tt((40,), src)} -> {tt((40,), dst)}" for dst in ALL]
@@ -637,8 +639,10 @@ def test_pow_accuracy_and_special_cases(rng):
         worst = 0.0
         for xi, yi, ri in zip(x.tolist(), y.tolist(), f(x, y).tolist()):
             exact = mpmath.power(mpmath.mpf(xi), mpmath.mpf(yi))
+            if not math.isfinite(float(exact)) or abs(float(exact)) > float(np.finfo(DTYPES[dt]).max):
+                continue
             ulp = float(np.spacing(DTYPES[dt].type(float(exact))))
-            if ulp and math.isfinite(float(exact)):
+            if ulp:
                 worst = max(worst, float(abs(mpmath.mpf(ri) - exact)) / ulp)
         assert worst <= bound, (dt, worst)
         special = [np.nan, np.inf, -np.inf, -0.0, 0.0, 0.5, -2.5, 1.0, -1.0, 2.0, 3.0, -3.0, 1e30, -1e30]

@@ -19,7 +19,6 @@ from xdsl.dialects.builtin import (
     FloatAttr,
     IntegerAttr,
     IntegerType,
-    i1,
     i64,
 )
 from xdsl.dialects.utils.fast_math import FastMathFlag
@@ -57,11 +56,6 @@ class FuncBuilder:
     def at_entry(self, op: Operation) -> SSAValue:
         self.entry.insert_op_before(op, self._entry_term)
         return op.results[0]
-
-    def new_block(self, arg_types: Sequence[Attribute] = ()) -> Block:
-        block = Block(arg_types=arg_types)
-        self.region.add_block(block)
-        return block
 
     # --- constants and stack slots ------------------------------------------------
 
@@ -147,17 +141,6 @@ class FuncBuilder:
         self.region.add_block(exit_)
         self.block = exit_
 
-    @contextmanager
-    def if_then(self, cond: SSAValue) -> Iterator[None]:
-        then, join = Block(), Block()
-        self.op(llvm.CondBrOp(cond, then, [], join, []))
-        self.region.add_block(then)
-        self.block = then
-        yield
-        self.op(llvm.BrOp(join))
-        self.region.add_block(join)
-        self.block = join
-
     def finish(self) -> Region:
         self.op(llvm.ReturnOp())
         return self.region
@@ -186,4 +169,4 @@ def dense_i64(values: Sequence[int]) -> DenseArrayBase:
     return DenseArrayBase.from_list(i64, list(values))
 
 
-__all__ = ["FuncBuilder", "PTR", "NSW", "REASSOC", "mangle", "i1"]
+__all__ = ["FuncBuilder", "PTR", "NSW", "REASSOC", "mangle", "dense_i64"]

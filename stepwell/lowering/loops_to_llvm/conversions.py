@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from xdsl.dialects import llvm
 from xdsl.dialects.builtin import (
-    AnyFloat,
     BFloat16Type,
     Float16Type,
     IntegerType,
@@ -144,6 +143,6 @@ def i64_to_f64_odd(b: FuncBuilder, v: SSAValue) -> SSAValue:
 
 def float_to_int(b: FuncBuilder, v: SSAValue, src: Attribute, dst: IntegerType) -> SSAValue:
     """fptosi toward zero, saturating, NaN -> 0 (llvm.fptosi.sat)."""
-    if not isinstance(src, AnyFloat) or src not in (f32, f64):
+    if src not in (f32, f64):  # f16 / bf16: exact in f32
         v, src = extf(b, v, src, f32), f32
     return b.intrinsic(mangle("llvm.fptosi.sat", dst, src), [v], dst)

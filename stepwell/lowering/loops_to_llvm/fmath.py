@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from xdsl.dialects import llvm
-from xdsl.dialects.builtin import AnyFloat, IntegerType, f32, f64, i32, i64
+from xdsl.dialects.builtin import AnyFloat, f32, f64, i32, i64
 from xdsl.ir import SSAValue
 
 from stepwell.lowering.loops_to_llvm.builder import FuncBuilder, mangle
@@ -112,7 +112,3 @@ class F:
             return x
         cls = llvm.FPExtOp if to.t == f64 else llvm.FPTruncOp
         return self.b.op(cls(x, to.t))
-
-
-def int_type_of(t: AnyFloat) -> IntegerType:
-    return i32 if t == f32 else i64

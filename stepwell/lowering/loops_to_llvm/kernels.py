@@ -25,7 +25,7 @@ from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm import reductions as red
 from stepwell.lowering.loops_to_llvm.builder import PTR, FuncBuilder, mangle
 from stepwell.lowering.loops_to_llvm.index_expr import emit_index
-from stepwell.lowering.loops_to_llvm.planning import KernelPlan, linear_offset
+from stepwell.lowering.loops_to_llvm.planning import BLOCK, KernelPlan, linear_offset
 from stepwell.lowering.loops_to_llvm.scalar import lower_scalar
 
 OUTER = sympy.Symbol("outer", integer=True, nonnegative=True)  # the flat outer index
@@ -107,14 +107,20 @@ class KernelEmitter:
         """Loop over the op's points of the current outer point (or tile)."""
         b = self.b
         start, stop = self.tile
+        rest = self.plan.rest(op)
         with ExitStack() as stack:
+            if self.plan.blocked:  # for each block of columns, the tile's rows
+                block = stack.enter_context(b.loop(0, rest[-1], BLOCK))
+                block_end = b.intrinsic(mangle("llvm.smin", i64), [b.add(block, b.i64(BLOCK)), b.i64(rest[-1])], i64)
             outer = start if stop is None else stack.enter_context(b.loop(start, stop))
             env = {OUTER: outer, REL: b.sub(outer, start) if stop is not None else b.i64(0)}
             env.update(self._decompose(outer))
-            rest = self.plan.rest(op)
             for k, size in enumerate(rest):
                 d = sym(f"d{self.p + k}")
-                env[d] = b.i64(0) if size == 1 else stack.enter_context(b.loop(0, size))
+                if self.plan.blocked:
+                    env[d] = stack.enter_context(b.loop(block, block_end))
+                else:
+                    env[d] = b.i64(0) if size == 1 else stack.enter_context(b.loop(0, size))
             yield Point(env, rest)
 
     @contextmanager

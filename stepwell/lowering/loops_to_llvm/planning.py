@@ -5,6 +5,9 @@ runtime splits [0, prod(P)) across threads. For each outer point the ops run in 
 each over its remaining dims R (and, for a reduction, its reduced dims). A buffer made
 and read inside the kernel lives in a stack slot of prod(R) elements per outer point.
 
+A pointwise kernel that reads a buffer transposed (contiguous along the last dim of P
+instead of the last dim of the op) walks its rows in blocks of BLOCK x BLOCK.
+
 Loop orders. A reduction whose loads are contiguous along the reduced space keeps it
 innermost (a row sum). One whose loads are contiguous along its output (a column sum)
 puts the output innermost and keeps a row of accumulators; if that output dim is the
@@ -31,7 +34,8 @@ from stepwell.dialects.loops.index import dims
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm import reductions
 
-TILE = 512
+TILE = 1024
+BLOCK = 64
 LOCAL_LIMIT = 256 * 1024  # bytes of stack per kernel-local buffer or accumulator row
 
 
@@ -42,6 +46,7 @@ class KernelPlan:
     inputs: list[SSAValue]  # buffers defined outside the kernel that it reads from memory
     prefix: tuple[int, ...] = ()
     tile: int = 1
+    blocked: bool = False  # pointwise ops walk BLOCK x BLOCK squares of the last two dims
     inner_output: set[ComputeOp] = field(default_factory=set)  # reductions with output innermost
     local: set[SSAValue] = field(default_factory=set)  # kernel-local buffers on the stack
     scratch: list[SSAValue] = field(default_factory=list)  # kernel-local buffers in memory
@@ -74,6 +79,8 @@ def plan_kernel(ops: list[ComputeOp], outputs: list[SSAValue], in_memory: Callab
         plan.prefix = plan.prefix[:-1]  # keep the last dim as a vectorizable inner loop
     while not _reads_at_outer_point(ops, made, len(plan.prefix)):
         plan.prefix = plan.prefix[:-1]
+    if _transposed(ops, plan):
+        plan.tile, plan.blocked = BLOCK, True
     wants_inner_output = {op for op in ops if isinstance(op, ReduceOp) and _output_contiguous(op, plan)}
     if any(not plan.rest(op) for op in wants_inner_output) and plan.prefix:
         if len(plan.prefix) >= 2:
@@ -93,6 +100,23 @@ def plan_kernel(ops: list[ComputeOp], outputs: list[SSAValue], in_memory: Callab
         else:
             plan.scratch.append(op.result)
     return plan
+
+
+def _transposed(ops: list[ComputeOp], plan: KernelPlan) -> bool:
+    """Pointwise ops over [..., M, N] (P = [..., M]) reading some buffer contiguously
+    along the M dim (a transpose): walking rows in blocks keeps both the reads and
+    the writes within a few cache lines."""
+    if not plan.prefix or not all(isinstance(op, PointwiseOp) for op in ops):
+        return False
+    if any(len(plan.rest(op)) != 1 or plan.rest(op)[0] < BLOCK for op in ops) or plan.prefix[-1] < BLOCK:
+        return False
+    row, col = dims(len(plan.prefix) + 1)[-2:]
+    for op in ops:
+        for load in op.loads():
+            offset = linear_offset(_shape(load), load.index_exprs)
+            if _stride(offset, row) == 1 and _stride(offset, col) != 1:
+                return True
+    return False
 
 
 def _common_prefix(shapes: list[tuple[int, ...]]) -> tuple[int, ...]:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import ml_dtypes
+import numpy as np
 from xdsl.dialects import llvm
 from xdsl.dialects.arith import CMPF_COMPARISON_OPERATIONS, CMPI_COMPARISON_OPERATIONS
-from xdsl.dialects.builtin import AnyFloat, FloatAttr, IntegerAttr, IntegerType, f16, f32, f64, i1, i16
+from xdsl.dialects.builtin import AnyFloat, FloatAttr, IntegerAttr, f16, f32, f64, i1, i16
 from xdsl.ir import Attribute, Operation, SSAValue
 
 from stepwell.lowering.loops_to_llvm import conversions as cv
@@ -125,10 +127,7 @@ def _constant(b, op, args):
     attr, t = op.properties["value"], _type(op)
     if isinstance(attr, FloatAttr):
         if cv.is_bf16(t):
-            import ml_dtypes
-            import numpy as np
-
-            bits = int(np.array(attr.value.data, np.float32).astype(ml_dtypes.bfloat16).view(np.int16))
+            bits = int(np.array(attr.value.data).astype(ml_dtypes.bfloat16).view(np.int16))
             return b.const(i16, bits)
         return b.const(t, attr.value.data)
     assert isinstance(attr, IntegerAttr), f"unsupported constant {attr}"
@@ -254,7 +253,3 @@ def _absi(b, op, args):
 @rule("math.ipowi")
 def _ipowi(b, op, args):
     return power.ipowi(b, *args)
-
-
-def is_integer(t: Attribute) -> bool:
-    return isinstance(t, IntegerType)

@@ -334,6 +334,16 @@ def test_run_reference_saves_outputs(tmp_path):
     np.testing.assert_array_equal(np.load(out), np.ones((2, 3)) + np.arange(3))
 
 
+@pytest.mark.parametrize("target", ["reference", "cpu"])
+def test_run_targets_agree(tmp_path, target):
+    x = _npy(tmp_path, "x.npy", np.random.default_rng(0).standard_normal((2, 3), np.float32))
+    y = _npy(tmp_path, "y.npy", np.arange(3, dtype=np.float32))
+    out = tmp_path / "z.npy"
+    assert run.main([write(tmp_path, ADD), "--target", target, "--entry", "f",
+                     "--input", x, y, "--output", str(out)]) == 0
+    np.testing.assert_array_equal(np.load(out), np.load(x) + np.load(y))
+
+
 def test_run_bf16_inputs(tmp_path):
     pytest.importorskip("stepwell.reference")
     import ml_dtypes

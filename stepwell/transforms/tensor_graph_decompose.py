@@ -35,9 +35,10 @@ a zero numerator), as numpy's `var` with `ddof >= N` does.
 Element types. The spec computes an f16/bf16 op in f32 and rounds once when its
 result is stored; a composite is one op, so its f16/bf16 operands are cast to f32, the
 decomposition runs in f32, and the result is cast back once (fusion makes the casts
-free). Rounding every primitive to f16 instead lost sigmoid(x < -11) to 0 and made bf16
-attention differ by 0.5. Other element types decompose in their own type. Integer `relu`/`clamp` use integer constants; integer clamp
-bounds outside the element type saturate to its range.
+free). Rounding every primitive to f16 instead lost sigmoid(x < -11) to 0 and put bf16
+causal attention 9 ulps off. Other element types decompose in their own type. Integer
+`relu`/`clamp` use integer constants; integer clamp bounds outside the element type
+saturate to its range.
 
 Option `expand-log2-exp2` (off by default) also rewrites `log2` and `exp2`, for targets
 that lack them: log2(x) = log(x) * (1/ln 2), exp2(x) = exp(x * ln 2).

@@ -1,4 +1,5 @@
 // RUN: stepwell-opt %s -p tensor_graph-decompose | filecheck %s
+// RUN: stepwell-opt %s -p tensor_graph-decompose | filecheck %s --check-prefix=NARROW
 
 // gelu "none": x * 0.5 * (1 + erf(x * 1/sqrt(2)))
 // CHECK-LABEL: func.func @gelu_none
@@ -36,12 +37,26 @@ func.func @gelu_tanh(%x: tensor<3x1x5xf64>) -> tensor<3x1x5xf64> {
   func.return %y : tensor<3x1x5xf64>
 }
 
+// f16 is computed in f32 and rounded once: one cast in, one cast out.
 // CHECK-LABEL: func.func @gelu_f16
-// CHECK-NOT:     tensor_graph.cast
-// CHECK:         tensor_graph.constant {value = dense<5.000000e-01> : tensor<f16>} : tensor<f16>
-// CHECK:         tensor_graph.erf %{{.*}} : tensor<6xf16>
-// CHECK:         %y = tensor_graph.mul %{{.*}}, %{{.*}} : tensor<6xf16>
+// CHECK-NEXT:    %[[X:.*]] = tensor_graph.cast %x : tensor<6xf16> -> tensor<6xf32>
+// CHECK-NEXT:    %[[HALF:.*]] = tensor_graph.constant {value = dense<5.000000e-01> : tensor<f32>} : tensor<f32>
+// CHECK-NEXT:    %[[XH:.*]] = tensor_graph.mul %[[X]], %[[HALF]] : tensor<6xf32>, tensor<f32> -> tensor<6xf32>
+// CHECK-NEXT:    %[[C:.*]] = tensor_graph.constant {value = dense<0.707106769> : tensor<f32>} : tensor<f32>
+// CHECK-NEXT:    %[[XS:.*]] = tensor_graph.mul %[[X]], %[[C]] : tensor<6xf32>, tensor<f32> -> tensor<6xf32>
+// CHECK-NEXT:    %[[ERF:.*]] = tensor_graph.erf %[[XS]] : tensor<6xf32>
+// CHECK-NEXT:    %[[ONE:.*]] = tensor_graph.constant {value = dense<1.000000e+00> : tensor<f32>} : tensor<f32>
+// CHECK-NEXT:    %[[P:.*]] = tensor_graph.add %[[ERF]], %[[ONE]] : tensor<6xf32>, tensor<f32> -> tensor<6xf32>
+// CHECK-NEXT:    %[[R:.*]] = tensor_graph.mul %[[XH]], %[[P]] : tensor<6xf32>
+// CHECK-NEXT:    %y = tensor_graph.cast %[[R]] : tensor<6xf32> -> tensor<6xf16>
 // CHECK-NEXT:    func.return %y
+
+// NARROW-LABEL: func.func @gelu_f16(
+// NARROW:         tensor_graph.cast %x : tensor<6xf16> -> tensor<6xf32>
+// NARROW-NOT:     f16
+// NARROW:         %y = tensor_graph.cast %{{.*}} : tensor<6xf32> ->
+// NARROW-SAME:    tensor<6xf16>
+// NARROW-NEXT:    func.return %y : tensor<6xf16>
 func.func @gelu_f16(%x: tensor<6xf16>) -> tensor<6xf16> {
   %y = tensor_graph.gelu %x {approximate = "none"} : tensor<6xf16>
   func.return %y : tensor<6xf16>

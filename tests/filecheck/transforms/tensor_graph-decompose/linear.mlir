@@ -1,4 +1,5 @@
 // RUN: stepwell-opt %s -p tensor_graph-decompose | filecheck %s
+// RUN: stepwell-opt %s -p tensor_graph-decompose | filecheck %s --check-prefix=NARROW
 
 // linear(x, w, b) = x @ transpose(w) + b
 
@@ -25,12 +26,24 @@ func.func @linear_vector(%x: tensor<4xi32>, %w: tensor<3x4xi32>, %b: tensor<3xi3
   func.return %y : tensor<3xi32>
 }
 
-// Batched x: the transposed weight is a batch-less rhs that matmul broadcasts.
+// Batched x: the transposed weight is a batch-less rhs that matmul broadcasts. bf16
+// operands are cast to f32, and the sum is rounded to bf16 once, after the bias.
 // CHECK-LABEL: func.func @linear_batched
-// CHECK-NEXT:    %[[WT:.*]] = tensor_graph.transpose %w {perm = [1, 0]} : tensor<6x8xbf16> -> tensor<8x6xbf16>
-// CHECK-NEXT:    %[[MM:.*]] = tensor_graph.matmul %x, %[[WT]] : tensor<2x3x8xbf16>, tensor<8x6xbf16> -> tensor<2x3x6xbf16>
-// CHECK-NEXT:    %y = tensor_graph.add %[[MM]], %b : tensor<2x3x6xbf16>, tensor<6xbf16> -> tensor<2x3x6xbf16>
+// CHECK-NEXT:    %[[X:.*]] = tensor_graph.cast %x : tensor<2x3x8xbf16> -> tensor<2x3x8xf32>
+// CHECK-NEXT:    %[[W:.*]] = tensor_graph.cast %w : tensor<6x8xbf16> -> tensor<6x8xf32>
+// CHECK-NEXT:    %[[B:.*]] = tensor_graph.cast %b : tensor<6xbf16> -> tensor<6xf32>
+// CHECK-NEXT:    %[[WT:.*]] = tensor_graph.transpose %[[W]] {perm = [1, 0]} : tensor<6x8xf32> -> tensor<8x6xf32>
+// CHECK-NEXT:    %[[MM:.*]] = tensor_graph.matmul %[[X]], %[[WT]] : tensor<2x3x8xf32>, tensor<8x6xf32> -> tensor<2x3x6xf32>
+// CHECK-NEXT:    %[[S:.*]] = tensor_graph.add %[[MM]], %[[B]] : tensor<2x3x6xf32>, tensor<6xf32> -> tensor<2x3x6xf32>
+// CHECK-NEXT:    %y = tensor_graph.cast %[[S]] : tensor<2x3x6xf32> -> tensor<2x3x6xbf16>
 // CHECK-NEXT:    func.return %y
+
+// NARROW-LABEL: func.func @linear_batched(
+// NARROW:         tensor_graph.cast %b : tensor<6xbf16> -> tensor<6xf32>
+// NARROW-NOT:     f16
+// NARROW:         %y = tensor_graph.cast %{{.*}} : tensor<2x3x6xf32> ->
+// NARROW-SAME:    tensor<2x3x6xbf16>
+// NARROW-NEXT:    func.return %y : tensor<2x3x6xbf16>
 func.func @linear_batched(%x: tensor<2x3x8xbf16>, %w: tensor<6x8xbf16>, %b: tensor<6xbf16>) -> tensor<2x3x6xbf16> {
   %y = tensor_graph.linear %x, %w, %b : tensor<2x3x8xbf16>, tensor<6x8xbf16>, tensor<6xbf16> -> tensor<2x3x6xbf16>
   func.return %y : tensor<2x3x6xbf16>

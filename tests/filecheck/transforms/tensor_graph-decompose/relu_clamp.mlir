@@ -1,4 +1,5 @@
 // RUN: stepwell-opt %s -p tensor_graph-decompose | filecheck %s
+// RUN: stepwell-opt %s -p tensor_graph-decompose | filecheck %s --check-prefix=NARROW
 
 // relu(x) = max(x, 0); clamp(x) = min(max(x, lo), hi), integer constants for integers.
 
@@ -20,12 +21,23 @@ func.func @relu_i32(%x: tensor<3x1xi32>) -> tensor<3x1xi32> {
   func.return %y : tensor<3x1xi32>
 }
 
+// f16 goes through f32 like every composite (the casts are exact here, and free
+// once fused).
 // CHECK-LABEL: func.func @clamp_f16
-// CHECK-NEXT:    %[[LO:.*]] = tensor_graph.constant {value = dense<-1.000000e+00> : tensor<f16>} : tensor<f16>
-// CHECK-NEXT:    %[[MAX:.*]] = tensor_graph.max %x, %[[LO]] : tensor<8xf16>, tensor<f16> -> tensor<8xf16>
-// CHECK-NEXT:    %[[HI:.*]] = tensor_graph.constant {value = dense<6.000000e+00> : tensor<f16>} : tensor<f16>
-// CHECK-NEXT:    %y = tensor_graph.min %[[MAX]], %[[HI]] : tensor<8xf16>, tensor<f16> -> tensor<8xf16>
+// CHECK-NEXT:    %[[X:.*]] = tensor_graph.cast %x : tensor<8xf16> -> tensor<8xf32>
+// CHECK-NEXT:    %[[LO:.*]] = tensor_graph.constant {value = dense<-1.000000e+00> : tensor<f32>} : tensor<f32>
+// CHECK-NEXT:    %[[MAX:.*]] = tensor_graph.max %[[X]], %[[LO]] : tensor<8xf32>, tensor<f32> -> tensor<8xf32>
+// CHECK-NEXT:    %[[HI:.*]] = tensor_graph.constant {value = dense<6.000000e+00> : tensor<f32>} : tensor<f32>
+// CHECK-NEXT:    %[[MIN:.*]] = tensor_graph.min %[[MAX]], %[[HI]] : tensor<8xf32>, tensor<f32> -> tensor<8xf32>
+// CHECK-NEXT:    %y = tensor_graph.cast %[[MIN]] : tensor<8xf32> -> tensor<8xf16>
 // CHECK-NEXT:    func.return %y
+
+// NARROW-LABEL: func.func @clamp_f16(
+// NARROW:         tensor_graph.cast %x : tensor<8xf16> -> tensor<8xf32>
+// NARROW-NOT:     f16
+// NARROW:         %y = tensor_graph.cast %{{.*}} : tensor<8xf32> ->
+// NARROW-SAME:    tensor<8xf16>
+// NARROW-NEXT:    func.return %y : tensor<8xf16>
 func.func @clamp_f16(%x: tensor<8xf16>) -> tensor<8xf16> {
   %y = tensor_graph.clamp %x {min = -1.0, max = 6.0} : tensor<8xf16>
   func.return %y : tensor<8xf16>

@@ -1,4 +1,5 @@
 // RUN: stepwell-opt %s -p tensor_graph-decompose | filecheck %s
+// RUN: stepwell-opt %s -p tensor_graph-decompose | filecheck %s --check-prefix=NARROW
 
 // sigmoid(x) = 1 / (1 + exp(-x)); silu(x) = x / (1 + exp(-x)).
 
@@ -14,14 +15,25 @@ func.func @sigmoid(%x: tensor<7x13xf32>) -> tensor<7x13xf32> {
   func.return %y : tensor<7x13xf32>
 }
 
-// Low-precision composites decompose into ops of the same element type: no casts.
+// A low-precision composite is computed in f32 and rounded once (a composite is one
+// op): its operand is cast to f32, the decomposition runs in f32, and its result is cast
+// back once.
 // CHECK-LABEL: func.func @sigmoid_bf16
-// CHECK-NOT:     tensor_graph.cast
-// CHECK:         tensor_graph.neg %x : tensor<5xbf16>
-// CHECK:         tensor_graph.constant {value = dense<1.000000e+00> : tensor<bf16>} : tensor<bf16>
-// CHECK:         %y = tensor_graph.reciprocal %{{.*}} : tensor<5xbf16>
-// CHECK-NOT:     tensor_graph.cast
-// CHECK:         func.return %y
+// CHECK-NEXT:    %[[X:.*]] = tensor_graph.cast %x : tensor<5xbf16> -> tensor<5xf32>
+// CHECK-NEXT:    %[[NEG:.*]] = tensor_graph.neg %[[X]] : tensor<5xf32>
+// CHECK-NEXT:    %[[EXP:.*]] = tensor_graph.exp %[[NEG]] : tensor<5xf32>
+// CHECK-NEXT:    %[[ONE:.*]] = tensor_graph.constant {value = dense<1.000000e+00> : tensor<f32>} : tensor<f32>
+// CHECK-NEXT:    %[[DEN:.*]] = tensor_graph.add %[[EXP]], %[[ONE]] : tensor<5xf32>, tensor<f32> -> tensor<5xf32>
+// CHECK-NEXT:    %[[R:.*]] = tensor_graph.reciprocal %[[DEN]] : tensor<5xf32>
+// CHECK-NEXT:    %y = tensor_graph.cast %[[R]] : tensor<5xf32> -> tensor<5xbf16>
+// CHECK-NEXT:    func.return %y : tensor<5xbf16>
+
+// NARROW-LABEL: func.func @sigmoid_bf16(
+// NARROW:         tensor_graph.cast %x : tensor<5xbf16> -> tensor<5xf32>
+// NARROW-NOT:     f16
+// NARROW:         %y = tensor_graph.cast %{{.*}} : tensor<5xf32> ->
+// NARROW-SAME:    tensor<5xbf16>
+// NARROW-NEXT:    func.return %y : tensor<5xbf16>
 func.func @sigmoid_bf16(%x: tensor<5xbf16>) -> tensor<5xbf16> {
   %y = tensor_graph.sigmoid %x : tensor<5xbf16>
   func.return %y : tensor<5xbf16>

@@ -1,4 +1,5 @@
 // RUN: stepwell-opt %s -p tensor_graph-decompose | filecheck %s
+// RUN: stepwell-opt %s -p tensor_graph-decompose | filecheck %s --check-prefix=NARROW
 
 // Numerically stable: one max-reduction, one sum-reduction.
 
@@ -14,14 +15,23 @@ func.func @softmax(%x: tensor<7x13xf32>) -> tensor<7x13xf32> {
   func.return %y : tensor<7x13xf32>
 }
 
-// A negative axis is passed on as written; f16 stays f16.
+// A negative axis is passed on as written; f16 is computed in f32 and rounded once.
 // CHECK-LABEL: func.func @softmax_neg_axis_f16
-// CHECK-NEXT:    %[[MAX:.*]] = tensor_graph.reduce %x {kind = "max", dims = [-3], keepdim = true} : tensor<4x1x3xf16> -> tensor<1x1x3xf16>
-// CHECK-NEXT:    %[[SH:.*]] = tensor_graph.sub %x, %[[MAX]] : tensor<4x1x3xf16>, tensor<1x1x3xf16> -> tensor<4x1x3xf16>
-// CHECK-NEXT:    %[[E:.*]] = tensor_graph.exp %[[SH]] : tensor<4x1x3xf16>
-// CHECK-NEXT:    %[[SUM:.*]] = tensor_graph.reduce %[[E]] {kind = "sum", dims = [-3], keepdim = true} : tensor<4x1x3xf16> -> tensor<1x1x3xf16>
-// CHECK-NEXT:    %y = tensor_graph.div %[[E]], %[[SUM]] : tensor<4x1x3xf16>, tensor<1x1x3xf16> -> tensor<4x1x3xf16>
+// CHECK-NEXT:    %[[X:.*]] = tensor_graph.cast %x : tensor<4x1x3xf16> -> tensor<4x1x3xf32>
+// CHECK-NEXT:    %[[MAX:.*]] = tensor_graph.reduce %[[X]] {kind = "max", dims = [-3], keepdim = true} : tensor<4x1x3xf32> -> tensor<1x1x3xf32>
+// CHECK-NEXT:    %[[SH:.*]] = tensor_graph.sub %[[X]], %[[MAX]] : tensor<4x1x3xf32>, tensor<1x1x3xf32> -> tensor<4x1x3xf32>
+// CHECK-NEXT:    %[[E:.*]] = tensor_graph.exp %[[SH]] : tensor<4x1x3xf32>
+// CHECK-NEXT:    %[[SUM:.*]] = tensor_graph.reduce %[[E]] {kind = "sum", dims = [-3], keepdim = true} : tensor<4x1x3xf32> -> tensor<1x1x3xf32>
+// CHECK-NEXT:    %[[P:.*]] = tensor_graph.div %[[E]], %[[SUM]] : tensor<4x1x3xf32>, tensor<1x1x3xf32> -> tensor<4x1x3xf32>
+// CHECK-NEXT:    %y = tensor_graph.cast %[[P]] : tensor<4x1x3xf32> -> tensor<4x1x3xf16>
 // CHECK-NEXT:    func.return %y
+
+// NARROW-LABEL: func.func @softmax_neg_axis_f16(
+// NARROW:         tensor_graph.cast %x : tensor<4x1x3xf16> -> tensor<4x1x3xf32>
+// NARROW-NOT:     f16
+// NARROW:         %y = tensor_graph.cast %{{.*}} : tensor<4x1x3xf32> ->
+// NARROW-SAME:    tensor<4x1x3xf16>
+// NARROW-NEXT:    func.return %y : tensor<4x1x3xf16>
 func.func @softmax_neg_axis_f16(%x: tensor<4x1x3xf16>) -> tensor<4x1x3xf16> {
   %y = tensor_graph.softmax %x {axis = -3} : tensor<4x1x3xf16>
   func.return %y : tensor<4x1x3xf16>

@@ -23,10 +23,12 @@ def test_lit_suite():
 
 
 def test_ci_has_upstream_mlir():
-    """In CI the interop tests with upstream mlir-opt must run, not skip."""
+    """In CI the interop tests with upstream mlir-opt and mlir-translate must run, not
+    skip (lit.cfg.py finds them the same way)."""
     if not os.environ.get("CI"):
         return
-    found = shutil.which("mlir-opt") or shutil.which("mlir-opt-22")
-    assert found or os.path.exists("/usr/lib/llvm-22/bin/mlir-opt"), (
-        "CI must install Debian's mlir-22-tools (see .ci/run)"
-    )
+    for tool in ("mlir-opt", "mlir-translate"):
+        found = shutil.which(tool) or shutil.which(f"{tool}-22")
+        assert found or os.path.exists(f"/usr/lib/llvm-22/bin/{tool}"), (
+            f"CI must install Debian's mlir-22-tools for {tool} (see .ci/run)"
+        )

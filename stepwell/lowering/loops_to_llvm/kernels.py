@@ -21,6 +21,7 @@ from xdsl.ir import SSAValue
 
 from stepwell.dialects.loops import ComputeOp, IndexOp, LoadOp, ReduceOp, YieldOp
 from stepwell.dialects.loops.index import dims, sym
+from stepwell.lowering.loops_to_llvm import contraction
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm import reductions as red
 from stepwell.lowering.loops_to_llvm.builder import PTR, FuncBuilder, mangle
@@ -65,6 +66,7 @@ class KernelEmitter:
             size = plan.tile * math.prod(plan.rest(op))
             self.ptr[value] = b.alloca(cv.storage_type(value.type.element_type), size)  # type: ignore[attr-defined]
         self.p = len(plan.prefix)
+        self.at_point: dict[SSAValue, SSAValue] = {}  # kernel values at the current point
 
     # --- the function ------------------------------------------------------------
 
@@ -85,6 +87,9 @@ class KernelEmitter:
 
     def _outer_loop(self, begin: SSAValue, end: SSAValue) -> None:
         b, plan = self.b, self.plan
+        if plan.contraction is not None:
+            contraction.emit(self, plan.contraction, begin, end)
+            return
         with b.loop(begin, end, plan.tile) as start:
             if plan.tile == 1:
                 self.tile = (start, None)
@@ -146,6 +151,8 @@ class KernelEmitter:
 
     def load(self, op: LoadOp, env: Mapping[sympy.Symbol, SSAValue]) -> SSAValue:
         t = op.result.type
+        if op.buffer in self.at_point:
+            return self.at_point[op.buffer]
         if op.buffer in self.splats:
             return self.b.const(cv.value_type(t), self.splats[op.buffer])
         exprs = op.index_exprs

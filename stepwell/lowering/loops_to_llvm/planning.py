@@ -31,6 +31,7 @@ from xdsl.ir import SSAValue
 
 from stepwell.dialects.loops import ComputeOp, LoadOp, PointwiseOp, ReduceOp
 from stepwell.dialects.loops.index import dims
+from stepwell.lowering.loops_to_llvm import contraction
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm import reductions
 
@@ -50,6 +51,7 @@ class KernelPlan:
     inner_output: set[ComputeOp] = field(default_factory=set)  # reductions with output innermost
     local: set[SSAValue] = field(default_factory=set)  # kernel-local buffers on the stack
     scratch: list[SSAValue] = field(default_factory=list)  # kernel-local buffers in memory
+    contraction: contraction.Contraction | None = None  # a blocked GEMM (contraction.py)
 
     @property
     def params(self) -> list[SSAValue]:
@@ -65,6 +67,8 @@ class KernelPlan:
 
     def grain(self) -> int:
         """Work per outer point, in scalar bodies run (to decide on threads)."""
+        if self.contraction is not None:
+            return self.contraction.grain
         return max(1, sum(math.prod(self.rest(op)) * max(1, math.prod(op.reduce_shape)) for op in self.ops))
 
 
@@ -74,6 +78,10 @@ def plan_kernel(ops: list[ComputeOp], outputs: list[SSAValue], in_memory: Callab
     made = {op.result for op in ops}
     inputs = list(dict.fromkeys(v for op in ops for v in op.inputs() if v not in made and in_memory(v)))
     plan = KernelPlan(ops, outputs, inputs)
+    plan.contraction = contraction.match(ops, in_memory)
+    if plan.contraction is not None:  # outer loop: batch dims, blocks of rows
+        plan.prefix = plan.contraction.prefix
+        return plan
     plan.prefix = _common_prefix([op.shape for op in ops])
     if all(isinstance(op, PointwiseOp) and op.shape == plan.prefix for op in ops) and len(plan.prefix) >= 2:
         plan.prefix = plan.prefix[:-1]  # keep the last dim as a vectorizable inner loop

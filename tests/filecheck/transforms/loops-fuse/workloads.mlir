@@ -163,28 +163,28 @@ func.func @mm_bias_relu(%a: tensor<6x8xbf16>, %w: tensor<8x10xbf16>, %b: tensor<
   func.return %y : tensor<6x10xbf16>
 }
 
-// attention (bf16): q @ k^T (with its bf16 rounding) over every score; the softmax
-// over the rows of scores in one kernel (scale folded in, exp recomputed, max and
-// sum kernel-local); p @ v with its bf16 rounding. Three kernels, four reductions.
+// attention (bf16, computed in f32 and rounded once, as the spec says for a composite):
+// q @ k^T in f32 over every score; the softmax over the rows of scores in one kernel
+// (scale folded in, exp recomputed, max and sum kernel-local); p @ v with the single
+// rounding to bf16. Four reductions.
 // CHECK-LABEL: func.func @attention
-// CHECK-NEXT:    %[[QK:.*]] = loops.kernel -> tensor<1x2x6x6xbf16> attributes {outer = array<i64: 1, 2, 6, 6>} {
-// CHECK-NEXT:      loops.reduce sum over [4] : tensor<1x2x6x6xf32> {
-// CHECK-NEXT:        loops.load %q[0, d1, d2, r0]
-// CHECK:             loops.load %k[0, d1, d3, r0]
-// CHECK:           loops.pointwise : tensor<1x2x6x6xbf16> {
-// CHECK:         %[[P:.*]] = loops.kernel -> tensor<1x2x6x6xbf16> attributes {outer = array<i64: 1, 2, 6>} {
+// CHECK-NEXT:    %[[QK:.*]] = loops.reduce sum over [4] : tensor<1x2x6x6xf32>
+// CHECK-NEXT:      loops.load %q[0, d1, d2, r0]
+// CHECK:           loops.load %k[0, d1, d3, r0]
+// CHECK:         %[[P:.*]] = loops.kernel -> tensor<1x2x6x6xf32> attributes {outer = array<i64: 1, 2, 6>} {
 // CHECK-NEXT:      loops.reduce max over [6] : tensor<1x2x6x1xf32>
 // CHECK:             loops.load %[[QK]][0, d1, d2, r0]
 // CHECK:           loops.reduce sum over [6] : tensor<1x2x6x1xf32>
 // CHECK:             math.exp
-// CHECK:           loops.pointwise : tensor<1x2x6x6xbf16>
+// CHECK:           loops.pointwise : tensor<1x2x6x6xf32>
 // CHECK:             math.exp
 // CHECK:             arith.divf
 // CHECK:         %y = loops.kernel -> tensor<1x2x6x4xbf16> attributes {outer = array<i64: 1, 2, 6, 4>} {
-// CHECK-NEXT:      loops.reduce sum over [6] : tensor<1x2x6x4xf32> {
+// CHECK-NEXT:      loops.reduce sum over [6] : tensor<1x2x6x4xf32>
 // CHECK-NEXT:        loops.load %[[P]][0, d1, d2, r0]
 // CHECK:             loops.load %v[0, d1, r0, d3]
 // CHECK:           loops.pointwise : tensor<1x2x6x4xbf16> {
+// CHECK:             arith.truncf
 // CHECK:         func.return %y
 // CHECK-NOT:     loops.reduce
 func.func @attention(%q: tensor<1x2x6x4xbf16>, %k: tensor<1x2x6x4xbf16>, %v: tensor<1x2x6x4xbf16>) -> tensor<1x2x6x4xbf16> {

@@ -1,0 +1,291 @@
+"""Contractions (matmuls) as a register-blocked, cache-blocked loop nest.
+
+A kernel whose first op is `loops.reduce sum over [K]` with the body
+
+    (extf?)(load A[.., i, r0]) * (extf?)(load B[.., r0, j])      (multiplied in f32/f64)
+
+(i, j the last two output dims d(n-2), d(n-1); A's offset affine in i and r0, B's in
+r0 and j, any strides, so A^T / B^T work too), optionally followed by pointwise ops
+over the same shape that read the kernel's own values only at their own point (an
+epilogue: bias add, relu, a cast to f16 ...), is lowered as a GEMM in the style of
+BLIS / TorchInductor's CPU GEMM template instead of one dot product per output point:
+
+    parallel for (batch, i0 in steps of MC):          # the runtime splits this range
+      for j0 in steps of NC:
+        cbuf[MC][NC] = 0                              # accumulators of the block
+        for k0 in steps of KC:
+          pack B[k0:k0+KC, j0:j0+NC] -> panel[KC][NC] # acc type, zero-padded past N
+          for ir in steps of MR, jr in steps of NR:   # the micro-kernel
+            acc[MR][NR/W] = cbuf[ir.., jr..]          # MR x NR/W vectors of W lanes
+            for k in 0..kc:                           # (registers: SROA'd allocas)
+              b[v] = panel[k][jr + v*W]               # vector loads
+              for r: acc[r][v] = fmuladd(splat(A[i0+ir+r, k0+k]), b[v], acc[r][v])
+            cbuf[ir.., jr..] = acc
+        for the block's valid (i, j): v = cbuf[i][j]; run the epilogue on v; store
+
+W is the host's vector width (16 f32 lanes with AVX-512, 8 with AVX2), NR = 2W,
+MR = 8 (AVX-512: 32 vector registers) or 6. Rows of A past M are clamped to M-1
+(computed, never stored). f16/bf16 operands are widened when packed (B) or loaded (A)
+and accumulate in f32, as the generic path does. Anything else keeps the generic
+reduction path (kernels.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy
+from xdsl.dialects import arith, llvm
+from xdsl.dialects.builtin import Attribute, DenseArrayBase, VectorType, f32, f64, i32, i64
+from xdsl.ir import SSAValue
+
+from stepwell.dialects.loops import ComputeOp, LoadOp, PointwiseOp, ReduceOp, YieldOp
+from stepwell.dialects.loops.index import dims, sym
+from stepwell.lowering.loops_to_llvm import conversions as cv
+from stepwell.lowering.loops_to_llvm import reductions as red
+from stepwell.lowering.loops_to_llvm.builder import mangle
+from stepwell.lowering.loops_to_llvm.index_expr import emit_index
+
+MC, NC, KC = 64, 128, 256  # cache blocks (rows of A per outer point, columns, depth)
+
+
+@dataclass(frozen=True)
+class Operand:
+    load: LoadOp
+    base: sympy.Expr  # offset at i = j = k = 0 (in the batch dims only)
+    stride: int  # along i (A) or j (B)
+    k: int  # along the reduced dim
+
+
+@dataclass(frozen=True)
+class Contraction:
+    op: ReduceOp
+    epilogue: list[PointwiseOp]
+    a: Operand
+    b: Operand
+    acc: Attribute  # f32 or f64
+    lanes: int
+    mr: int
+    mc: int
+    nc: int
+    kc: int
+
+    @property
+    def batch(self) -> tuple[int, ...]:
+        return self.op.shape[:-2]
+
+    @property
+    def mnk(self) -> tuple[int, int, int]:
+        return self.op.shape[-2], self.op.shape[-1], self.op.reduce_shape[0]
+
+    @property
+    def nr(self) -> int:
+        return 2 * self.lanes
+
+    @property
+    def prefix(self) -> tuple[int, ...]:
+        """The outer loop: batch dims, then blocks of MC rows."""
+        return (*self.batch, -(-self.mnk[0] // self.mc))
+
+    @property
+    def grain(self) -> int:
+        m, n, k = self.mnk
+        return max(1, self.mc * n * max(k, 1))
+
+
+# --- matching ------------------------------------------------------------------------
+
+
+def match(ops: list[ComputeOp], in_memory: Callable[[SSAValue], bool]) -> Contraction | None:
+    if not ops or not isinstance(ops[0], ReduceOp):
+        return None
+    op = ops[0]
+    n = len(op.shape)
+    if op.kind.data != "sum" or len(op.reduce_shape) != 1 or n < 2 or op.body_type not in (f32, f64):
+        return None
+    epilogue = ops[1:]
+    made = {o.result for o in ops}
+    for e in epilogue:
+        if not isinstance(e, PointwiseOp) or e.shape != op.shape:
+            return None
+        if any(ld.buffer in made and (ld.index_exprs != dims(n) or ld.syms) for ld in e.loads()):
+            return None
+    loads = _product_of_loads(op)
+    if loads is None or not all(in_memory(ld.buffer) for ld in loads):
+        return None
+    i, j, k = sym(f"d{n - 2}"), sym(f"d{n - 1}"), sym("r0")
+    x, y = (_operand(ld, i, j, k, set(dims(n - 2))) for ld in loads)
+    if x is None or y is None:
+        return None
+    if x[1] == 0 and y[0] == 0:  # (stride_i, stride_j)
+        a, b = (loads[0], x), (loads[1], y)
+    elif y[1] == 0 and x[0] == 0:
+        a, b = (loads[1], y), (loads[0], x)
+    else:
+        return None
+    lanes, mr = _vector_shape(op.body_type)
+    m, nn, kk = op.shape[-2], op.shape[-1], op.reduce_shape[0]
+    mc = min(-(-MC // mr), -(-m // mr)) * mr
+    nr = 2 * lanes
+    nc = min(-(-NC // nr), -(-nn // nr)) * nr
+    kc = max(1, min(KC, kk))
+    return Contraction(
+        op, epilogue,  # type: ignore[arg-type]
+        Operand(a[0], a[1][3], a[1][0], a[1][2]), Operand(b[0], b[1][3], b[1][1], b[1][2]),
+        op.body_type, lanes, mr, mc, nc, kc,
+    )
+
+
+def _product_of_loads(op: ReduceOp) -> list[LoadOp] | None:
+    """The two loads of a body `yield (extf?)(load) * (extf?)(load)`, multiplied in the
+    accumulator type."""
+    body = list(op.body.block.ops)
+    if len(body) < 4 or not isinstance(body[-1], YieldOp) or not isinstance(body[-2], arith.MulfOp):
+        return None
+    mul = body[-2]
+    if body[-1].values[0] != mul.result or mul.result.type != op.body_type:
+        return None
+    loads = []
+    for v in mul.operands:
+        owner = v.owner
+        if isinstance(owner, arith.ExtFOp):
+            owner = owner.input.owner
+        if not isinstance(owner, LoadOp) or owner.syms or owner in loads:
+            return None
+        loads.append(owner)
+    allowed = set(loads) | {mul, body[-1]} | {v.owner for v in mul.operands}
+    return loads if all(o in allowed for o in body) and len(body) == len(allowed) else None
+
+
+def _operand(load: LoadOp, i, j, k, batch: set) -> tuple[int, int, int, sympy.Expr] | None:
+    """(stride along i, along j, along k, base) of an affine load, or None."""
+    from stepwell.lowering.loops_to_llvm.planning import linear_offset
+
+    shape = tuple(load.buffer.type.get_shape())  # type: ignore[attr-defined]
+    offset = sympy.expand(linear_offset(shape, load.index_exprs))
+    strides = [sympy.diff(offset, s) for s in (i, j, k)]
+    if not all(s.is_Integer for s in strides):
+        return None
+    base = sympy.expand(offset - sum(s * v for s, v in zip(strides, (i, j, k))))
+    if not base.free_symbols <= batch:
+        return None
+    return int(strides[0]), int(strides[1]), int(strides[2]), base
+
+
+def _vector_shape(acc: Attribute) -> tuple[int, int]:
+    """(lanes, MR) for this host: AVX-512 has 32 vector registers of 512 bits."""
+    from stepwell.targets.llvm import host
+
+    features = host()[2]
+    bits = 512 if "+avx512f" in features else 256 if "+avx" in features else 128
+    rows = 8 if bits == 512 else 6
+    return bits // (32 if acc == f32 else 64), rows
+
+
+# --- emission --------------------------------------------------------------------------
+
+
+def emit(em, c: Contraction, begin: SSAValue, end: SSAValue) -> None:  # em: KernelEmitter
+    b = em.b
+    m, n, k = c.mnk
+    vt = VectorType(c.acc, [c.lanes])
+    nvec = c.nr // c.lanes
+    panel = b.alloca(c.acc, c.kc * c.nc)
+    cbuf = b.alloca(c.acc, c.mc * c.nc)
+    accs = [[b.alloca(vt, 1) for _ in range(nvec)] for _ in range(c.mr)]
+    zero = b.const(c.acc, 0.0)
+    undef = b.at_entry(llvm.UndefOp(vt))
+    fma = f"llvm.fmuladd.v{c.lanes}{mangle('x', c.acc)[2:]}"
+    rank = len(c.op.shape)
+    i_sym, j_sym = sym(f"d{rank - 2}"), sym(f"d{rank - 1}")
+    pa, pb = em.ptr[c.a.load.buffer], em.ptr[c.b.load.buffer]
+
+    def smin(x, y):
+        return b.intrinsic(mangle("llvm.smin", i64), [x, y if not isinstance(y, int) else b.i64(y)], i64)
+
+    def index(base: SSAValue, *terms: tuple[SSAValue, int]) -> SSAValue:
+        for v, stride in terms:
+            if stride:
+                base = b.add(base, v if stride == 1 else b.mul(v, b.i64(stride)))
+        return base
+
+    align = min(64, c.lanes * cv.element_bytes(c.acc))  # every vector access is aligned
+
+    def vptr(ptr: SSAValue, offset: SSAValue) -> SSAValue:  # (typed for llvmlite)
+        return b.gep(b.gep(ptr, offset, c.acc), b.i64(0), vt)
+
+    def vload(ptr: SSAValue, offset: SSAValue) -> SSAValue:
+        return b.op(llvm.LoadOp(vptr(ptr, offset), vt, alignment=align))
+
+    def vstore(value: SSAValue, ptr: SSAValue, offset: SSAValue) -> None:
+        b.op(llvm.StoreOp(value, vptr(ptr, offset), alignment=align))
+
+    def operand(o: Operand, ptr: SSAValue, offset: SSAValue) -> SSAValue:
+        t = o.load.result.type
+        v = cv.from_storage(b, b.load(ptr, offset, cv.storage_type(t)), t)
+        return cv.extf(b, v, t, c.acc)
+
+    with b.loop(begin, end) as outer:
+        env = em._decompose(outer)
+        i0 = b.mul(env.pop(i_sym), b.i64(c.mc))
+        rows = smin(b.i64(c.mc), b.sub(b.i64(m), i0))
+        base_a, base_b = emit_index(b, c.a.base, env), emit_index(b, c.b.base, env)
+        with b.loop(0, n, c.nc) as j0:
+            cols = smin(b.i64(c.nc), b.sub(b.i64(n), j0))
+            with b.loop(0, c.mc * c.nc) as t:
+                b.store(zero, cbuf, t)
+            with b.loop(0, k, c.kc) as k0:
+                depth = smin(b.i64(c.kc), b.sub(b.i64(k), k0))
+                with b.loop(0, depth) as kk:  # pack B
+                    row_b = index(base_b, (b.add(k0, kk), c.b.k))
+                    with b.loop(0, c.nc) as jj:
+                        j = b.add(j0, jj)
+                        v = operand(c.b, pb, index(row_b, (smin(j, n - 1), c.b.stride)))
+                        v = b.select(b.icmp("slt", j, b.i64(n)), v, zero)
+                        b.store(v, panel, b.add(b.mul(kk, b.i64(c.nc)), jj))
+                with b.loop(0, rows, c.mr) as ir:
+                    row = b.add(i0, ir)
+                    rows_a = [index(base_a, (smin(b.add(row, b.i64(r)), m - 1), c.a.stride), (k0, c.a.k)) for r in range(c.mr)]
+                    with b.loop(0, cols, c.nr) as jr:
+                        tile = [[b.add(b.mul(b.add(ir, b.i64(r)), b.i64(c.nc)), b.add(jr, b.i64(v * c.lanes))) for v in range(nvec)] for r in range(c.mr)]
+                        for r in range(c.mr):
+                            for v in range(nvec):
+                                vstore(vload(cbuf, tile[r][v]), accs[r][v], b.i64(0))
+                        with b.loop(0, depth) as kk:
+                            at = b.add(b.mul(kk, b.i64(c.nc)), jr)
+                            bv = [vload(panel, b.add(at, b.i64(v * c.lanes))) for v in range(nvec)]
+                            for r in range(c.mr):
+                                a = operand(c.a, pa, index(rows_a[r], (kk, c.a.k)))
+                                one = b.op(llvm.InsertElementOp(undef, a, b.i64(0)))
+                                splat = b.op(llvm.ShuffleVectorOp(one, undef, DenseArrayBase.from_list(i32, [0] * c.lanes), vt))
+                                for v in range(nvec):
+                                    acc = vload(accs[r][v], b.i64(0))
+                                    vstore(b.intrinsic(fma, [splat, bv[v], acc], vt), accs[r][v], b.i64(0))
+                        for r in range(c.mr):
+                            for v in range(nvec):
+                                vstore(vload(accs[r][v], b.i64(0)), cbuf, tile[r][v])
+            with b.loop(0, rows) as ii:  # the epilogue, stored
+                with b.loop(0, cols) as jj:
+                    value = b.load(cbuf, b.add(b.mul(ii, b.i64(c.nc)), jj), c.acc)
+                    _epilogue(em, c, {**env, i_sym: b.add(i0, ii), j_sym: b.add(j0, jj)}, value)
+
+
+def _epilogue(em, c: Contraction, env: dict, acc: SSAValue) -> None:
+    b = em.b
+    values = {c.op.result: red.finish(b, acc, c.op.result.type.element_type)}  # type: ignore[attr-defined]
+    for op in c.epilogue:
+        em.at_point = values
+        values[op.result] = em.body(op, env)
+    em.at_point = {}
+    rank = len(c.op.shape)
+    from stepwell.lowering.loops_to_llvm.planning import linear_offset
+
+    offset = emit_index(b, linear_offset(c.op.shape, dims(rank)), env)
+    for op in (c.op, *c.epilogue):
+        if op.result in em.plan.outputs:
+            t = op.result.type.element_type  # type: ignore[attr-defined]
+            b.store(cv.to_storage(b, values[op.result], t), em.ptr[op.result], offset)
+
+
+__all__ = ["Contraction", "match", "emit"]

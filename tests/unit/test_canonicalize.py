@@ -30,7 +30,7 @@ from stepwell.dialects.tensor_graph.canonicalize import (
 )
 from stepwell.dialects.tensor_graph.types import tensor
 from stepwell.ir import parse_module, verify_module
-from stepwell.reference import element_type_of, numpy_dtype, run, run_function
+from stepwell.reference import element_type_of, run
 from stepwell.registry import make_context
 
 BF16 = np.dtype(ml_dtypes.bfloat16)

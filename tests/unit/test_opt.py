@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from stepwell.ir.pipeline import PassStep, PipelineError, build_pipeline, parse_pipeline
+from stepwell.ir.pipeline import PipelineError, build_pipeline, parse_pipeline
 from stepwell.ir.verify_diagnostics import check, parse_expectations
 from stepwell.ir.diagnostics import Diagnostic
 from stepwell.tools import opt, run

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import zlib
 
-import ml_dtypes
 import numpy as np
 import pytest
 from xdsl.dialects.builtin import ModuleOp
@@ -29,20 +28,8 @@ from stepwell.reference import loops
 from stepwell.registry import make_context
 from stepwell.transforms.tensor_graph_decompose import TensorGraphDecompose
 
-FLOATS = ["f16", "bf16", "f32", "f64"]
-INTS = ["i8", "i32", "i64"]
-NUMERIC = FLOATS + INTS
-ALL = NUMERIC + ["i1"]
-DTYPES = {
-    "f16": np.dtype(np.float16),
-    "bf16": np.dtype(ml_dtypes.bfloat16),
-    "f32": np.dtype(np.float32),
-    "f64": np.dtype(np.float64),
-    "i1": np.dtype(np.bool_),
-    "i8": np.dtype(np.int8),
-    "i32": np.dtype(np.int32),
-    "i64": np.dtype(np.int64),
-}
+from _dtypes import ALL, DTYPES, FLOATS, INTS, NUMERIC  # noqa: E402
+
 # Relative tolerance of elementwise results: about one ulp of the element type (erf
 # and the conversions of the loops level may round f16/bf16 a second time).
 ULP = {"f16": 1e-3, "bf16": 8e-3, "f32": 2.4e-7, "f64": 4.5e-16}

@@ -15,13 +15,11 @@ import math
 
 from xdsl.dialects.builtin import (
     ArrayAttr,
-    BoolAttr,
     DenseArrayBase,
     Float64Type,
     FloatAttr,
     IntegerAttr,
     IntegerType,
-    StringAttr,
     i64,
 )
 from xdsl.ir import Attribute

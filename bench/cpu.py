@@ -99,6 +99,16 @@ def table(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small shapes (a smoke run)")
@@ -120,7 +130,7 @@ def main() -> None:
         import torch
 
         header = (
-            f"Measured {datetime.date.today()} on {platform.processor() or platform.machine()} "
+            f"Measured {datetime.date.today()} on {_cpu_name()} "
             f"({os.cpu_count()} cores), Python {platform.python_version()}, numpy {np.__version__}, "
             f"torch {torch.__version__}.\nCommand: `python bench/cpu.py{' --quick' if args.quick else ''}"
             f"{' --only ' + args.only if args.only else ''} --out {args.out}`\n\n"

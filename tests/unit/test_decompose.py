@@ -11,17 +11,13 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from xdsl.builder import Builder
-from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
-from xdsl.ir import Block, Region
 from xdsl.passes import PassPipeline
-from xdsl.rewriter import InsertPoint
 
 from stepwell import reference
 from stepwell.dialects.tensor_graph import COMPOSITES
 from stepwell.dialects.tensor_graph import ops as tg
-from stepwell.dialects.tensor_graph.builder import GraphBuilder, Value
+from stepwell.dialects.tensor_graph.builder import GraphBuilder, Value, build_function
 from stepwell.dialects.tensor_graph.types import bf16, f16, f32, f64, i8, i32, i64, tensor
 from stepwell.ir import parse_module, verify_module
 from stepwell.registry import make_context, passes
@@ -52,13 +48,7 @@ TOLERANCE = {
 
 def build(arg_types: list[TensorType], body: Callable[..., Value | tuple[Value, ...]]) -> ModuleOp:
     """A module with one function @f(args) whose body `body(b, *args)` builds."""
-    block = Block(arg_types=arg_types)
-    b = GraphBuilder(Builder(InsertPoint.at_end(block)))
-    results = body(b, *(b.wrap(a) for a in block.args))
-    results = results if isinstance(results, tuple) else (results,)
-    block.add_op(func.ReturnOp(*(r.value for r in results)))
-    function = func.FuncOp("f", (arg_types, [r.type for r in results]), Region(block))
-    module = ModuleOp([function])
+    module = build_function(arg_types, body)
     assert not verify_module(module), verify_module(module)
     return module
 

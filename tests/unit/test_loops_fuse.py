@@ -17,17 +17,13 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from xdsl.builder import Builder
-from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
-from xdsl.ir import Block, Region
-from xdsl.rewriter import InsertPoint
 
 from stepwell import reference
 from stepwell.dialects.loops import ComputeOp, KernelOp, LoadOp, PointwiseOp, ReduceOp
 from stepwell.dialects.loops.index import sym
 from stepwell.dialects.tensor_graph import ops as tg
-from stepwell.dialects.tensor_graph.builder import GraphBuilder, Value
+from stepwell.dialects.tensor_graph.builder import Value, build_function
 from stepwell.dialects.tensor_graph.types import bf16, f16, f32, i32, i64, tensor
 from stepwell.ir import parse_module, verify_module
 from stepwell.ir.pipeline import build_pipeline
@@ -45,13 +41,7 @@ TOLERANCE = {f32: (2e-5, 2e-6), f16: (2e-2, 2e-2), bf16: (6e-2, 6e-2)}
 
 
 def build(arg_types: list[TensorType], body: Callable[..., Value | tuple[Value, ...]]) -> ModuleOp:
-    block = Block(arg_types=arg_types)
-    b = GraphBuilder(Builder(InsertPoint.at_end(block)))
-    results = body(b, *(b.wrap(a) for a in block.args))
-    results = results if isinstance(results, tuple) else (results,)
-    block.add_op(func.ReturnOp(*(r.value for r in results)))
-    function = func.FuncOp("f", (arg_types, [r.type for r in results]), Region(block))
-    return ModuleOp([function])
+    return build_function(arg_types, body)
 
 
 def run_passes(source: ModuleOp | str, spec: str) -> ModuleOp:

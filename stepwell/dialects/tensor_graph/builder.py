@@ -20,8 +20,10 @@ from typing import Any
 import ml_dtypes
 import numpy as np
 from xdsl.builder import Builder
-from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, IntegerType, TensorType
-from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.dialects import func
+from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, IntegerType, ModuleOp, TensorType
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.rewriter import InsertPoint
 
 from stepwell.dialects.tensor_graph import ops
 from stepwell.dialects.tensor_graph.types import bf16, f16, f32, f64, i64, is_float, shape_of, tensor
@@ -198,3 +200,22 @@ class Value:
 
 
 __all__ = ["GraphBuilder", "Value", "integer_range", "scalar_attr"]
+
+
+def build_function(
+    arg_types: Sequence[TensorType],
+    body: Any,
+    name: str = "f",
+) -> ModuleOp:
+    """A module holding `func.func @name(args)` whose body `body(b, *args)` builds from
+    Python; it returns the result Value, or a tuple of them.
+
+        module = build_function([tensor([4, 8], f32)], lambda b, x: (x - x.max(-1, True)).exp())
+    """
+    block = Block(arg_types=list(arg_types))
+    b = GraphBuilder(Builder(InsertPoint.at_end(block)))
+    results = body(b, *(b.wrap(a) for a in block.args))
+    results = results if isinstance(results, tuple) else (results,)
+    block.add_op(func.ReturnOp(*(r.value for r in results)))
+    function = func.FuncOp(name, (list(arg_types), [r.type for r in results]), Region(block))
+    return ModuleOp([function])

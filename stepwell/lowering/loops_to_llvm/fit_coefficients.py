@@ -1,4 +1,4 @@
-"""Fit the polynomial coefficients of the math approximations (`math_approx.py`).
+"""Fit the polynomial coefficients of the math approximations (`exp_log.py`, `trig_erf.py`).
 
     python -m stepwell.lowering.loops_to_llvm.fit_coefficients > coefficients.py
 

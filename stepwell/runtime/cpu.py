@@ -114,7 +114,9 @@ class CpuFunction:
         for i, (value, spec) in enumerate(zip(arrays, args)):
             array = np.asarray(value)
             if array.dtype != spec.np_dtype or array.shape != spec.shape:
-                raise TypeError(
+                # as the reference interpreter: a wrong dtype is a TypeError, a wrong shape a ValueError
+                error = TypeError if array.dtype != spec.np_dtype else ValueError
+                raise error(
                     f"argument {i} of @{self.plan.name}: expected {spec.dtype} of shape {spec.shape}, "
                     f"got {array.dtype} of shape {array.shape}"
                 )

@@ -661,7 +661,7 @@ def test_argument_checks_and_targets():
     assert "float32[2, 3]" in repr(f)
     with pytest.raises(TypeError, match=r"expected float32 of shape \(2, 3\), got float64 of shape \(2, 3\)"):
         f(np.zeros((2, 3)))
-    with pytest.raises(TypeError, match=r"expected float32 of shape \(2, 3\), got float32 of shape \(3, 2\)"):
+    with pytest.raises(ValueError, match=r"expected float32 of shape \(2, 3\), got float32 of shape \(3, 2\)"):
         f(np.zeros((3, 2), np.float32))
     with pytest.raises(TypeError, match="takes 1 argument"):
         f()

@@ -28,20 +28,9 @@ from stepwell.reference import loops as loops_evaluator
 from stepwell.registry import make_context
 from stepwell.runtime import cpu
 
-FLOATS = ["f16", "bf16", "f32", "f64"]
-INTS = ["i8", "i32", "i64"]
-NUMERIC = FLOATS + INTS
-ALL = NUMERIC + ["i1"]
-DTYPES = {
-    "f16": np.dtype(np.float16),
-    "bf16": np.dtype(ml_dtypes.bfloat16),
-    "f32": np.dtype(np.float32),
-    "f64": np.dtype(np.float64),
-    "i1": np.dtype(np.bool_),
-    "i8": np.dtype(np.int8),
-    "i32": np.dtype(np.int32),
-    "i64": np.dtype(np.int64),
-}
+from _composites import COMPOSITES  # noqa: E402
+from _dtypes import ALL, DTYPES, FLOATS, INTS, NUMERIC  # noqa: E402
+
 ULP = {"f16": 2.0**-10, "bf16": 2.0**-7, "f32": 2.0**-23, "f64": 2.0**-52}
 LOOPS = "convert-loops-to-llvm"
 PIPELINE_TO_LOOPS = registry.pipelines()["lower-to-cpu"].replace(",convert-loops-to-llvm", "")
@@ -504,19 +493,6 @@ def test_matmul(dt, rng):
     suite.check()
 
 
-COMPOSITES = {
-    "softmax": ([("x", (3, 11))], "%y = tensor_graph.softmax %x {axis = -1} : tensor<3x11xX>", (3, 11)),
-    "log_softmax": ([("x", (5, 3))], "%y = tensor_graph.log_softmax %x {axis = 0} : tensor<5x3xX>", (5, 3)),
-    "var": ([("x", (3, 5, 4))], "%y = tensor_graph.var %x {dims = [1, 2], correction = 1, keepdim = false} : tensor<3x5x4xX> -> tensor<3xX>", (3,)),
-    "linear": ([("x", (2, 3, 5)), ("w", (4, 5)), ("b", (4,))],
-               "%y = tensor_graph.linear %x, %w, %b : tensor<2x3x5xX>, tensor<4x5xX>, tensor<4xX> -> tensor<2x3x4xX>", (2, 3, 4)),
-    "layer_norm": ([("x", (2, 3, 8)), ("s", (3, 8)), ("b", (3, 8))],
-                   "%y = tensor_graph.layer_norm %x, %s, %b {axis = 1, epsilon = 1.0e-05} : tensor<2x3x8xX>, tensor<3x8xX>, tensor<3x8xX> -> tensor<2x3x8xX>", (2, 3, 8)),
-    "rms_norm": ([("x", (3, 8)), ("s", (8,))],
-                 "%y = tensor_graph.rms_norm %x, %s {axis = -1, epsilon = 1.0e-06} : tensor<3x8xX>, tensor<8xX> -> tensor<3x8xX>", (3, 8)),
-    "attention": ([("q", (2, 5, 8)), ("k", (2, 7, 8)), ("v", (2, 7, 3))],
-                  "%y = tensor_graph.attention %q, %k, %v {scale = 0.35, causal = true} : tensor<2x5x8xX>, tensor<2x7x8xX>, tensor<2x7x3xX> -> tensor<2x5x3xX>", (2, 5, 3)),
-}
 COMPOSITE_TOLERANCE = {"f64": 1e-12, "f32": 1e-5, "f16": 1e-2, "bf16": 6e-2}
 
 

@@ -60,6 +60,7 @@ class Failure:
     index: int = -1
     ratio: float = 0.0  # worst error / tolerance, for mismatches
     fused: bool = False  # found in @f (fused), not @f_all
+    operands: tuple = ()  # the operand values at the failing element (when elementwise)
 
     def __str__(self) -> str:
         where = f" in '{self.op}' ({self.dtype})" if self.op else ""
@@ -179,9 +180,10 @@ def tolerance(op: Operation, operands: list[np.ndarray], expected: np.ndarray) -
     else:
         scale = np.maximum(e, 1.0)
     tiny = float(ml_dtypes.finfo(storage).smallest_normal)
+    scale = np.nan_to_num(scale, nan=0.0, posinf=np.inf)  # NaN: the NaN positions decide
     with np.errstate(all="ignore"):
-        tol = ROUND[storage.name] * e + acc * scale + tiny
-    return np.where(np.isfinite(scale), tol, np.inf)
+        tol = ROUND[storage.name] * np.nan_to_num(e) + acc * scale + tiny
+    return np.where(np.isinf(scale), np.inf, tol)
 
 
 # --- comparing one op's result ---------------------------------------------------------
@@ -191,13 +193,12 @@ def _at(where) -> list[int]:
     return [int(i) for i in where]
 
 
-def _operand_note(operands: list[np.ndarray], shape, where) -> str:
+def _operands_at(operands: list[np.ndarray], shape, where) -> tuple:
     """The operand values at element `where` when they broadcast to the result."""
     try:
-        picked = [np.broadcast_to(x, shape)[where] for x in operands]
-    except ValueError:
-        return ""
-    return " from " + ", ".join(repr(p.item()) for p in picked)
+        return tuple(np.broadcast_to(x, shape)[where].item() for x in operands)
+    except (ValueError, IndexError):
+        return ()
 
 
 def compare(op: Operation, operands, actual, expected, index: int = -1, fused: bool = False) -> list[Failure]:
@@ -205,8 +206,10 @@ def compare(op: Operation, operands, actual, expected, index: int = -1, fused: b
     dtype = str(op.results[0].type.element_type)
     line = to_text(op).strip()
 
-    def fail(kind: str, message: str, ratio: float = 0.0) -> list[Failure]:
-        return [Failure(kind, op.name, dtype, f"{message}\n  {line}", index, ratio, fused)]
+    def fail(kind: str, message: str, ratio: float = 0.0, where=None) -> list[Failure]:
+        at = _operands_at(operands, actual.shape, where) if where is not None else ()
+        note = " from " + ", ".join(map(repr, at)) if at else ""
+        return [Failure(kind, op.name, dtype, f"{message}{note}\n  {line}", index, ratio, fused, at)]
 
     if actual.dtype != expected.dtype or actual.shape != expected.shape:
         return fail("mismatch", f"got {actual.dtype}{list(actual.shape)}, expected "
@@ -216,7 +219,7 @@ def compare(op: Operation, operands, actual, expected, index: int = -1, fused: b
         if bad.any():
             where = tuple(np.argwhere(bad)[0])
             return fail("mismatch", f"at {_at(where)}: got {actual[where].item()!r}, expected "
-                                    f"{expected[where].item()!r}{_operand_note(operands, actual.shape, where)}")
+                                    f"{expected[where].item()!r}", where=where)
         return []
     a, e = actual.astype(F64), expected.astype(F64)
     tol = tolerance(op, operands, expected)
@@ -224,8 +227,8 @@ def compare(op: Operation, operands, actual, expected, index: int = -1, fused: b
     nan_bad = (np.isnan(a) != np.isnan(e)) & ~free
     if nan_bad.any():
         where = tuple(np.argwhere(nan_bad)[0])
-        return fail("nan", f"at {_at(where)}: got {a[where].item()!r}, expected {e[where].item()!r}"
-                           f"{_operand_note(operands, a.shape, where)}")
+        return fail("nan", f"at {_at(where)}: got {a[where].item()!r}, expected {e[where].item()!r}",
+                    where=where)
     with np.errstate(all="ignore"):
         err = np.where(a == e, 0.0, np.abs(a - e))
         # a finite value at the overflow boundary may stand for infinity, and vice versa
@@ -237,14 +240,14 @@ def compare(op: Operation, operands, actual, expected, index: int = -1, fused: b
     if (ratio > 1).any():
         where = tuple(np.unravel_index(np.argmax(ratio), ratio.shape))
         return fail("mismatch", f"at {_at(where)}: got {a[where].item()!r}, expected {e[where].item()!r} "
-                                f"(error {err[where]:.3g}, tolerance {tol[where]:.3g})"
-                                f"{_operand_note(operands, a.shape, where)}", float(ratio[where]))
+                                f"(error {err[where]:.3g}, tolerance {tol[where]:.3g})",
+                    float(ratio[where]), where)
     if type(op) not in FREE_ZERO_SIGN:
         zero_bad = (a == 0) & (e == 0) & (np.signbit(a) != np.signbit(e))
         if zero_bad.any():
             where = tuple(np.argwhere(zero_bad)[0])
-            return fail("signed-zero", f"at {_at(where)}: got {a[where].item()!r}, expected {e[where].item()!r}"
-                                       f"{_operand_note(operands, a.shape, where)}")
+            return fail("signed-zero", f"at {_at(where)}: got {a[where].item()!r}, expected {e[where].item()!r}",
+                        where=where)
     return []
 
 

@@ -165,8 +165,8 @@ LOCATED = re.compile(rf"^{re.escape(NAME)}:[1-9]\d*:[1-9]\d*: error: ")
 INTERNAL = re.compile(r"Traceback|internal error|\b[A-Z]\w*(?:Error|Exception)\b|\bKeyboardInterrupt\b")
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Not an Exception, so that no `except Exception` inside the tools swallows it."""
 
 
 @contextlib.contextmanager

@@ -372,6 +372,33 @@ def test_int_unary(dt, rng):
     suite.check()
 
 
+CLAMP_INVERTED = [("2.0", "-1.0", -1.0), ("0x7FF0000000000000", "0xFFF0000000000000", -np.inf)]
+CLAMP_INVERTED_INT = [("3.0", "-2.0", -2), ("1000.0", "-1000.0", -1000), ("0x7FF0000000000000", "0xFFF0000000000000", -np.inf)]
+
+
+@pytest.mark.parametrize("dt", ["f32", "f16", "f64", "i8", "i32"])
+def test_clamp_min_above_max_gives_max(dt, rng):
+    """clamp with min > max is min(max(x, min), max): every element becomes max (the
+    bound in the element type: -1000 saturates to an i8's minimum), NaN stays NaN."""
+    suite, expected = Suite(), []
+    shape = (4, 9)
+    bounds = CLAMP_INVERTED if dt[0] == "f" else CLAMP_INVERTED_INT
+    for i, (lo, hi, value) in enumerate(bounds):
+        x = rand(rng, shape, dt)
+        t = tt(shape, dt)
+        suite.add(f"clamp{i}", [("x", shape, dt)],
+                  [f'%y = "tensor_graph.clamp"(%x) <{{min = {lo} : f64, max = {hi} : f64}}> : ({t}) -> {t}'],
+                  [("y", shape, dt)], [x])
+        dtype = DTYPES[dt]
+        if dt[0] == "i":  # the bound saturates to the integer type's range
+            value = np.clip(value, np.iinfo(dtype).min, np.iinfo(dtype).max)
+        full = np.full(shape, value, dtype)
+        expected.append((x, np.where(np.isnan(x), x, full)))
+    suite.check()  # the CPU agrees with the reference, which gives max:
+    for (name, text, *_), (x, want) in zip(suite.cases, expected):
+        np.testing.assert_array_equal(reference.run(text, name, x), want)
+
+
 BROADCAST = ((5, 1, 7), (3, 1))
 
 

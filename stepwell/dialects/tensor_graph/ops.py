@@ -276,9 +276,8 @@ class ClampOp(UnaryOp):
 
     @classmethod
     def infer(cls, types, props, result):
+        # min > max is valid: every element becomes max (the spec's min(max(x, min), max))
         lo, hi = fval(props, "min"), fval(props, "max")
-        if lo > hi:
-            raise VerifyException(f"min {lo} is greater than max {hi}")
         if types[0].element_type not in CLASSES["float"] and not all(
             math.isinf(v) or (math.isfinite(v) and v == int(v)) for v in (lo, hi)
         ):

@@ -44,7 +44,12 @@ class TargetUnavailable(CompileError):
 
 def compile(source: str | ModuleOp, entry: str | None = None, target: str = "cpu", *, pipeline: str | None = None):  # noqa: A001
     """Compile `source` (MLIR text or a parsed module) for `target`; the callable
-    of function `entry` (default: the only function, or the one named `main`)."""
+    of function `entry` (default: the only function, or the one named `main`; a
+    leading '@' is allowed)."""
+    if not isinstance(source, (str, ModuleOp)):
+        raise TypeError(f"source must be MLIR text (str) or a builtin.module, got {type(source).__name__}")
+    if entry is not None and not isinstance(entry, str):
+        raise TypeError(f"entry must be a function name or None, got {type(entry).__name__}")
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r} (known: {', '.join(TARGETS)})")
     if target not in AVAILABLE:
@@ -89,6 +94,7 @@ def _build(source: str | ModuleOp, spec: str) -> CompiledProgram:
 
 def _pick(program: CompiledProgram, entry: str | None):
     names = [p.name for p in program.plans]
+    entry = entry.removeprefix("@") if entry is not None else None
     if entry is None:
         if len(names) == 1:
             return program.plans[0]

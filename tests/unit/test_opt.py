@@ -49,6 +49,31 @@ def cli(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subpr
     )
 
 
+# --- stepwell.compile says what stepwell-opt says ---------------------------------------
+
+UNREGISTERED = GOOD.replace("tensor_graph.neg %x", "my.op %x")
+TYPE_CLASH = GOOD.replace("func.return %y : tensor<4xf32>", "func.return %y : tensor<5xf32>")
+NO_TYPE_END = GOOD.replace("%x : tensor<4xf32>\n", "%x : tensor<4xf32\n")
+
+
+@pytest.mark.parametrize("text", [BAD_VERIFY, BAD_PARSE, UNREGISTERED, TYPE_CLASH, NO_TYPE_END],
+                         ids=["verify", "parse", "unregistered", "type clash", "unclosed type"])
+def test_compile_error_is_what_stepwell_opt_prints(tmp_path, text):
+    """One renderer: the same line, column, message, hint, source line and caret."""
+    from stepwell.compiler import CompileError, compile
+
+    path = write(tmp_path, text)
+    proc = cli(path)
+    assert proc.returncode == 1
+    with pytest.raises(CompileError) as caught:
+        compile(text)
+    message = str(caught.value)
+    assert message == proc.stderr.rstrip("\n").replace(path, "<compile>")
+    assert message.count("\n") >= 2 and message.endswith("^"), message  # the source line and a caret
+    if text is UNREGISTERED:
+        assert "<compile>:2:8: error: Operation my.op is not registered (load the plugin" in message
+
+
 # --- nothing written on error, exit status 1 ------------------------------------------
 
 
@@ -393,6 +418,9 @@ def test_run_target_not_available(tmp_path, capsys):
 def test_run_reports_invalid_ir(tmp_path, capsys):
     assert run.main([write(tmp_path, BAD_VERIFY), "--target", "reference"]) == 1
     assert "in.mlir:2:3: error: 'tensor_graph.neg' op result type" in capsys.readouterr().err
+    path = write(tmp_path, UNREGISTERED)
+    assert run.main([path, "--target", "reference"]) == 1
+    assert capsys.readouterr().err == cli(path).stderr  # as stepwell-opt says it
 
 
 def test_split_marker_spellings(tmp_path, capsys):

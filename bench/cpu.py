@@ -1,5 +1,5 @@
 """CPU benchmark: stepwell vs numpy vs torch.compile (Inductor, CPU) on the workloads of
-../shared/bench/WORKLOADS.md, in one process, on the same inputs.
+bench/WORKLOADS.md, in one process, on the same inputs.
 
     python bench/cpu.py [--quick] [--only NAME,...] [--out bench/RESULTS.md]
 

@@ -1,4 +1,4 @@
-"""The workloads of ../shared/bench/WORKLOADS.md: each as a tensor_graph program, a numpy
+"""The workloads of bench/WORKLOADS.md: each as a tensor_graph program, a numpy
 version and a torch version, at a chosen size.
 
 `workloads(cpu=True)` gives them at the CPU sizes: M=2048, N=4096 (mm_bias_relu at

@@ -20,9 +20,10 @@ from xdsl.dialects.builtin import ModuleOp
 from stepwell.ir.printer import Printer
 
 from stepwell import registry
-from stepwell.ir.diagnostics import DiagnosticError
+from stepwell.ir.diagnostics import Diagnostic, DiagnosticError, with_hints
 from stepwell.ir.parse import parse_module, verify_module
 from stepwell.ir.pipeline import build_pipeline
+from stepwell.ir.render import render_all
 from stepwell.runtime.cache import CACHE, CompiledProgram, cache_key
 from stepwell.runtime.cpu import CpuFunction
 from stepwell.runtime.plan import plans_from_module
@@ -34,8 +35,18 @@ STATS: Counter[str] = Counter()
 """`pipeline_runs`, `llvm_compiles`, `cache_hits`: for tests and curious users."""
 
 
+SOURCE_NAME = "<compile>"
+"""The file name in the diagnostics of a program given as text."""
+
+
 class CompileError(Exception):
-    """The program does not compile; the message says where and why."""
+    """The program does not compile; the message says where and why, as `stepwell-opt`
+    prints it (FILE:LINE:COL: error: ..., the source line and a caret); `diagnostics`
+    holds them as data."""
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None):
+        super().__init__(message)
+        self.diagnostics = diagnostics or []
 
 
 class TargetUnavailable(CompileError):
@@ -44,7 +55,12 @@ class TargetUnavailable(CompileError):
 
 def compile(source: str | ModuleOp, entry: str | None = None, target: str = "cpu", *, pipeline: str | None = None):  # noqa: A001
     """Compile `source` (MLIR text or a parsed module) for `target`; the callable
-    of function `entry` (default: the only function, or the one named `main`)."""
+    of function `entry` (default: the only function, or the one named `main`; a
+    leading '@' is allowed)."""
+    if not isinstance(source, (str, ModuleOp)):
+        raise TypeError(f"source must be MLIR text (str) or a builtin.module, got {type(source).__name__}")
+    if entry is not None and not isinstance(entry, str):
+        raise TypeError(f"entry must be a function name or None, got {type(entry).__name__}")
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r} (known: {', '.join(TARGETS)})")
     if target not in AVAILABLE:
@@ -65,19 +81,23 @@ def _build(source: str | ModuleOp, spec: str) -> CompiledProgram:
     from stepwell.targets import llvm as llvm_target
 
     ctx = registry.make_context()
+    text = source if isinstance(source, str) else None
     try:
-        if isinstance(source, str):
-            module, locations = parse_module(ctx, source, "<compile>")
+        if text is not None:
+            module, locations = parse_module(ctx, text, SOURCE_NAME)
         else:
             module, locations = source.clone(), {}
-        errors = verify_module(module, locations, "<compile>")
+        errors = verify_module(module, locations, SOURCE_NAME)
         if errors:
             raise DiagnosticError(errors)
     except DiagnosticError as e:
-        raise CompileError(str(e)) from None
+        diagnostics = with_hints(e.diagnostics, text or "")
+        raise CompileError(render_all(diagnostics, text), diagnostics) from None
     for step, pass_ in build_pipeline(spec, registry.passes(), registry.pipelines()):
         try:
             pass_.apply(ctx, module)
+        except DiagnosticError as e:
+            raise CompileError(render_all(e.diagnostics, text), e.diagnostics) from None
         except Exception as e:
             raise CompileError(f"pass '{step.name}' failed: {e}") from e
     STATS["pipeline_runs"] += 1
@@ -89,6 +109,7 @@ def _build(source: str | ModuleOp, spec: str) -> CompiledProgram:
 
 def _pick(program: CompiledProgram, entry: str | None):
     names = [p.name for p in program.plans]
+    entry = entry.removeprefix("@") if entry is not None else None
     if entry is None:
         if len(names) == 1:
             return program.plans[0]

@@ -30,6 +30,7 @@ from types import ModuleType
 ENTRY_POINT_GROUP = "stepwell.plugins"
 
 _loaded: dict[str, ModuleType] = {}
+_failed: set[str] = set()  # entry points that failed to load
 
 
 class PluginError(Exception):
@@ -87,15 +88,17 @@ def _import_module(spec: str) -> ModuleType:
 
 def load_entry_point_plugins() -> list[str]:
     """Import every plugin of the `stepwell.plugins` entry-point group; return a
-    message for each one that failed (a broken package must not stop the tools)."""
+    message for each one that failed (a broken package must not stop the tools).
+    A plugin that failed is not tried again: a later call returns no message for it."""
     problems = []
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         key = f"entry-point:{ep.value}"
-        if key in _loaded:
-            continue
+        if key in _loaded or key in _failed:
+            continue  # a broken plugin is tried, and reported, once per process
         try:
             loaded = ep.load()
         except Exception as e:
+            _failed.add(key)
             problems.append(
                 f"plugin '{ep.name}' (entry point {ep.value}) failed to load: {_describe(e)}"
             )

@@ -174,10 +174,15 @@ def _expand(spec: str, named: dict[str, str], active: tuple[str, ...]) -> list[P
 # --- building passes --------------------------------------------------------------
 
 
-def build_pass(step: PassStep, available: Mapping[str, Callable[[], type[ModulePass]]]) -> ModulePass:
-    """The pass object `step` names, its options checked; PipelineError if not."""
+def build_pass(
+    step: PassStep,
+    available: Mapping[str, Callable[[], type[ModulePass]]],
+    named: Mapping[str, str] | None = None,
+) -> ModulePass:
+    """The pass object `step` names, its options checked; PipelineError if not
+    (an unknown name gets a suggestion from the passes and the named pipelines)."""
     if step.name not in available:
-        raise PipelineError(_unknown_pass_message(step.name, available))
+        raise PipelineError(_unknown_pass_message(step.name, available, named or {}))
     try:
         pass_type = available[step.name]()
     except Exception as e:
@@ -202,15 +207,16 @@ def build_pipeline(
     available: Mapping[str, Callable[[], type[ModulePass]]],
     named: Mapping[str, str] | None = None,
 ) -> list[tuple[PassStep, ModulePass]]:
-    return [(step, build_pass(step, available)) for step in parse_pipeline(spec, named)]
+    return [(step, build_pass(step, available, named)) for step in parse_pipeline(spec, named)]
 
 
-def _unknown_pass_message(name: str, available: Mapping[str, Any]) -> str:
+def _unknown_pass_message(name: str, available: Mapping[str, Any], named: Mapping[str, str]) -> str:
     message = f"unknown pass '{name}'"
-    close = difflib.get_close_matches(name, list(available), n=1)
+    close = difflib.get_close_matches(name, [*available, *named], n=1)
     if close:
         message += f" (did you mean '{close[0]}'?)"
-    return message + f"\navailable passes: {', '.join(sorted(available))}"
+    message += f"\navailable passes: {', '.join(sorted(available))}"
+    return message + f"\nnamed pipelines: {', '.join(sorted(named)) or '(none)'}"
 
 
 def _fields(pass_type: type[ModulePass]) -> dict[str, dataclasses.Field[Any]]:

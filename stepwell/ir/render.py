@@ -3,7 +3,7 @@ line and a caret under the column, as mlir-opt prints them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from stepwell.ir.diagnostics import Diagnostic
 
@@ -19,3 +19,10 @@ def render(diag: Diagnostic, source_lines: Sequence[str] | None = None) -> str:
         pad = "".join(c if c == "\t" else " " for c in line[: max(diag.col - 1, 0)])
         text += f"\n{line}\n{pad}^"
     return text
+
+
+def render_all(diagnostics: Iterable[Diagnostic], text: str | None = None) -> str:
+    """Diagnostics one after another, each with its line of `text` (the whole
+    source) and a caret: what `stepwell-opt` prints and `CompileError` says."""
+    lines = text.splitlines() if text is not None else None
+    return "\n".join(render(d, lines) for d in diagnostics)

@@ -14,9 +14,11 @@ on a shared thread pool. STEPWELL_NUM_THREADS caps the number of threads.
 from __future__ import annotations
 
 import ctypes
+import functools
 import math
 import os
 import threading
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -32,9 +34,26 @@ _pool_lock = threading.Lock()
 
 
 def num_threads() -> int:
-    limit = os.environ.get("STEPWELL_NUM_THREADS")
     count = os.cpu_count() or 1
-    return max(1, min(count, int(limit))) if limit else count
+    limit = _thread_limit(os.environ.get("STEPWELL_NUM_THREADS", "").strip())
+    return max(1, min(count, limit)) if limit is not None else count
+
+
+@functools.cache
+def _thread_limit(value: str) -> int | None:
+    """STEPWELL_NUM_THREADS as a number; anything else is ignored, with one warning
+    per value (not one per call)."""
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        warnings.warn(
+            f"STEPWELL_NUM_THREADS={value!r} is not a whole number of threads: ignored, "
+            f"using all {os.cpu_count() or 1} cores",
+            RuntimeWarning,
+        )
+        return None
 
 
 def _executor() -> ThreadPoolExecutor:
@@ -99,12 +118,19 @@ class CpuFunction:
                 buffers.append(np.empty(spec.shape, spec.np_dtype))
         for fn, call in self._calls:
             _run(fn, call, [buffers[i].ctypes.data for i in call.buffers])  # type: ignore[union-attr]
-        results = [self._result(buffers, i) for i in self.plan.results]
+        results, handed = [], set()
+        for i in self.plan.results:
+            results.append(self._result(buffers, i, handed))
         return results[0] if len(results) == 1 else tuple(results)
 
-    def _result(self, buffers: list, i: int) -> np.ndarray:
-        spec = self.plan.buffers[i]
-        return buffers[i].copy() if spec.kind in ("arg", "const") else buffers[i]
+    def _result(self, buffers: list, i: int, handed: set[int]) -> np.ndarray:
+        """A result array of its own: a computed buffer is handed over the first time
+        it is returned (`func.return %y, %y` copies the second); an argument or a
+        constant is always copied."""
+        if self.plan.buffers[i].kind in ("arg", "const") or i in handed:
+            return buffers[i].copy()
+        handed.add(i)
+        return buffers[i]
 
     def _check(self, arrays: tuple[Any, ...]) -> list[np.ndarray]:
         args = self.plan.args

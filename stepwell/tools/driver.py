@@ -4,7 +4,6 @@ becomes a Diagnostic; nothing here prints a traceback or writes the output."""
 
 from __future__ import annotations
 
-import re
 import sys
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
 from stepwell.ir import report
-from stepwell.ir.diagnostics import Diagnostic, DiagnosticError
+from stepwell.ir.diagnostics import Diagnostic, DiagnosticError, with_hints
 from stepwell.ir.parse import parse_module, verify_module
 from stepwell.ir.pipeline import PassStep
 from stepwell.tools.common import print_traceback_if_debugging
@@ -89,8 +88,7 @@ class Driver:
         try:
             return parse_module(self.ctx, text, name, line_offset)
         except DiagnosticError as e:
-            lines = text.splitlines()
-            diags += [_unregistered_op(d, lines, line_offset) for d in e.diagnostics]
+            diags += with_hints(e.diagnostics, text, line_offset)
         except Exception as e:  # a parser bug must not become a traceback
             print_traceback_if_debugging()
             diags.append(_unlocated(name, f"cannot parse: {_describe(e)}"))
@@ -165,23 +163,6 @@ class Driver:
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-_UNREGISTERED_HINT = (
-    " (load the plugin that defines it, or pass --allow-unregistered-dialect to keep it as is)"
-)
-
-
-def _unregistered_op(d: Diagnostic, lines: list[str], line_offset: int) -> Diagnostic:
-    """xDSL's 'Operation X is not registered', pointing at X, with a hint."""
-    found = re.fullmatch(r"Operation (\S+) is not registered", d.message)
-    if not found:
-        return d
-    col = d.col
-    if 0 < d.line - line_offset <= len(lines):
-        at = lines[d.line - line_offset - 1].find(found.group(1))
-        col = at + 1 if at >= 0 else col
-    return Diagnostic(d.file, d.line, col, d.message + _UNREGISTERED_HINT, d.severity)
 
 
 def _is_blank(text: str) -> bool:

@@ -40,6 +40,8 @@ Set STEPWELL_DEBUG=1 to see Python tracebacks of internal errors.
 
 
 def build_parser() -> ArgumentParser:
+    import stepwell._builtin_registrations  # noqa: F401  (the built-in emitters, for --help)
+
     p = ArgumentParser(
         prog="stepwell-opt",
         description="Run stepwell passes over IR text, as mlir-opt does.",

@@ -19,7 +19,7 @@ from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.dialects.func import FuncOp
 
 from stepwell import registry
-from stepwell.ir.diagnostics import DiagnosticError
+from stepwell.ir.diagnostics import DiagnosticError, with_hints
 from stepwell.ir.parse import parse_module, verify_module
 from stepwell.ir.render import render
 from stepwell.tools.common import (
@@ -82,7 +82,7 @@ def _load(text: str, name: str) -> ModuleOp:
     try:
         module, locations = parse_module(registry.make_context(), text, name)
     except DiagnosticError as e:
-        problems = e.diagnostics
+        problems = with_hints(e.diagnostics, text)
     else:
         problems = verify_module(module, locations, name)
         if not problems:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+import os
 import zlib
 from dataclasses import dataclass, field
 
@@ -372,6 +373,33 @@ def test_int_unary(dt, rng):
     suite.check()
 
 
+CLAMP_INVERTED = [("2.0", "-1.0", -1.0), ("0x7FF0000000000000", "0xFFF0000000000000", -np.inf)]
+CLAMP_INVERTED_INT = [("3.0", "-2.0", -2), ("1000.0", "-1000.0", -1000), ("0x7FF0000000000000", "0xFFF0000000000000", -np.inf)]
+
+
+@pytest.mark.parametrize("dt", ["f32", "f16", "f64", "i8", "i32"])
+def test_clamp_min_above_max_gives_max(dt, rng):
+    """clamp with min > max is min(max(x, min), max): every element becomes max (the
+    bound in the element type: -1000 saturates to an i8's minimum), NaN stays NaN."""
+    suite, expected = Suite(), []
+    shape = (4, 9)
+    bounds = CLAMP_INVERTED if dt[0] == "f" else CLAMP_INVERTED_INT
+    for i, (lo, hi, value) in enumerate(bounds):
+        x = rand(rng, shape, dt)
+        t = tt(shape, dt)
+        suite.add(f"clamp{i}", [("x", shape, dt)],
+                  [f'%y = "tensor_graph.clamp"(%x) <{{min = {lo} : f64, max = {hi} : f64}}> : ({t}) -> {t}'],
+                  [("y", shape, dt)], [x])
+        dtype = DTYPES[dt]
+        if dt[0] == "i":  # the bound saturates to the integer type's range
+            value = np.clip(value, np.iinfo(dtype).min, np.iinfo(dtype).max)
+        full = np.full(shape, value, dtype)
+        expected.append((x, np.where(np.isnan(x), x, full)))
+    suite.check()  # the CPU agrees with the reference, which gives max:
+    for (name, text, *_), (x, want) in zip(suite.cases, expected):
+        np.testing.assert_array_equal(reference.run(text, name, x), want)
+
+
 BROADCAST = ((5, 1, 7), (3, 1))
 
 
@@ -656,3 +684,45 @@ def test_argument_checks_and_targets():
         compile(two, entry="h")
     with pytest.raises(CompileError, match="<compile>:1"):
         compile("func.func @f( {")
+
+
+@pytest.mark.parametrize("source", [b"func.func @f() { func.return }", None, 123, ["func.func"]])
+def test_compile_takes_text_or_a_module_only(source):
+    with pytest.raises(TypeError, match="source must be MLIR text"):
+        compile(source)
+
+
+def test_compile_entry_is_a_name_and_may_start_with_at():
+    text = func("g", [], ["%y = tensor_graph.iota {dim = 0} : tensor<4xi32>"], [("y", (4,), "i32")])
+    text += func("main", [], ["%y = tensor_graph.iota {dim = 0} : tensor<2xi32>"], [("y", (2,), "i32")])
+    np.testing.assert_array_equal(compile(text, entry="@g")(), reference.run(text, "@g"))
+    np.testing.assert_array_equal(compile(text, entry="@main")(), [0, 1])
+    with pytest.raises(TypeError, match="entry must be a function name"):
+        compile(text, entry=1)
+
+
+def test_a_value_returned_twice_gives_arrays_of_their_own():
+    text = """
+func.func @f(%x: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %y = tensor_graph.exp %x : tensor<3xf32>
+  func.return %y, %y, %x, %x : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
+}
+"""
+    x = np.zeros(3, np.float32)
+    results = compile(text)(x)
+    for i, a in enumerate(results):
+        assert not any(np.shares_memory(a, b) for b in (*results[:i], *results[i + 1 :], x)), i
+    results[0][0] = 5.0
+    assert results[1][0] == 1.0
+
+
+def test_a_bad_thread_count_is_ignored_with_one_warning(monkeypatch):
+    text = func("f", [("x", (3,), "f32")], ["%y = tensor_graph.neg %x : tensor<3xf32>"], [("y", (3,), "f32")])
+    f = compile(text)
+    monkeypatch.setenv("STEPWELL_NUM_THREADS", "abc")
+    cpu._thread_limit.cache_clear()
+    with pytest.warns(RuntimeWarning, match="STEPWELL_NUM_THREADS='abc' is not a whole number") as caught:
+        for _ in range(3):
+            np.testing.assert_array_equal(f(np.ones(3, np.float32)), -np.ones(3, np.float32))
+            assert cpu.num_threads() == (os.cpu_count() or 1)
+    assert len([w for w in caught if "STEPWELL_NUM_THREADS" in str(w.message)]) == 1

@@ -49,6 +49,31 @@ def cli(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subpr
     )
 
 
+# --- stepwell.compile says what stepwell-opt says ---------------------------------------
+
+UNREGISTERED = GOOD.replace("tensor_graph.neg %x", "my.op %x")
+TYPE_CLASH = GOOD.replace("func.return %y : tensor<4xf32>", "func.return %y : tensor<5xf32>")
+NO_TYPE_END = GOOD.replace("%x : tensor<4xf32>\n", "%x : tensor<4xf32\n")
+
+
+@pytest.mark.parametrize("text", [BAD_VERIFY, BAD_PARSE, UNREGISTERED, TYPE_CLASH, NO_TYPE_END],
+                         ids=["verify", "parse", "unregistered", "type clash", "unclosed type"])
+def test_compile_error_is_what_stepwell_opt_prints(tmp_path, text):
+    """One renderer: the same line, column, message, hint, source line and caret."""
+    from stepwell.compiler import CompileError, compile
+
+    path = write(tmp_path, text)
+    proc = cli(path)
+    assert proc.returncode == 1
+    with pytest.raises(CompileError) as caught:
+        compile(text)
+    message = str(caught.value)
+    assert message == proc.stderr.rstrip("\n").replace(path, "<compile>")
+    assert message.count("\n") >= 2 and message.endswith("^"), message  # the source line and a caret
+    if text is UNREGISTERED:
+        assert "<compile>:2:8: error: Operation my.op is not registered (load the plugin" in message
+
+
 # --- nothing written on error, exit status 1 ------------------------------------------
 
 
@@ -162,6 +187,11 @@ def _fake_distribution(root: Path, module: str, value: str) -> None:
     (dist / "entry_points.txt").write_text(f"[stepwell.plugins]\n{module} = {value}\n")
 
 
+def _path_with(directory) -> str:
+    """PYTHONPATH with `directory` first (and this checkout's stepwell still found)."""
+    return os.pathsep.join(p for p in (str(directory), os.environ.get("PYTHONPATH", "")) if p)
+
+
 def test_entry_point_plugin_is_loaded_at_startup(tmp_path):
     (tmp_path / "my_ep_plugin.py").write_text(textwrap.dedent("""
         from dataclasses import dataclass
@@ -177,7 +207,7 @@ def test_entry_point_plugin_is_loaded_at_startup(tmp_path):
         register_pass(Nothing)
     """))
     _fake_distribution(tmp_path, "mine", "my_ep_plugin")
-    proc = cli(write(tmp_path, GOOD), "-p", "ep-nothing", env={"PYTHONPATH": str(tmp_path)})
+    proc = cli(write(tmp_path, GOOD), "-p", "ep-nothing", env={"PYTHONPATH": _path_with(tmp_path)})
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
 
@@ -185,9 +215,10 @@ def test_entry_point_plugin_is_loaded_at_startup(tmp_path):
 def test_broken_entry_point_plugin_warns_and_goes_on(tmp_path):
     (tmp_path / "my_broken_ep.py").write_text("raise ImportError('missing dependency')\n")
     _fake_distribution(tmp_path, "broken", "my_broken_ep")
-    proc = cli(write(tmp_path, GOOD), "-p", "cse", env={"PYTHONPATH": str(tmp_path)})
+    proc = cli(write(tmp_path, GOOD), "-p", "cse", env={"PYTHONPATH": _path_with(tmp_path)})
     assert proc.returncode == 0
-    assert "warning: plugin 'broken' (entry point my_broken_ep) failed to load: ImportError: missing dependency" in proc.stderr
+    warning = "warning: plugin 'broken' (entry point my_broken_ep) failed to load: ImportError: missing dependency"
+    assert proc.stderr.count("failed to load") == 1 and warning in proc.stderr, proc.stderr
     assert "tensor_graph.neg" in proc.stdout
 
 
@@ -387,6 +418,9 @@ def test_run_target_not_available(tmp_path, capsys):
 def test_run_reports_invalid_ir(tmp_path, capsys):
     assert run.main([write(tmp_path, BAD_VERIFY), "--target", "reference"]) == 1
     assert "in.mlir:2:3: error: 'tensor_graph.neg' op result type" in capsys.readouterr().err
+    path = write(tmp_path, UNREGISTERED)
+    assert run.main([path, "--target", "reference"]) == 1
+    assert capsys.readouterr().err == cli(path).stderr  # as stepwell-opt says it
 
 
 def test_split_marker_spellings(tmp_path, capsys):

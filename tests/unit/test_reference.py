@@ -269,6 +269,13 @@ def test_clamp_float(dtype):
     same(apply("clamp", x, min=-np.inf, max=0.0), np.array([-2, -0.5, 0, 0, 0, np.nan], dtype))
 
 
+def test_clamp_min_above_max_gives_max():
+    x = np.array([-2.0, 0.0, 3.0, np.nan], np.float32)
+    same(apply("clamp", x, min=2.0, max=-1.0), np.array([-1, -1, -1, np.nan], np.float32))
+    i = np.array([-128, 0, 127], np.int8)
+    same(apply("clamp", i, min=1000.0, max=-1000.0), np.array([-128, -128, -128], np.int8))
+
+
 def test_clamp_bound_rounds_once_to_element_type():
     # 1 + 2^-11 + 2^-40 is just above an f16 tie: its one rounding is 1 + 2^-10.
     bound = 1 + 2**-11 + 2**-40

@@ -215,8 +215,9 @@ class UnaryOp(TensorGraphOp):
         return types[0]
 
 
-def _unary(name: str, elements: str, composite: bool = False, **props_: Any):
+def _unary(name: str, elements: str, doc: str, composite: bool = False, **props_: Any):
     namespace: dict[str, Any] = {
+        "__doc__": doc,
         "name": f"tensor_graph.{name}",
         "ELEMENTS": elements,
         "COMPOSITE": composite,
@@ -227,31 +228,33 @@ def _unary(name: str, elements: str, composite: bool = False, **props_: Any):
     return irdl_op_definition(type(cls_name, (UnaryOp,), namespace))
 
 
-NegOp = _unary("neg", "numeric")
-AbsOp = _unary("abs", "numeric")
-SignOp = _unary("sign", "numeric")
-ExpOp = _unary("exp", "float")
-Exp2Op = _unary("exp2", "float")
-LogOp = _unary("log", "float")
-Log2Op = _unary("log2", "float")
-SqrtOp = _unary("sqrt", "float")
-RsqrtOp = _unary("rsqrt", "float")
-ReciprocalOp = _unary("reciprocal", "float")
-TanhOp = _unary("tanh", "float")
-SinOp = _unary("sin", "float")
-CosOp = _unary("cos", "float")
-ErfOp = _unary("erf", "float")
-FloorOp = _unary("floor", "float")
-CeilOp = _unary("ceil", "float")
-RoundOp = _unary("round", "float")
-NotOp = _unary("not", "i1")
-SigmoidOp = _unary("sigmoid", "float", composite=True)
-ReluOp = _unary("relu", "numeric", composite=True)
-SiluOp = _unary("silu", "float", composite=True)
+NegOp = _unary("neg", "numeric", "Negation, -x (the sign of a zero flips).")
+AbsOp = _unary("abs", "numeric", "Absolute value.")
+SignOp = _unary("sign", "numeric", "-1, 0 or 1 by the sign of x (NaN stays NaN).")
+ExpOp = _unary("exp", "float", "e raised to x.")
+Exp2Op = _unary("exp2", "float", "2 raised to x.")
+LogOp = _unary("log", "float", "Natural logarithm.")
+Log2Op = _unary("log2", "float", "Base-2 logarithm.")
+SqrtOp = _unary("sqrt", "float", "Square root (correctly rounded).")
+RsqrtOp = _unary("rsqrt", "float", "1 / sqrt(x); rsqrt(-0.0) = -inf.")
+ReciprocalOp = _unary("reciprocal", "float", "1 / x.")
+TanhOp = _unary("tanh", "float", "Hyperbolic tangent.")
+SinOp = _unary("sin", "float", "Sine, accurate over the whole finite range.")
+CosOp = _unary("cos", "float", "Cosine, accurate over the whole finite range.")
+ErfOp = _unary("erf", "float", "The error function.")
+FloorOp = _unary("floor", "float", "Round toward -inf.")
+CeilOp = _unary("ceil", "float", "Round toward +inf.")
+RoundOp = _unary("round", "float", "Round half to even.")
+NotOp = _unary("not", "i1", "Logical not.")
+SigmoidOp = _unary("sigmoid", "float", "1 / (1 + exp(-x)).", composite=True)
+ReluOp = _unary("relu", "numeric", "max(x, 0).", composite=True)
+SiluOp = _unary("silu", "float", "x * sigmoid(x).", composite=True)
 
 
 @irdl_op_definition
 class GeluOp(UnaryOp):
+    """GELU: with approximate = "none", 0.5 * x * (1 + erf(x / sqrt(2))); with "tanh", the tanh form."""
+
     name = "tensor_graph.gelu"
     ELEMENTS: ClassVar[str] = "float"
     COMPOSITE: ClassVar[bool] = True
@@ -268,6 +271,12 @@ class GeluOp(UnaryOp):
 
 @irdl_op_definition
 class ClampOp(UnaryOp):
+    """min(max(x, min), max); with min > max every element becomes max (as ONNX Clip).
+
+    The bounds are converted to the element type first (an integer bound saturates
+    at the type's range, so an infinite bound is no bound).
+    """
+
     name = "tensor_graph.clamp"
     ELEMENTS: ClassVar[str] = "numeric"
     COMPOSITE: ClassVar[bool] = True
@@ -276,9 +285,8 @@ class ClampOp(UnaryOp):
 
     @classmethod
     def infer(cls, types, props, result):
+        # min > max is valid: every element becomes max (the spec's min(max(x, min), max))
         lo, hi = fval(props, "min"), fval(props, "max")
-        if lo > hi:
-            raise VerifyException(f"min {lo} is greater than max {hi}")
         if types[0].element_type not in CLASSES["float"] and not all(
             math.isinf(v) or (math.isfinite(v) and v == int(v)) for v in (lo, hi)
         ):
@@ -307,13 +315,14 @@ class BinaryOp(TensorGraphOp):
         return tensor(shape, cls.result_element(types, props))
 
 
-def _binary(name: str, elements: str):
+def _binary(name: str, elements: str, doc: str):
     cls_name = name.capitalize() + "Op"
     return irdl_op_definition(
         type(
             cls_name,
             (BinaryOp,),
             {
+                "__doc__": doc,
                 "name": f"tensor_graph.{name}",
                 "ELEMENTS": elements,
                 "__annotations__": {"ELEMENTS": "ClassVar[str]"},
@@ -322,22 +331,28 @@ def _binary(name: str, elements: str):
     )
 
 
-AddOp = _binary("add", "numeric")
-SubOp = _binary("sub", "numeric")
-MulOp = _binary("mul", "numeric")
-DivOp = _binary("div", "numeric")
-PowOp = _binary("pow", "numeric")
-MaxOp = _binary("max", "any")
-MinOp = _binary("min", "any")
-AndOp = _binary("and", "i1")
-OrOp = _binary("or", "i1")
-XorOp = _binary("xor", "i1")
+AddOp = _binary("add", "numeric", "Elementwise sum, numpy broadcasting.")
+SubOp = _binary("sub", "numeric", "Elementwise difference, numpy broadcasting.")
+MulOp = _binary("mul", "numeric", "Elementwise product, numpy broadcasting.")
+DivOp = _binary("div", "numeric", "Elementwise quotient; integers round toward zero (C, ONNX).")
+PowOp = _binary(
+    "pow", "numeric",
+    "lhs raised to rhs: floats as powf; integers by exact repeated multiplication\n"
+    "(a negative exponent gives the power rounded toward zero).",
+)
+MaxOp = _binary("max", "any", "Elementwise maximum (NaN propagates).")
+MinOp = _binary("min", "any", "Elementwise minimum (NaN propagates).")
+AndOp = _binary("and", "i1", "Logical and.")
+OrOp = _binary("or", "i1", "Logical or.")
+XorOp = _binary("xor", "i1", "Logical exclusive or.")
 
 PREDICATES = ("eq", "ne", "lt", "le", "gt", "ge")
 
 
 @irdl_op_definition
 class CmpOp(BinaryOp):
+    """Elementwise comparison by predicate ("eq" "ne" "lt" "le" "gt" "ge"); the result is i1."""
+
     name = "tensor_graph.cmp"
     predicate = str_prop()
 
@@ -353,6 +368,8 @@ class CmpOp(BinaryOp):
 
 @irdl_op_definition
 class SelectOp(TensorGraphOp):
+    """cond ? a : b, elementwise; cond is i1, a and b share a type, all three broadcast."""
+
     name = "tensor_graph.select"
     cond = operand_def(TensorType)
     a = operand_def(TensorType)
@@ -392,6 +409,10 @@ def _declared(result: TensorType | None, what: str) -> TensorType:
 
 @irdl_op_definition
 class CastOp(ShapeOp):
+    """Convert to the result's element type: float to integer truncates toward zero,
+    integer to float rounds to nearest, to i1 is x != 0.
+    """
+
     name = "tensor_graph.cast"
 
     @classmethod
@@ -402,6 +423,8 @@ class CastOp(ShapeOp):
 
 @irdl_op_definition
 class ConstantOp(TensorGraphOp):
+    """A constant: `value` is a dense<...> elements attribute of the result type."""
+
     name = "tensor_graph.constant"
     value = prop_def(DenseIntOrFPElementsAttr)
     result = result_def(TensorType)
@@ -416,6 +439,8 @@ class ConstantOp(TensorGraphOp):
 
 @irdl_op_definition
 class IotaOp(TensorGraphOp):
+    """Each element is its index along `dim`, in the result's element type."""
+
     name = "tensor_graph.iota"
     dim = i64_prop()
     result = result_def(TensorType)
@@ -431,6 +456,8 @@ class IotaOp(TensorGraphOp):
 
 @irdl_op_definition
 class BroadcastToOp(ShapeOp):
+    """Broadcast to the result shape (numpy rules)."""
+
     name = "tensor_graph.broadcast_to"
 
     @classmethod
@@ -444,6 +471,8 @@ class BroadcastToOp(ShapeOp):
 
 @irdl_op_definition
 class ReshapeOp(ShapeOp):
+    """The same elements in row-major order, in the result shape."""
+
     name = "tensor_graph.reshape"
 
     @classmethod
@@ -460,6 +489,8 @@ class ReshapeOp(ShapeOp):
 
 @irdl_op_definition
 class TransposeOp(ShapeOp):
+    """Permute the dimensions: numpy transpose(x, perm)."""
+
     name = "tensor_graph.transpose"
     perm = array_prop()
 
@@ -475,6 +506,8 @@ class TransposeOp(ShapeOp):
 
 @irdl_op_definition
 class SliceOp(ShapeOp):
+    """x[start:stop:step] per dimension; 0 <= start <= stop <= size, step >= 1."""
+
     name = "tensor_graph.slice"
     start = array_prop()
     stop = array_prop()
@@ -502,6 +535,8 @@ class SliceOp(ShapeOp):
 
 @irdl_op_definition
 class ConcatOp(TensorGraphOp):
+    """Join the operands along `axis` (numpy concatenate)."""
+
     name = "tensor_graph.concat"
     inputs = var_operand_def(TensorType)
     axis = i64_prop()
@@ -530,6 +565,8 @@ class ConcatOp(TensorGraphOp):
 
 @irdl_op_definition
 class PadOp(ShapeOp):
+    """Pad with the constant `value`: `low` elements before and `high` after, per dimension."""
+
     name = "tensor_graph.pad"
     low = array_prop()
     high = array_prop()
@@ -548,6 +585,12 @@ class PadOp(ShapeOp):
 
 @irdl_op_definition
 class GatherOp(TensorGraphOp):
+    """ONNX Gather: the result shape is x.shape[:axis] + indices.shape + x.shape[axis+1:].
+
+    Indices are i32 or i64; a negative one counts from the end; one outside [-n, n)
+    is an error at run time.
+    """
+
     name = "tensor_graph.gather"
     x = operand_def(TensorType)
     indices = operand_def(TensorType)
@@ -575,6 +618,12 @@ REDUCE_KINDS = ("sum", "prod", "max", "min", "mean")
 
 @irdl_op_definition
 class ReduceOp(ShapeOp):
+    """Reduce over `dims` (empty: all) by `kind`: "sum" "prod" "max" "min" "mean".
+
+    Over zero elements it gives the identity of the kind (0, 1, the lowest value, the
+    highest value; mean gives NaN).
+    """
+
     name = "tensor_graph.reduce"
     kind = str_prop()
     dims = array_prop()
@@ -613,16 +662,22 @@ class ArgOp(ShapeOp):
 
 @irdl_op_definition
 class ArgmaxOp(ArgOp):
+    """The index (i64) of the largest element along `axis`; the first one on ties."""
+
     name = "tensor_graph.argmax"
 
 
 @irdl_op_definition
 class ArgminOp(ArgOp):
+    """The index (i64) of the smallest element along `axis`; the first one on ties."""
+
     name = "tensor_graph.argmin"
 
 
 @irdl_op_definition
 class VarOp(ShapeOp):
+    """Variance over `dims`: sum((x - mean)^2) / (N - correction)."""
+
     name = "tensor_graph.var"
     ELEMENTS: ClassVar[str] = "float"
     COMPOSITE: ClassVar[bool] = True
@@ -657,6 +712,8 @@ def matmul_shape(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
 
 @irdl_op_definition
 class MatmulOp(TensorGraphOp):
+    """numpy matmul for operands of rank >= 2; batch dimensions broadcast."""
+
     name = "tensor_graph.matmul"
     ELEMENTS: ClassVar[str] = "numeric"
     lhs = operand_def(TensorType)
@@ -670,6 +727,8 @@ class MatmulOp(TensorGraphOp):
 
 @irdl_op_definition
 class LinearOp(TensorGraphOp):
+    """x @ w^T + b, as torch.nn.functional.linear: x [..., K], w [N, K], b [N]."""
+
     name = "tensor_graph.linear"
     ELEMENTS: ClassVar[str] = "numeric"
     COMPOSITE: ClassVar[bool] = True
@@ -705,11 +764,15 @@ class AxisOp(ShapeOp):
 
 @irdl_op_definition
 class SoftmaxOp(AxisOp):
+    """exp(x - max) / sum(exp(x - max)) along `axis`."""
+
     name = "tensor_graph.softmax"
 
 
 @irdl_op_definition
 class LogSoftmaxOp(AxisOp):
+    """log(softmax(x)) along `axis`, computed stably."""
+
     name = "tensor_graph.log_softmax"
 
 
@@ -735,6 +798,8 @@ class NormOp(TensorGraphOp):
 
 @irdl_op_definition
 class LayerNormOp(NormOp):
+    """ONNX LayerNormalization: normalize over dimensions axis..rank-1, then * scale + bias."""
+
     name = "tensor_graph.layer_norm"
     x = operand_def(TensorType)
     scale = operand_def(TensorType)
@@ -744,6 +809,8 @@ class LayerNormOp(NormOp):
 
 @irdl_op_definition
 class RmsNormOp(NormOp):
+    """x / sqrt(mean(x^2 over axis..rank-1) + epsilon) * scale."""
+
     name = "tensor_graph.rms_norm"
     x = operand_def(TensorType)
     scale = operand_def(TensorType)
@@ -752,6 +819,11 @@ class RmsNormOp(NormOp):
 
 @irdl_op_definition
 class AttentionOp(TensorGraphOp):
+    """softmax(q @ k^T * scale) @ v; q [..., S, D], k [..., T, D], v [..., T, E] -> [..., S, E].
+
+    With `causal`, score (i, j) is masked (-inf) where j > i.
+    """
+
     name = "tensor_graph.attention"
     ELEMENTS: ClassVar[str] = "float"
     COMPOSITE: ClassVar[bool] = True

@@ -1,5 +1,6 @@
 // Mistakes a user makes get one clear `error: ...`, exit status 1 and no traceback.
 // RUN: not stepwell-opt %s -p cse,cnse 2>&1 | filecheck %s --check-prefix UNKNOWN-PASS
+// RUN: not stepwell-opt %s -p lower-to-cpus 2>&1 | filecheck %s --check-prefix UNKNOWN-PIPELINE
 // RUN: not stepwell-opt %s -p 'cse{depth=2}' 2>&1 | filecheck %s --check-prefix UNKNOWN-OPTION
 // RUN: not stepwell-opt %s --load-pass-plugin %S/Inputs/test_passes.py -p 'test-options{count=many}' 2>&1 | filecheck %s --check-prefix BAD-OPTION
 // RUN: not stepwell-opt %s -p 'builtin.module(cse' 2>&1 | filecheck %s --check-prefix SYNTAX
@@ -18,7 +19,13 @@ func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // UNKNOWN-PASS:      error: unknown pass 'cnse' (did you mean 'cse'?)
 // UNKNOWN-PASS-NEXT: available passes: {{.*}}canonicalize, {{.*}}cse, {{.*}}dce
+// UNKNOWN-PASS-NEXT: named pipelines: lower-to-cpu
 // UNKNOWN-PASS-NOT:  Traceback
+
+// A misspelt named pipeline is suggested as a pass would be.
+// UNKNOWN-PIPELINE:      error: unknown pass 'lower-to-cpus' (did you mean 'lower-to-cpu'?)
+// UNKNOWN-PIPELINE-NEXT: available passes: {{.*}}canonicalize, {{.*}}cse, {{.*}}dce
+// UNKNOWN-PIPELINE-NEXT: named pipelines: lower-to-cpu
 
 // UNKNOWN-OPTION:      error: pass 'cse' has no option 'depth'
 // UNKNOWN-OPTION-NEXT: pass 'cse' takes no options

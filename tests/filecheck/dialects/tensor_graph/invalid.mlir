@@ -104,14 +104,6 @@ func.func @case12(%a: tensor<4xf32>) {
 
 // -----
 
-func.func @case13(%a: tensor<4xf32>) {
-  // expected-error@+1 {{min 2.0 is greater than max 1.0}}
-  %r = "tensor_graph.clamp"(%a) <{min = 2.0 : f64, max = 1.0 : f64}> : (tensor<4xf32>) -> tensor<4xf32>
-  func.return
-}
-
-// -----
-
 func.func @case14(%a: tensor<4xi32>) {
   // expected-error@+1 {{integer clamp needs integral (or infinite) bounds}}
   %r = "tensor_graph.clamp"(%a) <{min = 0.5 : f64, max = 1.0 : f64}> : (tensor<4xi32>) -> tensor<4xi32>

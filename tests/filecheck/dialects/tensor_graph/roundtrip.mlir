@@ -68,6 +68,8 @@ func.func @unary(%x: tensor<3x5xf32>, %i: tensor<3x5xi32>, %b: tensor<3x5xi1>, %
   // CHECK-NEXT: %clamp = tensor_graph.clamp %x {min = -1.000000e+00, max = 6.000000e+00} : tensor<3x5xf32>
   %clampinf = "tensor_graph.clamp"(%x) <{min = 0xFFF0000000000000 : f64, max = 6.0 : f64}> : (tensor<3x5xf32>) -> tensor<3x5xf32>
   // CHECK-NEXT: %clampinf = tensor_graph.clamp %x {min = 0xfff0000000000000 : f64, max = 6.000000e+00} : tensor<3x5xf32>
+  %clampinv = "tensor_graph.clamp"(%x) <{min = 2.0 : f64, max = 1.0 : f64}> : (tensor<3x5xf32>) -> tensor<3x5xf32>
+  // CHECK-NEXT: %clampinv = tensor_graph.clamp %x {min = 2.000000e+00, max = 1.000000e+00} : tensor<3x5xf32>
   %not = "tensor_graph.not"(%b) : (tensor<3x5xi1>) -> tensor<3x5xi1>
   // CHECK-NEXT: %not = tensor_graph.not %b : tensor<3x5xi1>
   func.return %neg : tensor<3x5xf32>

@@ -80,3 +80,15 @@ func.func @clamp_i8_wide_low(%x: tensor<4xi8>) -> tensor<4xi8> {
   %y = tensor_graph.clamp %x {min = -1000.0, max = 100.0} : tensor<4xi8>
   func.return %y : tensor<4xi8>
 }
+
+// min > max is valid (every element becomes max): the same max, then min.
+// CHECK-LABEL: func.func @clamp_inverted
+// CHECK-NEXT:    %[[LO:.*]] = tensor_graph.constant {value = dense<2.000000e+00> : tensor<f32>} : tensor<f32>
+// CHECK-NEXT:    %[[MAX:.*]] = tensor_graph.max %x, %[[LO]] : tensor<8xf32>, tensor<f32> -> tensor<8xf32>
+// CHECK-NEXT:    %[[HI:.*]] = tensor_graph.constant {value = dense<-1.000000e+00> : tensor<f32>} : tensor<f32>
+// CHECK-NEXT:    %y = tensor_graph.min %[[MAX]], %[[HI]] : tensor<8xf32>, tensor<f32> -> tensor<8xf32>
+// CHECK-NEXT:    func.return %y
+func.func @clamp_inverted(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %y = tensor_graph.clamp %x {min = 2.0, max = -1.0} : tensor<8xf32>
+  func.return %y : tensor<8xf32>
+}

@@ -340,6 +340,19 @@ def test_float_unary(dt, rng):
     suite.check()
 
 
+def test_float_unary_on_every_float_type_in_one_module(rng):
+    """One module, one function per op using it at f16, bf16, f32 and f64: every LLVM
+    intrinsic is declared once per type (not once per name, the first type winning)."""
+    suite = Suite()
+    shape = (37,)
+    for op in FLOAT_UNARY:
+        lines = [f"%y{i} = tensor_graph.{op} %x{i} : {tt(shape, dt)}" for i, dt in enumerate(FLOATS)]
+        suite.add(op, [(f"x{i}", shape, dt) for i, dt in enumerate(FLOATS)], lines,
+                  [(f"y{i}", shape, dt) for i, dt in enumerate(FLOATS)],
+                  [rand(rng, shape, dt) for dt in FLOATS], rtol=ULP["bf16"] * 4, atol=2e-3)
+    suite.check()
+
+
 SHAPES = [(), (1,), (0,), (2, 0, 3), (1, 1, 13), (97,), (7, 11, 3)]
 
 

@@ -686,6 +686,67 @@ def test_math_accuracy_in_ulps(dt, rng):
             assert worst <= 1.5, (op, dt, lo, hi, worst)
 
 
+# Inputs where x is within ~2^-61 (f64) of a multiple of pi/2: the hardest reductions.
+HARD_TRIG = [math.ldexp(6381956970095103, 797), math.ldexp(5261692873635770, 499), 1e22, 2.0**20,
+             np.nextafter(2.0**20, 0), 1.5707963267948966, 3.141592653589793, 5e-324, 1e-300]
+
+
+@pytest.mark.parametrize("dt", ["f32", "f64"])
+def test_sin_cos_over_the_whole_finite_range(dt, rng):
+    """The spec's bound (relative 1e-5 / 1e-13) and within 1.5 ulp where the result is
+    not near a zero, for magnitudes log-uniform up to the largest finite value, both
+    signs; never outside [-1, 1]."""
+    dtype, info = DTYPES[dt], np.finfo(DTYPES[dt])
+    n = 800
+    x = np.exp2(rng.uniform(math.log2(float(info.smallest_subnormal)), math.log2(float(info.max)), n))
+    x = x * rng.choice([-1.0, 1.0], n)
+    with np.errstate(over="ignore"):
+        x[: 2 * len(HARD_TRIG) + 4] = HARD_TRIG + [-v for v in HARD_TRIG] + [float(info.max), -float(info.max), 1e30, 3.4e38]
+        x = np.where(np.isfinite(x.astype(dtype)), x, float(info.max)).astype(dtype)
+    text = "".join(func(op, [("x", (n,), dt)], [f"%y = tensor_graph.{op} %x : {tt((n,), dt)}"], [("y", (n,), dt)])
+                   for op in ("sin", "cos"))
+    mpmath.mp.dps = 40
+    bound = {"f32": 1e-5, "f64": 1e-13}[dt]
+    for op in ("sin", "cos"):
+        y = compile(text, entry=op)(x)
+        assert np.all(np.abs(y) <= 1), (op, x[np.abs(y) > 1][:4])
+        for xi, yi in zip(x.tolist(), y.tolist()):
+            exact = getattr(mpmath, op)(mpmath.mpf(xi))
+            err = abs(mpmath.mpf(yi) - exact)
+            assert err <= bound * abs(exact), (op, dt, xi, yi, exact)
+            if abs(exact) > 1e-3:
+                assert err <= 1.5 * float(np.spacing(dtype.type(abs(float(exact))))), (op, dt, xi, yi, exact)
+
+
+SIGNED = [-0.0, 0.0, np.inf, -np.inf, np.nan, 1e-45, -1e-45, -1e-30, 1e-30, -0.4, 3e38, -3e38, 1e300, -1e300]
+
+
+@pytest.mark.parametrize("dt", FLOATS)
+def test_special_values_and_signed_zeros(dt):
+    """Every float unary op, alone and fused into a consumer that shows the sign of a
+    zero (rsqrt(-0) = -inf), on -0, +-inf, NaN, tiny and huge values: the reference's
+    values and signs (sin(-0) = tanh(-0) = -0)."""
+    with np.errstate(over="ignore"):
+        x = np.asarray(SIGNED).astype(DTYPES[dt])
+    n = len(SIGNED)
+    t = tt((n,), dt)
+    chains = [[op] for op in FLOAT_UNARY] + [[op, "rsqrt"] for op in FLOAT_UNARY]
+    text = "".join(func("_".join(ch), [("x", (n,), dt)],
+                        [f"%y{i} = tensor_graph.{op} %{'x' if i == 0 else f'y{i - 1}'} : {t}" for i, op in enumerate(ch)],
+                        [(f"y{len(ch) - 1}", (n,), dt)]) for ch in chains)
+    module, _ = parse_module(make_context(), text, "specials")
+    for ch in chains:
+        name = "_".join(ch)
+        actual = compile(text, entry=name)(x).astype(np.float64)
+        expected = reference.run(module, name, x).astype(np.float64)
+        both_nan = np.isnan(actual) & np.isnan(expected)
+        exact = (actual == expected) & (np.signbit(actual) == np.signbit(expected))
+        with np.errstate(invalid="ignore"):
+            close = np.isfinite(expected) & (expected != 0) & (np.abs(actual - expected) <= 1e-2 * np.abs(expected))
+        bad = ~(both_nan | exact | close)
+        assert not bad.any(), (name, dt, x[bad], actual[bad], expected[bad])
+
+
 def test_pow_accuracy_and_special_cases(rng):
     n = 500
     text = "".join(func(f"pow_{dt}", [("x", (n,), dt), ("y", (n,), dt)],

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+import re
 import zlib
 from dataclasses import dataclass, field
 
@@ -774,6 +775,85 @@ def test_pow_accuracy_and_special_cases(rng):
 
 
 # --- the runtime's checks -------------------------------------------------------------------
+
+
+GATHERS = """
+func.func @rows(%x: tensor<4x3xf32>, %i: tensor<3xi64>) -> tensor<3x3xf32> {
+  %y = tensor_graph.gather %x, %i {axis = 0} : tensor<4x3xf32>, tensor<3xi64> -> tensor<3x3xf32>
+  func.return %y : tensor<3x3xf32>
+}
+func.func @sliced(%x: tensor<4x3xf32>, %i: tensor<2x2xi32>) -> tensor<1x3xf32> {
+  %y = tensor_graph.gather %x, %i {axis = 1} : tensor<4x3xf32>, tensor<2x2xi32> -> tensor<4x2x2xf32>
+  %s = tensor_graph.slice %y {start = [0, 0, 0], stop = [1, 1, 1], step = [1, 1, 1]} : tensor<4x2x2xf32> -> tensor<1x1x1xf32>
+  %r = tensor_graph.reshape %s : tensor<1x1x1xf32> -> tensor<1x1xf32>
+  %b = tensor_graph.broadcast_to %r : tensor<1x1xf32> -> tensor<1x3xf32>
+  func.return %b : tensor<1x3xf32>
+}
+func.func @computed(%x: tensor<4x3xf32>, %i: tensor<3xi64>) -> tensor<3xf32> {
+  %t = tensor_graph.transpose %i {perm = [0]} : tensor<3xi64> -> tensor<3xi64>
+  %two = tensor_graph.constant {value = dense<2> : tensor<3xi64>} : tensor<3xi64>
+  %j = tensor_graph.mul %t, %two : tensor<3xi64>
+  %y = tensor_graph.gather %x, %j {axis = 0} : tensor<4x3xf32>, tensor<3xi64> -> tensor<3x3xf32>
+  %m = tensor_graph.reduce %y {kind = "sum", dims = [1], keepdim = false} : tensor<3x3xf32> -> tensor<3xf32>
+  func.return %m : tensor<3xf32>
+}
+func.func @constant(%x: tensor<4x3xf32>) -> tensor<2x3xf32> {
+  %i = tensor_graph.constant {value = dense<[1, 4]> : tensor<2xi64>} : tensor<2xi64>
+  %y = tensor_graph.gather %x, %i {axis = 0} : tensor<4x3xf32>, tensor<2xi64> -> tensor<2x3xf32>
+  func.return %y : tensor<2x3xf32>
+}
+func.func @splat(%x: tensor<4x3xf32>) -> tensor<2x3xf32> {
+  %i = tensor_graph.constant {value = dense<-7> : tensor<2xi64>} : tensor<2xi64>
+  %y = tensor_graph.gather %x, %i {axis = 0} : tensor<4x3xf32>, tensor<2xi64> -> tensor<2x3xf32>
+  func.return %y : tensor<2x3xf32>
+}
+"""
+
+
+@pytest.mark.parametrize("name, indices, message", [
+    ("rows", [4, -5, 2**40], "index 4 is out of range for axis 0 of size 4"),
+    ("rows", [0, -4, -5], "index -5 is out of range for axis 0 of size 4"),
+    ("rows", [2**40, 0, 0], "index 1099511627776 is out of range for axis 0 of size 4"),
+    ("sliced", [[0, 1], [3, -4]], "index 3 is out of range for axis 1 of size 3"),  # never read: still an error
+    ("computed", [1, 2, 0], "index 4 is out of range for axis 0 of size 4"),
+    ("constant", None, "index 4 is out of range for axis 0 of size 4"),
+    ("splat", None, "index -7 is out of range for axis 0 of size 4"),
+])
+def test_gather_out_of_range_fails_the_call(name, indices, message):
+    """The spec: an index outside [-n, n) fails the call with an error naming the op
+    (IndexError; the reference interpreters raise the same), never a clamped read;
+    in-range calls of the same function still work."""
+    module, _ = parse_module(make_context(), GATHERS, "gathers")
+    f = compile(GATHERS, entry=name)
+    x = np.arange(12, dtype=np.float32).reshape(4, 3)
+    args = [x] if indices is None else [x, np.asarray(indices, dtype=np.int32 if name == "sliced" else np.int64)]
+    expected = re.escape(f"'tensor_graph.gather': {message}")
+    with pytest.raises(IndexError, match=expected):
+        f(*args)
+    with pytest.raises(reference.IndexOutOfRange, match=expected):
+        reference.run(module, name, *args)
+    lowered, _ = parse_module(make_context(), GATHERS, "gathers")
+    ctx = make_context()
+    for _, pass_ in build_pipeline(PIPELINE_TO_LOOPS, registry.passes(), registry.pipelines()):
+        pass_.apply(ctx, lowered)
+    with pytest.raises(reference.IndexOutOfRange, match=expected):
+        loops_evaluator.run(lowered, name, *args)
+    if indices is not None:
+        good = [np.zeros_like(args[1])]
+        np.testing.assert_array_equal(f(x, *good), reference.run(module, name, x, *good))
+
+
+def test_plans_with_checks_survive_the_cache_format():
+    from stepwell.runtime import plan as plan_mod
+
+    module, _ = parse_module(make_context(), GATHERS, "gathers")
+    ctx = make_context()
+    for _, pass_ in build_pipeline(registry.pipelines()["lower-to-cpu"], registry.passes(), registry.pipelines()):
+        pass_.apply(ctx, module)
+    plans = plan_mod.plans_from_module(module)
+    assert any(c.check == ("tensor_graph.gather", 0, 4) for p in plans for c in p.calls)
+    assert plan_mod.from_json(plan_mod.to_json(plans)) == plans
+
 
 
 def test_argument_checks_and_targets():

@@ -20,7 +20,8 @@ Choices where the spec is silent (also noted at each evaluator):
 - `clamp` and `pad` convert their f64 bounds / value to the element type first (as
   `cast` would: integers truncate and saturate, so an infinite bound is no bound).
 - `iota` indices that do not fit the element type wrap (integers) or round (floats).
-- `gather` with an index outside [-n, n) raises EvaluationError.
+- `gather` with an index outside [-n, n) raises IndexOutOfRange (an EvaluationError and
+  an IndexError), as compiled code does.
 - `var` divides by max(N - correction, 0), as numpy and torch.
 - `erf` (also inside `gelu`) is computed in f64 and rounded to the compute type.
 - `layer_norm` uses the biased variance computed in two passes, mean((x - mean)^2).
@@ -28,7 +29,7 @@ Choices where the spec is silent (also noted at each evaluator):
 """
 
 from stepwell.reference.dtypes import element_type_of, numpy_dtype
-from stepwell.reference.evaluators import EVALUATORS, EvaluationError, evaluates
+from stepwell.reference.evaluators import EVALUATORS, EvaluationError, IndexOutOfRange, evaluates
 from stepwell.reference.interpreter import (
     check_arguments,
     evaluate_op,
@@ -41,6 +42,7 @@ from stepwell.reference.interpreter import (
 __all__ = [
     "EVALUATORS",
     "EvaluationError",
+    "IndexOutOfRange",
     "check_arguments",
     "element_type_of",
     "evaluate_op",

@@ -47,6 +47,22 @@ class EvaluationError(ValueError):
     out of range)."""
 
 
+class IndexOutOfRange(EvaluationError, IndexError):
+    """An index outside [-n, n) (`gather`): raised by the reference interpreters and by
+    compiled code alike, with the message of `check_indices`."""
+
+
+def check_indices(op_name: str, indices: np.ndarray, axis: int, size: int) -> None:
+    """Raise IndexOutOfRange for the first (row-major) index outside [-size, size)."""
+    bad = (indices < -size) | (indices >= size)
+    if bad.any():
+        raise index_out_of_range(op_name, int(indices[bad].flat[0]), axis, size)
+
+
+def index_out_of_range(op_name: str, index: int, axis: int, size: int) -> IndexOutOfRange:
+    return IndexOutOfRange(f"'{op_name}': index {index} is out of range for axis {axis} of size {size}")
+
+
 def evaluates(*op_classes: type[Operation]):
     """Register the decorated function as the evaluator of `op_classes`."""
 
@@ -350,12 +366,7 @@ def pad(op, x):
 def gather(op, x, indices):
     axis = normalize_axis(ival(op.properties, "axis"), x.ndim)
     n = x.shape[axis]
-    bad = (indices < -n) | (indices >= n)
-    if bad.any():
-        raise EvaluationError(
-            f"'{op.name}': index {int(indices[bad].flat[0])} is out of range for "
-            f"axis {axis} of size {n}"
-        )
+    check_indices(op.name, indices, axis, n)
     return np.take(x, np.where(indices < 0, indices + n, indices), axis=axis)
 
 

@@ -9,6 +9,10 @@ A kernel `k(begin, end, buffers...)` covers outer points [begin, end). When a ca
 enough work (extent * grain >= PARALLEL_WORK) its range is split into one slice per
 thread; ctypes releases the GIL during foreign calls, so the slices run in parallel
 on a shared thread pool. STEPWELL_NUM_THREADS caps the number of threads.
+
+A call that checks indices (a `loops.check_index`: gather) leaves a status the runtime
+reads right after it: an index out of range raises IndexOutOfRange (an IndexError)
+naming the op, as the reference interpreter does, and no later kernel runs.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from stepwell.reference.evaluators import index_out_of_range
 from stepwell.runtime.plan import BufferSpec, CallSpec, FunctionPlan
 from stepwell.targets import llvm as llvm_target
 
@@ -118,9 +123,10 @@ class CpuFunction:
                 buffers.append(np.empty(spec.shape, spec.np_dtype))
         for fn, call in self._calls:
             _run(fn, call, [buffers[i].ctypes.data for i in call.buffers])  # type: ignore[union-attr]
-        results, handed = [], set()
-        for i in self.plan.results:
-            results.append(self._result(buffers, i, handed))
+            if call.check is not None:
+                _raise_if_failed(call.check, buffers[call.buffers[0]])  # type: ignore[arg-type]
+        handed: set[int] = set()
+        results = [self._result(buffers, i, handed) for i in self.plan.results]
         return results[0] if len(results) == 1 else tuple(results)
 
     def _result(self, buffers: list, i: int, handed: set[int]) -> np.ndarray:
@@ -148,6 +154,13 @@ class CpuFunction:
                 )
             out.append(array if array.flags.c_contiguous else array.copy(order="C"))
         return out
+
+
+def _raise_if_failed(check: tuple[str, int, int], status: np.ndarray) -> None:
+    """After a check's call: status = [first bad position or -1, the index there]."""
+    if status[0] >= 0:
+        op, axis, size = check
+        raise index_out_of_range(op, int(status[1]), axis, size)
 
 
 def _run(fn, call: CallSpec, pointers: list[int]) -> None:

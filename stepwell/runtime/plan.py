@@ -40,6 +40,7 @@ class CallSpec:
     buffers: tuple[int, ...]
     extent: int
     grain: int
+    check: tuple[str, int, int] | None = None  # (op, axis, size) of a loops.check_index
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,18 @@ def _function(d: DictionaryAttr) -> FunctionPlan:
             tuple(c.data["buffers"].get_values()),  # type: ignore[attr-defined]
             c.data["extent"].value.data,  # type: ignore[attr-defined]
             c.data["grain"].value.data,  # type: ignore[attr-defined]
+            _check(c.data.get("check")),  # type: ignore[attr-defined]
         )
         for c in f["calls"].data  # type: ignore[attr-defined]
     )
     results = tuple(f["results"].get_values())  # type: ignore[attr-defined]
     return FunctionPlan(f["name"].data, args, results, buffers, calls)  # type: ignore[attr-defined]
+
+
+def _check(d: DictionaryAttr | None) -> tuple[str, int, int] | None:
+    if d is None:
+        return None
+    return d.data["op"].data, d.data["axis"].value.data, d.data["size"].value.data  # type: ignore[attr-defined]
 
 
 def _buffer(d: dict) -> BufferSpec:
@@ -107,7 +115,10 @@ def from_json(text: str) -> list[FunctionPlan]:
             tuple(buffer(a) for a in p["args"]),
             tuple(p["results"]),
             tuple(buffer(b) for b in p["buffers"]),
-            tuple(CallSpec(c["kernel"], tuple(c["buffers"]), c["extent"], c["grain"]) for c in p["calls"]),
+            tuple(
+                CallSpec(c["kernel"], tuple(c["buffers"]), c["extent"], c["grain"], tuple(c["check"]) if c.get("check") else None)
+                for c in p["calls"]
+            ),
         )
         for p in json.loads(text)
     ]

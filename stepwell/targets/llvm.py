@@ -143,6 +143,26 @@ def _define(op: llvm.FuncOp, out: ir.Module) -> None:
 
 _CASTS = {FPToSIOp: "fptosi", FPToUIOp: "fptoui", UIToFPOp: "uitofp"}
 
+# The float intrinsics that xDSL's translation declares without their type suffix
+# (`llvm.sqrt` for f32 and f64 alike: the first declaration wins and a second type
+# fails); declared here by their mangled names (`llvm.sqrt.f64`).
+_FLOAT_INTRINSICS = {
+    llvm.FAbsOp: "llvm.fabs",
+    llvm.FCeilOp: "llvm.ceil",
+    llvm.FFloorOp: "llvm.floor",
+    llvm.FSqrtOp: "llvm.sqrt",
+    llvm.FExpOp: "llvm.exp",
+    llvm.FExp2Op: "llvm.exp2",
+    llvm.FLogOp: "llvm.log",
+    llvm.FLog2Op: "llvm.log2",
+    llvm.FSinOp: "llvm.sin",
+    llvm.FCosOp: "llvm.cos",
+    llvm.FPowOp: "llvm.pow",
+    llvm.VectorFMaxOp: "llvm.maxnum",
+    llvm.VectorFMinOp: "llvm.minnum",
+    llvm.FCopySignOp: "llvm.copysign",
+}
+
 
 def _convert(op: Operation, builder: ir.IRBuilder, values: dict, blocks: dict) -> None:
     if type(op) in _CASTS:
@@ -151,16 +171,21 @@ def _convert(op: Operation, builder: ir.IRBuilder, values: dict, blocks: dict) -
     elif isinstance(op, llvm.CallIntrinsicOp):
         args = [values[a] for a in op.args]
         result = convert_type(op.ress.type) if op.ress is not None else ir.VoidType()
-        name = op.intrin.data
-        fn = builder.module.globals.get(name) or ir.Function(
-            builder.module, ir.FunctionType(result, [a.type for a in args]), name=name
-        )
         flags = [f.value for f in op.fastmathFlags.data]
-        call = builder.call(fn, args, fastmath=flags)
+        call = builder.call(_intrinsic(builder.module, op.intrin.data, result, args), args, fastmath=flags)
         if op.ress is not None:
             values[op.ress] = call
+    elif type(op) in _FLOAT_INTRINSICS:
+        args = [values[a] for a in op.operands]
+        name = f"{_FLOAT_INTRINSICS[type(op)]}.{args[0].type.intrinsic_name}"
+        values[op.results[0]] = builder.call(_intrinsic(builder.module, name, args[0].type, args), args)
     else:
         convert_op(op, builder, values, blocks)
+
+
+def _intrinsic(module: ir.Module, name: str, result: ir.Type, args: list) -> ir.Function:
+    """The declaration of intrinsic `name` (a mangled name: one per type)."""
+    return module.globals.get(name) or ir.Function(module, ir.FunctionType(result, [a.type for a in args]), name=name)
 
 
 # --- LLVM IR -> optimized module -> machine code --------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import zlib
 from dataclasses import dataclass, field
 
@@ -341,6 +342,19 @@ def test_float_unary(dt, rng):
     suite.check()
 
 
+def test_float_unary_on_every_float_type_in_one_module(rng):
+    """One module, one function per op using it at f16, bf16, f32 and f64: every LLVM
+    intrinsic is declared once per type (not once per name, the first type winning)."""
+    suite = Suite()
+    shape = (37,)
+    for op in FLOAT_UNARY:
+        lines = [f"%y{i} = tensor_graph.{op} %x{i} : {tt(shape, dt)}" for i, dt in enumerate(FLOATS)]
+        suite.add(op, [(f"x{i}", shape, dt) for i, dt in enumerate(FLOATS)], lines,
+                  [(f"y{i}", shape, dt) for i, dt in enumerate(FLOATS)],
+                  [rand(rng, shape, dt) for dt in FLOATS], rtol=ULP["bf16"] * 4, atol=2e-3)
+    suite.check()
+
+
 SHAPES = [(), (1,), (0,), (2, 0, 3), (1, 1, 13), (97,), (7, 11, 3)]
 
 
@@ -521,6 +535,77 @@ def test_matmul(dt, rng):
     suite.check()
 
 
+def _zero_size_programs(dt: str) -> list[tuple[str, list, list[str], list]]:
+    """(name, args, lines, results) of every spec op with a zero-size dimension in an
+    operand, the result or the reduced space. %x is 3x0x5, %e is 0 (rank 1)."""
+    x, e = (3, 0, 5), (0,)
+    T = lambda s: tt(s, dt)  # noqa: E731
+    X, E = T(x), T(e)
+    one = [("x", x, dt)]
+    unary = FLOAT_UNARY if dt in FLOATS else ["neg", "abs", "sign"]
+    progs = [(f"u_{op}", one, [f"%y = tensor_graph.{op} %x : {X}"], [("y", x, dt)]) for op in unary]
+    for op in ["add", "sub", "mul", "div", "max", "min", "pow"]:
+        progs.append((f"b_{op}", [("x", x, dt), ("b", (1, 5), dt)], [f"%y = tensor_graph.{op} %x, %b : {X}, {T((1, 5))} -> {X}"], [("y", x, dt)]))
+    progs += [
+        ("cmp", [("x", x, dt), ("b", (5,), dt)], [f'%y = tensor_graph.cmp %x, %b {{predicate = "lt"}} : {X}, {T((5,))} -> {tt(x, "i1")}'], [("y", x, "i1")]),
+        ("select", [("c", (0, 1), "i1"), ("x", x, dt), ("b", (5,), dt)],
+         [f"%y = tensor_graph.select %c, %x, %b : {tt((0, 1), 'i1')}, {X}, {T((5,))} -> {X}"], [("y", x, dt)]),
+        ("cast", one, [f"%y = tensor_graph.cast %x : {X} -> {tt(x, 'f16')}"], [("y", x, "f16")]),
+        ("iota", [], [f"%y = tensor_graph.iota {{dim = 0}} : {X}"], [("y", x, dt)]),
+        ("constant", [], [f"%y = tensor_graph.constant {{value = dense<> : {E}}} : {E}"], [("y", e, dt)]),
+        ("constant_sliced_to_empty", [], [f"%c = tensor_graph.constant {{value = dense<[1, 2, 3]> : {T((3,))}}} : {T((3,))}",
+                                          f"%s = tensor_graph.slice %c {{start = [1], stop = [1], step = [1]}} : {T((3,))} -> {E}",
+                                          f"%y = tensor_graph.{'sin' if dt in FLOATS else 'neg'} %s : {E}"], [("y", e, dt)]),
+        ("broadcast_to", [("a", (1, 5), dt)], [f"%y = tensor_graph.broadcast_to %a : {T((1, 5))} -> {T((3, 0, 5))}"], [("y", x, dt)]),
+        ("reshape", one, [f"%y = tensor_graph.reshape %x : {X} -> {T((0, 7))}"], [("y", (0, 7), dt)]),
+        ("transpose", one, [f"%y = tensor_graph.transpose %x {{perm = [2, 0, 1]}} : {X} -> {T((5, 3, 0))}"], [("y", (5, 3, 0), dt)]),
+        ("slice", [("a", (4, 6), dt)], [f"%y = tensor_graph.slice %a {{start = [1, 2], stop = [1, 6], step = [1, 2]}} : {T((4, 6))} -> {T((0, 2))}"], [("y", (0, 2), dt)]),
+        ("concat", [("x", x, dt), ("a", (3, 2, 5), dt)], [f"%y = tensor_graph.concat %x, %a, %x {{axis = 1}} : {X}, {T((3, 2, 5))}, {X} -> {T((3, 2, 5))}"], [("y", (3, 2, 5), dt)]),
+        ("concat_empty", [("x", x, dt)], [f"%y = tensor_graph.concat %x, %x {{axis = 0}} : {X}, {X} -> {T((6, 0, 5))}"], [("y", (6, 0, 5), dt)]),
+        ("pad", one, [f"%y = tensor_graph.pad %x {{low = array<i64: 0, 1, 0>, high = array<i64: 1, 2, 0>, value = 2.0 : f64}} : {X} -> {T((4, 3, 5))}"], [("y", (4, 3, 5), dt)]),
+        ("gather_empty_indices", [("a", (4, 6), dt), ("i", (0, 2), "i64")],
+         [f"%y = tensor_graph.gather %a, %i {{axis = 0}} : {T((4, 6))}, {tt((0, 2), 'i64')} -> {T((0, 2, 6))}"], [("y", (0, 2, 6), dt)]),
+        ("gather_empty_rows", [("x", x, dt), ("i", (2,), "i32")],
+         [f"%y = tensor_graph.gather %x, %i {{axis = 2}} : {X}, {tt((2,), 'i32')} -> {T((3, 0, 2))}"], [("y", (3, 0, 2), dt)]),
+        ("argmax", one, [f"%y = tensor_graph.argmax %x {{axis = 2, keepdim = false}} : {X} -> {tt((3, 0), 'i64')}"], [("y", (3, 0), "i64")]),
+        ("matmul_m", [("a", (8, 4, 0, 7), dt), ("b", (4, 7, 5), dt)],
+         [f"%y = tensor_graph.matmul %a, %b : {T((8, 4, 0, 7))}, {T((4, 7, 5))} -> {T((8, 4, 0, 5))}"], [("y", (8, 4, 0, 5), dt)]),
+        ("matmul_n", [("a", (3, 7), dt), ("b", (7, 0), dt)], [f"%y = tensor_graph.matmul %a, %b : {T((3, 7))}, {T((7, 0))} -> {T((3, 0))}"], [("y", (3, 0), dt)]),
+        ("matmul_k", [("a", (3, 0), dt), ("b", (0, 5), dt)], [f"%y = tensor_graph.matmul %a, %b : {T((3, 0))}, {T((0, 5))} -> {T((3, 5))}"], [("y", (3, 5), dt)]),
+        ("matmul_batch", [("a", (0, 3, 4), dt), ("b", (4, 5), dt)], [f"%y = tensor_graph.matmul %a, %b : {T((0, 3, 4))}, {T((4, 5))} -> {T((0, 3, 5))}"], [("y", (0, 3, 5), dt)]),
+    ]
+    kinds = ["sum", "prod", "max", "min"] + (["mean"] if dt in FLOATS else [])
+    for kind in kinds:
+        progs.append((f"reduce_{kind}_over_empty", one, [f'%y = tensor_graph.reduce %x {{kind = "{kind}", dims = [1], keepdim = false}} : {X} -> {T((3, 5))}'], [("y", (3, 5), dt)]))
+        progs.append((f"reduce_{kind}_of_empty", one, [f'%y = tensor_graph.reduce %x {{kind = "{kind}", dims = [2], keepdim = true}} : {X} -> {T((3, 0, 1))}'], [("y", (3, 0, 1), dt)]))
+    if dt in FLOATS:
+        progs += [(f"c_{name}", [(n, tuple(0 if i == 0 else d for i, d in enumerate(s)), dt) for n, s in args],
+                   [line.replace("xX>", f"x{dt}>").replace("tensor<2x", "tensor<0x").replace("tensor<3x", "tensor<0x")
+                    .replace("tensor<4x", "tensor<0x").replace("tensor<5x", "tensor<0x").replace("tensor<9x", "tensor<0x")],
+                   [("y", tuple(0 if i == 0 else d for i, d in enumerate(out)), dt)])
+                  for name, (args, line, out) in COMPOSITES.items() if name not in ("layer_norm", "rms_norm", "linear", "var")]
+        progs += [
+            ("c_softmax_empty_axis", one, [f"%y = tensor_graph.softmax %x {{axis = 1}} : {X}"], [("y", x, dt)]),
+            ("c_linear", [("a", (2, 0), dt), ("w", (3, 0), dt), ("b", (3,), dt)],
+             [f"%y = tensor_graph.linear %a, %w, %b : {T((2, 0))}, {T((3, 0))}, {T((3,))} -> {T((2, 3))}"], [("y", (2, 3), dt)]),
+            ("c_layer_norm", [("x", x, dt), ("s", (0, 5), dt), ("b", (0, 5), dt)],
+             [f"%y = tensor_graph.layer_norm %x, %s, %b {{axis = 1, epsilon = 1.0e-05}} : {X}, {T((0, 5))}, {T((0, 5))} -> {X}"], [("y", x, dt)]),
+            ("c_var", one, [f"%y = tensor_graph.var %x {{dims = [1], correction = 0, keepdim = false}} : {X} -> {T((3, 5))}"], [("y", (3, 5), dt)]),
+        ]
+    return progs
+
+
+@pytest.mark.parametrize("dt", ["f32", "f16", "i32"])
+def test_every_op_at_zero_size_dims(dt, rng):
+    """The spec: zero-size dimensions are valid everywhere; empty results or the
+    reductions' identities (mean: NaN), and every op compiles."""
+    suite = Suite()
+    for name, args, lines, results in _zero_size_programs(dt):
+        inputs = [rand(rng, s, t, 0, 1) if t in INTS else rand(rng, s, t) for _, s, t in args]
+        suite.add(name, args, lines, results, inputs, 0.0)
+    suite.check()
+
+
 COMPOSITE_TOLERANCE = {"f64": 1e-12, "f32": 1e-5, "f16": 1e-2, "bf16": 6e-2}
 
 
@@ -630,6 +715,67 @@ def test_math_accuracy_in_ulps(dt, rng):
             assert worst <= 1.5, (op, dt, lo, hi, worst)
 
 
+# Inputs where x is within ~2^-61 (f64) of a multiple of pi/2: the hardest reductions.
+HARD_TRIG = [math.ldexp(6381956970095103, 797), math.ldexp(5261692873635770, 499), 1e22, 2.0**20,
+             np.nextafter(2.0**20, 0), 1.5707963267948966, 3.141592653589793, 5e-324, 1e-300]
+
+
+@pytest.mark.parametrize("dt", ["f32", "f64"])
+def test_sin_cos_over_the_whole_finite_range(dt, rng):
+    """The spec's bound (relative 1e-5 / 1e-13) and within 1.5 ulp where the result is
+    not near a zero, for magnitudes log-uniform up to the largest finite value, both
+    signs; never outside [-1, 1]."""
+    dtype, info = DTYPES[dt], np.finfo(DTYPES[dt])
+    n = 800
+    x = np.exp2(rng.uniform(math.log2(float(info.smallest_subnormal)), math.log2(float(info.max)), n))
+    x = x * rng.choice([-1.0, 1.0], n)
+    with np.errstate(over="ignore"):
+        x[: 2 * len(HARD_TRIG) + 4] = HARD_TRIG + [-v for v in HARD_TRIG] + [float(info.max), -float(info.max), 1e30, 3.4e38]
+        x = np.where(np.isfinite(x.astype(dtype)), x, float(info.max)).astype(dtype)
+    text = "".join(func(op, [("x", (n,), dt)], [f"%y = tensor_graph.{op} %x : {tt((n,), dt)}"], [("y", (n,), dt)])
+                   for op in ("sin", "cos"))
+    mpmath.mp.dps = 40
+    bound = {"f32": 1e-5, "f64": 1e-13}[dt]
+    for op in ("sin", "cos"):
+        y = compile(text, entry=op)(x)
+        assert np.all(np.abs(y) <= 1), (op, x[np.abs(y) > 1][:4])
+        for xi, yi in zip(x.tolist(), y.tolist()):
+            exact = getattr(mpmath, op)(mpmath.mpf(xi))
+            err = abs(mpmath.mpf(yi) - exact)
+            assert err <= bound * abs(exact), (op, dt, xi, yi, exact)
+            if abs(exact) > 1e-3:
+                assert err <= 1.5 * float(np.spacing(dtype.type(abs(float(exact))))), (op, dt, xi, yi, exact)
+
+
+SIGNED = [-0.0, 0.0, np.inf, -np.inf, np.nan, 1e-45, -1e-45, -1e-30, 1e-30, -0.4, 3e38, -3e38, 1e300, -1e300]
+
+
+@pytest.mark.parametrize("dt", FLOATS)
+def test_special_values_and_signed_zeros(dt):
+    """Every float unary op, alone and fused into a consumer that shows the sign of a
+    zero (rsqrt(-0) = -inf), on -0, +-inf, NaN, tiny and huge values: the reference's
+    values and signs (sin(-0) = tanh(-0) = -0)."""
+    with np.errstate(over="ignore"):
+        x = np.asarray(SIGNED).astype(DTYPES[dt])
+    n = len(SIGNED)
+    t = tt((n,), dt)
+    chains = [[op] for op in FLOAT_UNARY] + [[op, "rsqrt"] for op in FLOAT_UNARY]
+    text = "".join(func("_".join(ch), [("x", (n,), dt)],
+                        [f"%y{i} = tensor_graph.{op} %{'x' if i == 0 else f'y{i - 1}'} : {t}" for i, op in enumerate(ch)],
+                        [(f"y{len(ch) - 1}", (n,), dt)]) for ch in chains)
+    module, _ = parse_module(make_context(), text, "specials")
+    for ch in chains:
+        name = "_".join(ch)
+        actual = compile(text, entry=name)(x).astype(np.float64)
+        expected = reference.run(module, name, x).astype(np.float64)
+        both_nan = np.isnan(actual) & np.isnan(expected)
+        exact = (actual == expected) & (np.signbit(actual) == np.signbit(expected))
+        with np.errstate(invalid="ignore"):
+            close = np.isfinite(expected) & (expected != 0) & (np.abs(actual - expected) <= 1e-2 * np.abs(expected))
+        bad = ~(both_nan | exact | close)
+        assert not bad.any(), (name, dt, x[bad], actual[bad], expected[bad])
+
+
 def test_pow_accuracy_and_special_cases(rng):
     n = 500
     text = "".join(func(f"pow_{dt}", [("x", (n,), dt), ("y", (n,), dt)],
@@ -657,6 +803,85 @@ def test_pow_accuracy_and_special_cases(rng):
 
 
 # --- the runtime's checks -------------------------------------------------------------------
+
+
+GATHERS = """
+func.func @rows(%x: tensor<4x3xf32>, %i: tensor<3xi64>) -> tensor<3x3xf32> {
+  %y = tensor_graph.gather %x, %i {axis = 0} : tensor<4x3xf32>, tensor<3xi64> -> tensor<3x3xf32>
+  func.return %y : tensor<3x3xf32>
+}
+func.func @sliced(%x: tensor<4x3xf32>, %i: tensor<2x2xi32>) -> tensor<1x3xf32> {
+  %y = tensor_graph.gather %x, %i {axis = 1} : tensor<4x3xf32>, tensor<2x2xi32> -> tensor<4x2x2xf32>
+  %s = tensor_graph.slice %y {start = [0, 0, 0], stop = [1, 1, 1], step = [1, 1, 1]} : tensor<4x2x2xf32> -> tensor<1x1x1xf32>
+  %r = tensor_graph.reshape %s : tensor<1x1x1xf32> -> tensor<1x1xf32>
+  %b = tensor_graph.broadcast_to %r : tensor<1x1xf32> -> tensor<1x3xf32>
+  func.return %b : tensor<1x3xf32>
+}
+func.func @computed(%x: tensor<4x3xf32>, %i: tensor<3xi64>) -> tensor<3xf32> {
+  %t = tensor_graph.transpose %i {perm = [0]} : tensor<3xi64> -> tensor<3xi64>
+  %two = tensor_graph.constant {value = dense<2> : tensor<3xi64>} : tensor<3xi64>
+  %j = tensor_graph.mul %t, %two : tensor<3xi64>
+  %y = tensor_graph.gather %x, %j {axis = 0} : tensor<4x3xf32>, tensor<3xi64> -> tensor<3x3xf32>
+  %m = tensor_graph.reduce %y {kind = "sum", dims = [1], keepdim = false} : tensor<3x3xf32> -> tensor<3xf32>
+  func.return %m : tensor<3xf32>
+}
+func.func @constant(%x: tensor<4x3xf32>) -> tensor<2x3xf32> {
+  %i = tensor_graph.constant {value = dense<[1, 4]> : tensor<2xi64>} : tensor<2xi64>
+  %y = tensor_graph.gather %x, %i {axis = 0} : tensor<4x3xf32>, tensor<2xi64> -> tensor<2x3xf32>
+  func.return %y : tensor<2x3xf32>
+}
+func.func @splat(%x: tensor<4x3xf32>) -> tensor<2x3xf32> {
+  %i = tensor_graph.constant {value = dense<-7> : tensor<2xi64>} : tensor<2xi64>
+  %y = tensor_graph.gather %x, %i {axis = 0} : tensor<4x3xf32>, tensor<2xi64> -> tensor<2x3xf32>
+  func.return %y : tensor<2x3xf32>
+}
+"""
+
+
+@pytest.mark.parametrize("name, indices, message", [
+    ("rows", [4, -5, 2**40], "index 4 is out of range for axis 0 of size 4"),
+    ("rows", [0, -4, -5], "index -5 is out of range for axis 0 of size 4"),
+    ("rows", [2**40, 0, 0], "index 1099511627776 is out of range for axis 0 of size 4"),
+    ("sliced", [[0, 1], [3, -4]], "index 3 is out of range for axis 1 of size 3"),  # never read: still an error
+    ("computed", [1, 2, 0], "index 4 is out of range for axis 0 of size 4"),
+    ("constant", None, "index 4 is out of range for axis 0 of size 4"),
+    ("splat", None, "index -7 is out of range for axis 0 of size 4"),
+])
+def test_gather_out_of_range_fails_the_call(name, indices, message):
+    """The spec: an index outside [-n, n) fails the call with an error naming the op
+    (IndexError; the reference interpreters raise the same), never a clamped read;
+    in-range calls of the same function still work."""
+    module, _ = parse_module(make_context(), GATHERS, "gathers")
+    f = compile(GATHERS, entry=name)
+    x = np.arange(12, dtype=np.float32).reshape(4, 3)
+    args = [x] if indices is None else [x, np.asarray(indices, dtype=np.int32 if name == "sliced" else np.int64)]
+    expected = re.escape(f"'tensor_graph.gather': {message}")
+    with pytest.raises(IndexError, match=expected):
+        f(*args)
+    with pytest.raises(reference.IndexOutOfRange, match=expected):
+        reference.run(module, name, *args)
+    lowered, _ = parse_module(make_context(), GATHERS, "gathers")
+    ctx = make_context()
+    for _, pass_ in build_pipeline(PIPELINE_TO_LOOPS, registry.passes(), registry.pipelines()):
+        pass_.apply(ctx, lowered)
+    with pytest.raises(reference.IndexOutOfRange, match=expected):
+        loops_evaluator.run(lowered, name, *args)
+    if indices is not None:
+        good = [np.zeros_like(args[1])]
+        np.testing.assert_array_equal(f(x, *good), reference.run(module, name, x, *good))
+
+
+def test_plans_with_checks_survive_the_cache_format():
+    from stepwell.runtime import plan as plan_mod
+
+    module, _ = parse_module(make_context(), GATHERS, "gathers")
+    ctx = make_context()
+    for _, pass_ in build_pipeline(registry.pipelines()["lower-to-cpu"], registry.passes(), registry.pipelines()):
+        pass_.apply(ctx, module)
+    plans = plan_mod.plans_from_module(module)
+    assert any(c.check == ("tensor_graph.gather", 0, 4) for p in plans for c in p.calls)
+    assert plan_mod.from_json(plan_mod.to_json(plans)) == plans
+
 
 
 def test_argument_checks_and_targets():

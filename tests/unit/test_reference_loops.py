@@ -11,7 +11,7 @@ import pytest
 import sympy
 
 from stepwell.dialects.loops.index import dims, sym
-from stepwell.reference import EvaluationError
+from stepwell.reference import EvaluationError, IndexOutOfRange
 from stepwell.reference.loops import index_function, run, space_symbols
 
 BF16 = ml_dtypes.bfloat16
@@ -249,6 +249,16 @@ def test_out_of_bounds_load_raises():
     x = np.zeros((5, 3), np.int8)
     with pytest.raises(EvaluationError, match=r"reads index 5 in dimension 0 of size 5 \(index expression 's0'\)"):
         run(GATHER, "f", x, i([0, 5, 1, 1]))
+
+
+def test_check_index_raises_as_the_reference_gather():
+    text = """func.func @f(%i: tensor<2x2xi32>) -> tensor<2x2xi32> {
+      loops.check_index %i in [-3, 3) for "tensor_graph.gather" axis 1 : tensor<2x2xi32>
+      func.return %i : tensor<2x2xi32>
+    }"""
+    same(run(text, "f", i([[0, -3], [2, 1]])), i([[0, -3], [2, 1]]))
+    with pytest.raises(IndexOutOfRange, match=r"'tensor_graph.gather': index 3 is out of range for axis 1 of size 3"):
+        run(text, "f", i([[0, 3], [-4, 1]]))
 
 
 # --- reductions, kernels, function level --------------------------------------------------------

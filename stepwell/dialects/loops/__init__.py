@@ -4,6 +4,7 @@ from xdsl.ir import Dialect
 
 from stepwell.dialects.loops.ops import (
     REDUCE_KINDS,
+    CheckIndexOp,
     ComputeOp,
     IndexOp,
     KernelOp,
@@ -14,11 +15,12 @@ from stepwell.dialects.loops.ops import (
     new_body,
 )
 
-Loops = Dialect("loops", [KernelOp, PointwiseOp, ReduceOp, LoadOp, IndexOp, YieldOp], [])
+Loops = Dialect("loops", [KernelOp, PointwiseOp, ReduceOp, LoadOp, IndexOp, YieldOp, CheckIndexOp], [])
 
 __all__ = [
     "Loops",
     "REDUCE_KINDS",
+    "CheckIndexOp",
     "ComputeOp",
     "IndexOp",
     "KernelOp",

@@ -32,6 +32,7 @@ from xdsl.dialects.builtin import (
     ArrayAttr,
     DenseArrayBase,
     DictionaryAttr,
+    IntegerAttr,
     IntegerType,
     StringAttr,
     TensorType,
@@ -168,6 +169,64 @@ class YieldOp(IRDLOperation):
 
     def __init__(self, *values: SSAValue):
         super().__init__(operands=[list(values)])
+
+
+# --- run-time checks -----------------------------------------------------------------
+
+
+@irdl_op_definition
+class CheckIndexOp(IRDLOperation):
+    """`loops.check_index %i in [-4, 4) for "tensor_graph.gather" axis 1 : tensor<3xi64>`:
+    every element of the integer buffer %i must lie in [-size, size); if one does not,
+    the call fails at this point with an IndexError that names the op, the first such
+    index (row-major), the axis and the size. A function-level op with an effect (the
+    failure), so it is never removed; the ops that read at those indices may still
+    clamp them to stay in bounds, as the check makes the failure visible."""
+
+    name = "loops.check_index"
+    indices = operand_def(TensorType)
+    size = prop_def(IntegerAttr)
+    axis = prop_def(IntegerAttr)
+    op_name = prop_def(StringAttr, prop_name="op")
+
+    def __init__(self, indices: SSAValue, size: int, op_name: str, axis: int):
+        super().__init__(
+            operands=[indices],
+            properties={"size": IntegerAttr(size, i64), "axis": IntegerAttr(axis, i64), "op": StringAttr(op_name)},
+        )
+
+    def verify_(self) -> None:
+        t = self.indices.type
+        assert isinstance(t, TensorType)
+        if not isinstance(t.element_type, IntegerType) or t.element_type.width.data < 8:
+            raise VerifyException(f"indices must be a tensor of integers, got {t}")
+        if self.size.value.data < 0:
+            raise VerifyException(f"size must be >= 0, got {self.size.value.data}")
+
+    @classmethod
+    def parse(cls, parser: Parser) -> CheckIndexOp:
+        indices = parser.parse_unresolved_operand()
+        parser.parse_keyword("in")
+        parser.parse_punctuation("[")
+        low = parser.parse_integer()
+        parser.parse_punctuation(",")
+        size = parser.parse_integer()
+        parser.parse_punctuation(")")
+        if low != -size:
+            parser.raise_error(f"the range of a check_index is [-size, size), got [{low}, {size})")
+        parser.parse_keyword("for")
+        op_name = parser.parse_str_literal()
+        parser.parse_keyword("axis")
+        axis = parser.parse_integer()
+        parser.parse_punctuation(":")
+        return cls(parser.resolve_operand(indices, parser.parse_type()), size, op_name, axis)
+
+    def print(self, printer: Printer) -> None:
+        n = self.size.value.data
+        printer.print_string(" ")
+        printer.print_operand(self.indices)
+        printer.print_string(f' in [{-n}, {n}) for "{self.op_name.data}" axis {self.axis.value.data} : ')
+        printer.print_attribute(self.indices.type)
 
 
 # --- compute ops --------------------------------------------------------------------

@@ -24,7 +24,7 @@ from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
 from stepwell.lowering.loops_to_llvm.index_expr import UnsupportedIndex
-from stepwell.lowering.loops_to_llvm.program import FunctionLowering, LoweringError
+from stepwell.lowering.loops_to_llvm.program import FunctionLowering, LoweringError, table_global
 from stepwell.lowering.loops_to_llvm.scalar import UnsupportedOp
 
 PLAN_ATTR = "stepwell.functions"
@@ -35,7 +35,7 @@ class ConvertLoopsToLlvm(ModulePass):
     name = "convert-loops-to-llvm"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        plans, lowered = [], []
+        plans, lowered, tables = [], [], {}
         for fn in list(op.ops):
             if isinstance(fn, (llvm.FuncOp, llvm.GlobalOp)):
                 continue
@@ -50,7 +50,10 @@ class ConvertLoopsToLlvm(ModulePass):
             except (LoweringError, UnsupportedOp, UnsupportedIndex) as e:
                 raise PassFailedException(str(e)) from None
             lowered += function.ops
+            tables.update(function.tables)
             fn.detach()
+        present = {g.sym_name.data for g in op.ops if isinstance(g, llvm.GlobalOp)}
+        lowered += [table_global(name, *table) for name, table in tables.items() if name not in present]
         op.body.block.add_ops(lowered)
         previous = op.attributes.get(PLAN_ATTR)
         op.attributes[PLAN_ATTR] = ArrayAttr([*(previous.data if previous else ()), *plans])  # type: ignore[union-attr]

@@ -104,6 +104,8 @@ def match(ops: list[ComputeOp], in_memory: Callable[[SSAValue], bool]) -> Contra
     n = len(op.shape)
     if op.kind.data != "sum" or len(op.reduce_shape) != 1 or n < 2 or op.body_type not in (f32, f64):
         return None
+    if 0 in op.shape + op.reduce_shape:  # nothing to multiply: the generic path
+        return None
     epilogue = ops[1:]
     made = {o.result for o in ops}
     for e in epilogue:

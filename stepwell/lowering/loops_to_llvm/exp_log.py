@@ -4,7 +4,7 @@ exp: x = k ln2 + r with |r| <= ln2/2 (Cody-Waite, two fma steps), e^r by a polyn
 then times 2^k in two halves so that results down to the smallest subnormal round
 once. log: x = 2^e m with m in [sqrt(1/2), sqrt(2)), log(m) = log1p(f) through
 s = f/(2+f) and an odd series in s. tanh: an odd polynomial for |x| < 0.55, else
-1 - 2/(e^{2|x|} + 1).
+1 - 2/(e^{2|x|} + 1), with the sign of x (so tanh(-0) = -0).
 """
 
 from __future__ import annotations
@@ -92,4 +92,5 @@ def tanh(F_: F, x: SSAValue) -> SSAValue:
     small = F_.fma(F_.mul(x, z), F_.poly(z, COEFFS[("tanh", F_.kind)]), x)
     e = exp(F_, F_.add(a, a))
     big = F_.sub(F_.c(1.0), F_.div(F_.c(2.0), F_.add(e, F_.c(1.0))))
-    return F_.select(F_.cmp("olt", a, F_.c(0.55)), small, F_.copysign(big, x))
+    # small has the sign of x except at -0 (fma(-0, p, -0) is +0): copysign keeps it
+    return F_.copysign(F_.select(F_.cmp("olt", a, F_.c(0.55)), small, big), x)

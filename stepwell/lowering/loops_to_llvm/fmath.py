@@ -98,6 +98,23 @@ class F:
         rest = self.b.sub(k, half, nsw=False)
         return self.mul(self.mul(x, self.pow2(half)), self.pow2(rest))
 
+    # error-free transformations (double-word arithmetic)
+    def two_prod(self, x, y):
+        """(p, e) with p = fl(x * y) and p + e = x * y exactly."""
+        p = self.mul(x, y)
+        return p, self.fma(x, y, self.neg(p))
+
+    def two_sum(self, x, y):
+        """(s, e) with s = fl(x + y) and s + e = x + y exactly (Knuth)."""
+        s = self.add(x, y)
+        yy = self.sub(s, x)
+        return s, self.add(self.sub(x, self.sub(s, yy)), self.sub(y, yy))
+
+    def flip_sign(self, x, sign):
+        """x with its sign flipped where `sign` is negative (-0.0 included)."""
+        bit = self.b.op(llvm.AndOp(self.to_bits(sign), self.ci(-(1 << (self.int.width.data - 1)))))
+        return self.from_bits(self.b.op(llvm.XOrOp(self.to_bits(x), bit)))
+
     # polynomials
     def poly(self, x, coeffs: Sequence[float]):
         """sum coeffs[j] * x^j by Horner's rule with fma."""

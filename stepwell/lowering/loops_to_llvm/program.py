@@ -6,11 +6,15 @@ function (MLIR tools ignore such discardable attributes):
     {name = "f", args = [tensor<...>], results = array<i64: 3>,
      buffers = [{kind = "arg", index = 0, type = ...}, {kind = "temp", type = ...},
                 {kind = "const", symbol = "f_cst0", type = ...}, {kind = "scratch", ...}],
-     calls = [{kernel = "f_k0", buffers = array<i64: 1, 0>, extent = 4, grain = 1000}]}
+     calls = [{kernel = "f_k0", buffers = array<i64: 1, 0>, extent = 4, grain = 1000},
+              {kernel = "f_k1", buffers = array<i64: 2, 0>, extent = 1, grain = 3,
+               check = {op = "tensor_graph.gather", axis = 0, size = 4}}]}
 
 `args`/`temp`/`scratch` buffers are numpy arrays the runtime passes (temps are
 allocated per call; results are temps, args or consts); a call runs kernel
-`(0, extent, buffers...)`, split across threads when extent * grain is large.
+`(0, extent, buffers...)`, split across threads when extent * grain is large. A call
+with a `check` (a `loops.check_index`, checks.py) fills a status buffer the runtime
+reads after the call.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Operation, SSAValue
 
-from stepwell.dialects.loops import ComputeOp, KernelOp
+from stepwell.dialects.loops import CheckIndexOp, ComputeOp, KernelOp
+from stepwell.lowering.loops_to_llvm.checks import check_attr, emit_check
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm.builder import dense_i64
 from stepwell.lowering.loops_to_llvm.kernels import KernelEmitter
@@ -71,6 +76,7 @@ class FunctionLowering:
         self.ops: list[Operation] = []  # llvm.mlir.global and llvm.func ops
         self.calls: list[DictionaryAttr] = []
         self.results: list[int] = []
+        self.tables: dict[str, tuple[Attribute, tuple[float, ...]]] = {}  # math tables the kernels read
 
     def lower(self) -> DictionaryAttr:
         for i, arg in enumerate(self.fn.args):
@@ -84,6 +90,8 @@ class FunctionLowering:
             elif isinstance(op, KernelOp):
                 term = op.body.block.last_op
                 self._kernel(op.compute_ops(), list(term.operands), list(op.outputs))  # type: ignore[union-attr]
+            elif isinstance(op, CheckIndexOp):
+                self._check(op)
             elif isinstance(op, func.ReturnOp):
                 self.results = [self.ids[v] for v in op.arguments]
             elif not isinstance(op, arith.ConstantOp):
@@ -134,7 +142,9 @@ class FunctionLowering:
         for v in plan.scratch:
             self._buffer(v, Buffer("scratch", _tensor(v)))
         name = f"{self.name}_k{len(self.calls)}"
-        self.ops.append(KernelEmitter(plan, name, self.globals, self.splats).emit())
+        emitter = KernelEmitter(plan, name, self.globals, self.splats)
+        self.ops.append(emitter.emit())
+        self.tables.update(emitter.b.tables)
         self.calls.append(
             DictionaryAttr(
                 {
@@ -142,6 +152,27 @@ class FunctionLowering:
                     "buffers": dense_i64([self.ids[v] for v in plan.params]),
                     "extent": IntegerAttr(plan.extent, i64),
                     "grain": IntegerAttr(plan.grain(), i64),
+                }
+            )
+        )
+
+
+    def _check(self, op: CheckIndexOp) -> None:
+        """A call of the check's kernel (checks.py) on a status buffer of two i64."""
+        v = op.indices
+        status = len(self.buffers)
+        self.buffers.append(Buffer("temp", TensorType(i64, [2])))
+        by_pointer = v not in self.globals and v not in self.splats
+        name = f"{self.name}_k{len(self.calls)}"
+        self.ops.append(emit_check(op, name, self.globals.get(v), self.splats.get(v)))  # type: ignore[arg-type]
+        self.calls.append(
+            DictionaryAttr(
+                {
+                    "kernel": StringAttr(name),
+                    "buffers": dense_i64([status] + ([self.ids[v]] if by_pointer else [])),
+                    "extent": IntegerAttr(1, i64),
+                    "grain": IntegerAttr(max(1, math.prod(_tensor(v).get_shape())), i64),
+                    "check": check_attr(op),
                 }
             )
         )
@@ -180,6 +211,12 @@ def _storage_bits(array: np.ndarray) -> np.ndarray:
 
 def _splat_bits(array: np.ndarray) -> float | int:
     return _storage_bits(array).flat[0].item()
+
+
+def table_global(name: str, elem_type: Attribute, values: tuple[float, ...]) -> llvm.GlobalOp:
+    """A constant table of the math approximations (builder.FuncBuilder.table)."""
+    array = np.asarray(values, dtype=numpy_dtype(elem_type))
+    return _global(name, TensorType(elem_type, [len(values)]), array, "internal")
 
 
 def _global(symbol: str, t: TensorType, array: np.ndarray, linkage: str) -> llvm.GlobalOp:

@@ -11,6 +11,7 @@ becomes an `arith.constant`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import sympy
@@ -40,9 +41,10 @@ def element_type(value: SSAValue) -> Attribute:
 
 
 def splat_value(buffer: SSAValue) -> float | int | None:
-    """The one value of a splat `tensor_graph.constant`, else None."""
+    """The one value of a splat `tensor_graph.constant`, else None (an empty constant
+    is no splat: it has no value, and its loads are never run)."""
     op = buffer.owner
-    if isinstance(op, ConstantOp) and op.value.is_splat():
+    if isinstance(op, ConstantOp) and math.prod(shape_of(buffer.type)) and op.value.is_splat():
         return op.value.get_values()[0]
     return None
 

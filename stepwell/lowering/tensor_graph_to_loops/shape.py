@@ -2,8 +2,11 @@
 `View` and emit nothing: their consumers read the source through composed index
 expressions. `concat` and `pad` become select chains over loads whose indices are
 clamped (min/max) so that no load is out of bounds, even on the side a select drops.
-`gather` loads the index, wraps a negative one (+ size), clamps it, and loads the
-source at it through a `syms(...)` operand.
+`gather` is preceded by a `loops.check_index` of its indices (unless they are a
+constant in range): an index outside [-n, n) fails the call with an error naming the
+op. The gather itself loads the index, wraps a negative one (+ size), clamps it (so
+no load is out of bounds, whatever runs first), and loads the source at it through a
+`syms(...)` operand.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ import numpy as np
 import sympy
 from xdsl.dialects import arith
 from xdsl.ir import SSAValue
+from xdsl.rewriter import Rewriter
 
+from stepwell.dialects.loops import CheckIndexOp
 from stepwell.dialects.loops.index import dims, sym
 from stepwell.dialects.tensor_graph import ops as tg
 from stepwell.dialects.tensor_graph.ops import aval, fval, ival
@@ -91,6 +96,14 @@ def lower_concat(op: tg.ConcatOp, lw: Lowering) -> SSAValue:
     return lw.pointwise(shape, element_type(op.result), build)
 
 
+def _constant_in_range(indices: SSAValue, n: int) -> bool:
+    """Whether `indices` is a constant whose every element lies in [-n, n)."""
+    if not isinstance(indices.owner, tg.ConstantOp):
+        return False
+    values = np.asarray(indices.owner.value.get_values(), dtype=np.int64)
+    return bool(((values >= -n) & (values < n)).all())
+
+
 def lower_pad(op: tg.PadOp, lw: Lowering) -> SSAValue:
     src, shape = shape_of(op.x.type), shape_of(op.result.type)
     low, high = aval(op.properties, "low"), aval(op.properties, "high")
@@ -125,6 +138,8 @@ def lower_gather(op: tg.GatherOp, lw: Lowering) -> SSAValue:
     axis = normalize_axis(ival(op.properties, "axis"), len(x))
     n, k = x[axis], len(idx)
     d = dims(len(shape))
+    if not _constant_in_range(op.indices, n):  # an index outside [-n, n) fails the call
+        Rewriter.insert_op(CheckIndexOp(op.indices, n, op.name, axis), lw.point)
 
     def build(b: Body) -> SSAValue:
         i = b.load(op.indices, d[axis : axis + k])
@@ -138,3 +153,11 @@ def lower_gather(op: tg.GatherOp, lw: Lowering) -> SSAValue:
         return b.load(op.x, index, [i])
 
     return lw.pointwise(shape, element_type(op.result), build)
+
+
+def _constant_in_range(indices: SSAValue, n: int) -> bool:
+    """Whether `indices` is a constant whose every element lies in [-n, n)."""
+    if not isinstance(indices.owner, tg.ConstantOp):
+        return False
+    values = np.asarray(indices.owner.value.get_values(), dtype=np.int64)
+    return bool(((values >= -n) & (values < n)).all())

@@ -14,7 +14,7 @@ loops and for the passes on it (fusion, index simplification).
   with `index_function(expr)` (index.py).
 
 A function body may hold `loops.pointwise`, `loops.reduce`, `loops.kernel`,
-`func.return`, `func.call`, and any op the reference interpreter knows (so
+`loops.check_index` (raises IndexOutOfRange as the reference's `gather`), `func.return`, `func.call`, and any op the reference interpreter knows (so
 `tensor_graph.constant`, the way constant buffers enter the loops level, and the
 tensor_graph ops of a partly lowered program). Bodies follow the loops conventions:
 f16/bf16 loads are extended to f32 and truncated once before the yield; every
@@ -34,8 +34,8 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
 from xdsl.traits import SymbolTable
 
-from stepwell.dialects.loops import ComputeOp, KernelOp
-from stepwell.reference.evaluators import EVALUATORS, EvaluationError
+from stepwell.dialects.loops import CheckIndexOp, ComputeOp, KernelOp
+from stepwell.reference.evaluators import EVALUATORS, EvaluationError, check_indices
 from stepwell.reference.interpreter import (
     MAX_CALL_DEPTH,
     check_arguments,
@@ -82,6 +82,9 @@ def _evaluate_op(op: Operation, env: dict[SSAValue, np.ndarray], depth: int) -> 
         return [evaluate_compute(op, env)]
     if isinstance(op, KernelOp):
         return evaluate_kernel(op, env)
+    if isinstance(op, CheckIndexOp):
+        check_indices(op.op_name.data, env[op.indices], op.axis.value.data, op.size.value.data)
+        return []
     operands = [env[v] for v in op.operands]
     if isinstance(op, func.CallOp):
         callee = SymbolTable.lookup_symbol(op, op.callee)

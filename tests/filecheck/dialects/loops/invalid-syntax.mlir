@@ -42,3 +42,11 @@ func.func @reduce_kind(%x: tensor<4xf32>) -> tensor<f32> {
   }
   func.return %y : tensor<f32>
 }
+
+// -----
+
+func.func @check_index_range(%i: tensor<3xi64>) {
+  // expected-error@+1 {{the range of a check_index is [-size, size), got [0, 4)}}
+  loops.check_index %i in [0, 4) for "tensor_graph.gather" axis 0 : tensor<3xi64>
+  func.return
+}

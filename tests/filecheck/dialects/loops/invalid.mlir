@@ -167,3 +167,11 @@ func.func @twoyield(%x: tensor<4xf32>) -> tensor<4xf32> {
   }
   func.return %y : tensor<4xf32>
 }
+
+// -----
+
+func.func @check_index_floats(%i: tensor<3xf32>) {
+  // expected-error@+1 {{'loops.check_index' op indices must be a tensor of integers, got tensor<3xf32>}}
+  loops.check_index %i in [-4, 4) for "tensor_graph.gather" axis 0 : tensor<3xf32>
+  func.return
+}

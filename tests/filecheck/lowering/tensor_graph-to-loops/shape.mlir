@@ -76,9 +76,11 @@ func.func @pad_nothing(%x: tensor<2x3xi1>) -> tensor<2x3xi1> {
   func.return %y : tensor<2x3xi1>
 }
 
-// gather: load the index (i32 -> i64), wrap a negative one, clamp, then load
-// through syms(...).
+// gather: check every index first (outside [-7, 7) the call fails, naming the op);
+// then load the index (i32 -> i64), wrap a negative one, clamp (no load out of
+// bounds, whatever runs first), then load through syms(...).
 // CHECK-LABEL: func.func @gather
+// CHECK-NEXT:    loops.check_index %idx in [-7, 7) for "tensor_graph.gather" axis 1 : tensor<4x3xi32>
 // CHECK-NEXT:    %y = loops.pointwise : tensor<2x4x3x5xf32> {
 // CHECK-NEXT:      %[[I:.*]] = loops.load %idx[d1, d2] : tensor<4x3xi32>
 // CHECK-NEXT:      %[[I64:.*]] = arith.extsi %[[I]] : i32 to i64
@@ -96,6 +98,24 @@ func.func @pad_nothing(%x: tensor<2x3xi1>) -> tensor<2x3xi1> {
 func.func @gather(%x: tensor<2x7x5xf32>, %idx: tensor<4x3xi32>) -> tensor<2x4x3x5xf32> {
   %y = tensor_graph.gather %x, %idx {axis = 1} : tensor<2x7x5xf32>, tensor<4x3xi32> -> tensor<2x4x3x5xf32>
   func.return %y : tensor<2x4x3x5xf32>
+}
+
+// Constant indices are checked while lowering: in range, no check at run time; one
+// outside the range keeps the check (every call fails).
+// CHECK-LABEL: func.func @gather_constant_indices
+// CHECK-NOT:     loops.check_index
+// CHECK:         func.return
+// CHECK-LABEL: func.func @gather_constant_index_out_of_range
+// CHECK:         loops.check_index %{{.*}} in [-3, 3) for "tensor_graph.gather" axis 0 : tensor<2xi64>
+func.func @gather_constant_indices(%x: tensor<3x2xf32>) -> tensor<2x2xf32> {
+  %i = tensor_graph.constant {value = dense<[2, -3]> : tensor<2xi64>} : tensor<2xi64>
+  %y = tensor_graph.gather %x, %i {axis = 0} : tensor<3x2xf32>, tensor<2xi64> -> tensor<2x2xf32>
+  func.return %y : tensor<2x2xf32>
+}
+func.func @gather_constant_index_out_of_range(%x: tensor<3x2xf32>) -> tensor<2x2xf32> {
+  %i = tensor_graph.constant {value = dense<[2, 3]> : tensor<2xi64>} : tensor<2xi64>
+  %y = tensor_graph.gather %x, %i {axis = 0} : tensor<3x2xf32>, tensor<2xi64> -> tensor<2x2xf32>
+  func.return %y : tensor<2x2xf32>
 }
 
 // Gathering from a view reads the view's source at the gathered index.

@@ -202,7 +202,12 @@ def _check_results(results: tuple, func: FuncOp, target: str) -> None:
 
 
 def _explain(e: Exception) -> str:
-    if isinstance(e, DiagnosticError):
+    """The message of an error meant for the user (a diagnostic, a compile error, an
+    input with no defined result); anything else is named by its class."""
+    from stepwell.compiler import CompileError
+    from stepwell.reference.evaluators import EvaluationError
+
+    if isinstance(e, (DiagnosticError, CompileError, EvaluationError)):
         return str(e)
     return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
 

@@ -430,3 +430,21 @@ def test_split_marker_spellings(tmp_path, capsys):
     assert capsys.readouterr().out.count("builtin.module") == 2
     assert opt.main(["--split-input-file", src]) == 0  # FILE is not taken as the marker
     assert capsys.readouterr().out.count("builtin.module") == 1
+
+
+GATHER = """\
+func.func @f(%x: tensor<4xf32>, %i: tensor<3xi64>) -> tensor<3xf32> {
+  %y = tensor_graph.gather %x, %i {axis = 0} : tensor<4xf32>, tensor<3xi64> -> tensor<3xf32>
+  func.return %y : tensor<3xf32>
+}
+"""
+
+
+@pytest.mark.parametrize("target", ["reference", "cpu"])
+def test_run_says_an_input_error_without_an_exception_name(tmp_path, capsys, target):
+    x = _npy(tmp_path, "x.npy", np.arange(4, dtype=np.float32))
+    i = _npy(tmp_path, "i.npy", np.array([0, 4, 1]))
+    assert run.main([write(tmp_path, GATHER), "--target", target, "--input", x, i]) == 1
+    err = capsys.readouterr().err
+    assert f"error: running @f on {target} failed: 'tensor_graph.gather': index 4 is out of range for axis 0 of size 4" in err
+    assert "IndexOutOfRange" not in err and "Error:" not in err

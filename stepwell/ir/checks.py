@@ -37,14 +37,14 @@ class StructureChecks:
         self._dominance: dict[Region, DominanceInfo] = {}
 
     def missing_return(self, op: Operation) -> str | None:
-        """For the op that ends a function body without being a terminator: the
-        error to report instead of xDSL's."""
-        block = op.parent_block()
+        """For a function whose body is empty, or for the op that ends a function body
+        without being a terminator: the error to report instead of xDSL's."""
+        if isinstance(op, func.FuncOp) and op.body.blocks and op.body.block.first_op is None:
+            return f"function @{op.sym_name.data} has no `func.return`: its body is empty"
         function = op.parent_op()
         if (
             isinstance(function, func.FuncOp)
-            and block is not None
-            and block.last_op is op
+            and op.parent_block().last_op is op
             and not op.has_trait(IsTerminator)
         ):
             return (
@@ -63,7 +63,7 @@ class StructureChecks:
             if max(shape, default=0) > MAX_BYTES or nbytes > MAX_BYTES:
                 return (
                     f"'{op.name}' op {type} has {count} elements ({nbytes} bytes): "
-                    f"more than a 64-bit index can address ({MAX_BYTES} bytes)"
+                    f"more than a 64-bit offset can address ({MAX_BYTES} bytes)"
                 )
         return None
 

@@ -113,11 +113,11 @@ class LocatingParser(Parser):
                 start,
                 self.pos,
             )
-        try:
-            type.element_type.format
-        except NotImplementedError:
+        element = type.element_type
+        if isinstance(element, IntegerType) and element.bitwidth > 64:
             self.raise_error(
-                f"dense<> elements of type {type.element_type} are not supported",
+                f"dense<> elements of type {element} are not supported (integers of "
+                "at most 64 bits)",
                 start,
                 self.pos,
             )

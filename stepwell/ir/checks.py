@@ -1,6 +1,8 @@
-"""What `verify_module` checks beyond each op's own verifier: SSA dominance, tensor
-sizes a 64-bit index can address, and a function body that ends without its
-`func.return` (said in those words rather than xDSL's "not a terminator")."""
+"""What `verify_module` checks beyond each op's own verifier: SSA dominance, static
+shapes of sizes a 64-bit offset can address, a function body that ends without its
+`func.return` (said in those words rather than xDSL's "not a terminator"), and a
+redefined symbol reported where it is redefined (xDSL reports it at the module, which
+has no location when the parser made it)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import math
 from collections.abc import Iterator
 
 from xdsl.dialects import func
-from xdsl.dialects.builtin import ModuleOp, ShapedType
+from xdsl.dialects.builtin import ModuleOp, ShapedType, StringAttr
 from xdsl.ir import (
     Attribute,
     Block,
@@ -21,7 +23,7 @@ from xdsl.ir import (
     SSAValue,
 )
 from xdsl.irdl.dominance import DominanceInfo
-from xdsl.traits import IsTerminator
+from xdsl.traits import IsTerminator, SymbolTable
 
 MAX_BYTES = (1 << 63) - 1
 """The largest tensor, in bytes, that a signed 64-bit offset can address."""
@@ -34,12 +36,14 @@ class StructureChecks:
     def __init__(self, locations: dict[Operation, tuple[int, int]]):
         self.locations = locations
         self._order: dict[Block, dict[Operation, int]] = {}
-        self._dominance: dict[Region, DominanceInfo] = {}
+        self._dominance: dict[Region, tuple[DominanceInfo, set[Block]]] = {}
+        self._symbols: dict[Operation, dict[Operation, Operation]] = {}
 
     def missing_return(self, op: Operation) -> str | None:
         """For a function whose body is empty, or for the op that ends a function body
         without being a terminator: the error to report instead of xDSL's."""
-        if isinstance(op, func.FuncOp) and op.body.blocks and op.body.block.first_op is None:
+        blocks = op.body.blocks if isinstance(op, func.FuncOp) else ()
+        if len(blocks) == 1 and blocks[0].first_op is None:
             return f"function @{op.sym_name.data} has no `func.return`: its body is empty"
         function = op.parent_op()
         if (
@@ -53,10 +57,16 @@ class StructureChecks:
             )
         return None
 
-    def too_large(self, op: Operation) -> str | None:
-        """The first type `op` defines or names that no 64-bit index can address."""
+    def bad_shape(self, op: Operation) -> str | None:
+        """The first type `op` defines or names with a dynamic size (shapes are static
+        in this version) or with more bytes than a 64-bit offset can address."""
         for type in _shaped_types(op):
-            shape = [d for d in type.get_shape() if d >= 0]  # dynamic sizes are -1
+            shape = type.get_shape()
+            if any(d < 0 for d in shape):
+                return (
+                    f"'{op.name}' op {type} has a dynamic size: stepwell supports static "
+                    "shapes only"
+                )
             count = math.prod(shape)
             element = getattr(type, "element_type", None)
             nbytes = count * getattr(element, "compile_time_size", 1)
@@ -66,6 +76,38 @@ class StructureChecks:
                     f"more than a 64-bit offset can address ({MAX_BYTES} bytes)"
                 )
         return None
+
+    def redefined_symbol(self, op: Operation) -> str | None:
+        """For the second op that defines a symbol of its symbol table: the error."""
+        table = op.parent_op()
+        if table is None or not table.has_trait(SymbolTable):
+            return None
+        first = self._redefinitions(table).get(op)
+        if first is None:
+            return None
+        line = self.locations.get(first, (0, 0))[0]
+        where = f" (first defined at line {line})" if line else ""
+        return f"'{op.name}' op redefines symbol @{_symbol_name(op)}{where}"
+
+    def hides_redefinitions(self, op: Operation) -> bool:
+        """True for a symbol table whose own verifier would report a redefinition
+        without a location, which `redefined_symbol` reports at the op instead."""
+        return op.has_trait(SymbolTable) and bool(self._redefinitions(op))
+
+    def _redefinitions(self, table: Operation) -> dict[Operation, Operation]:
+        """The ops of `table` that define a symbol defined earlier, and that earlier op."""
+        if table not in self._symbols:
+            first: dict[str, Operation] = {}
+            later: dict[Operation, Operation] = {}
+            for region in table.regions:
+                for block in region.blocks:
+                    for child in block.ops:
+                        name = _symbol_name(child)
+                        if name is not None:
+                            later.update({child: first[name]} if name in first else {})
+                            first.setdefault(name, child)
+            self._symbols[table] = later
+        return self._symbols[table]
 
     def dominance(self, op: Operation) -> str | None:
         """The first operand of `op` that is not defined before `op`, SSA's rule."""
@@ -93,7 +135,7 @@ class StructureChecks:
         if at is None:
             return "is defined in a region that does not enclose this op"
         if at.parent_block() is not block:
-            if self._dominance_info(region).dominates(block, at.parent_block()):
+            if self._block_dominates(block, at.parent_block()):
                 return None
             return "is defined in a block that does not dominate this op"
         if definer is None or isinstance(region.parent, ModuleOp):
@@ -111,10 +153,25 @@ class StructureChecks:
             self._order[block] = {op: i for i, op in enumerate(block.ops)}
         return self._order[block]
 
-    def _dominance_info(self, region: Region) -> DominanceInfo:
+    def _block_dominates(self, a: Block, b: Block) -> bool:
+        """Whether every path from the region's entry to `b` goes through `a`; as in
+        MLIR, true when no path reaches `b` at all."""
+        region = a.parent
         if region not in self._dominance:
-            self._dominance[region] = DominanceInfo(region)
-        return self._dominance[region]
+            reachable, stack = set(), [region.blocks.first]
+            while stack:
+                block = stack.pop()
+                if block not in reachable:
+                    reachable.add(block)
+                    stack += block.last_op.successors if block.last_op else []
+            self._dominance[region] = (DominanceInfo(region), reachable)
+        info, reachable = self._dominance[region]
+        return b not in reachable or info.dominates(a, b)
+
+
+def _symbol_name(op: Operation) -> str | None:
+    name = op.properties.get("sym_name") or op.attributes.get("sym_name")
+    return name.data if isinstance(name, StringAttr) else None
 
 
 def _shaped_types(op: Operation) -> Iterator[ShapedType]:

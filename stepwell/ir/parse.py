@@ -186,8 +186,13 @@ def verify_module(
     checks = StructureChecks(locations)
     out: list[Diagnostic] = []
     for op in module.walk():
-        message = checks.too_large(op) or checks.missing_return(op) or _op_error(op)
-        message = message or checks.dominance(op)
+        message = (
+            checks.bad_shape(op)
+            or checks.missing_return(op)
+            or checks.redefined_symbol(op)
+            or (None if checks.hides_redefinitions(op) else _op_error(op))
+            or checks.dominance(op)
+        )
         if message is not None:
             line, col = locations.get(op, (0, 0))
             out.append(Diagnostic(name, line, col, message))

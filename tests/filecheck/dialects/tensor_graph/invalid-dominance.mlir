@@ -46,3 +46,33 @@ func.func @used_in_own_region(%x: tensor<4xf32>) -> tensor<4xf32> {
   }
   func.return %y : tensor<4xf32>
 }
+
+// -----
+
+// Between blocks: %y is defined on one path to ^join only.
+llvm.func @branches(%c: i1, %x: i64) -> i64 {
+  llvm.cond_br %c, ^then, ^else
+^then:
+  %y = llvm.add %x, %x : i64
+  llvm.br ^join
+^else:
+  llvm.br ^join
+^join:
+  // expected-error@+1 {{'llvm.return' op operand #0 (%y) is defined in a block that does not dominate this op}}
+  llvm.return %y : i64
+}
+
+// -----
+
+// Fine: the entry block dominates every block it reaches, and an unreachable block
+// may use anything (as in MLIR).
+llvm.func @dominated(%c: i1, %x: i64) -> i64 {
+  llvm.cond_br %c, ^then, ^join
+^then:
+  llvm.br ^join
+^join:
+  llvm.return %x : i64
+^unreachable:
+  %z = llvm.add %x, %x : i64
+  llvm.return %z : i64
+}

@@ -123,6 +123,14 @@ class LocatingParser(Parser):
             )
         return type
 
+    def _consume_token(self, expected_kind=None):
+        # xDSL asserts the kind here, so a wrong token became an AssertionError
+        if expected_kind is not None and self._current_token.kind != expected_kind:
+            if isinstance(expected_kind.value, str):
+                self.raise_error(f"'{expected_kind.value}' expected")
+            self.raise_error(f"{expected_kind.name.lower().replace('_', ' ')} expected")
+        return super()._consume_token(expected_kind)
+
     def parse_optional_type(self):
         return self._located(super().parse_optional_type)
 

@@ -66,3 +66,12 @@ func.func @bad_escape() attributes {
 } {
   func.return
 }
+
+// -----
+
+// xDSL asserted the closing token of a complex element (an AssertionError).
+func.func @complex_element_not_closed() -> tensor<2xf32> {
+  // expected-error@+1 {{')' expected}}
+  %c = tensor_graph.constant {value = dense<(0.0, -0.0]> : tensor<2xf32>} : tensor<2xf32>
+  func.return %c : tensor<2xf32>
+}

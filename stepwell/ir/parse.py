@@ -93,7 +93,7 @@ class LocatingParser(Parser):
     literals, and a located ParseError for anything that goes wrong."""
 
     def __init__(self, ctx: Context, text: str, name: str, line_offset: int = 0):
-        super().__init__(ctx, "", name)
+        super().__init__(ctx, "", name)  # xDSL's lexer would lex the first token
         self._parser_state = ParserState(_LinearLexer(Input(text, name)))
         self.locations: dict[Operation, tuple[int, int]] = {}
         self.line_offset = line_offset
@@ -163,7 +163,8 @@ def _describe(e: Exception) -> str:
         return "nested too deeply to parse"
     if isinstance(e, (VerifyException, ValueError)) and str(e):
         return str(e)  # xDSL's words for a value its attribute or op does not accept
-    return f"stepwell failed to parse this (an internal error, please report it: {type(e).__name__} {e})"
+    internal = f"{type(e).__name__} {e}".strip()
+    return f"stepwell failed to parse this (an internal error, please report it: {internal})"
 
 
 def _parse_error_diagnostic(e: ParseError, name: str, line_offset: int) -> Diagnostic:

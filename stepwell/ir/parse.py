@@ -3,6 +3,9 @@ op by op so each error points at its source line."""
 
 from __future__ import annotations
 
+import bisect
+import itertools
+
 from xdsl.context import Context
 from xdsl.dialects.builtin import AnyFloat, ModuleOp
 from xdsl.ir import Operation
@@ -32,6 +35,7 @@ class LocatingParser(Parser):
         super().__init__(ctx, text, name)
         self.locations: dict[Operation, tuple[int, int]] = {}
         self.line_offset = line_offset
+        self._line_starts = list(itertools.accumulate((len(line) + 1 for line in text.split("\n")), initial=0))
 
     def _parse_tensor_literal_element(self):
         element = super()._parse_tensor_literal_element()
@@ -42,9 +46,14 @@ class LocatingParser(Parser):
     def parse_operation(self) -> Operation:
         start = self._current_token.span
         op = super().parse_operation()
-        loc = start.get_location()
-        self.locations[op] = (loc.line + self.line_offset, loc.col)
+        self.locations[op] = self._line_col(start.start)
         return op
+
+    def _line_col(self, offset: int) -> tuple[int, int]:
+        """(line, col) of a character offset, by bisection: xDSL's `Span.get_location`
+        counts the newlines before it, which made parsing quadratic in the ops."""
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line + self.line_offset, offset - self._line_starts[line - 1] + 1
 
 
 def _parse_error_diagnostic(e: ParseError, name: str, line_offset: int) -> Diagnostic:

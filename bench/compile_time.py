@@ -114,7 +114,7 @@ def stages(text: str, measure: Callable[[str], contextmanager], llvm: bool = Tru
         with measure("translate"):
             ir = llvm_target.translate(module)
         with measure("llvm O3 + object"):
-            llvm_target.emit_object(llvm_target.optimize(ir))
+            llvm_target.emit_object(llvm_target.optimize(ir))  # in this process: its CPU time
 
 
 def cpu_seconds(text: str, llvm: bool) -> dict[str, float]:

@@ -102,9 +102,12 @@ def _build(source: str | ModuleOp, spec: str) -> CompiledProgram:
             raise CompileError(f"pass '{step.name}' failed: {e}") from e
     STATS["pipeline_runs"] += 1
     plans = plans_from_module(module)
-    ref = llvm_target.optimize(llvm_target.translate(module))
+    try:
+        obj = llvm_target.machine_code(llvm_target.translate(module))
+    except llvm_target.CompileTimeout as e:
+        raise CompileError(str(e)) from None
     STATS["llvm_compiles"] += 1
-    return CompiledProgram(llvm_target.emit_object(ref), plans)
+    return CompiledProgram(obj, plans)
 
 
 def _pick(program: CompiledProgram, entry: str | None):

@@ -8,6 +8,8 @@ an op is turned into a ParseError at the text it came from."""
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import re
 from collections.abc import Callable
@@ -97,6 +99,7 @@ class LocatingParser(Parser):
         self._parser_state = ParserState(_LinearLexer(Input(text, name)))
         self.locations: dict[Operation, tuple[int, int]] = {}
         self.line_offset = line_offset
+        self._line_starts = list(itertools.accumulate((len(line) + 1 for line in text.split("\n")), initial=0))
 
     def _parse_tensor_literal_element(self):
         element = super()._parse_tensor_literal_element()
@@ -140,9 +143,14 @@ class LocatingParser(Parser):
     def parse_operation(self) -> Operation:
         start = self._current_token.span
         op = self._located(super().parse_operation)
-        loc = start.get_location()
-        self.locations[op] = (loc.line + self.line_offset, loc.col)
+        self.locations[op] = self._line_col(start.start)
         return op
+
+    def _line_col(self, offset: int) -> tuple[int, int]:
+        """(line, col) of a character offset, by bisection: xDSL's `Span.get_location`
+        counts the newlines before it, which made parsing quadratic in the ops."""
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line + self.line_offset, offset - self._line_starts[line - 1] + 1
 
     def _located(self, parse: Callable[[], _T]) -> _T:
         """`parse()`, with any exception but a ParseError turned into one that spans

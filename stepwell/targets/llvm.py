@@ -1,9 +1,11 @@
 """The `llvm` dialect -> LLVM IR text -> optimized module -> machine code (llvmlite).
 
     text = translate(module)          # LLVM IR of an llvm-dialect module
-    ref = optimize(text)              # O3 with the new pass manager, host CPU
-    obj = emit_object(ref)            # ELF bytes: what the compile cache stores
+    obj = machine_code(text)          # O3 + ELF bytes (what the compile cache stores),
+                                      # in a worker process, within STEPWELL_COMPILE_TIMEOUT
     engine = load_object(obj)         # MCJIT; engine.get_function_address(name)
+
+LLVM itself (optimize, emit_object, load_object, the time limit) is in llvm_machine.py.
 
 The translation is xDSL's (`xdsl.backend.llvm.convert_op`, op by op) plus what it
 lacks: the casts of `stepwell.lowering.loops_to_llvm.llvm_ops`, fast-math flags on
@@ -13,11 +15,6 @@ print, exact for every element type).
 
 from __future__ import annotations
 
-import functools
-import threading
-
-import llvmlite
-import llvmlite.binding as llvm_binding
 import llvmlite.ir as ir
 from xdsl.backend.llvm.convert_op import convert_op
 from xdsl.backend.llvm.convert_type import convert_type
@@ -26,47 +23,19 @@ from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, ModuleOp
 from xdsl.ir import Block, Operation, SSAValue
 
 from stepwell.lowering.loops_to_llvm.llvm_ops import FPToSIOp, FPToUIOp, UIToFPOp
-
-LOCK = threading.RLock()  # LLVM's global state is not for concurrent use
-
-
-@functools.cache
-def _initialized() -> bool:
-    llvm_binding.initialize_native_target()
-    llvm_binding.initialize_native_asmprinter()
-    llvm_binding.initialize_native_asmparser()
-    return True
-
-
-@functools.cache
-def host() -> tuple[str, str, str]:
-    """(triple, cpu name, cpu features) of this machine."""
-    _initialized()
-    return (
-        llvm_binding.get_process_triple(),
-        llvm_binding.get_host_cpu_name(),
-        llvm_binding.get_host_cpu_features().flatten(),
-    )
-
-
-@functools.cache
-def target_machine() -> llvm_binding.TargetMachine:
-    """The host's target machine for optimizing and emitting code (never given to an
-    execution engine: an engine takes ownership of its target machine)."""
-    return _new_target_machine()
-
-
-def _new_target_machine() -> llvm_binding.TargetMachine:
-    triple, cpu, features = host()
-    target = llvm_binding.Target.from_triple(triple)
-    return target.create_target_machine(cpu=cpu, features=features, opt=3, reloc="pic", codemodel="jitdefault")
-
-
-def versions() -> str:
-    """What the machine code depends on besides the IR (for cache keys)."""
-    triple, cpu, features = host()
-    return f"llvmlite {llvmlite.__version__}; LLVM {'.'.join(map(str, llvm_binding.llvm_version_info))}; {triple}; {cpu}; {features}"
-
+from stepwell.targets.llvm_machine import (  # noqa: F401 (this module's API since before the split)
+    LOCK,
+    CompileTimeout,
+    bounded,
+    emit_assembly,
+    emit_object,
+    host,
+    load_object,
+    optimize,
+    target_machine,
+    versions,
+)
+from stepwell.tools.emitters import EmitError
 
 # --- llvm dialect -> LLVM IR ------------------------------------------------------------
 
@@ -188,49 +157,17 @@ def _intrinsic(module: ir.Module, name: str, result: ir.Type, args: list) -> ir.
     return module.globals.get(name) or ir.Function(module, ir.FunctionType(result, [a.type for a in args]), name=name)
 
 
-# --- LLVM IR -> optimized module -> machine code --------------------------------------------
-
-
-def optimize(text: str) -> llvm_binding.ModuleRef:
-    """Parse, verify and run LLVM's O3 pipeline (loop vectorizer and SLP on) for the host."""
-    with LOCK:
-        _initialized()
-        ref = llvm_binding.parse_assembly(text)
-        ref.verify()
-        tm = target_machine()
-        pto = llvm_binding.create_pipeline_tuning_options(speed_level=3)
-        pto.loop_vectorization = True
-        pto.slp_vectorization = True
-        pto.loop_unrolling = True
-        builder = llvm_binding.create_pass_builder(tm, pto)
-        builder.getModulePassManager().run(ref, builder)
-        return ref
-
-
-def emit_object(ref: llvm_binding.ModuleRef) -> bytes:
-    with LOCK:
-        return target_machine().emit_object(ref)
-
-
-def emit_assembly(ref: llvm_binding.ModuleRef) -> str:
-    with LOCK:
-        return target_machine().emit_assembly(ref)
-
-
-def load_object(obj: bytes) -> llvm_binding.ExecutionEngine:
-    """An MCJIT engine holding the machine code of `obj` (keep it alive while calling)."""
-    with LOCK:
-        _initialized()
-        empty = llvm_binding.parse_assembly("")
-        engine = llvm_binding.create_mcjit_compiler(empty, _new_target_machine())
-        engine.add_object_file(llvm_binding.ObjectFileRef.from_data(obj))
-        engine.finalize_object()
-        return engine
+def machine_code(text: str) -> bytes:
+    """The object code of LLVM IR `text` (O3 for this CPU), within the time limit."""
+    return bounded("object", text)
 
 
 def emit_llvm(module: ModuleOp, **_: object) -> str:
     """`stepwell-opt --emit llvm`: the optimized LLVM IR for this CPU."""
-    return str(optimize(translate(module)))
+    try:
+        return bounded("llvm", translate(module)).decode()
+    except CompileTimeout as e:
+        raise EmitError(str(e)) from None
 
 
 def emit_llvm_unoptimized(module: ModuleOp, **_: object) -> str:
@@ -264,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.unoptimized:
         sys.stdout.write(translate(module))
     elif args.asm:
-        sys.stdout.write(emit_assembly(optimize(translate(module))))
+        sys.stdout.write(bounded("asm", translate(module)).decode())
     else:
         sys.stdout.write(emit_llvm(module))
     return 0

@@ -38,13 +38,14 @@ OPS the arithmetic its body repeats).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy
 from xdsl.dialects.builtin import ArrayAttr, StringAttr
-from xdsl.ir import Block, SSAValue
+from xdsl.ir import Block, Operation, SSAValue
 from xdsl.transforms.common_subexpression_elimination import cse
 
 from stepwell.dialects.loops import ComputeOp, IndexOp, LoadOp, PointwiseOp, ReduceOp, YieldOp
@@ -92,9 +93,22 @@ def sites_of(producer: PointwiseOp) -> list[Site] | None:
         site = sites.setdefault((id(consumer), access_key(load)), Site(consumer, []))
         site.loads.append(load)
     for site in sites.values():
-        position = {op: i for i, op in enumerate(site.consumer.body.block.ops)}
-        site.loads.sort(key=position.__getitem__)
+        first = earliest(site.loads)
+        site.loads.remove(first)
+        site.loads.insert(0, first)
     return list(sites.values())
+
+
+def earliest(ops: Sequence[Operation]) -> Operation:
+    """The first of `ops` (all in one block) in block order, found by walking forward
+    from each in lockstep: the walks cover the stretch that holds them, not the block
+    (numbering a consumer's block once per producer made a fused chain quadratic)."""
+    members, later = set(ops), set()
+    walkers = list(ops)
+    while walkers and len(later) < len(members) - 1:
+        walkers = [w.next_op for w in walkers if w.next_op is not None]
+        later.update(w for w in walkers if w in members)
+    return next(op for op in ops if op not in later)
 
 
 def recompute_ratio(producer: PointwiseOp, sites: Sequence[Site]) -> Fraction:
@@ -113,12 +127,31 @@ def is_cheap(producer: PointwiseOp, sites: Sequence[Site], ratio: Fraction, limi
     return cost <= limits.max_body_cost and ratio <= limits.max_recompute
 
 
-def bytes_saved(producer: PointwiseOp, sites: Sequence[Site]) -> int:
+class Reads:
+    """How many loads of each buffer every consumer holds: counted once per consumer,
+    then kept up to date by `inline_at` (walking a consumer's body again for each of
+    its producers made a fused chain quadratic)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[ComputeOp, Counter[SSAValue]] = {}
+
+    def of(self, consumer: ComputeOp) -> Counter[SSAValue]:
+        if consumer not in self.counts:
+            self.counts[consumer] = Counter(load.buffer for load in consumer.loads())
+        return self.counts[consumer]
+
+    def inlined(self, producer: PointwiseOp, site: Site) -> None:
+        counts = self.of(site.consumer)
+        counts[producer.result] -= len(site.loads)
+        counts.update(load.buffer for load in producer.loads())
+
+
+def bytes_saved(producer: PointwiseOp, sites: Sequence[Site], reads: Reads) -> int:
     written = has_other_uses(producer.result)
     inputs = set(producer.inputs())
     saved = 0 if written else buffer_bytes(producer.result) + sum(map(buffer_bytes, inputs))
     for consumer in dict.fromkeys(s.consumer for s in sites):
-        new = inputs - set(consumer.inputs())
+        new = {b for b in inputs if not reads.of(consumer)[b]}
         if written:
             new -= _shared_with_producer(producer, [s for s in sites if s.consumer is consumer])
         saved += buffer_bytes(producer.result) - sum(map(buffer_bytes, new))
@@ -181,30 +214,39 @@ def _note_recompute(consumer: ComputeOp, producer: PointwiseOp, ratio: Fraction)
     consumer.attributes[RECOMPUTE] = ArrayAttr([*entries, StringAttr(f"{name} x{times}: {ops}")])
 
 
-def try_inline(producer: PointwiseOp, limits: Limits) -> bool:
-    """Inline `producer` into all its sites if that is cheap and saves bytes."""
+def try_inline(producer: PointwiseOp, limits: Limits, reads: Reads) -> list[ComputeOp]:
+    """Inline `producer` into all its sites if that is cheap and saves bytes; the
+    consumers it went into (none if it was not inlined)."""
     if points(producer) == 0:
-        return False
+        return []
     sites = sites_of(producer)
     if not sites:
-        return False
+        return []
     ratio = recompute_ratio(producer, sites)
-    if not is_cheap(producer, sites, ratio, limits) or bytes_saved(producer, sites) <= 0:
-        return False
+    if not is_cheap(producer, sites, ratio, limits) or bytes_saved(producer, sites, reads) <= 0:
+        return []
     consumers = list(dict.fromkeys(s.consumer for s in sites))
     for site in sites:
         inline_at(producer, site)
-    for consumer in consumers:
-        if ratio > 1:
+        reads.inlined(producer, site)
+    if ratio > 1:
+        for consumer in consumers:
             _note_recompute(consumer, producer, ratio)
-        cse(consumer.body)
     if not producer.result.uses:
         producer.detach()
         producer.erase()
-    return True
+    return consumers
 
 
 def fuse_vertically(block: Block, limits: Limits) -> None:
-    """Inline producers last to first, so a chain collapses into its last consumer."""
+    """Inline producers last to first, so a chain collapses into its last consumer;
+    then CSE each body that grew, once (after every inlining, it made a chain
+    quadratic: a decision never depends on a consumer's body being CSE'd, since a
+    consumer comes later in the block, so it was a producer before it was a consumer)."""
+    reads = Reads()
+    grown: dict[ComputeOp, None] = {}
     for producer in reversed(top_level_pointwise(block)):
-        try_inline(producer, limits)
+        grown.update(dict.fromkeys(try_inline(producer, limits, reads)))
+    for consumer in grown:
+        if consumer.parent is not None:
+            cse(consumer.body)

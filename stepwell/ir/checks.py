@@ -69,7 +69,7 @@ class StructureChecks:
                 )
             count = math.prod(shape)
             element = getattr(type, "element_type", None)
-            nbytes = count * getattr(element, "compile_time_size", 1)
+            nbytes = count * -(-getattr(element, "bitwidth", 8) // 8)  # (i128 has no struct format)
             if max(shape, default=0) > MAX_BYTES or nbytes > MAX_BYTES:
                 return (
                     f"'{op.name}' op {type} has {count} elements ({nbytes} bytes): "

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import AnyFloat, IntegerType, ModuleOp
+from xdsl.dialects.builtin import AnyFloat, IndexType, IntegerType, ModuleOp
 from xdsl.ir import Operation
 from xdsl.parser import Parser
 from xdsl.parser.generic_parser import ParserState
@@ -117,10 +117,10 @@ class LocatingParser(Parser):
                 self.pos,
             )
         element = type.element_type
-        if isinstance(element, IntegerType) and element.bitwidth > 64:
+        if not (isinstance(element, AnyFloat | IndexType) or isinstance(element, IntegerType) and element.bitwidth <= 64):
             self.raise_error(
-                f"dense<> elements of type {element} are not supported (integers of "
-                "at most 64 bits)",
+                f"dense<> elements of type {element} are not supported (floats, and "
+                "integers of at most 64 bits)",
                 start,
                 self.pos,
             )

@@ -6,9 +6,9 @@ Long runs: `python -m stepwell.fuzz --seed 0 --count 10000 --target cpu --out fu
 (and `--mutate`). A failure here prints its seed: `python -m stepwell.fuzz --seed S
 --count 1 --max-ops 8` writes the program and a minimized reproducer.
 
-KNOWN lists the failures of bugs already filed (issue 6, point N) that are being fixed
-elsewhere; a failure that matches an entry is tolerated. Once a fix is merged, delete
-its entry: the fuzzer then checks that the bug stays fixed.
+KNOWN lists the failures of bugs already filed that are being fixed elsewhere; a failure
+that matches an entry is tolerated. Once a fix is merged, delete its entry: the fuzzer
+then checks that the bug stays fixed.
 """
 
 from __future__ import annotations
@@ -29,38 +29,11 @@ from stepwell.fuzz.compare import Failure
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SIN_COS = ("tensor_graph.sin", "tensor_graph.cos")
-
-
-def _large_operand(f: Failure) -> bool:
-    return any(isinstance(v, float) and not abs(v) < 1e4 for v in f.operands)
-
-
 KNOWN: dict[str, tuple[int, object]] = {
-    # name: (point of issue 6, predicate on a Failure of the differential test or on a
-    # problem string of the mutation test)
-    "sin-cos-large-argument": (2, lambda f: isinstance(f, Failure) and f.op in SIN_COS
-                               and f.kind in ("mismatch", "nan") and _large_operand(f)),
-    "gather-out-of-range-clamps": (4, lambda f: isinstance(f, Failure) and f.kind == "missing-error"),
-    "signed-zero-sin-tanh": (5, lambda f: isinstance(f, Failure) and f.kind == "signed-zero"
-                             and f.op in SIN_COS + ("tensor_graph.tanh",)),
-    "f32-f64-intrinsic-mismatch": (6, lambda f: isinstance(f, Failure) and f.kind == "compile-error"
-                                   and re.search(r"arg mismatch: (float != double|double != float)", f.message)),
-    "zero-size-dims-compile": (7, lambda f: isinstance(f, Failure) and f.kind == "compile-error" and (
-        "integer division or modulo by zero" in f.message or "tuple index out of range" in f.message)),
-    "clamp-min-greater-than-max": (8, lambda f: isinstance(f, Failure) and f.kind == "invalid"
-                                   and "is greater than max" in f.message),
-    "parser-hang-unterminated-string": (9, lambda text: isinstance(text, str) and _unterminated_string(text)),
-    # an exception inside xDSL's parser reported as "FILE: error: cannot parse: KeyError: ..."
-    # (seen: RecursionError, AssertionError, VerifyException: Integer value ... out of range)
-    "internal-exception-messages": (12, lambda p: isinstance(p, str) and re.search(
-        r"error: cannot parse: [A-Z]\w*(Error|Exception)\b", p)),
+    # name: (issue number, predicate on a Failure of the differential test or on a problem
+    # string of the mutation test). Empty: every failure issue 6 listed is fixed, and the
+    # fuzzer now checks that each stays fixed.
 }
-
-
-def _unterminated_string(text: str) -> bool:
-    """A line with an odd number of quotes: xDSL's lexer backtracks exponentially."""
-    return any(line.count('"') % 2 for line in text.splitlines())
 
 
 def known(failure) -> str | None:

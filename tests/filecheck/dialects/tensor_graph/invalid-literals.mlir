@@ -19,7 +19,7 @@ func.func @huge_splat() -> tensor<1099511627776xf32> {
 // -----
 
 func.func @i128_elements() -> tensor<2xi128> {
-  // expected-error@+1 {{dense<> elements of type i128 are not supported (integers of at most 64 bits)}}
+  // expected-error@+1 {{dense<> elements of type i128 are not supported (floats, and integers of at most 64 bits)}}
   %c = tensor_graph.constant {value = dense<[1, 2]> : tensor<2xi128>} : tensor<2xi128>
   func.return %c : tensor<2xi128>
 }
@@ -74,4 +74,13 @@ func.func @complex_element_not_closed() -> tensor<2xf32> {
   // expected-error@+1 {{')' expected}}
   %c = tensor_graph.constant {value = dense<(0.0, -0.0]> : tensor<2xf32>} : tensor<2xf32>
   func.return %c : tensor<2xf32>
+}
+
+// -----
+
+// A dense<> of complex elements (found by the fuzzer: xDSL asserted inside).
+func.func @complex_elements() -> tensor<7xi1> {
+  // expected-error@+1 {{dense<> elements of type complex<f32> are not supported (floats, and integers of at most 64 bits)}}
+  %c = tensor_graph.constant {value = dense<true> : tensor<7xcomplex<f32>>} : tensor<7xi1>
+  func.return %c : tensor<7xi1>
 }

@@ -47,3 +47,12 @@ func.func @dynamic(%x: tensor<?xf32>) -> tensor<?xf32> {
   %y = tensor_graph.neg %x : tensor<?xf32>
   func.return %y : tensor<?xf32>
 }
+
+// -----
+
+// An element type without a struct format (i128) is sized by its bit width (found by
+// the fuzzer's mutants: this was an internal NotImplementedError).
+func.func @i128_result(%x: tensor<7xf32>) -> tensor<7xi128> {
+  // expected-error@+1 {{'func.return' op}}
+  func.return %x : tensor<7xf32>
+}

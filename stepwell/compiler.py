@@ -24,6 +24,7 @@ from xdsl.dialects.builtin import ModuleOp
 from stepwell.ir.printer import Printer
 
 from stepwell import registry
+from stepwell.ir import report
 from stepwell.ir.diagnostics import Diagnostic, DiagnosticError, with_hints
 from stepwell.ir.parse import parse_module, verify_module
 from stepwell.ir.pipeline import build_pipeline
@@ -103,13 +104,25 @@ def _build(source: str | ModuleOp, spec: str, target: Target) -> Artifact:
     except DiagnosticError as e:
         diagnostics = with_hints(e.diagnostics, text or "")
         raise CompileError(render_all(diagnostics, text), diagnostics) from None
+    reported: list[Diagnostic] = []
+
+    def collect(op, severity: str, message: str) -> None:
+        if severity != "error":
+            return report.print_to_stderr(op, severity, message)
+        line, col = report.locate(op, locations)
+        reported.append(Diagnostic(SOURCE_NAME, line, col, f"'{op.name}' op {message}" if op else message))
+
     for step, pass_ in build_pipeline(spec, registry.passes(), registry.pipelines()):
         try:
-            pass_.apply(ctx, module)
+            with report.collecting(collect):
+                pass_.apply(ctx, module)
         except DiagnosticError as e:
-            raise CompileError(render_all(e.diagnostics, text), e.diagnostics) from None
+            raise CompileError(render_all(reported + e.diagnostics, text), reported + e.diagnostics) from None
         except Exception as e:
-            raise CompileError(f"pass '{step.name}' failed: {e}") from e
+            located = render_all(reported, text) + "\n" if reported else ""
+            raise CompileError(f"{located}pass '{step.name}' failed: {e}", reported) from e
+        if reported:  # errors reported without raising
+            raise CompileError(render_all(reported, text), reported)
     STATS["pipeline_runs"] += 1
     try:
         return target.build(module)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from stepwell import registry
-from stepwell.compiler import STATS, TargetUnavailable, compile
+from stepwell.compiler import STATS, CompileError, TargetUnavailable, compile
 from stepwell.plugins import load_plugin
 from stepwell.runtime.cache import CACHE
 from stepwell.tools import run
@@ -109,8 +109,6 @@ def test_the_cache_key_holds_the_target_and_its_version(cache_dir, toy, monkeypa
 
 
 def test_entry_choice_is_the_compilers_for_every_target(cache_dir, toy):
-    from stepwell.compiler import CompileError
-
     with pytest.raises(CompileError, match=r"no function @g \(functions: f\)"):
         compile(PROGRAM, "g", target="numpy")
 

@@ -1,11 +1,11 @@
-"""The dialects and passes that ship with stepwell, registered lazily by name."""
+"""The dialects, passes, pipelines and targets that ship with stepwell, registered lazily by name."""
 
 from xdsl.dialects.arith import Arith
 from xdsl.dialects.builtin import Builtin
 from xdsl.dialects.func import Func
 from xdsl.dialects.math import Math
 
-from stepwell.registry import register_dialect, register_pass, register_pipeline
+from stepwell.registry import register_dialect, register_pass, register_pipeline, register_target
 from stepwell.tools.emitters import register_emitter
 
 for dialect in (Builtin, Func, Arith, Math):
@@ -73,3 +73,12 @@ def _lazy(module: str, name: str):
 register_dialect(_lazy("stepwell.lowering.loops_to_llvm.llvm_ops", "llvm_dialect"), "llvm")
 register_emitter("llvm", _lazy("stepwell.targets.llvm", "emit_llvm"))
 register_emitter("llvm-unoptimized", _lazy("stepwell.targets.llvm", "emit_llvm_unoptimized"))
+
+
+def _cpu_target():
+    from stepwell.targets.cpu import CpuTarget
+
+    return CpuTarget()
+
+
+register_target(_cpu_target, "cpu")

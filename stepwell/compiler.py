@@ -3,12 +3,16 @@
     f = compile(text_or_module, entry="softmax", target="cpu")
     y = f(x)                       # numpy in, numpy out
 
-The "cpu" target runs the named pipeline `lower-to-cpu` (tensor_graph down to the
-llvm dialect), translates to LLVM IR, optimizes at O3 for this CPU and loads the
-object code with MCJIT. A compile of the same IR (same compiler, same machine) comes
-from the compile cache (runtime/cache.py): memory first, then disk, without running
-the pipeline or LLVM again. `pipeline=` replaces the named pipeline (for IR that is
-already at a lower level, e.g. "convert-loops-to-llvm" for loops IR).
+`compile` knows no target by itself: it parses and verifies the input, looks the
+target up in the registry (`stepwell.registry.register_target`; the interface is
+`stepwell.targets.Target`), runs the target's pipeline (e.g. `lower-to-cpu`, tensor_graph
+down to the llvm dialect) and has the target build an artifact from the lowered
+module (for "cpu": object code for this CPU, targets/cpu.py), then returns the
+target's callable for `entry`. A compile of the same IR for the same target (same
+compiler, same target version) comes from the compile cache (runtime/cache.py):
+memory first, then disk, without running the pipeline or building again.
+`pipeline=` replaces the target's pipeline (for IR that is already at a lower level,
+e.g. "convert-loops-to-llvm" for loops IR).
 """
 
 from __future__ import annotations
@@ -20,19 +24,20 @@ from xdsl.dialects.builtin import ModuleOp
 from stepwell.ir.printer import Printer
 
 from stepwell import registry
+from stepwell.ir import report
 from stepwell.ir.diagnostics import Diagnostic, DiagnosticError, with_hints
 from stepwell.ir.parse import parse_module, verify_module
 from stepwell.ir.pipeline import build_pipeline
 from stepwell.ir.render import render_all
-from stepwell.runtime.cache import CACHE, CompiledProgram, cache_key
-from stepwell.runtime.cpu import CpuFunction
-from stepwell.runtime.plan import plans_from_module
+from stepwell.runtime.cache import CACHE, cache_key
+from stepwell.targets import Artifact, Target
 
-TARGETS = {"cpu": "lower-to-cpu", "triton": "lower-to-triton", "ptx": "lower-to-ptx"}
-AVAILABLE = ("cpu",)
+PLANNED = ("triton", "ptx")
+"""Targets the contract names that are not built yet (for the wording of the error)."""
 
 STATS: Counter[str] = Counter()
-"""`pipeline_runs`, `llvm_compiles`, `cache_hits`: for tests and curious users."""
+"""`pipeline_runs`, `llvm_compiles` (the cpu target), `cache_hits`: for tests and
+curious users."""
 
 
 SOURCE_NAME = "<compile>"
@@ -49,8 +54,18 @@ class CompileError(Exception):
         self.diagnostics = diagnostics or []
 
 
-class TargetUnavailable(CompileError):
-    pass
+class TargetUnavailable(CompileError, ValueError):
+    """No target of that name is registered."""
+
+
+def find_target(name: str) -> Target:
+    """The registered target `name`, or TargetUnavailable listing those there are."""
+    factory = registry.targets().get(name)
+    if factory is None:
+        known = ", ".join(sorted(registry.targets())) or "none"
+        what = f"target {name} is not available yet" if name in PLANNED else f"unknown target {name!r}"
+        raise TargetUnavailable(f"{what} (registered targets: {known})")
+    return factory()
 
 
 def compile(source: str | ModuleOp, entry: str | None = None, target: str = "cpu", *, pipeline: str | None = None):  # noqa: A001
@@ -61,25 +76,21 @@ def compile(source: str | ModuleOp, entry: str | None = None, target: str = "cpu
         raise TypeError(f"source must be MLIR text (str) or a builtin.module, got {type(source).__name__}")
     if entry is not None and not isinstance(entry, str):
         raise TypeError(f"entry must be a function name or None, got {type(entry).__name__}")
-    if target not in TARGETS:
-        raise ValueError(f"unknown target {target!r} (known: {', '.join(TARGETS)})")
-    if target not in AVAILABLE:
-        raise TargetUnavailable(f"target {target} is not available yet")
-    spec = pipeline if pipeline is not None else TARGETS[target]
+    chosen = find_target(target)
+    spec = pipeline if pipeline is not None else chosen.pipeline
     text = source if isinstance(source, str) else _print(source)
-    key = cache_key(text, target, spec)
-    program = CACHE.get(key)
-    if program is None:
-        program = _build(source, spec)
-        CACHE.put(key, program)
+    key = cache_key(text, chosen.name, spec, chosen.version())
+    cached = CACHE.get(key)
+    if cached is None:
+        cached = CACHE.put(key, _build(source, spec, chosen))
     else:
         STATS["cache_hits"] += 1
-    return CpuFunction(program.library, _pick(program, entry))  # type: ignore[arg-type]
+    if cached.loaded is None:
+        cached.loaded = chosen.load(cached.artifact)
+    return chosen.function(cached.loaded, _pick(chosen.functions(cached.loaded), entry))
 
 
-def _build(source: str | ModuleOp, spec: str) -> CompiledProgram:
-    from stepwell.targets import llvm as llvm_target
-
+def _build(source: str | ModuleOp, spec: str, target: Target) -> Artifact:
     ctx = registry.make_context()
     text = source if isinstance(source, str) else None
     try:
@@ -93,36 +104,42 @@ def _build(source: str | ModuleOp, spec: str) -> CompiledProgram:
     except DiagnosticError as e:
         diagnostics = with_hints(e.diagnostics, text or "")
         raise CompileError(render_all(diagnostics, text), diagnostics) from None
+    reported: list[Diagnostic] = []
+
+    def collect(op, severity: str, message: str) -> None:
+        if severity != "error":
+            return report.print_to_stderr(op, severity, message)
+        line, col = report.locate(op, locations)
+        reported.append(Diagnostic(SOURCE_NAME, line, col, f"'{op.name}' op {message}" if op else message))
+
     for step, pass_ in build_pipeline(spec, registry.passes(), registry.pipelines()):
         try:
-            pass_.apply(ctx, module)
+            with report.collecting(collect):
+                pass_.apply(ctx, module)
         except DiagnosticError as e:
-            raise CompileError(render_all(e.diagnostics, text), e.diagnostics) from None
+            raise CompileError(render_all(reported + e.diagnostics, text), reported + e.diagnostics) from None
         except Exception as e:
-            raise CompileError(f"pass '{step.name}' failed: {e}") from e
+            located = render_all(reported, text) + "\n" if reported else ""
+            raise CompileError(f"{located}pass '{step.name}' failed: {e}", reported) from e
+        if reported:  # errors reported without raising
+            raise CompileError(render_all(reported, text), reported)
     STATS["pipeline_runs"] += 1
-    plans = plans_from_module(module)
     try:
-        obj = llvm_target.machine_code(llvm_target.translate(module))
-    except llvm_target.CompileTimeout as e:
-        raise CompileError(str(e)) from None
-    STATS["llvm_compiles"] += 1
-    return CompiledProgram(obj, plans)
+        return target.build(module)
+    except DiagnosticError as e:
+        raise CompileError(render_all(e.diagnostics, text), e.diagnostics) from None
 
 
-def _pick(program: CompiledProgram, entry: str | None):
-    names = [p.name for p in program.plans]
+def _pick(names: list[str], entry: str | None) -> str:
     entry = entry.removeprefix("@") if entry is not None else None
     if entry is None:
         if len(names) == 1:
-            return program.plans[0]
+            return names[0]
         if "main" in names:
-            entry = "main"
-        else:
-            raise CompileError(f"several functions ({', '.join(names)}): say which with entry=")
-    for plan in program.plans:
-        if plan.name == entry:
-            return plan
+            return "main"
+        raise CompileError(f"several functions ({', '.join(names)}): say which with entry=")
+    if entry in names:
+        return entry
     raise CompileError(f"no function @{entry} (functions: {', '.join(names) or 'none'})")
 
 

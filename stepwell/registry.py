@@ -1,21 +1,28 @@
-"""What stepwell knows by name: its dialects and its passes.
+"""What stepwell knows by name: its dialects, passes, pipelines and targets.
 
-Plugins add to them (`register_dialect`, `register_pass`, `register_pipeline`);
-`stepwell-opt` and `stepwell.compile` build their `Context` and pass table from here.
+Plugins add to them (`register_dialect`, `register_pass`, `register_pipeline`,
+`register_target`); `stepwell-opt` and `stepwell.compile` build their `Context`, pass
+table and targets from here.
 """
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from xdsl.context import Context
 from xdsl.ir import Dialect
 from xdsl.passes import ModulePass
 
+if TYPE_CHECKING:
+    from stepwell.targets import Target
+
 _DIALECTS: dict[str, Callable[[], Dialect]] = {}
 _PASSES: dict[str, Callable[[], type[ModulePass]]] = {}
 _PIPELINES: dict[str, str] = {}
+_TARGETS: dict[str, Callable[[], Target]] = {}
 
 
 def register_dialect(dialect: Dialect | Callable[[], Dialect], name: str | None = None) -> None:
@@ -43,6 +50,18 @@ def register_pipeline(name: str, spec: str) -> None:
     _PIPELINES[name] = spec
 
 
+def register_target(target: Target | Callable[[], Target], name: str | None = None) -> None:
+    """Register a target for `stepwell.compile(..., target=NAME)` and `stepwell-run
+    --target NAME`: an instance, or a class or factory of one (made once, at its first
+    use). The interface is `stepwell.targets.Target`."""
+    if isinstance(target, type) or not hasattr(target, "build"):
+        key = name or getattr(target, "name", None)
+        assert key, "a lazily registered target needs its name"
+        _TARGETS[key] = functools.cache(target)  # type: ignore[arg-type]
+    else:
+        _TARGETS[name or target.name] = lambda: target  # type: ignore[union-attr]
+
+
 def passes() -> dict[str, Callable[[], type[ModulePass]]]:
     _load_builtins()
     return dict(_PASSES)
@@ -51,6 +70,11 @@ def passes() -> dict[str, Callable[[], type[ModulePass]]]:
 def pipelines() -> dict[str, str]:
     _load_builtins()
     return dict(_PIPELINES)
+
+
+def targets() -> dict[str, Callable[[], Target]]:
+    _load_builtins()
+    return dict(_TARGETS)
 
 
 def dialects() -> dict[str, Callable[[], Dialect]]:

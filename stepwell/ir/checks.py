@@ -62,11 +62,9 @@ class StructureChecks:
         in this version) or with more bytes than a 64-bit offset can address."""
         for type in _shaped_types(op):
             shape = type.get_shape()
-            if any(d < 0 for d in shape):
-                return (
-                    f"'{op.name}' op {type} has a dynamic size: stepwell supports static "
-                    "shapes only"
-                )
+            dynamic = dynamic_size(type)
+            if dynamic is not None:
+                return f"'{op.name}' op {dynamic}"
             count = math.prod(shape)
             element = getattr(type, "element_type", None)
             nbytes = count * -(-getattr(element, "bitwidth", 8) // 8)  # (i128 has no struct format)
@@ -167,6 +165,20 @@ class StructureChecks:
             self._dominance[region] = (DominanceInfo(region), reachable)
         info, reachable = self._dominance[region]
         return b not in reachable or info.dominates(a, b)
+
+
+def dynamic_size(type: Attribute) -> str | None:
+    """The error for a shaped type with a dynamic (`?`) size, or None. Every level
+    refuses them until dynamic shapes are designed: `verify_module` for every op, the
+    loops ops' own verifiers, and `convert-loops-to-llvm` for its input."""
+    if isinstance(type, ShapedType) and any(d < 0 for d in type.get_shape()):
+        return f"{type} has a dynamic size: stepwell supports static shapes only"
+    return None
+
+
+def first_dynamic_size(op: Operation) -> str | None:
+    """`dynamic_size` of the first type `op` defines or names that has one."""
+    return next(filter(None, map(dynamic_size, _shaped_types(op))), None)
 
 
 def _symbol_name(op: Operation) -> str | None:

@@ -30,12 +30,23 @@ _handler: ContextVar[Handler | None] = ContextVar("stepwell_report_handler", def
 def emit(op: Operation | None, message: str, severity: str = "error") -> None:
     if severity not in SEVERITIES:
         raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}, got {severity!r}")
-    handler = _handler.get()
-    if handler is None:
-        where = f"'{op.name}' op " if op is not None else ""
-        print(f"{severity}: {where}{message}", file=sys.stderr)
-    else:
-        handler(op, severity, message)
+    (_handler.get() or print_to_stderr)(op, severity, message)
+
+
+def print_to_stderr(op: Operation | None, severity: str, message: str) -> None:
+    """What happens to a diagnostic when no driver collects them."""
+    where = f"'{op.name}' op " if op is not None else ""
+    print(f"{severity}: {where}{message}", file=sys.stderr)
+
+
+def locate(op: Operation | None, locations: dict[Operation, tuple[int, int]]) -> tuple[int, int]:
+    """Where `op` was written, or else its nearest ancestor (ops made by passes);
+    (0, 0) if none was written in the source."""
+    while op is not None:
+        if op in locations:
+            return locations[op]
+        op = op.parent_op()
+    return (0, 0)
 
 
 def error(op: Operation | None, message: str) -> None:

@@ -1,15 +1,17 @@
-"""The compile cache: compiled programs by key, in memory and on disk.
+"""The compile cache: built programs (artifacts) by key, in memory and on disk.
 
-The key is the sha256 of the input IR text, the target and pipeline, and everything
-the machine code depends on: stepwell's source (a fingerprint of its .py files, so an
-edited compiler never reuses stale code), llvmlite/LLVM versions and the host CPU
-name and features. On disk (`$STEPWELL_CACHE_DIR`, else `~/.cache/stepwell`) an
-entry is one file, KEY.entry: a JSON header line (the key, the function plans and the
-sha256 of key, plans and object code) and then the object code (loaded with MCJIT).
-An entry is used only if its header names its key and the digest matches, so an
-empty, truncated or foreign file is never loaded: it is rebuilt (and rewritten if
-the directory is writable). Entries are written to a temporary file, fsync'd and
-renamed into place. Disk errors are not fatal: the cache is then memory-only.
+The key is the sha256 of the input IR text, the target's name and pipeline, stepwell's
+source (a fingerprint of its .py files, so an edited compiler never reuses stale code)
+and the target's version string: everything its artifacts depend on besides these
+(for the CPU: llvmlite/LLVM versions and the host CPU name and features). On disk
+(`$STEPWELL_CACHE_DIR`, else `~/.cache/stepwell`) an entry is one file, KEY.entry: a
+JSON header line (the key, the artifact's metadata and the sha256 of key, metadata and
+data) and then the artifact's data (for the CPU: object code). An entry is used only
+if its header names its key and the digest matches, so an empty, truncated or foreign
+file is never loaded: it is rebuilt (and rewritten if the directory is writable).
+Entries are written to a temporary file, fsync'd and renamed into place. Disk errors
+are not fatal: the cache is then memory-only. In memory an entry also keeps the
+program loaded from its artifact, so a compile from memory loads nothing.
 """
 
 from __future__ import annotations
@@ -21,26 +23,16 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from stepwell.runtime.plan import FunctionPlan, from_json, to_json
-from stepwell.targets import llvm as llvm_target
+from stepwell.targets import Artifact
 
 
 @dataclass
-class CompiledProgram:
-    """Object code and the plans of its functions (the library is loaded lazily)."""
-
-    obj: bytes
-    plans: list[FunctionPlan]
-    _library: object = None
-
-    @property
-    def library(self):
-        from stepwell.runtime.cpu import Library
-
-        if self._library is None:
-            self._library = Library(self.obj)
-        return self._library
+class CacheEntry:
+    artifact: Artifact
+    loaded: Any = None
+    """The target's program loaded from `artifact` (set by `stepwell.compile`)."""
 
 
 @functools.cache
@@ -53,8 +45,8 @@ def source_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def cache_key(ir_text: str, target: str, pipeline: str) -> str:
-    parts = [ir_text, target, pipeline, source_fingerprint(), llvm_target.versions()]
+def cache_key(ir_text: str, target: str, pipeline: str, target_version: str) -> str:
+    parts = [ir_text, target, pipeline, source_fingerprint(), target_version]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -65,51 +57,52 @@ def cache_dir() -> Path:
 
 class CompileCache:
     def __init__(self) -> None:
-        self.memory: dict[str, CompiledProgram] = {}
+        self.memory: dict[str, CacheEntry] = {}
 
-    def get(self, key: str) -> CompiledProgram | None:
+    def get(self, key: str) -> CacheEntry | None:
         if key in self.memory:
             return self.memory[key]
         try:
-            program = _decode(key, (cache_dir() / f"{key}.entry").read_bytes())
+            artifact = _decode(key, (cache_dir() / f"{key}.entry").read_bytes())
         except OSError:
             return None
-        if program is not None:
-            self.memory[key] = program
-        return program
+        if artifact is None:
+            return None
+        entry = self.memory[key] = CacheEntry(artifact)
+        return entry
 
-    def put(self, key: str, program: CompiledProgram) -> None:
-        self.memory[key] = program
+    def put(self, key: str, artifact: Artifact) -> CacheEntry:
+        entry = self.memory[key] = CacheEntry(artifact)
         try:
             directory = cache_dir()
             directory.mkdir(parents=True, exist_ok=True)
-            _write_atomic(directory / f"{key}.entry", _encode(key, program))
+            _write_atomic(directory / f"{key}.entry", _encode(key, artifact))
         except OSError:
             pass
+        return entry
 
     def clear_memory(self) -> None:
         self.memory.clear()
 
 
-def _digest(key: str, plans: str, obj: bytes) -> str:
-    return hashlib.sha256(b"\0".join([key.encode(), plans.encode(), obj])).hexdigest()
+def _digest(key: str, metadata: str, data: bytes) -> str:
+    return hashlib.sha256(b"\0".join([key.encode(), metadata.encode(), data])).hexdigest()
 
 
-def _encode(key: str, program: CompiledProgram) -> bytes:
-    plans = to_json(program.plans)
-    header = {"key": key, "sha256": _digest(key, plans, program.obj), "plans": plans}
-    return json.dumps(header).encode() + b"\n" + program.obj
+def _encode(key: str, artifact: Artifact) -> bytes:
+    header = {"key": key, "sha256": _digest(key, artifact.metadata, artifact.data), "metadata": artifact.metadata}
+    return json.dumps(header).encode() + b"\n" + artifact.data
 
 
-def _decode(key: str, data: bytes) -> CompiledProgram | None:
-    """The program in an entry file, or None unless it is intact and is `key`'s."""
-    header_bytes, newline, obj = data.partition(b"\n")
+def _decode(key: str, data: bytes) -> Artifact | None:
+    """The artifact in an entry file, or None unless it is intact and is `key`'s."""
+    header_bytes, newline, body = data.partition(b"\n")
     try:
         header = json.loads(header_bytes)
-        plans = header["plans"]
-        if not newline or header["key"] != key or header["sha256"] != _digest(key, plans, obj):
+        metadata = header["metadata"]
+        if not newline or header["key"] != key or header["sha256"] != _digest(key, metadata, body):
             return None
-        return CompiledProgram(obj, from_json(plans))
+        return Artifact(body, metadata)
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
 

@@ -1,0 +1,64 @@
+"""Targets: where `stepwell.compile` sends a program, behind one small interface.
+
+A target is an object with
+
+    name       the name users pass (`stepwell.compile(..., target=name)`, `stepwell-run --target`)
+    pipeline   the pipeline that lowers verified input IR to what `build` takes
+               (a named pipeline such as "lower-to-cpu"; "" for none)
+    version()  what its artifacts depend on besides the IR and stepwell's own source
+               (tool versions, the host machine): part of the compile cache's key
+    build(module) -> Artifact         the lowered module in, a serializable artifact out
+    load(artifact) -> program         make it callable in this process
+    functions(program) -> [names]     the functions it holds
+    function(program, name) -> callable   numpy arrays in, numpy array(s) out
+
+and is registered by name with `stepwell.registry.register_target` (a plugin can add
+one). `stepwell.compile` parses and verifies the input, runs the target's pipeline (or
+the caller's `pipeline=`), builds, and keeps the artifact in the compile cache
+(runtime/cache.py, keyed by the target's name and version, the pipeline, the IR and
+stepwell's source), so a second compile only loads it. It knows no target by itself:
+the CPU (targets/cpu.py: LLVM object code and the plans of its functions) is the first
+implementation, registered like any plugin's.
+
+`build` reports a program it cannot build by raising `stepwell.compiler.CompileError`
+(or a `DiagnosticError`, which `compile` renders with the source).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from xdsl.dialects.builtin import ModuleOp
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """What the compile cache stores of a built program: opaque bytes (e.g. object
+    code) and text metadata (e.g. the plans of its functions as JSON)."""
+
+    data: bytes
+    metadata: str = ""
+
+
+class Target:
+    """The interface of a target (subclass it, or provide the same members)."""
+
+    name: str = ""
+    pipeline: str = ""
+
+    def version(self) -> str:
+        return ""
+
+    def build(self, module: ModuleOp) -> Artifact:
+        raise NotImplementedError
+
+    def load(self, artifact: Artifact) -> Any:
+        raise NotImplementedError
+
+    def functions(self, program: Any) -> list[str]:
+        raise NotImplementedError
+
+    def function(self, program: Any, name: str) -> Callable[..., Any]:
+        raise NotImplementedError

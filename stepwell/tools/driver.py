@@ -108,7 +108,7 @@ class Driver:
         reported: list[Diagnostic] = []
 
         def collect(op: Operation | None, severity: str, message: str) -> None:
-            line, col = _locate(op, run.locations)
+            line, col = report.locate(op, run.locations)
             text = f"'{op.name}' op {message}" if op is not None else message
             reported.append(Diagnostic(run.name, line, col, text, severity))
 
@@ -170,17 +170,8 @@ def _is_blank(text: str) -> bool:
     return all(not line.strip() or line.strip().startswith("//") for line in text.splitlines())
 
 
-def _locate(op: Operation | None, locations: Locations) -> tuple[int, int]:
-    """Where `op` was written, or else its nearest ancestor (ops made by passes)."""
-    while op is not None:
-        if op in locations:
-            return locations[op]
-        op = op.parent_op()
-    return (0, 0)
-
-
 def _with_ancestors(module: ModuleOp, locations: Locations) -> Locations:
-    return {op: _locate(op, locations) for op in module.walk()}
+    return {op: report.locate(op, locations) for op in module.walk()}
 
 
 def _unlocated(name: str, message: str, severity: str = "error") -> Diagnostic:

@@ -7,7 +7,8 @@ function's signature (bf16 arrays are `ml_dtypes.bfloat16`; `np.save` stores the
 raw 2-byte records, which are read back as bf16 where the signature says bf16), runs
 the function on the target and saves one .npy per result (without `--output` it
 prints them). Targets: `reference` (the numpy interpreter, `stepwell.reference`), and
-`cpu`, `triton`, `ptx` through `stepwell.compile`.
+every target of the registry (`cpu`, and those plugins register) through
+`stepwell.compile`.
 """
 
 from __future__ import annotations
@@ -33,14 +34,13 @@ from stepwell.tools.common import (
     run_tool,
 )
 
-TARGETS = ("reference", "cpu", "triton", "ptx")
-
 
 def build_parser() -> ArgumentParser:
     p = ArgumentParser(prog="stepwell-run", description="Run a function of an IR file on .npy inputs.")
     p.add_argument("input_file", metavar="FILE", help="IR file ('-': stdin)")
     p.add_argument("--entry", metavar="F", help="function to call (default: the only one)")
-    p.add_argument("--target", default="cpu", choices=TARGETS, help="where to run it (default: cpu)")
+    p.add_argument("--target", default="cpu", metavar="T",
+                   help="where to run it: reference, or a registered target (default: cpu)")
     p.add_argument("--input", dest="inputs", action="extend", nargs="+", default=[], metavar="X.npy",
                    help="one .npy per argument, in order (repeatable)")
     p.add_argument("--output", dest="outputs", action="extend", nargs="+", default=[], metavar="Y.npy",
@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     load_plugins(args.plugins)
+    _check_target(args.target)
     text, name = read_source(args.input_file)
     module = _load(text, name)
     func = _find_entry(module, args.entry, name)
@@ -75,6 +76,18 @@ def _main(argv: list[str] | None) -> int:
         except OSError as e:
             raise ToolError(f"cannot write '{path}': {e.strerror or e}") from None
     return 0
+
+
+def _check_target(target: str) -> None:
+    """Refuse an unregistered target before any input is read."""
+    if target == "reference":
+        return
+    from stepwell.compiler import TargetUnavailable, find_target
+
+    try:
+        find_target(target)
+    except TargetUnavailable as e:
+        raise ToolError(f"{e}, or reference (the numpy interpreter)") from None
 
 
 def _load(text: str, name: str) -> ModuleOp:
@@ -172,13 +185,10 @@ def _execute(module: ModuleOp, func: FuncOp, target: str, arrays: list[np.ndarra
             raise ToolError("target reference is not available yet") from None
         call = lambda: run(module, entry, *arrays)  # noqa: E731
     else:
-        import stepwell
+        from stepwell.compiler import compile
 
-        compile_ = getattr(stepwell, "compile", None)
-        if compile_ is None:
-            raise ToolError(f"target {target} is not available yet (stepwell.compile does not exist)")
         try:
-            compiled = compile_(module, entry, target)
+            compiled = compile(module, entry, target)
         except Exception as e:
             print_traceback_if_debugging()
             raise ToolError(f"cannot compile @{entry} for {target}: {_explain(e)}") from None

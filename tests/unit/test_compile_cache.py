@@ -11,6 +11,8 @@ from stepwell.ir.parse import parse_module
 from stepwell.registry import make_context
 from stepwell.runtime import cache as cache_module
 from stepwell.runtime.cache import CACHE, cache_key
+from stepwell.targets import llvm_machine
+from stepwell.targets.cpu import CpuTarget
 
 PROGRAM = """
 func.func @f(%x: tensor<3x5xf32>) -> tensor<3xf32> {
@@ -46,13 +48,15 @@ def test_memory_then_disk(cache_dir):
     assert (STATS["pipeline_runs"], STATS["llvm_compiles"]) == (runs + 1, compiles + 1)
 
 
-def test_key_covers_the_ir_target_pipeline_and_machine(monkeypatch):
-    key = cache_key(PROGRAM, "cpu", "lower-to-cpu")
-    assert key == cache_key(PROGRAM, "cpu", "lower-to-cpu")
-    assert key != cache_key(PROGRAM.replace("3x5", "3x6"), "cpu", "lower-to-cpu")
-    assert key != cache_key(PROGRAM, "cpu", "convert-loops-to-llvm")
-    monkeypatch.setattr(cache_module.llvm_target, "versions", lambda: "llvmlite 0; another cpu")
-    assert key != cache_key(PROGRAM, "cpu", "lower-to-cpu")
+def test_key_covers_the_ir_target_pipeline_and_machine():
+    version = CpuTarget().version()
+    assert version == llvm_machine.versions()  # LLVM and the host CPU
+    key = cache_key(PROGRAM, "cpu", "lower-to-cpu", version)
+    assert key == cache_key(PROGRAM, "cpu", "lower-to-cpu", version)
+    assert key != cache_key(PROGRAM.replace("3x5", "3x6"), "cpu", "lower-to-cpu", version)
+    assert key != cache_key(PROGRAM, "cpu", "convert-loops-to-llvm", version)
+    assert key != cache_key(PROGRAM, "numpy", "lower-to-cpu", version)
+    assert key != cache_key(PROGRAM, "cpu", "lower-to-cpu", "llvmlite 0; another cpu")
 
 
 def test_a_parsed_module_is_compiled_and_left_alone(cache_dir):

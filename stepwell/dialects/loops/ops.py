@@ -56,6 +56,7 @@ from xdsl.traits import IsTerminator, Pure, RecursiveMemoryEffect
 from xdsl.utils.exceptions import VerifyException
 
 from stepwell.dialects.loops.index import format_index, parse_index, symbols_of
+from stepwell.ir.checks import dynamic_size
 
 REDUCE_KINDS = ("sum", "prod", "max", "min", "argmax", "argmin")
 
@@ -89,6 +90,7 @@ class LoadOp(IRDLOperation):
     def verify_(self) -> None:
         buf = self.buffer.type
         assert isinstance(buf, TensorType)
+        _check_static(buf)
         if len(self.indices.data) != buf.get_num_dims():
             raise VerifyException(
                 f"{len(self.indices.data)} indices for a buffer of rank {buf.get_num_dims()}"
@@ -266,6 +268,7 @@ class ComputeOp(IRDLOperation):
         return self.result.type.element_type  # type: ignore[attr-defined]
 
     def verify_(self) -> None:
+        _check_static(self.result.type)
         term = self.body.block.last_op
         if not isinstance(term, YieldOp) or len(term.values) != 1:
             raise VerifyException("body must end in `loops.yield` of one value")
@@ -384,6 +387,7 @@ class KernelOp(IRDLOperation):
         return [op for op in self.body.block.ops if isinstance(op, ComputeOp)]
 
     def verify_(self) -> None:
+        _check_static(*(r.type for r in self.outputs))
         term = self.body.block.last_op
         if not isinstance(term, YieldOp):
             raise VerifyException("body must end in `loops.yield`")
@@ -460,6 +464,14 @@ def enclosing_compute(op: Operation) -> ComputeOp | None:
     while parent is not None and not isinstance(parent, ComputeOp):
         parent = parent.parent_op()
     return parent
+
+
+def _check_static(*types: Attribute) -> None:
+    """Shapes are static at every level until dynamic shapes are designed."""
+    for t in types:
+        problem = dynamic_size(t)
+        if problem is not None:
+            raise VerifyException(problem)
 
 
 def _check_symbols(op: Operation, exprs: Sequence[sympy.Expr], n_syms: int) -> None:

@@ -23,6 +23,8 @@ from xdsl.dialects.builtin import ArrayAttr, ModuleOp
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
+from stepwell.ir import report
+from stepwell.ir.checks import first_dynamic_size
 from stepwell.lowering.loops_to_llvm.index_expr import UnsupportedIndex
 from stepwell.lowering.loops_to_llvm.program import FunctionLowering, LoweringError, table_global
 from stepwell.lowering.loops_to_llvm.scalar import UnsupportedOp
@@ -35,6 +37,7 @@ class ConvertLoopsToLlvm(ModulePass):
     name = "convert-loops-to-llvm"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        check_static_shapes(op)
         plans, lowered, tables = [], [], {}
         for fn in list(op.ops):
             if isinstance(fn, (llvm.FuncOp, llvm.GlobalOp)):
@@ -57,3 +60,15 @@ class ConvertLoopsToLlvm(ModulePass):
         op.body.block.add_ops(lowered)
         previous = op.attributes.get(PLAN_ATTR)
         op.attributes[PLAN_ATTR] = ArrayAttr([*(previous.data if previous else ()), *plans])  # type: ignore[union-attr]
+
+
+def check_static_shapes(module: ModuleOp) -> None:
+    """Refuse a `?` size at the op that has it: the input may come from a pass that
+    made it, and `stepwell.compile` does not verify between passes."""
+    found = [(op, problem) for op in module.walk() if (problem := first_dynamic_size(op)) is not None]
+    for op, problem in found:
+        report.error(op, problem)
+    if found:
+        raise PassFailedException(
+            f"{len(found)} op(s) with a dynamic size: stepwell supports static shapes only"
+        )

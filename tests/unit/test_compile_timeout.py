@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from stepwell.compiler import CompileError, compile
+from stepwell.reference import run
 from stepwell.runtime import cpu
 from stepwell.runtime.cache import CACHE
 from stepwell.targets import llvm_machine
@@ -69,3 +70,36 @@ def test_llvm_errors_and_a_dead_worker_are_messages():
     worker.process.wait()
     assert llvm_machine.bounded("object", "define i32 @g() {\n  ret i32 7\n}\n").startswith(b"\x7fELF")
     assert llvm_machine._worker is not worker
+
+
+# Issue 6 point 10: LLVM's O3 never returned on these. A kernel of one outer point (here
+# P = (), or only size-1 dims) used to keep its loop over [begin, end): once LLVM had
+# fully unrolled the short inner loops, that loop's body was a long chain of values that
+# do not depend on its index, and LLVM 22's loop vectorizer (vputils::
+# isUniformAcrossVFsAndUFs, a walk of every operand path) takes exponential time on it.
+ONE_POINT = {
+    "log_softmax twice": """
+func.func @f(%x: tensor<2xf32>) -> tensor<2xf32> {
+  %a = tensor_graph.log_softmax %x {axis = 0} : tensor<2xf32>
+  %b = tensor_graph.log_softmax %a {axis = 0} : tensor<2xf32>
+  func.return %b : tensor<2xf32>
+}
+""",
+    "gather, then log_softmax twice over a 2x1 column": """
+func.func @f(%x: tensor<7xf32>, %i: tensor<2x1xi32>) -> tensor<2x1xf32> {
+  %g = tensor_graph.gather %x, %i {axis = 0} : tensor<7xf32>, tensor<2x1xi32> -> tensor<2x1xf32>
+  %a = tensor_graph.log_softmax %g {axis = 0} : tensor<2x1xf32>
+  %b = tensor_graph.log_softmax %a {axis = 0} : tensor<2x1xf32>
+  func.return %b : tensor<2x1xf32>
+}
+""",
+}
+
+
+@pytest.mark.parametrize("name", ONE_POINT)
+def test_a_kernel_of_one_outer_point_compiles_within_the_limit(monkeypatch, name):
+    monkeypatch.setenv("STEPWELL_COMPILE_TIMEOUT", "60")  # it compiles in well under a second
+    source = ONE_POINT[name]
+    x = np.linspace(-3, 4, 7, dtype=np.float32)
+    args = [x[:2]] if name == "log_softmax twice" else [x, np.array([[5], [-1]], np.int32)]
+    np.testing.assert_allclose(compile(source)(*args), run(source, None, *args), rtol=1e-6, atol=1e-6)

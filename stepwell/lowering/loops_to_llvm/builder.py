@@ -151,6 +151,18 @@ class FuncBuilder:
         self.region.add_block(exit_)
         self.block = exit_
 
+    @contextmanager
+    def when(self, cond: SSAValue) -> Iterator[None]:
+        """`if cond:`: the body is emitted inside the `with`."""
+        body, exit_ = Block(), Block()
+        self.op(llvm.CondBrOp(cond, body, [], exit_, []))
+        self.region.add_block(body)
+        self.block = body
+        yield
+        self.op(llvm.BrOp(exit_))
+        self.region.add_block(exit_)
+        self.block = exit_
+
     def finish(self) -> Region:
         self.op(llvm.ReturnOp())
         return self.region

@@ -5,6 +5,13 @@
 runs the outer points [begin, end) of the plan (planning.py), so the runtime can give
 each thread a slice. The buffers are the plan's params: outputs, inputs, scratch.
 Constants are globals, splat constants are folded into the loads.
+
+A plan of one outer point (P = () or only size-1 dims) gets no loop over [begin, end),
+only `if begin < end`. Such a loop's body does not depend on its index, and once LLVM
+has fully unrolled short inner loops (a softmax over 2 elements) it is a long chain of
+values shared many times over: LLVM 22's loop vectorizer walks every operand path of
+such values (`vputils::isUniformAcrossVFsAndUFs`) and never returned on two
+log-softmaxes in a row (issue 6, point 10).
 """
 
 from __future__ import annotations
@@ -90,20 +97,29 @@ class KernelEmitter:
         if plan.contraction is not None:
             contraction.emit(self, plan.contraction, begin, end)
             return
+        if plan.extent == 1:  # one outer point: no loop (see the docstring)
+            with b.when(b.icmp("slt", begin, end)):
+                self.tile = (begin, None)
+                self._ops()
+            return
         with b.loop(begin, end, plan.tile) as start:
             if plan.tile == 1:
                 self.tile = (start, None)
             else:
                 stop = b.add(start, b.i64(plan.tile))
                 self.tile = (start, b.intrinsic(mangle("llvm.smin", i64), [stop, end], i64))
-            for op in plan.ops:
-                if isinstance(op, ReduceOp) and op in plan.inner_output:
-                    self.reduce_output_inner(op)
-                elif isinstance(op, ReduceOp):
-                    self.reduce_reduced_inner(op)
-                else:
-                    with self.points(op) as pt:
-                        self.store(op, pt, self.body(op, pt.env))
+            self._ops()
+
+    def _ops(self) -> None:
+        """Every op of the kernel at the current outer point (or tile)."""
+        for op in self.plan.ops:
+            if isinstance(op, ReduceOp) and op in self.plan.inner_output:
+                self.reduce_output_inner(op)
+            elif isinstance(op, ReduceOp):
+                self.reduce_reduced_inner(op)
+            else:
+                with self.points(op) as pt:
+                    self.store(op, pt, self.body(op, pt.env))
 
     # --- loops over points ------------------------------------------------------
 

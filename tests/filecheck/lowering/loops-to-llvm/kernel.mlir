@@ -67,3 +67,26 @@ func.func @center(%x: tensor<3x8xf64>) -> (tensor<3xf64>, tensor<3x8xf64>) {
   }
   func.return %y#0, %y#1 : tensor<3xf64>, tensor<3x8xf64>
 }
+
+// A kernel of one outer point (P = ()) has no loop over [begin, end), only a test that
+// the range is not empty: LLVM's loop vectorizer never returned on such a loop whose body
+// did not depend on its index (two log-softmaxes over 2 elements, issue 6 point 10).
+// CHECK-LABEL: llvm.func @one_point_k0
+// CHECK-SAME:    (%[[BEGIN:.*]]: i64, %[[END:.*]]: i64, %[[OUT:.*]]: !llvm.ptr {llvm.noalias}, %{{.*}}: !llvm.ptr {llvm.noalias})
+// CHECK-NOT:     (%[[BEGIN]] : i64)
+// CHECK:         %[[ANY:.*]] = llvm.icmp "slt" %[[BEGIN]], %[[END]] : i64
+// CHECK-NEXT:    llvm.cond_br %[[ANY]], ^{{.*}}, ^[[DONE:.*]]
+// CHECK-NOT:     (%[[BEGIN]] : i64)
+// CHECK:         llvm.getelementptr inbounds %[[OUT]][%[[BEGIN]]]
+// CHECK:       ^[[DONE]]:
+// CHECK-NEXT:    llvm.return
+func.func @one_point(%x: tensor<2xf32>) -> tensor<f32> {
+  %y = loops.kernel -> tensor<f32> attributes {outer = array<i64>} {
+    %s = loops.reduce sum over [2] : tensor<f32> {
+      %a = loops.load %x[r0] : tensor<2xf32>
+      loops.yield %a : f32
+    }
+    loops.yield %s : tensor<f32>
+  }
+  func.return %y : tensor<f32>
+}

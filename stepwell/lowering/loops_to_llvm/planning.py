@@ -25,11 +25,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import sympy
-from xdsl.dialects.builtin import TensorType
 from xdsl.ir import SSAValue
 
-from stepwell.dialects.loops import ComputeOp, LoadOp, PointwiseOp, ReduceOp
+from stepwell.dialects.loops import ComputeOp, PointwiseOp, ReduceOp
+from stepwell.dialects.loops.access import linear_offset, load_access
 from stepwell.dialects.loops.index import dims
 from stepwell.lowering.loops_to_llvm import contraction
 from stepwell.lowering.loops_to_llvm import conversions as cv
@@ -121,8 +120,8 @@ def _transposed(ops: list[ComputeOp], plan: KernelPlan) -> bool:
     row, col = dims(len(plan.prefix) + 1)[-2:]
     for op in ops:
         for load in op.loads():
-            offset = linear_offset(_shape(load), load.index_exprs)
-            if _stride(offset, row) == 1 and _stride(offset, col) != 1:
+            access = load_access(load)
+            if access.stride(row) == 1 and access.stride(col) != 1:
                 return True
     return False
 
@@ -147,15 +146,6 @@ def _reads_at_outer_point(ops: list[ComputeOp], made: set[SSAValue], p: int) -> 
     return True
 
 
-def linear_offset(shape: tuple[int, ...], exprs: list[sympy.Expr]) -> sympy.Expr:
-    """The row-major flat position of `exprs` in a buffer of `shape`."""
-    offset, stride = sympy.Integer(0), 1
-    for size, e in zip(reversed(shape), reversed(exprs)):
-        offset += e * stride
-        stride *= size
-    return offset
-
-
 def _output_contiguous(op: ReduceOp, plan: KernelPlan) -> bool:
     """Whether op's loads walk memory along its innermost output dim rather than
     along its innermost reduced dim."""
@@ -165,18 +155,7 @@ def _output_contiguous(op: ReduceOp, plan: KernelPlan) -> bool:
     r = dims(len(op.reduce_shape), "r")[-1]
     along_d = along_r = 0
     for load in op.loads():
-        offset = linear_offset(_shape(load), load.index_exprs)
-        along_d += _stride(offset, d) == 1
-        along_r += _stride(offset, r) == 1
+        access = load_access(load)
+        along_d += access.stride(d) == 1
+        along_r += access.stride(r) == 1
     return along_d > along_r
-
-
-def _shape(load: LoadOp) -> tuple[int, ...]:
-    t = load.buffer.type
-    assert isinstance(t, TensorType)
-    return tuple(t.get_shape())
-
-
-def _stride(offset: sympy.Expr, s: sympy.Symbol) -> int | None:
-    derivative = sympy.diff(offset, s)
-    return int(derivative) if derivative.is_Integer else None

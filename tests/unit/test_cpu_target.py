@@ -120,19 +120,19 @@ def rng(request):
 
 SOFTMAX = """
 func.func @softmax(%x: tensor<37x1001xf32>) -> tensor<37x1001xf32> {
-  %y = loops.kernel -> tensor<37x1001xf32> attributes {outer = array<i64: 37>} {
-    %m = loops.reduce max over [1001] : tensor<37x1xf32> {
+  %y = loops.kernel parallel [p0 = 37] reduction [k0 = 1001] -> tensor<37x1001xf32> {
+    %m = loops.reduce max over [1001] : tensor<37x1xf32> at (p0, 0 | k0) {
       %a = loops.load %x[d0, r0] : tensor<37x1001xf32>
       loops.yield %a : f32
     }
-    %s = loops.reduce sum over [1001] : tensor<37x1xf32> {
+    %s = loops.reduce sum over [1001] : tensor<37x1xf32> at (p0, 0 | k0) {
       %a = loops.load %x[d0, r0] : tensor<37x1001xf32>
       %b = loops.load %m[d0, 0] : tensor<37x1xf32>
       %c = arith.subf %a, %b : f32
       %e = math.exp %c : f32
       loops.yield %e : f32
     }
-    %o = loops.pointwise : tensor<37x1001xf32> {
+    %o = loops.pointwise : tensor<37x1001xf32> at (p0, k0) {
       %a = loops.load %x[d0, d1] : tensor<37x1001xf32>
       %b = loops.load %m[d0, 0] : tensor<37x1xf32>
       %c = arith.subf %a, %b : f32

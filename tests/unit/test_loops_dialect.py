@@ -99,11 +99,12 @@ def softmax_like() -> ModuleOp:
         best = ReduceOp(
             "argmax", [8], tensor([4], i64), body(lambda b: add(b, LoadOp(x, [d0, r0]))), body_type=f16
         )
+        block.add_op(e)
         kernel_body, kb = new_body()
-        for op in (e, total):
-            kb.add_op(op)
+        total.set_dim_map(["p0", "k0"])
+        kb.add_op(total)
         kb.add_op(YieldOp(total.result))
-        kernel = add(block, KernelOp([total.result.type], kernel_body))
+        kernel = add(block, KernelOp([total.result.type], kernel_body, parallel=[4], reduction=[8]))
         block.add_op(best)
 
         def norm_body(b):
@@ -125,14 +126,17 @@ def test_built_module_verifies_and_round_trips():
     parsed = printed_round_trip(module)
     text = str(parsed)
     assert "loops.reduce argmax over [8] (f16) : tensor<4xi64>" in text
-    assert "loops.load %3[d0, r0] : tensor<4x8xf32>" in text
+    assert "loops.load %2[d0, r0] : tensor<4x8xf32>" in text
+    assert "loops.kernel parallel [p0 = 4] reduction [k0 = 8] -> tensor<4xf32>" in text
+    assert "loops.reduce sum over [8] : tensor<4xf32> at (p0 | k0)" in text
     assert "loops.index [2 * d1 + d0 floordiv 3]" in text
 
 
 def test_compute_op_accessors():
     module = softmax_like()
     kernel = next(op for op in module.walk() if isinstance(op, KernelOp))
-    exp_op, total = kernel.compute_ops()
+    (total,) = kernel.compute_ops()
+    exp_op = next(op for op in module.walk() if isinstance(op, PointwiseOp))
     assert exp_op.shape == (4, 8) and exp_op.reduce_shape == ()
     assert total.shape == (4,) and total.reduce_shape == (8,)
     assert [load.index_exprs for load in exp_op.loads()] == [[d0, d1], [d1]]

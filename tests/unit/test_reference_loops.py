@@ -344,16 +344,20 @@ def test_i1_max_min_reductions_are_any_all():
 KERNEL = """
 func.func @g(%x: tensor<2x3xf32>) -> tensor<2xf32> {
   %k = "tensor_graph.constant"() <{value = dense<[1.0, 10.0, 100.0]> : tensor<3xf32>}> : () -> tensor<3xf32>
-  %m, %e = loops.kernel -> tensor<2xf32>, tensor<2x3xf32> {
-    %e = loops.pointwise : tensor<2x3xf32> {
-      %a = loops.load %x[d0, d1] : tensor<2x3xf32>
-      %c = loops.load %k[d1] : tensor<3xf32>
+  %m, %e = loops.kernel parallel [p0 = 2] reduction [k0 = 3] -> tensor<2xf32>, tensor<2x3xf32> {
+    %m = loops.reduce sum over [3] : tensor<2xf32> at (p0 | k0) {
+      %a = loops.load %x[d0, r0] : tensor<2x3xf32>
+      %c = loops.load %k[r0] : tensor<3xf32>
       %s = arith.mulf %a, %c : f32
       loops.yield %s : f32
     }
-    %m = loops.reduce sum over [3] : tensor<2xf32> {
-      %a = loops.load %e[d0, r0] : tensor<2x3xf32>
-      loops.yield %a : f32
+    %e = loops.pointwise : tensor<2x3xf32> at (p0, k0) {
+      %a = loops.load %x[d0, d1] : tensor<2x3xf32>
+      %c = loops.load %k[d1] : tensor<3xf32>
+      %r = loops.load %m[d0] : tensor<2xf32>
+      %s = arith.mulf %a, %c : f32
+      %t = arith.addf %s, %r : f32
+      loops.yield %t : f32
     }
     loops.yield %m, %e : tensor<2xf32>, tensor<2x3xf32>
   }

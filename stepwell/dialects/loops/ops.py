@@ -19,7 +19,14 @@ of the point (a reduction: the value to combine with `kind`). Buffers are SSA te
 values, so every op here is pure: CSE and DCE are safe.
 
 `loops.kernel` groups compute ops that fuse into one kernel: values defined inside
-and not yielded are never written to memory.
+and not yielded are never written to memory. It declares its iteration space, and
+each op inside maps its dims onto it (contract.py states the rules):
+
+    %y = loops.kernel parallel [p0 = 4] reduction [k0 = 8] -> tensor<4x8xf32> {
+      %m = loops.reduce max over [8] : tensor<4x1xf32> at (p0, 0 | k0) { ... }
+      %y = loops.pointwise : tensor<4x8xf32> at (p0, k0) { ... %m[d0, 0] ... }
+      loops.yield %y : tensor<4x8xf32>
+    }
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ from xdsl.irdl import (
     result_def,
     traits_def,
     var_operand_def,
+    opt_prop_def,
     var_result_def,
 )
 from xdsl.parser import Parser
@@ -239,7 +247,18 @@ class ComputeOp(IRDLOperation):
 
     result = result_def(TensorType)
     body = region_def("single_block")
+    at = opt_prop_def(ArrayAttr[StringAttr])
+    """Inside a kernel: the kernel dim (p*, k*) of each of the op's d-dims, then of
+    each of its r-dims; "0" for a dim of size 1 (contract.py)."""
     traits = traits_def(Pure(), RecursiveMemoryEffect())
+
+    @property
+    def dim_map(self) -> tuple[str, ...] | None:
+        """The kernel dims of d0, d1, ..., r0, r1, ... (None outside a kernel)."""
+        return None if self.at is None else tuple(a.data for a in self.at.data)
+
+    def set_dim_map(self, names: Sequence[str] | None) -> None:
+        self.at = None if names is None else ArrayAttr([StringAttr(n) for n in names])
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -276,11 +295,18 @@ class ComputeOp(IRDLOperation):
             raise VerifyException(
                 f"body yields {term.values[0].type}, expected {self.yield_type()}"
             )
+        if self.at is not None and not isinstance(self.parent_op(), KernelOp):
+            raise VerifyException("only an op of a loops.kernel maps its dims (`at (...)`)")
 
     def print(self, printer: Printer) -> None:
         self.print_header(printer)
         printer.print_string(" : ")
         printer.print_attribute(self.result.type)
+        names = self.dim_map
+        if names is not None:
+            d, r = names[: len(self.shape)], names[len(self.shape) :]
+            text = ", ".join(d) + ((" | " if d else "| ") + ", ".join(r) if r else "")
+            printer.print_string(f" at ({text})")
         printer.print_op_attributes(self.attributes, print_keyword=True)
         printer.print_string(" ")
         printer.print_region(self.body, print_entry_block_args=False)
@@ -302,8 +328,10 @@ class PointwiseOp(ComputeOp):
     def parse(cls, parser: Parser) -> PointwiseOp:
         parser.parse_punctuation(":")
         result_type = parser.parse_type()
+        at = parse_dim_map(parser, result_type.get_num_dims())  # type: ignore[attr-defined]
         attrs = parser.parse_optional_attr_dict_with_keyword()
         op = cls(result_type, parser.parse_region())  # type: ignore[arg-type]
+        op.set_dim_map(at)
         return _with_attributes(op, attrs)
 
 
@@ -358,8 +386,10 @@ class ReduceOp(ComputeOp):
             parser.parse_punctuation(")")
         parser.parse_punctuation(":")
         result_type = parser.parse_type()
+        at = parse_dim_map(parser, result_type.get_num_dims())  # type: ignore[attr-defined]
         attrs = parser.parse_optional_attr_dict_with_keyword()
         op = cls(kind, over, result_type, parser.parse_region(), body_type)  # type: ignore[arg-type]
+        op.set_dim_map(at)
         return _with_attributes(op, attrs)
 
     def print_header(self, printer: Printer) -> None:
@@ -372,21 +402,46 @@ class ReduceOp(ComputeOp):
 
 @irdl_op_definition
 class KernelOp(IRDLOperation):
-    """`%a, %b = loops.kernel -> T, U { compute ops; loops.yield %x, %y : T, U }`:
-    compute ops fused into one kernel; only the yielded buffers reach memory."""
+    """`%a, %b = loops.kernel parallel [p0 = 4] reduction [k0 = 8] -> T, U { compute
+    ops; loops.yield %x, %y : T, U }`: compute ops fused into one kernel; only the
+    yielded buffers reach memory. The kernel is a parallel loop over its parallel
+    dims p0, p1, ...; at each parallel point its ops run in order, each over the
+    kernel's reduction dims k0, k1, ... that it maps (`at (...)`, contract.py)."""
 
     name = "loops.kernel"
     outputs = var_result_def(TensorType)
     body = region_def("single_block")
+    parallel = prop_def(ArrayAttr[StringAttr])
+    reduction = prop_def(ArrayAttr[StringAttr])
     traits = traits_def(Pure(), RecursiveMemoryEffect())
 
-    def __init__(self, result_types: Sequence[Attribute], body: Region):
-        super().__init__(result_types=[list(result_types)], regions=[body])
+    def __init__(
+        self,
+        result_types: Sequence[Attribute],
+        body: Region,
+        parallel: Sequence[int | sympy.Expr] = (),
+        reduction: Sequence[int | sympy.Expr] = (),
+    ):
+        super().__init__(
+            result_types=[list(result_types)],
+            regions=[body],
+            properties={"parallel": _sizes_attr(parallel), "reduction": _sizes_attr(reduction)},
+        )
+
+    @property
+    def parallel_sizes(self) -> tuple[int, ...]:
+        return tuple(int(parse_index(a.data)) for a in self.parallel.data)
+
+    @property
+    def reduction_sizes(self) -> tuple[int, ...]:
+        return tuple(int(parse_index(a.data)) for a in self.reduction.data)
 
     def compute_ops(self) -> list[ComputeOp]:
         return [op for op in self.body.block.ops if isinstance(op, ComputeOp)]
 
     def verify_(self) -> None:
+        from stepwell.dialects.loops.contract import kernel_violation
+
         _check_static(*(r.type for r in self.outputs))
         term = self.body.block.last_op
         if not isinstance(term, YieldOp):
@@ -396,20 +451,80 @@ class KernelOp(IRDLOperation):
         for op in self.body.block.ops:
             if not isinstance(op, (ComputeOp, YieldOp)):
                 raise VerifyException(f"a kernel holds compute ops only, found {op.name}")
+        for attr in (*self.parallel.data, *self.reduction.data):
+            try:
+                size = parse_index(attr.data)
+            except ValueError as e:
+                raise VerifyException(str(e)) from None
+            if not size.is_Integer or size < 0:
+                raise VerifyException(f"kernel dim sizes are static sizes >= 0 for now, got '{attr.data}'")
+        problem = kernel_violation(self)
+        if problem is not None:
+            raise VerifyException(problem)
 
     @classmethod
     def parse(cls, parser: Parser) -> KernelOp:
+        parallel = _parse_kernel_dims(parser, "parallel", "p")
+        reduction = _parse_kernel_dims(parser, "reduction", "k") if parser.parse_optional_keyword("reduction") is not None else []
         parser.parse_punctuation("->")
         types = parser.parse_comma_separated_list(Parser.Delimiter.NONE, parser.parse_type)
         attrs = parser.parse_optional_attr_dict_with_keyword()
-        return _with_attributes(cls(types, parser.parse_region()), attrs)
+        return _with_attributes(cls(types, parser.parse_region(), parallel, reduction), attrs)
 
     def print(self, printer: Printer) -> None:
+        printer.print_string(" parallel " + _format_kernel_dims(self.parallel, "p"))
+        if self.reduction.data:
+            printer.print_string(" reduction " + _format_kernel_dims(self.reduction, "k"))
         printer.print_string(" -> ")
         printer.print_list((r.type for r in self.outputs), printer.print_attribute)
         printer.print_op_attributes(self.attributes, print_keyword=True)
         printer.print_string(" ")
         printer.print_region(self.body, print_entry_block_args=False)
+
+
+def _sizes_attr(sizes: Sequence[int | sympy.Expr]) -> ArrayAttr[StringAttr]:
+    return ArrayAttr([StringAttr(format_index(sympy.sympify(n))) for n in sizes])
+
+
+def _format_kernel_dims(sizes: ArrayAttr[StringAttr], prefix: str) -> str:
+    return "[" + ", ".join(f"{prefix}{i} = {a.data}" for i, a in enumerate(sizes.data)) + "]"
+
+
+def _parse_kernel_dims(parser: Parser, keyword: str, prefix: str) -> list[int]:
+    """`KEYWORD [p0 = 4, p1 = 8]` (names in order)."""
+    if keyword == "parallel":
+        parser.parse_keyword(keyword)
+
+    def one() -> int:
+        name = parser.parse_identifier()
+        expected = f"{prefix}{len(sizes)}"
+        if name != expected:
+            parser.raise_error(f"expected kernel dim '{expected}', got '{name}'")
+        parser.parse_punctuation("=")
+        sizes.append(parser.parse_integer(allow_negative=False))
+        return sizes[-1]
+
+
+    sizes: list[int] = []
+    parser.parse_comma_separated_list(Parser.Delimiter.SQUARE, one)
+    return sizes
+
+
+def parse_dim_map(parser: Parser, rank: int) -> list[str] | None:
+    """The optional `at (p0, 0 | k0)` of a compute op of `rank` d-dims in a kernel:
+    the kernel dim of each d-dim, then (after `|`) of each r-dim."""
+    if parser.parse_optional_keyword("at") is None:
+        return None
+    parser.parse_punctuation("(")
+    names: list[str] = []
+    while parser.parse_optional_punctuation(")") is None:
+        if len(names) == rank and parser.parse_optional_punctuation("|") is None:
+            parser.raise_error(f"expected `|` after the {rank} d-dim(s) of the op")
+        elif 0 < len(names) != rank:
+            parser.parse_punctuation(",")
+        number = parser.parse_optional_integer()
+        names.append(str(number) if number is not None else parser.parse_identifier())
+    return names
 
 
 # --- helpers ------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from xdsl.dialects.builtin import Attribute, DenseArrayBase, VectorType, f32, f6
 from xdsl.ir import SSAValue
 
 from stepwell.dialects.loops import ComputeOp, LoadOp, PointwiseOp, ReduceOp, YieldOp
+from stepwell.dialects.loops.access import linear_offset, load_access
 from stepwell.dialects.loops.index import dims, sym
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm import reductions as red
@@ -162,17 +163,14 @@ def _product_of_loads(op: ReduceOp) -> list[LoadOp] | None:
 
 def _operand(load: LoadOp, i, j, k, batch: set) -> tuple[int, int, int, sympy.Expr] | None:
     """(stride along i, along j, along k, base) of an affine load, or None."""
-    from stepwell.lowering.loops_to_llvm.planning import linear_offset
-
-    shape = tuple(load.buffer.type.get_shape())  # type: ignore[attr-defined]
-    offset = sympy.expand(linear_offset(shape, load.index_exprs))
-    strides = [sympy.diff(offset, s) for s in (i, j, k)]
-    if not all(s.is_Integer for s in strides):
+    access = load_access(load)
+    strides = [access.stride(s) for s in (i, j, k)]
+    if None in strides:
         return None
-    base = sympy.expand(offset - sum(s * v for s, v in zip(strides, (i, j, k))))
+    base = sympy.expand(access.offset.subs({i: 0, j: 0, k: 0}))
     if not base.free_symbols <= batch:
         return None
-    return int(strides[0]), int(strides[1]), int(strides[2]), base
+    return strides[0], strides[1], strides[2], base  # type: ignore[return-value]
 
 
 def _vector_shape(acc: Attribute) -> tuple[int, int]:
@@ -281,8 +279,6 @@ def _epilogue(em, c: Contraction, env: dict, acc: SSAValue) -> None:
         values[op.result] = em.body(op, env)
     em.at_point = {}
     rank = len(c.op.shape)
-    from stepwell.lowering.loops_to_llvm.planning import linear_offset
-
     offset = emit_index(b, linear_offset(c.op.shape, dims(rank)), env)
     for op in (c.op, *c.epilogue):
         if op.result in em.plan.outputs:

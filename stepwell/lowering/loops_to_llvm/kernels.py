@@ -27,13 +27,14 @@ from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, UnitAttr, i64
 from xdsl.ir import SSAValue
 
 from stepwell.dialects.loops import ComputeOp, IndexOp, LoadOp, ReduceOp, YieldOp
+from stepwell.dialects.loops.access import linear_offset
 from stepwell.dialects.loops.index import dims, sym
 from stepwell.lowering.loops_to_llvm import contraction
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm import reductions as red
 from stepwell.lowering.loops_to_llvm.builder import PTR, FuncBuilder, mangle
 from stepwell.lowering.loops_to_llvm.index_expr import emit_index
-from stepwell.lowering.loops_to_llvm.planning import BLOCK, KernelPlan, linear_offset
+from stepwell.lowering.loops_to_llvm.planning import BLOCK, KernelPlan
 from stepwell.lowering.loops_to_llvm.scalar import lower_scalar
 
 OUTER = sympy.Symbol("outer", integer=True, nonnegative=True)  # the flat outer index

@@ -14,9 +14,10 @@ puts the output innermost and keeps a row of accumulators; if that output dim is
 last dim of P, it leaves P (so it becomes an inner loop), or, when P has one dim, the
 outer loop is walked in tiles of TILE points and the tile is the inner loop.
 
-P is shortened until every read of a kernel-local buffer is at the reader's own outer
-point (loops-fuse's `outer` attribute guarantees that for its outer dims); at worst
-P = (): one call, one thread, every op over its whole space in order.
+P starts as the kernel's declared parallel dims (contract.py: every read of a
+kernel-local buffer is at the reader's own parallel point, which the kernel's verifier
+checks) or a lone op's whole shape; the choices above only shorten it. P = () is one
+call, one thread, every op over its whole space in order.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import sympy
-from xdsl.dialects.builtin import TensorType
 from xdsl.ir import SSAValue
 
-from stepwell.dialects.loops import ComputeOp, LoadOp, PointwiseOp, ReduceOp
+from stepwell.dialects.loops import ComputeOp, KernelOp, PointwiseOp, ReduceOp
+from stepwell.dialects.loops.contract import parallel_prefix
+from stepwell.dialects.loops.access import linear_offset, load_access
 from stepwell.dialects.loops.index import dims
 from stepwell.lowering.loops_to_llvm import contraction
 from stepwell.lowering.loops_to_llvm import conversions as cv
@@ -72,9 +73,13 @@ class KernelPlan:
         return max(1, sum(math.prod(self.rest(op)) * max(1, math.prod(op.reduce_shape)) for op in self.ops))
 
 
-def plan_kernel(ops: list[ComputeOp], outputs: list[SSAValue], in_memory: Callable[[SSAValue], bool]) -> KernelPlan:
+def plan_kernel(
+    ops: list[ComputeOp], outputs: list[SSAValue], in_memory: Callable[[SSAValue], bool], parallel: tuple[int, ...]
+) -> KernelPlan:
     """`in_memory(v)`: whether the outside buffer v is passed by pointer (constants are
-    globals or folded into the loads, and are not)."""
+    globals or folded into the loads, and are not). `parallel`: the sizes of the
+    leading dims that every op shares and that may run in parallel: a kernel's
+    declared parallel dims (`kernel_parallel`), a lone op's whole shape."""
     made = {op.result for op in ops}
     inputs = list(dict.fromkeys(v for op in ops for v in op.inputs() if v not in made and in_memory(v)))
     plan = KernelPlan(ops, outputs, inputs)
@@ -82,11 +87,9 @@ def plan_kernel(ops: list[ComputeOp], outputs: list[SSAValue], in_memory: Callab
     if plan.contraction is not None:  # outer loop: batch dims, blocks of rows
         plan.prefix = plan.contraction.prefix
         return plan
-    plan.prefix = _common_prefix([op.shape for op in ops])
+    plan.prefix = parallel
     if all(isinstance(op, PointwiseOp) and op.shape == plan.prefix for op in ops) and len(plan.prefix) >= 2:
         plan.prefix = plan.prefix[:-1]  # keep the last dim as a vectorizable inner loop
-    while not _reads_at_outer_point(ops, made, len(plan.prefix)):
-        plan.prefix = plan.prefix[:-1]
     if _transposed(ops, plan):
         plan.tile, plan.blocked = BLOCK, True
     wants_inner_output = {op for op in ops if isinstance(op, ReduceOp) and _output_contiguous(op, plan)}
@@ -121,39 +124,16 @@ def _transposed(ops: list[ComputeOp], plan: KernelPlan) -> bool:
     row, col = dims(len(plan.prefix) + 1)[-2:]
     for op in ops:
         for load in op.loads():
-            offset = linear_offset(_shape(load), load.index_exprs)
-            if _stride(offset, row) == 1 and _stride(offset, col) != 1:
+            access = load_access(load)
+            if access.stride(row) == 1 and access.stride(col) != 1:
                 return True
     return False
 
 
-def _common_prefix(shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
-    prefix: list[int] = []
-    for sizes in zip(*shapes):
-        if len(set(sizes)) != 1:
-            break
-        prefix.append(sizes[0])
-    return tuple(prefix)
-
-
-def _reads_at_outer_point(ops: list[ComputeOp], made: set[SSAValue], p: int) -> bool:
-    """Whether every read of a buffer made in the kernel is at the reader's outer point
-    (its first p indices are d0 .. d(p-1)), so threads never read each other's values."""
-    outer = dims(p)
-    for op in ops:
-        for load in op.loads():
-            if load.buffer in made and load.index_exprs[:p] != outer:
-                return False
-    return True
-
-
-def linear_offset(shape: tuple[int, ...], exprs: list[sympy.Expr]) -> sympy.Expr:
-    """The row-major flat position of `exprs` in a buffer of `shape`."""
-    offset, stride = sympy.Integer(0), 1
-    for size, e in zip(reversed(shape), reversed(exprs)):
-        offset += e * stride
-        stride *= size
-    return offset
+def kernel_parallel(kernel: KernelOp) -> tuple[int, ...]:
+    """The outer loop of a kernel: its parallel dims that are, in order, the leading
+    dims of every op (contract.parallel_prefix; all of them, as loops-fuse makes)."""
+    return kernel.parallel_sizes[: parallel_prefix(kernel)]
 
 
 def _output_contiguous(op: ReduceOp, plan: KernelPlan) -> bool:
@@ -165,18 +145,7 @@ def _output_contiguous(op: ReduceOp, plan: KernelPlan) -> bool:
     r = dims(len(op.reduce_shape), "r")[-1]
     along_d = along_r = 0
     for load in op.loads():
-        offset = linear_offset(_shape(load), load.index_exprs)
-        along_d += _stride(offset, d) == 1
-        along_r += _stride(offset, r) == 1
+        access = load_access(load)
+        along_d += access.stride(d) == 1
+        along_r += access.stride(r) == 1
     return along_d > along_r
-
-
-def _shape(load: LoadOp) -> tuple[int, ...]:
-    t = load.buffer.type
-    assert isinstance(t, TensorType)
-    return tuple(t.get_shape())
-
-
-def _stride(offset: sympy.Expr, s: sympy.Symbol) -> int | None:
-    derivative = sympy.diff(offset, s)
-    return int(derivative) if derivative.is_Integer else None

@@ -41,7 +41,7 @@ from stepwell.lowering.loops_to_llvm.checks import check_attr, emit_check
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm.builder import dense_i64
 from stepwell.lowering.loops_to_llvm.kernels import KernelEmitter
-from stepwell.lowering.loops_to_llvm.planning import plan_kernel
+from stepwell.lowering.loops_to_llvm.planning import kernel_parallel, plan_kernel
 from stepwell.reference.dtypes import numpy_dtype
 
 
@@ -86,10 +86,10 @@ class FunctionLowering:
             if op.name == "tensor_graph.constant":
                 self._constant(op, op.results[0] in returned)
             elif isinstance(op, ComputeOp):
-                self._kernel([op], [op.result], [op.result])
+                self._kernel([op], [op.result], [op.result], op.shape)
             elif isinstance(op, KernelOp):
                 term = op.body.block.last_op
-                self._kernel(op.compute_ops(), list(term.operands), list(op.outputs))  # type: ignore[union-attr]
+                self._kernel(op.compute_ops(), list(term.operands), list(op.outputs), kernel_parallel(op))  # type: ignore[union-attr]
             elif isinstance(op, CheckIndexOp):
                 self._check(op)
             elif isinstance(op, func.ReturnOp):
@@ -131,14 +131,14 @@ class FunctionLowering:
         linkage = "external" if returned else "internal"
         self.ops.append(_global(symbol, value.type, array, linkage))  # type: ignore[arg-type]
 
-    def _kernel(self, ops: list[ComputeOp], yielded: list[SSAValue], results: list[SSAValue]) -> None:
+    def _kernel(self, ops: list[ComputeOp], yielded: list[SSAValue], results: list[SSAValue], parallel: tuple[int, ...]) -> None:
         made = {op.result for op in ops}
         outputs = list(dict.fromkeys(v for v in yielded if v in made))
         for v in outputs:
             self._buffer(v, Buffer("temp", _tensor(v)))
         for inner, outer in zip(yielded, results):
             self.ids[outer] = self.ids[inner]
-        plan = plan_kernel(ops, outputs, lambda v: v in self.ids and v not in self.globals)
+        plan = plan_kernel(ops, outputs, lambda v: v in self.ids and v not in self.globals, parallel)
         for v in plan.scratch:
             self._buffer(v, Buffer("scratch", _tensor(v)))
         name = f"{self.name}_k{len(self.calls)}"

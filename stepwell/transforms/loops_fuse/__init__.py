@@ -20,33 +20,21 @@ their rounding where the producer stored them).
 
 ## What a `loops.kernel` means (the contract with the backends)
 
-    %y = loops.kernel -> tensor<4x8xf32> attributes {outer = array<i64: 4>} {
-      %m = loops.reduce max over [8] : tensor<4x1xf32> { ... %x[d0, r0] ... }
-      %s = loops.reduce sum over [8] : tensor<4x1xf32> { ... %m[d0, 0] ... }
-      %p = loops.pointwise : tensor<4x8xf32> { ... %m[d0, 0] ... %s[d0, 0] ... }
+    %y = loops.kernel parallel [p0 = 4] reduction [k0 = 8] -> tensor<4x8xf32> {
+      %m = loops.reduce max over [8] : tensor<4x1xf32> at (p0, 0 | k0) { ... %x[d0, r0] ... }
+      %s = loops.reduce sum over [8] : tensor<4x1xf32> at (p0, 0 | k0) { ... %m[d0, 0] ... }
+      %p = loops.pointwise : tensor<4x8xf32> at (p0, k0) { ... %m[d0, 0] ... %s[d0, 0] ... }
       loops.yield %p : tensor<4x8xf32>
     }
 
-- Outer space. Every compute op of the kernel has a shape that begins with the
-  sizes O of the `outer` attribute (k = len(O) dimensions, k may be 0). The kernel
-  is a parallel loop over O; d0..d(k-1) name the outer point in every op.
-- Order. At one outer point, the ops run one after the other, in the order written,
-  each over its inner space (the rest of its shape, and its reduced space).
-- Kernel-local reads. When an op reads a buffer computed by an earlier op of the
-  same kernel, it reads it only at the current outer point (its first k indices are
-  d0..d(k-1)), and that buffer holds one element per outer point (its shape after O
-  is all 1s). So a backend keeps such a value in a register (or a scalar per outer
-  point): a reduction result, or a per-row pointwise value such as rsqrt(var + eps).
-- Materialization. Only the yielded buffers are written to memory; an op's result
-  that nothing outside the kernel uses (not another op, not `func.return`) is
-  kernel-local. A result that is needed outside, a function result included, is
-  yielded even when ops of the kernel also read it.
-- Buffers from outside the kernel (arguments, constants, other kernels' results)
-  are read from memory, at any index.
+The kernel declares its parallel dims (the outer sizes O of its members' shapes) and
+its reduction dims, and each member maps its dims onto them; a kernel-local value is
+read only at the current parallel point. stepwell/dialects/loops/contract.py states
+the rules, and KernelOp's verifier checks them.
 
-The pass checks all of this before it forms a kernel (grouping.py: `legal_outer_ranks`,
-`is_acyclic`) and does not fuse otherwise. Ops that stay alone stay at the function
-level (no kernel of one op). Kernels already in the input are left as they are.
+The pass checks the contract before it forms a kernel (grouping.py: `legal_outer_ranks`
+with contract.reads_parallel_point, `is_acyclic`) and does not fuse otherwise. Ops that
+stay alone stay at the function level (no kernel of one op). Kernels already in the input are left as they are.
 
 Options (`loops-fuse{max-recompute=4 max-body-cost=32 trivial-cost=4}`; `vertical=false`
 or `kernels=false` turns a step off): see vertical.py for the recomputation rule.

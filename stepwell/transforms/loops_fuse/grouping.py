@@ -4,10 +4,11 @@ Every compute op starts in a group of its own. Two groups may merge when the mer
 group is *legal* and *acyclic*; among all such pairs the one that saves the most
 bytes merges, until no merge saves any.
 
-Legal with outer sizes O = the first k dimensions shared by every member's shape
-(the kernel contract in loops_fuse/__init__.py): each read of a member's result by
-another member is at the current outer point (its first k indices are d0..d(k-1))
-of a buffer that holds one element per outer point (its shape after O is all 1s):
+Legal with outer sizes O = the first k dimensions shared by every member's shape,
+the kernel's parallel dims (the kernel contract, stepwell/dialects/loops/contract.py):
+each read of a member's result by another member is at the current parallel point
+(`reads_parallel_point`: its first k indices are d0..d(k-1), or 0 for a size-1 dim)
+of a buffer that holds one element per parallel point (its shape after O is all 1s):
 a reduction result that an epilogue, or a later reduction, reads per row. k is
 taken as large as is legal and profitable; k = 0 (one outer point) is allowed.
 
@@ -23,20 +24,22 @@ Acyclic: no op outside the merged group both uses it and is used by it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from xdsl.ir import Block, Operation, SSAValue
 
 from stepwell.dialects.loops import ComputeOp, LoadOp
+from stepwell.dialects.loops.contract import prefix_map, reads_parallel_point
 from stepwell.transforms.loops_fuse.graph import (
     access_key,
     buffer_bytes,
+    compute_of,
     dependences,
     has_other_uses,
     reads,
     reads_outer_point,
+    simplified_indices,
     top_level,
     users,
 )
@@ -87,7 +90,10 @@ def legal_outer_ranks(ops: Sequence[ComputeOp]) -> list[int]:
     out = []
     for k in range(_common_rank(ops), -1, -1):
         outer = ops[0].shape[:k]
-        if all(math.prod(p.shape[k:]) == 1 and reads_outer_point(ld, outer) for p, ld in internal):
+        if all(
+            reads_parallel_point(simplified_indices(ld), prefix_map(p, k), prefix_map(compute_of(ld), k), outer)
+            for p, ld in internal
+        ):
             out.append(k)
     return out
 

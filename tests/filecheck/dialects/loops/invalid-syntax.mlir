@@ -50,3 +50,27 @@ func.func @check_index_range(%i: tensor<3xi64>) {
   loops.check_index %i in [0, 4) for "tensor_graph.gather" axis 0 : tensor<3xi64>
   func.return
 }
+
+// -----
+
+func.func @kernel_dim_name(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{expected kernel dim 'p0', got 'p1'}}
+  %y = loops.kernel parallel [p1 = 4] -> tensor<4xf32> {
+    loops.yield %x : tensor<4xf32>
+  }
+  func.return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @map_bar(%x: tensor<4x8xf32>) -> tensor<4xf32> {
+  %y = loops.kernel parallel [p0 = 4] reduction [k0 = 8] -> tensor<4xf32> {
+    // expected-error@+1 {{expected `|` after the 1 d-dim(s) of the op}}
+    %s = loops.reduce sum over [8] : tensor<4xf32> at (p0, k0) {
+      %a = loops.load %x[d0, r0] : tensor<4x8xf32>
+      loops.yield %a : f32
+    }
+    loops.yield %s : tensor<4xf32>
+  }
+  func.return %y : tensor<4xf32>
+}

@@ -93,7 +93,7 @@ func.func @bodytype(%x: tensor<4xf16>) -> tensor<f16> {
 
 func.func @kernelop(%x: tensor<4xf32>) -> tensor<4xf32> {
   // expected-error@+1 {{'loops.kernel' op a kernel holds compute ops only, found arith.constant}}
-  %y = loops.kernel -> tensor<4xf32> {
+  %y = loops.kernel parallel [] -> tensor<4xf32> {
     %c = arith.constant 1.0 : f32
     loops.yield %x : tensor<4xf32>
   }
@@ -104,8 +104,8 @@ func.func @kernelop(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 func.func @kerneltypes(%x: tensor<4xf32>) -> tensor<4xf32> {
   // expected-error@+1 {{yielded types differ from the kernel's result types}}
-  %y = loops.kernel -> tensor<4xf32> {
-    %e = loops.pointwise : tensor<4xf16> {
+  %y = loops.kernel parallel [] reduction [k0 = 4] -> tensor<4xf32> {
+    %e = loops.pointwise : tensor<4xf16> at (k0) {
       %a = loops.load %x[d0] : tensor<4xf32>
       %t = arith.truncf %a : f32 to f16
       loops.yield %t : f16
@@ -174,4 +174,145 @@ func.func @check_index_floats(%i: tensor<3xf32>) {
   // expected-error@+1 {{'loops.check_index' op indices must be a tensor of integers, got tensor<3xf32>}}
   loops.check_index %i in [-4, 4) for "tensor_graph.gather" axis 0 : tensor<3xf32>
   func.return
+}
+
+// -----
+
+// The kernel contract (stepwell/dialects/loops/contract.py).
+
+func.func @kernel_unmapped(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{'loops.kernel' op %e: an op of a kernel maps its dims onto the kernel's (`at (...)`)}}
+  %y = loops.kernel parallel [p0 = 4] -> tensor<4xf32> {
+    %e = loops.pointwise : tensor<4xf32> {
+      %a = loops.load %x[d0] : tensor<4xf32>
+      loops.yield %a : f32
+    }
+    loops.yield %e : tensor<4xf32>
+  }
+  func.return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @map_outside_kernel(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{'loops.pointwise' op only an op of a loops.kernel maps its dims (`at (...)`)}}
+  %e = loops.pointwise : tensor<4xf32> at (p0) {
+    %a = loops.load %x[d0] : tensor<4xf32>
+    loops.yield %a : f32
+  }
+  func.return %e : tensor<4xf32>
+}
+
+// -----
+
+func.func @kernel_dim_size(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error@+1 {{'loops.kernel' op %e: d1 has size 8 but kernel dim k0 has size 6}}
+  %y = loops.kernel parallel [p0 = 4] reduction [k0 = 6] -> tensor<4x8xf32> {
+    %e = loops.pointwise : tensor<4x8xf32> at (p0, k0) {
+      %a = loops.load %x[d0, d1] : tensor<4x8xf32>
+      loops.yield %a : f32
+    }
+    loops.yield %e : tensor<4x8xf32>
+  }
+  func.return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @kernel_unit_map(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error@+1 {{'loops.kernel' op %e: d1 has size 8; only a dim of size 1 maps to 0}}
+  %y = loops.kernel parallel [p0 = 4] -> tensor<4x8xf32> {
+    %e = loops.pointwise : tensor<4x8xf32> at (p0, 0) {
+      %a = loops.load %x[d0, d1] : tensor<4x8xf32>
+      loops.yield %a : f32
+    }
+    loops.yield %e : tensor<4x8xf32>
+  }
+  func.return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @kernel_parallel_uncovered(%x: tensor<4x8xf32>) -> tensor<8xf32> {
+  // expected-error@+1 {{'loops.kernel' op %s: every op covers every parallel dim; p0 is not mapped}}
+  %y = loops.kernel parallel [p0 = 4] reduction [k0 = 8, k1 = 4] -> tensor<8xf32> {
+    %s = loops.reduce sum over [4] : tensor<8xf32> at (k0 | k1) {
+      %a = loops.load %x[r0, d0] : tensor<4x8xf32>
+      loops.yield %a : f32
+    }
+    loops.yield %s : tensor<8xf32>
+  }
+  func.return %y : tensor<8xf32>
+}
+
+// -----
+
+func.func @kernel_reduced_parallel(%x: tensor<4x8xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{'loops.kernel' op %s: r0 is reduced, so it cannot map to the parallel dim p1}}
+  %y = loops.kernel parallel [p0 = 4, p1 = 8] -> tensor<4xf32> {
+    %s = loops.reduce sum over [8] : tensor<4xf32> at (p0 | p1) {
+      %a = loops.load %x[d0, r0] : tensor<4x8xf32>
+      loops.yield %a : f32
+    }
+    loops.yield %s : tensor<4xf32>
+  }
+  func.return %y : tensor<4xf32>
+}
+
+// -----
+
+// A kernel-local row value read at another row: not the current parallel point.
+func.func @kernel_other_point(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error@+1 {{'loops.kernel' op %e reads %m at [3 - d0, 0], not at the current parallel point (a kernel-local value is read only at its own p dims)}}
+  %y = loops.kernel parallel [p0 = 4] reduction [k0 = 8] -> tensor<4x8xf32> {
+    %m = loops.reduce max over [8] : tensor<4x1xf32> at (p0, 0 | k0) {
+      %a = loops.load %x[d0, r0] : tensor<4x8xf32>
+      loops.yield %a : f32
+    }
+    %e = loops.pointwise : tensor<4x8xf32> at (p0, k0) {
+      %b = loops.load %m[3 - d0, 0] : tensor<4x1xf32>
+      loops.yield %b : f32
+    }
+    loops.yield %e : tensor<4x8xf32>
+  }
+  func.return %y : tensor<4x8xf32>
+}
+
+// -----
+
+// A kernel-local buffer with more than one element per parallel point (its d1 is k0).
+func.func @kernel_local_row(%x: tensor<4x8xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{'loops.kernel' op %s reads %e at [d0, r0], not at the current parallel point}}
+  %y = loops.kernel parallel [p0 = 4] reduction [k0 = 8] -> tensor<4xf32> {
+    %e = loops.pointwise : tensor<4x8xf32> at (p0, k0) {
+      %a = loops.load %x[d0, d1] : tensor<4x8xf32>
+      loops.yield %a : f32
+    }
+    %s = loops.reduce sum over [8] : tensor<4xf32> at (p0 | k0) {
+      %b = loops.load %e[d0, r0] : tensor<4x8xf32>
+      loops.yield %b : f32
+    }
+    loops.yield %s : tensor<4xf32>
+  }
+  func.return %y : tensor<4xf32>
+}
+
+// -----
+
+// The size-1 parallel dim read at 0 is the current point (the attention softmax of
+// bench/: parallel [1, 2, 6]); a size-1 dim of size > 1 in the reader is not.
+func.func @kernel_unit_parallel(%x: tensor<1x4x8xf32>) -> tensor<1x4x8xf32> {
+  // expected-error@+1 {{'loops.kernel' op %e reads %m at [0, 0, 0], not at the current parallel point}}
+  %y = loops.kernel parallel [p0 = 1, p1 = 4] reduction [k0 = 8] -> tensor<1x4x8xf32> {
+    %m = loops.reduce max over [8] : tensor<1x4x1xf32> at (p0, p1, 0 | k0) {
+      %a = loops.load %x[0, d1, r0] : tensor<1x4x8xf32>
+      loops.yield %a : f32
+    }
+    %e = loops.pointwise : tensor<1x4x8xf32> at (p0, p1, k0) {
+      %b = loops.load %m[0, 0, 0] : tensor<1x4x1xf32>
+      loops.yield %b : f32
+    }
+    loops.yield %e : tensor<1x4x8xf32>
+  }
+  func.return %y : tensor<1x4x8xf32>
 }

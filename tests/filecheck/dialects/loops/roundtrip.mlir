@@ -1,11 +1,12 @@
 // Every loops op and every spelling of index expressions: the custom form parses,
 // verifies and prints back as written (CHECK), and the generic form round-trips too
-// (the diff of the second and third RUN lines).
+// (the diff of the third and fourth RUN lines; last, as lit's built-in diff drops the
+// PYTHONPATH of the commands after it).
 // RUN: stepwell-opt %s | filecheck %s
+// RUN: stepwell-opt %s --mlir-print-op-generic | stepwell-opt | filecheck %s
 // RUN: stepwell-opt %s --mlir-print-op-generic > %t.direct
 // RUN: stepwell-opt %s | stepwell-opt --mlir-print-op-generic > %t.roundtrip
 // RUN: diff %t.direct %t.roundtrip
-// RUN: stepwell-opt %s --mlir-print-op-generic | stepwell-opt | filecheck %s
 
 // CHECK-LABEL: func.func @pointwise
 func.func @pointwise(%x: tensor<4x8xf32>, %b: tensor<8xf32>) -> tensor<4x8xf32> {
@@ -120,27 +121,73 @@ func.func @reductions(%x: tensor<4x5x6xf32>, %i: tensor<7xi1>, %h: tensor<3x9xf1
   func.return
 }
 
+// A kernel declares its parallel and reduction dims; each op maps its d-dims (and,
+// after `|`, its r-dims) onto them: the sum's r0 and the division's d1 are both k0.
 // CHECK-LABEL: func.func @kernel
 func.func @kernel(%x: tensor<4x8xf32>) -> (tensor<4xf32>, tensor<4x8xf32>) {
-  // CHECK-NEXT: %m, %y = loops.kernel -> tensor<4xf32>, tensor<4x8xf32> {
-  // CHECK-NEXT:   %e = loops.pointwise : tensor<4x8xf32> {
-  // CHECK:        %s = loops.reduce sum over [8] : tensor<4xf32> {
+  // CHECK-NEXT: %m, %y = loops.kernel parallel [p0 = 4] reduction [k0 = 8] -> tensor<4xf32>, tensor<4x8xf32> {
+  // CHECK-NEXT:   %s = loops.reduce sum over [8] : tensor<4xf32> at (p0 | k0) {
+  // CHECK:        %e = loops.pointwise : tensor<4x8xf32> at (p0, k0) {
   // CHECK:        loops.yield %s, %e : tensor<4xf32>, tensor<4x8xf32>
   // CHECK-NEXT: }
   // CHECK-NEXT: func.return %m, %y : tensor<4xf32>, tensor<4x8xf32>
-  %m, %y = loops.kernel -> tensor<4xf32>, tensor<4x8xf32> {
-    %e = loops.pointwise : tensor<4x8xf32> {
-      %a = loops.load %x[d0, d1] : tensor<4x8xf32>
-      %b = math.exp %a : f32
-      loops.yield %b : f32
-    }
-    %s = loops.reduce sum over [8] : tensor<4xf32> {
-      %a = loops.load %e[d0, r0] : tensor<4x8xf32>
+  %m, %y = loops.kernel parallel [p0 = 4] reduction [k0 = 8] -> tensor<4xf32>, tensor<4x8xf32> {
+    %s = loops.reduce sum over [8] : tensor<4xf32> at (p0 | k0) {
+      %a = loops.load %x[d0, r0] : tensor<4x8xf32>
       loops.yield %a : f32
+    }
+    %e = loops.pointwise : tensor<4x8xf32> at (p0, k0) {
+      %a = loops.load %x[d0, d1] : tensor<4x8xf32>
+      %b = loops.load %s[d0] : tensor<4xf32>
+      %c = arith.divf %a, %b : f32
+      loops.yield %c : f32
     }
     loops.yield %s, %e : tensor<4xf32>, tensor<4x8xf32>
   }
   func.return %m, %y : tensor<4xf32>, tensor<4x8xf32>
+}
+
+// A size-1 parallel dim is read at 0 (as loops-simplify-index writes it); a whole
+// reduction has no parallel dims, and its epilogue reads it at [].
+// CHECK-LABEL: func.func @kernel_unit_dims
+func.func @kernel_unit_dims(%x: tensor<1x6xf32>) -> tensor<1x6xf32> {
+  // CHECK-NEXT: %y = loops.kernel parallel [p0 = 1] reduction [k0 = 6] -> tensor<1x6xf32> {
+  // CHECK-NEXT:   %m = loops.reduce max over [6] : tensor<1x1xf32> at (p0, 0 | k0) {
+  // CHECK:        %d = loops.pointwise : tensor<1x6xf32> at (p0, k0) {
+  // CHECK-NEXT:     loops.load %m[0, 0] : tensor<1x1xf32>
+  %y = loops.kernel parallel [p0 = 1] reduction [k0 = 6] -> tensor<1x6xf32> {
+    %m = loops.reduce max over [6] : tensor<1x1xf32> at (p0, 0 | k0) {
+      %a = loops.load %x[0, r0] : tensor<1x6xf32>
+      loops.yield %a : f32
+    }
+    %d = loops.pointwise : tensor<1x6xf32> at (p0, k0) {
+      %b = loops.load %m[0, 0] : tensor<1x1xf32>
+      loops.yield %b : f32
+    }
+    loops.yield %d : tensor<1x6xf32>
+  }
+  func.return %y : tensor<1x6xf32>
+}
+
+// CHECK-LABEL: func.func @kernel_whole
+func.func @kernel_whole(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  // CHECK-NEXT: %y = loops.kernel parallel [] reduction [k0 = 3, k1 = 4] -> tensor<3x4xf32> {
+  // CHECK-NEXT:   %t = loops.reduce sum over [3, 4] : tensor<f32> at (| k0, k1) {
+  // CHECK:        %d = loops.pointwise : tensor<3x4xf32> at (k0, k1) {
+  %y = loops.kernel parallel [] reduction [k0 = 3, k1 = 4] -> tensor<3x4xf32> {
+    %t = loops.reduce sum over [3, 4] : tensor<f32> at (| k0, k1) {
+      %a = loops.load %x[r0, r1] : tensor<3x4xf32>
+      loops.yield %a : f32
+    }
+    %d = loops.pointwise : tensor<3x4xf32> at (k0, k1) {
+      %a = loops.load %x[d0, d1] : tensor<3x4xf32>
+      %b = loops.load %t[] : tensor<f32>
+      %c = arith.divf %a, %b : f32
+      loops.yield %c : f32
+    }
+    loops.yield %d : tensor<3x4xf32>
+  }
+  func.return %y : tensor<3x4xf32>
 }
 
 // CHECK-LABEL: func.func @constants

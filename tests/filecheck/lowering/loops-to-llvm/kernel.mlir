@@ -15,19 +15,19 @@
 // CHECK-NOT:    llvm.call
 // CHECK:        llvm.return
 func.func @softmax(%x: tensor<4x1000xf32>) -> tensor<4x1000xf32> {
-  %y = loops.kernel -> tensor<4x1000xf32> attributes {outer = array<i64: 4>} {
-    %m = loops.reduce max over [1000] : tensor<4x1xf32> {
+  %y = loops.kernel parallel [p0 = 4] reduction [k0 = 1000] -> tensor<4x1000xf32> {
+    %m = loops.reduce max over [1000] : tensor<4x1xf32> at (p0, 0 | k0) {
       %a = loops.load %x[d0, r0] : tensor<4x1000xf32>
       loops.yield %a : f32
     }
-    %s = loops.reduce sum over [1000] : tensor<4x1xf32> {
+    %s = loops.reduce sum over [1000] : tensor<4x1xf32> at (p0, 0 | k0) {
       %a = loops.load %x[d0, r0] : tensor<4x1000xf32>
       %b = loops.load %m[d0, 0] : tensor<4x1xf32>
       %c = arith.subf %a, %b : f32
       %e = math.exp %c : f32
       loops.yield %e : f32
     }
-    %o = loops.pointwise : tensor<4x1000xf32> {
+    %o = loops.pointwise : tensor<4x1000xf32> at (p0, k0) {
       %a = loops.load %x[d0, d1] : tensor<4x1000xf32>
       %b = loops.load %m[d0, 0] : tensor<4x1xf32>
       %c = arith.subf %a, %b : f32
@@ -46,18 +46,18 @@ func.func @softmax(%x: tensor<4x1000xf32>) -> tensor<4x1000xf32> {
 // CHECK-LABEL: llvm.func @center_k0
 // CHECK-SAME:    (%{{.*}}: i64, %{{.*}}: i64, %{{.*}}: !llvm.ptr {llvm.noalias}, %{{.*}}: !llvm.ptr {llvm.noalias}, %{{.*}}: !llvm.ptr {llvm.noalias})
 func.func @center(%x: tensor<3x8xf64>) -> (tensor<3xf64>, tensor<3x8xf64>) {
-  %y:2 = loops.kernel -> tensor<3xf64>, tensor<3x8xf64> attributes {outer = array<i64: 3>} {
-    %s = loops.reduce sum over [8] : tensor<3xf64> {
+  %y:2 = loops.kernel parallel [p0 = 3] reduction [k0 = 8] -> tensor<3xf64>, tensor<3x8xf64> {
+    %s = loops.reduce sum over [8] : tensor<3xf64> at (p0 | k0) {
       %a = loops.load %x[d0, r0] : tensor<3x8xf64>
       loops.yield %a : f64
     }
-    %m = loops.pointwise : tensor<3xf64> {
+    %m = loops.pointwise : tensor<3xf64> at (p0) {
       %a = loops.load %s[d0] : tensor<3xf64>
       %n = arith.constant 8.0 : f64
       %b = arith.divf %a, %n : f64
       loops.yield %b : f64
     }
-    %c = loops.pointwise : tensor<3x8xf64> {
+    %c = loops.pointwise : tensor<3x8xf64> at (p0, k0) {
       %a = loops.load %x[d0, d1] : tensor<3x8xf64>
       %b = loops.load %m[d0] : tensor<3xf64>
       %d = arith.subf %a, %b : f64

@@ -10,8 +10,8 @@
 // CHECK-NEXT:      %s = arith.addi %a, %b : i32
 // CHECK-NEXT:      loops.yield %s : i32
 // CHECK-NEXT:    }
-// CHECK-NEXT:    %m = loops.kernel -> tensor<i32> {
-// CHECK-NEXT:      %r = loops.reduce max over [2] : tensor<i32> {
+// CHECK-NEXT:    %m = loops.kernel parallel [] reduction [k0 = 2] -> tensor<i32> {
+// CHECK-NEXT:      %r = loops.reduce max over [2] : tensor<i32> at (| k0) {
 // CHECK-NEXT:        %v = loops.load %y[r0] : tensor<2xi32>
 // CHECK-NEXT:        loops.yield %v : i32
 // CHECK-NEXT:      }
@@ -26,8 +26,8 @@ func.func @already_loops(%x: tensor<2xi32>) -> (tensor<i32>, tensor<2xi32>) {
     %s = arith.addi %a, %b : i32
     loops.yield %s : i32
   }
-  %m = loops.kernel -> tensor<i32> {
-    %r = loops.reduce max over [2] : tensor<i32> {
+  %m = loops.kernel parallel [] reduction [k0 = 2] -> tensor<i32> {
+    %r = loops.reduce max over [2] : tensor<i32> at (| k0) {
       %v = loops.load %y[r0] : tensor<2xi32>
       loops.yield %v : i32
     }

@@ -6,10 +6,10 @@
 
 // The mean and the mean of squares of the rows (x * x is inlined first).
 // CHECK-LABEL: func.func @mean_and_mean_of_squares
-// CHECK-NEXT:    %s, %q = loops.kernel -> tensor<4xf32>, tensor<4xf32> attributes {outer = array<i64: 4>} {
-// CHECK-NEXT:      %[[S:.*]] = loops.reduce sum over [8] : tensor<4xf32> {
+// CHECK-NEXT:    %s, %q = loops.kernel parallel [p0 = 4] reduction [k0 = 8] -> tensor<4xf32>, tensor<4xf32> {
+// CHECK-NEXT:      %[[S:.*]] = loops.reduce sum over [8] : tensor<4xf32> at (p0 | k0) {
 // CHECK-NEXT:        loops.load %x[d0, r0]
-// CHECK:           %[[Q:.*]] = loops.reduce sum over [8] : tensor<4xf32> {
+// CHECK:           %[[Q:.*]] = loops.reduce sum over [8] : tensor<4xf32> at (p0 | k0) {
 // CHECK-NEXT:        %[[X:.*]] = loops.load %x[d0, r0]
 // CHECK-NEXT:        arith.mulf %[[X]], %[[X]]
 // CHECK:           loops.yield %[[S]], %[[Q]] : tensor<4xf32>, tensor<4xf32>
@@ -33,7 +33,7 @@ func.func @mean_and_mean_of_squares(%x: tensor<4x8xf32>) -> (tensor<4xf32>, tens
 // Sum and max over the same columns (a column reduction reads x[r0, d0]: the same
 // access in both).
 // CHECK-LABEL: func.func @sum_and_max_columns
-// CHECK-NEXT:    %s, %m = loops.kernel -> tensor<8xf32>, tensor<8xf32> attributes {outer = array<i64: 8>} {
+// CHECK-NEXT:    %s, %m = loops.kernel parallel [p0 = 8] reduction [k0 = 4] -> tensor<8xf32>, tensor<8xf32> {
 // CHECK-NEXT:      loops.reduce sum over [4]
 // CHECK:           loops.reduce max over [4]
 func.func @sum_and_max_columns(%x: tensor<4x8xf32>) -> (tensor<8xf32>, tensor<8xf32>) {
@@ -50,7 +50,7 @@ func.func @sum_and_max_columns(%x: tensor<4x8xf32>) -> (tensor<8xf32>, tensor<8x
 
 // Two elementwise results of the same input: one kernel over every point.
 // CHECK-LABEL: func.func @pointwise_siblings
-// CHECK-NEXT:    %a, %b = loops.kernel -> tensor<4x8xf32>, tensor<4x8xf32> attributes {outer = array<i64: 4, 8>} {
+// CHECK-NEXT:    %a, %b = loops.kernel parallel [p0 = 4, p1 = 8] -> tensor<4x8xf32>, tensor<4x8xf32> {
 func.func @pointwise_siblings(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
   %a = loops.pointwise : tensor<4x8xf32> {
     %0 = loops.load %x[d0, d1] : tensor<4x8xf32>

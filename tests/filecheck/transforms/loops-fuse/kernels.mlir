@@ -9,7 +9,7 @@
 // order, so not a member) moves before it.
 // CHECK-LABEL: func.func @placement
 // CHECK-NEXT:    %w = loops.pointwise : tensor<4xf32> {
-// CHECK:         %m, %y = loops.kernel -> tensor<4x1xf32>, tensor<4x8xf32> attributes {outer = array<i64: 4>} {
+// CHECK:         %m, %y = loops.kernel parallel [p0 = 4] reduction [k0 = 8] -> tensor<4x1xf32>, tensor<4x8xf32> {
 // CHECK:         %u = loops.pointwise : tensor<8xf32> {
 // CHECK:           loops.load %m[d0 floordiv 2, 0]
 // CHECK:         func.return %y, %u
@@ -44,15 +44,15 @@ func.func @placement(%x: tensor<4x8xf32>, %c: tensor<4xf32>) -> (tensor<4x8xf32>
 
 // A kernel already in the input is left as it is, and nothing joins it.
 // CHECK-LABEL: func.func @existing_kernel
-// CHECK-NEXT:    %k = loops.kernel -> tensor<4x1xf32> attributes {outer = array<i64: 4>} {
-// CHECK-NEXT:      %s = loops.reduce sum over [8] : tensor<4x1xf32> {
+// CHECK-NEXT:    %k = loops.kernel parallel [p0 = 4] reduction [k0 = 8] -> tensor<4x1xf32> {
+// CHECK-NEXT:      %s = loops.reduce sum over [8] : tensor<4x1xf32> at (p0, 0 | k0) {
 // CHECK:           loops.yield %s
 // CHECK-NEXT:    }
 // CHECK-NEXT:    %y = loops.pointwise
 // CHECK:         func.return
 func.func @existing_kernel(%x: tensor<4x8xf32>) -> (tensor<4x1xf32>, tensor<4x8xf32>) {
-  %k = loops.kernel -> tensor<4x1xf32> attributes {outer = array<i64: 4>} {
-    %s = loops.reduce sum over [8] : tensor<4x1xf32> {
+  %k = loops.kernel parallel [p0 = 4] reduction [k0 = 8] -> tensor<4x1xf32> {
+    %s = loops.reduce sum over [8] : tensor<4x1xf32> at (p0, 0 | k0) {
       %0 = loops.load %x[d0, r0] : tensor<4x8xf32>
       loops.yield %0 : f32
     }
@@ -69,8 +69,8 @@ func.func @existing_kernel(%x: tensor<4x8xf32>) -> (tensor<4x1xf32>, tensor<4x8x
 
 // A full reduction and its epilogue: one kernel with no outer dimension.
 // CHECK-LABEL: func.func @full_reduction
-// CHECK-NEXT:    %y = loops.kernel -> tensor<3x4xf32> attributes {outer = array<i64>} {
-// CHECK-NEXT:      %t = loops.reduce sum over [3, 4] : tensor<f32> {
+// CHECK-NEXT:    %y = loops.kernel parallel [] reduction [k0 = 3, k1 = 4] -> tensor<3x4xf32> {
+// CHECK-NEXT:      %t = loops.reduce sum over [3, 4] : tensor<f32> at (| k0, k1) {
 // CHECK:             loops.load %t[] : tensor<f32>
 func.func @full_reduction(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
   %t = loops.reduce sum over [3, 4] : tensor<f32> {

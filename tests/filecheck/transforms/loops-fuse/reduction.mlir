@@ -32,19 +32,19 @@ func.func @prologue(%x: tensor<4x8xf32>, %w: tensor<8xf32>) -> tensor<4xf32> {
 // Softmax as convert-tensor_graph-to-loops writes it: one kernel over the rows. exp(x - max)
 // is recomputed in the sum and in the division (stated), max and sum stay in the kernel.
 // CHECK-LABEL: func.func @softmax
-// CHECK-NEXT:    %y = loops.kernel -> tensor<4x8xf32> attributes {outer = array<i64: 4>} {
-// CHECK-NEXT:      %m = loops.reduce max over [8] : tensor<4x1xf32> {
+// CHECK-NEXT:    %y = loops.kernel parallel [p0 = 4] reduction [k0 = 8] -> tensor<4x8xf32> {
+// CHECK-NEXT:      %m = loops.reduce max over [8] : tensor<4x1xf32> at (p0, 0 | k0) {
 // CHECK-NEXT:        loops.load %x[d0, r0]
 // CHECK-NEXT:        loops.yield
 // CHECK-NEXT:      }
-// CHECK-NEXT:      %z = loops.reduce sum over [8] : tensor<4x1xf32> attributes {recompute = ["e x2: math.exp", "s x2: arith.subf"]} {
+// CHECK-NEXT:      %z = loops.reduce sum over [8] : tensor<4x1xf32> at (p0, 0 | k0) attributes {recompute = ["e x2: math.exp", "s x2: arith.subf"]} {
 // CHECK-NEXT:        %[[X:.*]] = loops.load %x[d0, r0] : tensor<4x8xf32>
 // CHECK-NEXT:        %[[M:.*]] = loops.load %m[d0, 0] : tensor<4x1xf32>
 // CHECK-NEXT:        %[[S:.*]] = arith.subf %[[X]], %[[M]] : f32
 // CHECK-NEXT:        %[[E:.*]] = math.exp %[[S]] : f32
 // CHECK-NEXT:        loops.yield %[[E]] : f32
 // CHECK-NEXT:      }
-// CHECK-NEXT:      %[[Y:.*]] = loops.pointwise : tensor<4x8xf32> attributes {recompute = ["e x2: math.exp", "s x2: arith.subf"]} {
+// CHECK-NEXT:      %[[Y:.*]] = loops.pointwise : tensor<4x8xf32> at (p0, k0) attributes {recompute = ["e x2: math.exp", "s x2: arith.subf"]} {
 // CHECK:             loops.load %m[d0, 0]
 // CHECK:             math.exp
 // CHECK:             loops.load %z[d0, 0]
@@ -83,9 +83,9 @@ func.func @softmax(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 
 // A matmul and its epilogue: one kernel over every output point.
 // CHECK-LABEL: func.func @matmul_epilogue
-// CHECK-NEXT:    %y = loops.kernel -> tensor<4x5xf32> attributes {outer = array<i64: 4, 5>} {
-// CHECK-NEXT:      %mm = loops.reduce sum over [3] : tensor<4x5xf32> {
-// CHECK:           %[[Y:.*]] = loops.pointwise : tensor<4x5xf32> {
+// CHECK-NEXT:    %y = loops.kernel parallel [p0 = 4, p1 = 5] reduction [k0 = 3] -> tensor<4x5xf32> {
+// CHECK-NEXT:      %mm = loops.reduce sum over [3] : tensor<4x5xf32> at (p0, p1 | k0) {
+// CHECK:           %[[Y:.*]] = loops.pointwise : tensor<4x5xf32> at (p0, p1) {
 // CHECK-NEXT:        loops.load %mm[d0, d1] : tensor<4x5xf32>
 // CHECK-NEXT:        loops.load %b[d1] : tensor<5xf32>
 // CHECK:             arith.maximumf
@@ -157,9 +157,9 @@ func.func @other_outer_space(%x: tensor<4x8xf32>) -> tensor<8x4xf32> {
 // joins it in a kernel, which yields the sum for the column reader. The sum is not
 // duplicated.
 // CHECK-LABEL: func.func @read_both_ways
-// CHECK:         %[[S:.*]], %rows = loops.kernel -> tensor<4x1xf32>, tensor<4x4xf32> attributes {outer = array<i64: 4>} {
+// CHECK:         %[[S:.*]], %rows = loops.kernel parallel [p0 = 4] reduction [k0 = 4] -> tensor<4x1xf32>, tensor<4x4xf32> {
 // CHECK-NEXT:      %[[SK:.*]] = loops.reduce sum over [4]
-// CHECK:           %[[RK:.*]] = loops.pointwise : tensor<4x4xf32> {
+// CHECK:           %[[RK:.*]] = loops.pointwise : tensor<4x4xf32> at (p0, k0) {
 // CHECK:             loops.load %[[SK]][d0, 0]
 // CHECK:           loops.yield %[[SK]], %[[RK]]
 // CHECK:         %cols = loops.pointwise : tensor<4x4xf32> {
@@ -187,8 +187,8 @@ func.func @read_both_ways(%x: tensor<4x4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf
 
 // A reduction that is also a function result is yielded from the kernel.
 // CHECK-LABEL: func.func @returned_reduction
-// CHECK-NEXT:    %m, %y = loops.kernel -> tensor<3x1xf32>, tensor<3x5xf32> attributes {outer = array<i64: 3>} {
-// CHECK-NEXT:      %[[M:.*]] = loops.reduce max over [5] : tensor<3x1xf32> {
+// CHECK-NEXT:    %m, %y = loops.kernel parallel [p0 = 3] reduction [k0 = 5] -> tensor<3x1xf32>, tensor<3x5xf32> {
+// CHECK-NEXT:      %[[M:.*]] = loops.reduce max over [5] : tensor<3x1xf32> at (p0, 0 | k0) {
 // CHECK:           loops.yield %[[M]], %{{.*}} : tensor<3x1xf32>, tensor<3x5xf32>
 // CHECK:         func.return %m, %y
 func.func @returned_reduction(%x: tensor<3x5xf32>) -> (tensor<3x1xf32>, tensor<3x5xf32>) {
@@ -208,11 +208,11 @@ func.func @returned_reduction(%x: tensor<3x5xf32>) -> (tensor<3x1xf32>, tensor<3
 // A per-row value too costly to recompute at every column (rsqrt of the mean of
 // squares, as in rms_norm) stays an op of the kernel, computed once per row.
 // CHECK-LABEL: func.func @per_row_value
-// CHECK-NEXT:    %y = loops.kernel -> tensor<4x8xf32> attributes {outer = array<i64: 4>} {
-// CHECK-NEXT:      %ss = loops.reduce sum over [8] : tensor<4x1xf32> {
-// CHECK:           %r = loops.pointwise : tensor<4x1xf32> {
+// CHECK-NEXT:    %y = loops.kernel parallel [p0 = 4] reduction [k0 = 8] -> tensor<4x8xf32> {
+// CHECK-NEXT:      %ss = loops.reduce sum over [8] : tensor<4x1xf32> at (p0, 0 | k0) {
+// CHECK:           %r = loops.pointwise : tensor<4x1xf32> at (p0, 0) {
 // CHECK:             math.rsqrt
-// CHECK:           %[[Y:.*]] = loops.pointwise : tensor<4x8xf32> {
+// CHECK:           %[[Y:.*]] = loops.pointwise : tensor<4x8xf32> at (p0, k0) {
 // CHECK:             loops.load %r[d0, 0]
 // CHECK:           loops.yield %[[Y]]
 func.func @per_row_value(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {

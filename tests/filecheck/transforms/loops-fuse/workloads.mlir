@@ -6,13 +6,13 @@
 // softmax_rows: one kernel over the rows; max and sum stay in it, x is read three
 // times per row (max, sum, output) and the output written once.
 // CHECK-LABEL: func.func @softmax_rows
-// CHECK-NEXT:    %y = loops.kernel -> tensor<6x10xf32> attributes {outer = array<i64: 6>} {
-// CHECK-NEXT:      %[[M:.*]] = loops.reduce max over [10] : tensor<6x1xf32> {
+// CHECK-NEXT:    %y = loops.kernel parallel [p0 = 6] reduction [k0 = 10] -> tensor<6x10xf32> {
+// CHECK-NEXT:      %[[M:.*]] = loops.reduce max over [10] : tensor<6x1xf32> at (p0, 0 | k0) {
 // CHECK-NEXT:        loops.load %x[d0, r0] : tensor<6x10xf32>
-// CHECK:           %[[S:.*]] = loops.reduce sum over [10] : tensor<6x1xf32> attributes {recompute = [{{.*}}math.exp{{.*}}]} {
+// CHECK:           %[[S:.*]] = loops.reduce sum over [10] : tensor<6x1xf32> at (p0, 0 | k0) attributes {recompute = [{{.*}}math.exp{{.*}}]} {
 // CHECK-NEXT:        loops.load %x[d0, r0] : tensor<6x10xf32>
 // CHECK-NEXT:        loops.load %[[M]][d0, 0] : tensor<6x1xf32>
-// CHECK:           %[[Y:.*]] = loops.pointwise : tensor<6x10xf32> attributes {recompute = [{{.*}}]} {
+// CHECK:           %[[Y:.*]] = loops.pointwise : tensor<6x10xf32> at (p0, k0) attributes {recompute = [{{.*}}]} {
 // CHECK:             loops.load %[[S]][d0, 0] : tensor<6x1xf32>
 // CHECK:             arith.divf
 // CHECK:           loops.yield %[[Y]] : tensor<6x10xf32>
@@ -26,14 +26,14 @@ func.func @softmax_rows(%x: tensor<6x10xf32>) -> tensor<6x10xf32> {
 // layernorm: one kernel: the sum, the mean (per row), the sum of squared
 // deviations, rsqrt(var + eps) (per row), the output.
 // CHECK-LABEL: func.func @layernorm
-// CHECK-NEXT:    %y = loops.kernel -> tensor<6x10xf32> attributes {outer = array<i64: 6>} {
-// CHECK-NEXT:      %[[SUM:.*]] = loops.reduce sum over [10] : tensor<6x1xf32> {
-// CHECK:           %[[MEAN:.*]] = loops.pointwise : tensor<6x1xf32> {
-// CHECK:           %[[VAR:.*]] = loops.reduce sum over [10] : tensor<6x1xf32> attributes {recompute = [{{.*}}]} {
+// CHECK-NEXT:    %y = loops.kernel parallel [p0 = 6] reduction [k0 = 10] -> tensor<6x10xf32> {
+// CHECK-NEXT:      %[[SUM:.*]] = loops.reduce sum over [10] : tensor<6x1xf32> at (p0, 0 | k0) {
+// CHECK:           %[[MEAN:.*]] = loops.pointwise : tensor<6x1xf32> at (p0, 0) {
+// CHECK:           %[[VAR:.*]] = loops.reduce sum over [10] : tensor<6x1xf32> at (p0, 0 | k0) attributes {recompute = [{{.*}}]} {
 // CHECK:             loops.load %[[MEAN]][d0, 0]
-// CHECK:           %[[RSTD:.*]] = loops.pointwise : tensor<6x1xf32> {
+// CHECK:           %[[RSTD:.*]] = loops.pointwise : tensor<6x1xf32> at (p0, 0) {
 // CHECK:             math.rsqrt
-// CHECK:           %[[Y:.*]] = loops.pointwise : tensor<6x10xf32> attributes {recompute = [{{.*}}]} {
+// CHECK:           %[[Y:.*]] = loops.pointwise : tensor<6x10xf32> at (p0, k0) attributes {recompute = [{{.*}}]} {
 // CHECK-DAG:         loops.load %w[d1] : tensor<10xf32>
 // CHECK-DAG:         loops.load %b[d1] : tensor<10xf32>
 // CHECK-DAG:         loops.load %[[RSTD]][d0, 0]
@@ -47,11 +47,11 @@ func.func @layernorm(%x: tensor<6x10xf32>, %w: tensor<10xf32>, %b: tensor<10xf32
 
 // rms_norm (not in the table, but a row normalization too): one kernel.
 // CHECK-LABEL: func.func @rms_norm
-// CHECK-NEXT:    %y = loops.kernel -> tensor<6x10xf32> attributes {outer = array<i64: 6>} {
-// CHECK-NEXT:      loops.reduce sum over [10] : tensor<6x1xf32> {
-// CHECK:           loops.pointwise : tensor<6x1xf32> {
+// CHECK-NEXT:    %y = loops.kernel parallel [p0 = 6] reduction [k0 = 10] -> tensor<6x10xf32> {
+// CHECK-NEXT:      loops.reduce sum over [10] : tensor<6x1xf32> at (p0, 0 | k0) {
+// CHECK:           loops.pointwise : tensor<6x1xf32> at (p0, 0) {
 // CHECK:             math.rsqrt
-// CHECK:           loops.pointwise : tensor<6x10xf32> {
+// CHECK:           loops.pointwise : tensor<6x10xf32> at (p0, k0) {
 // CHECK:           loops.yield %{{.*}} : tensor<6x10xf32>
 // CHECK-NEXT:    }
 // CHECK-NEXT:    func.return %y
@@ -62,10 +62,10 @@ func.func @rms_norm(%x: tensor<6x10xf32>, %w: tensor<10xf32>) -> tensor<6x10xf32
 
 // log_softmax: one kernel; log(sum) is a per-row op of it.
 // CHECK-LABEL: func.func @log_softmax
-// CHECK-NEXT:    %y = loops.kernel -> tensor<6x10xf32> attributes {outer = array<i64: 6>} {
+// CHECK-NEXT:    %y = loops.kernel parallel [p0 = 6] reduction [k0 = 10] -> tensor<6x10xf32> {
 // CHECK-NEXT:      loops.reduce max over [10]
 // CHECK:           loops.reduce sum over [10]
-// CHECK:           loops.pointwise : tensor<6x1xf32> {
+// CHECK:           loops.pointwise : tensor<6x1xf32> at (p0, 0) {
 // CHECK:             math.log
 // CHECK:           loops.pointwise : tensor<6x10xf32>
 // CHECK:           loops.yield %{{.*}} : tensor<6x10xf32>
@@ -144,12 +144,12 @@ func.func @transpose_add(%x: tensor<10x6xf32>, %z: tensor<6x10xf32>) -> tensor<6
 // mm_bias_relu (bf16): the f32 accumulation and the bf16 epilogue in one kernel over
 // every output point; the f32 product is never written.
 // CHECK-LABEL: func.func @mm_bias_relu
-// CHECK-NEXT:    %y = loops.kernel -> tensor<6x10xbf16> attributes {outer = array<i64: 6, 10>} {
-// CHECK-NEXT:      %[[MM:.*]] = loops.reduce sum over [8] : tensor<6x10xf32> {
+// CHECK-NEXT:    %y = loops.kernel parallel [p0 = 6, p1 = 10] reduction [k0 = 8] -> tensor<6x10xbf16> {
+// CHECK-NEXT:      %[[MM:.*]] = loops.reduce sum over [8] : tensor<6x10xf32> at (p0, p1 | k0) {
 // CHECK-NEXT:        loops.load %a[d0, r0] : tensor<6x8xbf16>
 // CHECK-NEXT:        arith.extf
 // CHECK-NEXT:        loops.load %w[r0, d1] : tensor<8x10xbf16>
-// CHECK:           %[[Y:.*]] = loops.pointwise : tensor<6x10xbf16> {
+// CHECK:           %[[Y:.*]] = loops.pointwise : tensor<6x10xbf16> at (p0, p1) {
 // CHECK-NEXT:        loops.load %[[MM]][d0, d1] : tensor<6x10xf32>
 // CHECK:             loops.load %b[d1] : tensor<10xbf16>
 // CHECK:             arith.maximumf
@@ -171,7 +171,7 @@ func.func @mm_bias_relu(%a: tensor<6x8xbf16>, %w: tensor<8x10xbf16>, %b: tensor<
 // CHECK-NEXT:    %[[QK:.*]] = loops.reduce sum over [4] : tensor<1x2x6x6xf32>
 // CHECK-NEXT:      loops.load %q[0, d1, d2, r0]
 // CHECK:           loops.load %k[0, d1, d3, r0]
-// CHECK:         %[[P:.*]] = loops.kernel -> tensor<1x2x6x6xf32> attributes {outer = array<i64: 1, 2, 6>} {
+// CHECK:         %[[P:.*]] = loops.kernel parallel [p0 = 1, p1 = 2, p2 = 6] reduction [k0 = 6] -> tensor<1x2x6x6xf32> {
 // CHECK-NEXT:      loops.reduce max over [6] : tensor<1x2x6x1xf32>
 // CHECK:             loops.load %[[QK]][0, d1, d2, r0]
 // CHECK:           loops.reduce sum over [6] : tensor<1x2x6x1xf32>
@@ -179,11 +179,11 @@ func.func @mm_bias_relu(%a: tensor<6x8xbf16>, %w: tensor<8x10xbf16>, %b: tensor<
 // CHECK:           loops.pointwise : tensor<1x2x6x6xf32>
 // CHECK:             math.exp
 // CHECK:             arith.divf
-// CHECK:         %y = loops.kernel -> tensor<1x2x6x4xbf16> attributes {outer = array<i64: 1, 2, 6, 4>} {
+// CHECK:         %y = loops.kernel parallel [p0 = 1, p1 = 2, p2 = 6, p3 = 4] reduction [k0 = 6] -> tensor<1x2x6x4xbf16> {
 // CHECK-NEXT:      loops.reduce sum over [6] : tensor<1x2x6x4xf32>
 // CHECK-NEXT:        loops.load %[[P]][0, d1, d2, r0]
 // CHECK:             loops.load %v[0, d1, r0, d3]
-// CHECK:           loops.pointwise : tensor<1x2x6x4xbf16> {
+// CHECK:           loops.pointwise : tensor<1x2x6x4xbf16> at (p0, p1, p2, p3) {
 // CHECK:             arith.truncf
 // CHECK:         func.return %y
 // CHECK-NOT:     loops.reduce

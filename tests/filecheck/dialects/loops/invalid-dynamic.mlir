@@ -35,8 +35,8 @@ func.func @reduce(%x: tensor<4x8xf32>) {
 
 func.func @kernel(%x: tensor<4x8xf32>) {
   // expected-error@+1 {{'loops.kernel' op tensor<4x?xf32> has a dynamic size: stepwell supports static shapes only}}
-  %k = loops.kernel -> tensor<4x?xf32> {
-    %e = loops.pointwise : tensor<4x8xf32> {
+  %k = loops.kernel parallel [p0 = 4, p1 = 8] -> tensor<4x?xf32> {
+    %e = loops.pointwise : tensor<4x8xf32> at (p0, p1) {
       %a = loops.load %x[d0, d1] : tensor<4x8xf32>
       loops.yield %a : f32
     }

@@ -81,8 +81,8 @@ func.func @center(%x: tensor<3x8xf64>) -> (tensor<3xf64>, tensor<3x8xf64>) {
 // CHECK:       ^[[DONE]]:
 // CHECK-NEXT:    llvm.return
 func.func @one_point(%x: tensor<2xf32>) -> tensor<f32> {
-  %y = loops.kernel -> tensor<f32> attributes {outer = array<i64>} {
-    %s = loops.reduce sum over [2] : tensor<f32> {
+  %y = loops.kernel parallel [] reduction [k0 = 2] -> tensor<f32> {
+    %s = loops.reduce sum over [2] : tensor<f32> at ( | k0) {
       %a = loops.load %x[r0] : tensor<2xf32>
       loops.yield %a : f32
     }

@@ -28,7 +28,7 @@ Choices where the spec is silent (also noted at each evaluator):
 - A function with no results returns ().
 """
 
-from stepwell.reference.dtypes import element_type_of, numpy_dtype
+from stepwell.dtypes import element_type_of, numpy_dtype
 from stepwell.reference.evaluators import EVALUATORS, EvaluationError, IndexOutOfRange, evaluates
 from stepwell.reference.interpreter import (
     check_arguments,

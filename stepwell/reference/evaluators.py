@@ -1,7 +1,7 @@
 """What every `tensor_graph` op computes, one small numpy function per op.
 
 An evaluator is called as `fn(op, *operands)`. The operands arrive in their compute
-dtype (`f32` for `f16`/`bf16` tensors, the storage dtype otherwise: see `dtypes.py`), and
+dtype (`f32` for `f16`/`bf16` tensors, the storage dtype otherwise: see `stepwell/dtypes.py`), and
 the interpreter rounds whatever the evaluator returns to the result's storage type once.
 So an evaluator is just the math: `f16` and `bf16` ops, reductions and matmuls compute
 and accumulate in `f32`, `f32` in `f32`, `f64` in `f64`, integers in their own type
@@ -24,7 +24,7 @@ from xdsl.ir import Operation
 from stepwell.dialects.tensor_graph import ops
 from stepwell.dialects.tensor_graph.ops import aval, bval, fval, ival, sval
 from stepwell.dialects.tensor_graph.types import normalize_axis, normalize_dims
-from stepwell.reference.dtypes import (
+from stepwell.dtypes import (
     BOOL,
     F64,
     compute_dtype,

@@ -12,7 +12,7 @@ from xdsl.ir import Operation, SSAValue
 from xdsl.traits import SymbolTable
 
 from stepwell.ir import DiagnosticError, parse_module, verify_module
-from stepwell.reference.dtypes import numpy_dtype, store
+from stepwell.dtypes import numpy_dtype, store
 from stepwell.reference.evaluators import EVALUATORS, EvaluationError, operand_compute
 
 MAX_CALL_DEPTH = 64

@@ -26,7 +26,7 @@ from xdsl.ir import Block, SSAValue
 
 from stepwell.dialects.loops import ComputeOp, IndexOp, KernelOp, LoadOp, ReduceOp, YieldOp
 from stepwell.dialects.loops.index import format_index
-from stepwell.reference.dtypes import BOOL, highest, lowest, numpy_dtype
+from stepwell.dtypes import BOOL, highest, lowest, numpy_dtype
 from stepwell.reference.evaluators import EvaluationError
 from stepwell.reference.loops.index import (
     IndexExpressionError,

@@ -38,6 +38,7 @@ from stepwell.reference.interpreter import (
     run,
     run_function,
 )
+from stepwell.reference import loops  # noqa: E402  (registers the loops ops with the driver)
 
 __all__ = [
     "EVALUATORS",
@@ -48,6 +49,7 @@ __all__ = [
     "evaluate_op",
     "evaluates",
     "find_function",
+    "loops",
     "load_module",
     "numpy_dtype",
     "run",

@@ -56,8 +56,9 @@ from xdsl.traits import IsTerminator, Pure, RecursiveMemoryEffect
 from xdsl.utils.exceptions import VerifyException
 
 from stepwell.dialects.loops.index import format_index, parse_index, symbols_of
+from stepwell.semantics import ARG_KINDS, REDUCTIONS
 
-REDUCE_KINDS = ("sum", "prod", "max", "min", "argmax", "argmin")
+REDUCE_KINDS = (*REDUCTIONS, *ARG_KINDS)  # the semantic table's kinds (stepwell/semantics.py)
 
 
 # --- scalar ops of a body -----------------------------------------------------------

@@ -18,6 +18,9 @@ from xdsl.dialects import func
 
 import stepwell
 from stepwell import reference
+from stepwell.dialects.tensor_graph import ALL_OPS
+from stepwell.dialects.tensor_graph.ops import UnaryOp
+from stepwell.dialects.tensor_graph.types import CLASSES
 from stepwell.fuzz.compare import compare
 from stepwell.fuzz.generate import random_values
 from stepwell.ir.pipeline import build_pipeline
@@ -25,22 +28,15 @@ from stepwell.reference import loops
 from stepwell.registry import make_context, passes
 from stepwell.semantics import ELEMENTWISE, PREDICATES, REDUCTIONS
 
-from _dtypes import ALL, FLOATS, INTS  # noqa: E402
+from _dtypes import ALL, ELEMENT_TYPES, FLOATS, INTS  # noqa: E402
 
 ROWS, COLS = 5, 7  # odd sizes; the second operand broadcasts along the rows
-FLOAT_ONLY = {"exp", "exp2", "log", "log2", "sqrt", "rsqrt", "reciprocal", "tanh", "sin", "cos", "erf",
-              "floor", "ceil", "round"}  # fmt: skip
-BOOL_ONLY = {"not", "and", "or", "xor"}
-NO_BOOL = {"neg", "abs", "sign", "add", "sub", "mul", "div", "pow"}
-UNARY = {"neg", "abs", "sign", "not"} | FLOAT_ONLY
+OP_TYPES = {op.name: op for op in ALL_OPS}
 
 
 def applies(name: str, t: str) -> bool:
-    if name in FLOAT_ONLY:
-        return t in FLOATS
-    if name in BOOL_ONLY:
-        return t == "i1"
-    return not (t == "i1" and name in NO_BOOL)
+    """Whether op `name` takes element type `t` (its verifier's class)."""
+    return ELEMENT_TYPES[t] in CLASSES[OP_TYPES[name].ELEMENTS]
 
 
 def function(t: str) -> str:
@@ -53,15 +49,15 @@ def function(t: str) -> str:
         lines.append(f"    {name} = {text}")
         results.append((name, type_))
 
-    for full in ELEMENTWISE:
-        name = full.removeprefix("tensor_graph.")
-        if name == "select" or not applies(name, t):
+    for name in ELEMENTWISE:
+        if name == "tensor_graph.select" or not applies(name, t):
             continue
-        add(f"{full} %x : {x}" if name in UNARY else f"{full} %x, %y : {x}, {y} -> {x}", x)
+        unary = issubclass(OP_TYPES[name], UnaryOp)
+        add(f"{name} %x : {x}" if unary else f"{name} %x, %y : {x}, {y} -> {x}", x)
     add(f"tensor_graph.select %c, %x, %y : {c}, {x}, {y} -> {x}", x)
     for predicate in PREDICATES:
         add(f'tensor_graph.cmp %x, %y {{predicate = "{predicate}"}} : {x}, {y} -> {c}', c)
-    kinds = [k for k in REDUCTIONS if t != "i1" or k in ("max", "min")] + (["mean"] if t in FLOATS else [])
+    kinds = [k for k in REDUCTIONS if t != "i1" or k in ("max", "min")] + (["mean"] if t in FLOATS else [])  # the spec
     for kind in kinds:
         for dims, keep, out in (([1], False, f"tensor<{ROWS}x{t}>"), ([0], True, f"tensor<1x{COLS}x{t}>"),
                                 ([0, 1], False, f"tensor<{t}>")):  # fmt: skip

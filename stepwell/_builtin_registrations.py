@@ -39,7 +39,7 @@ def _xdsl_pass(module: str, cls: str):
     return load
 
 
-register_pass(_xdsl_pass("xdsl.transforms.canonicalize", "CanonicalizePass"), "canonicalize")
+register_pass(_xdsl_pass("stepwell.transforms.canonicalize", "Canonicalize"), "canonicalize")
 register_pass(
     _xdsl_pass("xdsl.transforms.common_subexpression_elimination", "CommonSubexpressionElimination"),
     "cse",
@@ -48,6 +48,10 @@ register_pass(_xdsl_pass("xdsl.transforms.dead_code_elimination", "DeadCodeElimi
 register_pass(
     _xdsl_pass("stepwell.transforms.tensor_graph_decompose", "TensorGraphDecompose"),
     "tensor_graph-decompose",
+)
+register_pass(
+    _xdsl_pass("stepwell.transforms.tensor_graph_fold_constants", "TensorGraphFoldConstants"),
+    "tensor_graph-fold-constants",
 )
 register_pass(
     _xdsl_pass("stepwell.lowering.tensor_graph_to_loops", "ConvertTensorGraphToLoops"),

@@ -42,7 +42,7 @@ from stepwell.dialects.tensor_graph.types import normalize_axis, normalize_dims
 from stepwell.fuzz.generate import Program
 from stepwell.ir.diagnostics import DiagnosticError
 from stepwell.ir.printer import to_text
-from stepwell.reference.dtypes import compute_dtype
+from stepwell.dtypes import compute_dtype
 
 F64 = np.dtype(np.float64)
 ROUND = {"float16": 2.0**-10, "bfloat16": 2.0**-7, "float32": 0.0, "float64": 0.0}

@@ -43,7 +43,7 @@ from stepwell.dialects.tensor_graph.types import (
     tensor,
 )
 from stepwell.ir.printer import to_text
-from stepwell.reference.dtypes import numpy_dtype
+from stepwell.dtypes import numpy_dtype
 
 DIMS = (1, 1, 2, 3, 4, 5, 7)
 """Dimension sizes to draw from (0 is drawn separately, rarely)."""

@@ -28,7 +28,7 @@ Choices where the spec is silent (also noted at each evaluator):
 - A function with no results returns ().
 """
 
-from stepwell.reference.dtypes import element_type_of, numpy_dtype
+from stepwell.dtypes import element_type_of, numpy_dtype
 from stepwell.reference.evaluators import EVALUATORS, EvaluationError, IndexOutOfRange, evaluates
 from stepwell.reference.interpreter import (
     check_arguments,
@@ -38,6 +38,7 @@ from stepwell.reference.interpreter import (
     run,
     run_function,
 )
+from stepwell.reference import loops  # noqa: E402  (registers the loops ops with the driver)
 
 __all__ = [
     "EVALUATORS",
@@ -48,6 +49,7 @@ __all__ = [
     "evaluate_op",
     "evaluates",
     "find_function",
+    "loops",
     "load_module",
     "numpy_dtype",
     "run",

@@ -1,7 +1,7 @@
 """What every `tensor_graph` op computes, one small numpy function per op.
 
 An evaluator is called as `fn(op, *operands)`. The operands arrive in their compute
-dtype (`f32` for `f16`/`bf16` tensors, the storage dtype otherwise: see `dtypes.py`), and
+dtype (`f32` for `f16`/`bf16` tensors, the storage dtype otherwise: see `stepwell/dtypes.py`), and
 the interpreter rounds whatever the evaluator returns to the result's storage type once.
 So an evaluator is just the math: `f16` and `bf16` ops, reductions and matmuls compute
 and accumulate in `f32`, `f32` in `f32`, `f64` in `f64`, integers in their own type
@@ -24,18 +24,8 @@ from xdsl.ir import Operation
 from stepwell.dialects.tensor_graph import ops
 from stepwell.dialects.tensor_graph.ops import aval, bval, fval, ival, sval
 from stepwell.dialects.tensor_graph.types import normalize_axis, normalize_dims
-from stepwell.reference.dtypes import (
-    BOOL,
-    F64,
-    compute_dtype,
-    convert,
-    highest,
-    is_float,
-    is_int,
-    lowest,
-    numpy_dtype,
-    scalar,
-)
+from stepwell.dtypes import BOOL, F64, compute_dtype, convert, is_float, numpy_dtype, scalar
+from stepwell.semantics import ELEMENTWISE, PREDICATES, REDUCTIONS, erf_values, reduce_values
 
 Evaluator = Callable[..., np.ndarray]
 EVALUATORS: dict[str, Evaluator] = {}
@@ -83,63 +73,24 @@ def shape_of(op: Operation) -> tuple[int, ...]:
     return tuple(op.results[0].type.get_shape())
 
 
-# --- elementwise, one operand -----------------------------------------------------
-
-# The ops that are exactly one numpy ufunc (float ops compute in f32 for f16/bf16).
-_UFUNCS = {
-    ops.NegOp: np.negative,  # integers wrap: neg(INT_MIN) = INT_MIN
-    ops.AbsOp: np.absolute,  # integers wrap: abs(INT_MIN) = INT_MIN
-    ops.SignOp: np.sign,
-    ops.ExpOp: np.exp,
-    ops.Exp2Op: np.exp2,
-    ops.LogOp: np.log,
-    ops.Log2Op: np.log2,
-    ops.SqrtOp: np.sqrt,
-    ops.TanhOp: np.tanh,
-    ops.SinOp: np.sin,
-    ops.CosOp: np.cos,
-    ops.FloorOp: np.floor,
-    ops.CeilOp: np.ceil,
-    ops.RoundOp: np.rint,  # half to even
-    ops.NotOp: np.logical_not,
-}
+# --- elementwise ops: their meaning is the semantic table (stepwell/semantics.py) --------
 
 
-def _ufunc_evaluator(ufunc) -> Evaluator:
-    def evaluate(op, x):
-        return ufunc(x)
+def _elementwise(numpy_fn) -> Evaluator:
+    def evaluate(op, *xs):
+        return numpy_fn(*xs)
 
     return evaluate
 
 
-for _cls, _ufunc in _UFUNCS.items():
-    evaluates(_cls)(_ufunc_evaluator(_ufunc))
-del _cls, _ufunc
+for _name, _meaning in ELEMENTWISE.items():
+    EVALUATORS[_name] = _elementwise(_meaning.numpy)
+del _name, _meaning
 
 
-@evaluates(ops.RsqrtOp)
-def rsqrt(op, x):
-    return 1.0 / np.sqrt(x)
-
-
-@evaluates(ops.ReciprocalOp)
-def reciprocal(op, x):
-    return 1.0 / x
-
-
-_math_erf = np.frompyfunc(math.erf, 1, 1)
-
-
-def erf_values(x: np.ndarray) -> np.ndarray:
-    """erf in f64 (C's erf through Python's math.erf), whatever x's dtype."""
-    return np.asarray(_math_erf(np.asarray(x, dtype=F64)), dtype=F64)
-
-
-@evaluates(ops.ErfOp)
-def erf(op, x):
-    # Computed in f64 and rounded once to the result type: numpy has no erf, and an
-    # f64 erf rounded to f32 is at least as close as any f32 implementation.
-    return erf_values(x)
+@evaluates(ops.CmpOp)
+def cmp(op, a, b):
+    return PREDICATES[sval(op.properties, "predicate")].numpy(a, b)  # NaN: only "ne" is true
 
 
 # --- composites, one operand --------------------------------------------------------
@@ -180,112 +131,6 @@ def clamp(op, x):
     lo = scalar(fval(op.properties, "min"), storage)
     hi = scalar(fval(op.properties, "max"), storage)
     return np.minimum(np.maximum(x, lo), hi)
-
-
-# --- elementwise, two or three operands -----------------------------------------------
-
-
-@evaluates(ops.AddOp)
-def add(op, a, b):
-    return a + b
-
-
-@evaluates(ops.SubOp)
-def sub(op, a, b):
-    return a - b
-
-
-@evaluates(ops.MulOp)
-def mul(op, a, b):
-    return a * b
-
-
-@evaluates(ops.MaxOp)
-def maximum(op, a, b):
-    return np.maximum(a, b)  # NaN wins, as numpy
-
-
-@evaluates(ops.MinOp)
-def minimum(op, a, b):
-    return np.minimum(a, b)  # NaN wins, as numpy
-
-
-def int_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Integer division rounding toward zero. x / 0 = 0 and INT_MIN / -1 = INT_MIN
-    (wrapping) are this interpreter's choices: the spec leaves them open."""
-    a, b = np.broadcast_arrays(a, b)
-    zero, minus_one = b == 0, b == -1
-    safe = np.where(zero | minus_one, 1, b).astype(b.dtype)
-    q = a // safe  # floor
-    q = q + ((q * safe != a) & ((a < 0) != (safe < 0))).astype(q.dtype)  # -> toward zero
-    q = np.where(minus_one, -a, q)
-    return np.where(zero, 0, q).astype(a.dtype)
-
-
-@evaluates(ops.DivOp)
-def div(op, a, b):
-    if is_int(a.dtype):
-        return int_div(a, b)
-    return a / b
-
-
-def int_pow(base: np.ndarray, exp: np.ndarray) -> np.ndarray:
-    """base ** exp by repeated squaring in the element type's wrapping arithmetic
-    (equal, modulo 2^bits, to exact repeated multiplication). A negative exponent gives
-    base^exp rounded toward zero: 1 for base 1, +-1 for base -1 by parity, else 0
-    (base 0 included: 0 ** -n = 0, where numpy raises)."""
-    base, exp = np.broadcast_arrays(base, exp)
-    result = np.ones(base.shape, base.dtype)
-    square = base.copy()
-    e = np.where(exp > 0, exp, 0).astype(np.int64)
-    while e.any():
-        result = np.where((e & 1) == 1, result * square, result)
-        square = square * square
-        e >>= 1
-    negative = np.where(base == 1, 1, np.where(base == -1, 1 - 2 * (exp & 1), 0))
-    return np.where(exp < 0, negative, result).astype(base.dtype)
-
-
-@evaluates(ops.PowOp)
-def power(op, a, b):
-    if is_int(a.dtype):
-        return int_pow(a, b)
-    return np.power(a, b)
-
-
-@evaluates(ops.AndOp)
-def logical_and(op, a, b):
-    return np.logical_and(a, b)
-
-
-@evaluates(ops.OrOp)
-def logical_or(op, a, b):
-    return np.logical_or(a, b)
-
-
-@evaluates(ops.XorOp)
-def logical_xor(op, a, b):
-    return np.logical_xor(a, b)
-
-
-_PREDICATES = {
-    "eq": np.equal,
-    "ne": np.not_equal,
-    "lt": np.less,
-    "le": np.less_equal,
-    "gt": np.greater,
-    "ge": np.greater_equal,
-}
-
-
-@evaluates(ops.CmpOp)
-def cmp(op, a, b):
-    return _PREDICATES[sval(op.properties, "predicate")](a, b)  # NaN: only "ne" is true
-
-
-@evaluates(ops.SelectOp)
-def select(op, cond, a, b):
-    return np.where(cond, a, b)
 
 
 # --- type and shape -------------------------------------------------------------------
@@ -387,14 +232,8 @@ def _reduce_dims(op, x) -> tuple[int, ...]:
 def reduce(op, x):
     kind = sval(op.properties, "kind")
     dims, keep = _reduce_dims(op, x), bval(op.properties, "keepdim")
-    if kind == "sum":
-        return np.sum(x, axis=dims, keepdims=keep, dtype=x.dtype)  # empty: 0
-    if kind == "prod":
-        return np.prod(x, axis=dims, keepdims=keep, dtype=x.dtype)  # empty: 1
-    if kind == "max":
-        return np.max(x, axis=dims, keepdims=keep, initial=lowest(x.dtype))
-    if kind == "min":
-        return np.min(x, axis=dims, keepdims=keep, initial=highest(x.dtype))
+    if kind in REDUCTIONS:
+        return reduce_values(kind, x, dims, keep)  # empty: the identity
     assert kind == "mean"
     mean = _mean(x, dims)  # empty: NaN
     return mean if keep else np.squeeze(mean, axis=dims)

@@ -1,9 +1,14 @@
-"""Run a `tensor_graph` function on numpy arrays: check the arguments against the
-signature, evaluate the body op by op (see `evaluators.py`), return the results."""
+"""The one interpreter driver, for every level: check the arguments against the
+signature, evaluate the body op by op, return the results.
+
+An op is evaluated by its implementation in `IMPLS` when it has one (`@impl`: the loops
+ops register theirs in reference/loops, plugins may add their own), else by its
+evaluator in `EVALUATORS` (evaluators.py: one numpy function per `tensor_graph` op, on
+its operand values). `func.call` and `func.return` are the driver's own."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 from xdsl.dialects import func
@@ -12,7 +17,7 @@ from xdsl.ir import Operation, SSAValue
 from xdsl.traits import SymbolTable
 
 from stepwell.ir import DiagnosticError, parse_module, verify_module
-from stepwell.reference.dtypes import numpy_dtype, store
+from stepwell.dtypes import numpy_dtype, store
 from stepwell.reference.evaluators import EVALUATORS, EvaluationError, operand_compute
 
 MAX_CALL_DEPTH = 64
@@ -104,6 +109,23 @@ def check_arguments(function: func.FuncOp, arrays: Sequence) -> list[np.ndarray]
     return out
 
 
+OpImpl = Callable[[Operation, Mapping[SSAValue, np.ndarray]], Sequence[np.ndarray]]
+IMPLS: dict[str, OpImpl] = {}
+"""Op name -> `impl(op, env)`: the op's result values, given the values of every SSA
+value defined before it (a loops op reads buffers it does not take as operands)."""
+
+
+def impl(*op_types: type[Operation]):
+    """Register the decorated function as the implementation of `op_types`."""
+
+    def register(fn: OpImpl) -> OpImpl:
+        for cls in op_types:
+            IMPLS[cls.name] = fn
+        return fn
+
+    return register
+
+
 def _evaluate_function(
     function: func.FuncOp, args: Sequence[np.ndarray], depth: int
 ) -> list[np.ndarray]:
@@ -111,18 +133,22 @@ def _evaluate_function(
         raise EvaluationError(f"calls nest deeper than {MAX_CALL_DEPTH} (recursion?)")
     env: dict[SSAValue, np.ndarray] = dict(zip(function.body.block.args, args))
     for op in function.body.block.ops:
-        operands = [env[v] for v in op.operands]
         if isinstance(op, func.ReturnOp):
-            return operands
-        if isinstance(op, func.CallOp):
-            callee = SymbolTable.lookup_symbol(op, op.callee)
-            if not isinstance(callee, func.FuncOp) or not callee.body.blocks:
-                raise EvaluationError(f"func.call: no function body for {op.callee}")
-            results = _evaluate_function(callee, operands, depth + 1)
-        else:
-            results = [evaluate_op(op, *operands)]
-        env.update(zip(op.results, results))
+            return [env[v] for v in op.operands]
+        env.update(zip(op.results, _evaluate(op, env, depth)))
     raise EvaluationError(f"{_signature_name(function)} ends without func.return")
+
+
+def _evaluate(op: Operation, env: dict[SSAValue, np.ndarray], depth: int) -> Sequence[np.ndarray]:
+    if op.name in IMPLS:
+        return IMPLS[op.name](op, env)
+    operands = [env[v] for v in op.operands]
+    if isinstance(op, func.CallOp):
+        callee = SymbolTable.lookup_symbol(op, op.callee)
+        if not isinstance(callee, func.FuncOp) or not callee.body.blocks:
+            raise EvaluationError(f"func.call: no function body for {op.callee}")
+        return _evaluate_function(callee, operands, depth + 1)
+    return [evaluate_op(op, *operands)]
 
 
 def evaluate_op(op: Operation, *operands: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ import numpy as np
 from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, ModuleOp, TensorType
 
 from stepwell.lowering.loops_to_llvm import PLAN_ATTR
-from stepwell.reference.dtypes import numpy_dtype
+from stepwell.dtypes import numpy_dtype
 
 _DTYPES = {"bfloat16": np.dtype(ml_dtypes.bfloat16)}
 

@@ -30,7 +30,7 @@ from stepwell.ir import parse_module, verify_module
 from stepwell.ir.pipeline import build_pipeline
 from stepwell.reference import loops as loops_ref
 from stepwell.registry import make_context, passes
-from stepwell.transforms.loops_simplify_index import simplify_index, space_ranges
+from stepwell.dialects.loops.simplify import simplify_index, space_ranges
 
 LOWER = "tensor_graph-decompose,canonicalize,cse,convert-tensor_graph-to-loops"
 FUSE = LOWER + ",loops-fuse,loops-simplify-index"

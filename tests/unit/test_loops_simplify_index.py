@@ -16,7 +16,7 @@ from stepwell.dialects.loops.index import dims, format_index, parse_index, sym
 from stepwell.dialects.tensor_graph import ops as tg
 from stepwell.dialects.tensor_graph.types import f32, i32, tensor
 from stepwell.reference import loops as loops_ref
-from stepwell.transforms.loops_simplify_index import bounds, simplify_index
+from stepwell.dialects.loops.simplify import bounds, simplify_index
 
 from test_loops_fuse import LOWER, build, random_inputs, run_passes  # noqa: E402
 

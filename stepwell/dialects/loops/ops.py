@@ -65,8 +65,9 @@ from xdsl.utils.exceptions import VerifyException
 
 from stepwell.dialects.loops.index import format_index, parse_index, symbols_of
 from stepwell.ir.checks import dynamic_size
+from stepwell.semantics import ARG_KINDS, REDUCTIONS
 
-REDUCE_KINDS = ("sum", "prod", "max", "min", "argmax", "argmin")
+REDUCE_KINDS = (*REDUCTIONS, *ARG_KINDS)  # the semantic table's kinds (stepwell/semantics.py)
 
 
 # --- scalar ops of a body -----------------------------------------------------------

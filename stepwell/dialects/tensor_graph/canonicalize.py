@@ -1,11 +1,14 @@
-"""Canonicalization of `tensor_graph`: constant folding and exact algebraic identities.
+"""Canonicalization of `tensor_graph`: exact algebraic identities, and the constants
+helpers of constant folding.
 
 Every rewrite here keeps every result element bit for bit as the spec defines it: the
 same NaN positions, the same signed zeros, the same integer wraparound. So `x + (-0.0)`
-folds to `x` but `x + 0.0` does not (`-0.0 + 0.0` is `+0.0`), `x * 0` folds only for
-integers, and constant folding computes with the reference interpreter (the oracle), only
-for ops whose result the spec fixes exactly (no transcendental functions, no float sums
-whose order matters, no float->int casts out of range, no integer division by zero).
+folds to `x` but `x + 0.0` does not (`-0.0 + 0.0` is `+0.0`), and `x * 0` folds only for
+integers. Folding ops of constants computes with the reference interpreter, so it is a
+pass of its own, `tensor_graph-fold-constants`
+(`stepwell/transforms/tensor_graph_fold_constants.py`), which stepwell's `canonicalize`
+runs in the same walk (`stepwell/transforms/canonicalize.py`): the dialect never imports
+its oracle.
 
 Each pattern is one small `RewritePattern` registered with the op types it is rooted at;
 the canonicalization trait of `TensorGraphOp` (ops.py) asks `patterns_for(type(op))`, so
@@ -22,16 +25,16 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 from xdsl.dialects.builtin import BytesAttr, DenseIntOrFPElementsAttr, TensorType
-from xdsl.ir import Attribute, Block, Operation, SSAValue
+from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern
 
 from stepwell.dialects.tensor_graph import ops as tg
-from stepwell.dialects.tensor_graph.types import i1, is_float, is_int, shape_of, tensor
-from stepwell.reference import evaluate_op, numpy_dtype
+from stepwell.dialects.tensor_graph.types import i1, is_float, shape_of, tensor
+from stepwell.dtypes import numpy_dtype
 
 FOLD_LIMIT = 1024
 """Fold an op of constants when its result has at most this many elements..."""
@@ -131,96 +134,6 @@ def replace_by_value(rewriter: PatternRewriter, op: Operation, value: SSAValue) 
     return True
 
 
-# --- evaluation by the reference interpreter ----------------------------------------
-
-
-def evaluate(
-    op: Operation, arrays: Sequence[np.ndarray], type_: TensorType | None = None
-) -> np.ndarray | None:
-    """`op`'s computation on `arrays` by the reference interpreter's evaluator of that
-    op; with `type_`, on a copy of `op` retyped to `type_` and the arrays' shapes (the
-    scalar evaluation of a splat). None when the reference finds no defined result."""
-    if type_ is not None:
-        types = [tensor(a.shape, o.type.element_type) for a, o in zip(arrays, op.operands)]
-        block = Block(arg_types=types)
-        op = type(op).create(
-            operands=list(block.args), result_types=[type_], properties=dict(op.properties)
-        )
-    type_ = result_type(op)
-    try:
-        op.verify()
-        out = evaluate_op(op, *arrays)
-    except Exception:
-        return None
-    if out.shape != shape_of(type_) or out.dtype != numpy_dtype(type_.element_type):
-        return None
-    return out
-
-
-def _cast_is_exact(x: np.ndarray, src: Attribute, dst: Attribute) -> bool:
-    """float -> int is defined by the spec only where the truncated value fits (the
-    reference saturates and maps NaN to 0 elsewhere: its choice, not the spec's)."""
-    if not (is_float(src) and is_int(dst)):
-        return True
-    limit = 2.0 ** (numpy_dtype(dst).itemsize * 8 - 1)
-    wide = x.astype(np.float64)
-    with np.errstate(all="ignore"):
-        trunc = np.trunc(wide)
-    return bool(np.all(np.isfinite(wide) & (trunc >= -limit) & (trunc < limit)))
-
-
-def _integer_division_is_defined(a: np.ndarray, b: np.ndarray) -> bool:
-    """Integer x / 0 and INT_MIN / -1 are left open by the spec (the reference's 0 and
-    INT_MIN are its choices)."""
-    lowest = np.iinfo(a.dtype).min
-    a, b = np.broadcast_arrays(a, b)
-    return not bool(np.any((b == 0) | ((a == lowest) & (b == -1))))
-
-
-def _gather_in_range(op: tg.GatherOp, x: np.ndarray, idx: np.ndarray) -> bool:
-    n = x.shape[tg.ival(op.properties, "axis") % x.ndim]
-    return bool(np.all((idx >= -n) & (idx < n)))
-
-
-EXACT_OPS: tuple[type[Operation], ...] = (
-    tg.NegOp, tg.AbsOp, tg.SignOp, tg.SqrtOp, tg.ReciprocalOp, tg.FloorOp, tg.CeilOp,
-    tg.RoundOp, tg.NotOp, tg.ReluOp, tg.ClampOp,
-    tg.AddOp, tg.SubOp, tg.MulOp, tg.DivOp, tg.PowOp, tg.MaxOp, tg.MinOp,
-    tg.AndOp, tg.OrOp, tg.XorOp, tg.CmpOp, tg.SelectOp, tg.CastOp,
-    tg.BroadcastToOp, tg.ReshapeOp, tg.TransposeOp, tg.SliceOp, tg.ConcatOp, tg.PadOp,
-    tg.GatherOp, tg.ReduceOp, tg.ArgmaxOp, tg.ArgminOp,
-)  # fmt: skip
-"""Ops whose result on constants the spec fixes exactly (given `folds_exactly`).
-Not here: exp, exp2, log, log2, tanh, sin, cos, erf, rsqrt, sigmoid, gelu, silu, float
-pow (libm-dependent), float sums, mean, var, matmul and the norms (order-dependent),
-iota (kept symbolic)."""
-
-ELEMENTWISE: tuple[type[Operation], ...] = (
-    tg.UnaryOp, tg.BinaryOp, tg.SelectOp, tg.CastOp,
-)  # fmt: skip
-MOVES_DATA: tuple[type[Operation], ...] = (
-    tg.BroadcastToOp, tg.ReshapeOp, tg.TransposeOp, tg.SliceOp,
-)  # fmt: skip
-"""Ops that only move elements: of a splat they make the same splat."""
-
-
-def folds_exactly(op: Operation, arrays: Sequence[np.ndarray]) -> bool:
-    if not isinstance(op, EXACT_OPS):
-        return False
-    elt = op.operands[0].type.element_type
-    if isinstance(op, tg.PowOp):
-        return is_int(elt)
-    if isinstance(op, tg.DivOp) and is_int(elt):
-        return _integer_division_is_defined(*arrays)
-    if isinstance(op, tg.CastOp):
-        return _cast_is_exact(arrays[0], elt, result_type(op).element_type)
-    if isinstance(op, tg.ReduceOp):
-        return tg.sval(op.properties, "kind") in ("max", "min")
-    if isinstance(op, tg.GatherOp):
-        return _gather_in_range(op, *arrays)
-    return True
-
-
 # --- the pattern table --------------------------------------------------------------
 
 _PATTERNS: list[tuple[tuple[type[Operation], ...], RewritePattern]] = []
@@ -240,37 +153,6 @@ def rooted_at(*roots: type[Operation]):
 def patterns_for(op_type: type[Operation]) -> tuple[RewritePattern, ...]:
     """The canonicalization patterns rooted at `op_type`, in the order they are tried."""
     return tuple(p for roots, p in _PATTERNS if issubclass(op_type, roots))
-
-
-# --- constant folding ---------------------------------------------------------------
-
-
-@rooted_at(*EXACT_OPS)
-class FoldConstants(RewritePattern):
-    """An exactly-defined op whose operands are all constants becomes a constant."""
-
-    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /):
-        attrs = [constant_attr(o) for o in op.operands]
-        if not attrs or any(a is None for a in attrs):
-            return
-        out_type = result_type(op)
-        if math.prod(shape_of(out_type)) <= FOLD_LIMIT:
-            arrays = [to_numpy(a) for a in attrs]  # type: ignore[arg-type]
-            if not folds_exactly(op, arrays):
-                return
-            out = evaluate(op, arrays)
-            if out is not None:
-                rewriter.replace(op, tg.ConstantOp.make(value=to_dense(out, out_type)))
-            return
-        scalars = [splat_scalar(o) for o in op.operands]
-        if any(s is None for s in scalars) or math.prod(shape_of(out_type)) > SPLAT_LIMIT:
-            return
-        if isinstance(op, MOVES_DATA):
-            rewriter.replace(op, splat_ops(scalars[0], out_type))  # type: ignore[arg-type]
-        elif isinstance(op, ELEMENTWISE) and folds_exactly(op, scalars):  # type: ignore[arg-type]
-            out = evaluate(op, scalars, tensor((), out_type.element_type))  # type: ignore[arg-type]
-            if out is not None:
-                rewriter.replace(op, splat_ops(out, out_type))
 
 
 # --- algebraic identities -----------------------------------------------------------

@@ -48,6 +48,7 @@ from stepwell.dialects.tensor_graph.types import (
     shape_of,
     tensor,
 )
+from stepwell.semantics import REDUCTIONS
 
 Props = dict[str, Attribute]
 
@@ -613,7 +614,7 @@ class GatherOp(TensorGraphOp):
 
 # --- reductions ---------------------------------------------------------------------
 
-REDUCE_KINDS = ("sum", "prod", "max", "min", "mean")
+REDUCE_KINDS = (*REDUCTIONS, "mean")  # the semantic table's kinds (stepwell/semantics.py), and mean
 
 
 @irdl_op_definition

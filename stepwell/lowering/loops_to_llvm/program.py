@@ -42,7 +42,7 @@ from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm.builder import dense_i64
 from stepwell.lowering.loops_to_llvm.kernels import KernelEmitter
 from stepwell.lowering.loops_to_llvm.planning import kernel_parallel, plan_kernel
-from stepwell.reference.dtypes import numpy_dtype
+from stepwell.dtypes import numpy_dtype
 
 
 class LoweringError(ValueError):

@@ -34,11 +34,12 @@ from stepwell.ir import report
 from stepwell.lowering.tensor_graph_to_loops import elementwise, reduce, shape
 from stepwell.lowering.tensor_graph_to_loops.body import Lowering, element_type
 from stepwell.lowering.tensor_graph_to_loops.views import View
+from stepwell.semantics import ELEMENTWISE
 
 OpLowering = Callable[[Operation, Lowering], SSAValue | View]
 
 LOWERINGS: dict[type[Operation], OpLowering] = {
-    **{op: elementwise.lower_elementwise for op in elementwise.SCALAR},
+    **{op: elementwise.lower_elementwise for op in tg.ALL_OPS if op.name in ELEMENTWISE},
     tg.CmpOp: elementwise.lower_elementwise,
     tg.CastOp: elementwise.lower_cast,
     tg.IotaOp: elementwise.lower_iota,

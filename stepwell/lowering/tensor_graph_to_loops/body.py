@@ -25,7 +25,7 @@ from stepwell.dialects.loops.index import dims
 from stepwell.dialects.tensor_graph.ops import ConstantOp
 from stepwell.dialects.tensor_graph.types import bf16, f16, f32, i1, is_float, shape_of, tensor
 from stepwell.lowering.tensor_graph_to_loops.views import View, identity
-from stepwell.transforms.loops_simplify_index import simplify_index
+from stepwell.dialects.loops.simplify import simplify_index
 
 Shape = Sequence[int]
 

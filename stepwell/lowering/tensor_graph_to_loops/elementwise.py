@@ -24,14 +24,15 @@ from stepwell.dialects.tensor_graph.ops import ival, sval
 from stepwell.dialects.tensor_graph.types import f64, i1, i64, is_float, normalize_axis, shape_of
 from stepwell.lowering.tensor_graph_to_loops.body import Body, Lowering, compute_type, element_type
 from stepwell.lowering.tensor_graph_to_loops.views import broadcast_index
+from stepwell.semantics import ELEMENTWISE, PREDICATES
 
 Scalar = Callable[..., SSAValue]  # (body, *values, element type) -> value
 
 
 def lower_elementwise(op: tg.TensorGraphOp, lw: Lowering) -> SSAValue:
-    """Any elementwise op with a scalar function in SCALAR."""
+    """Any elementwise op of the semantic table (stepwell/semantics.py) and `cmp`."""
     elt = element_type(op.operands[-1])  # select: the type of a and b
-    fn = cmp(sval(op.properties, "predicate")) if isinstance(op, tg.CmpOp) else SCALAR[type(op)]
+    fn = cmp(sval(op.properties, "predicate")) if isinstance(op, tg.CmpOp) else scalar_function(op.name)
     shape = shape_of(op.results[0].type)
 
     def build(b: Body) -> SSAValue:
@@ -41,17 +42,22 @@ def lower_elementwise(op: tg.TensorGraphOp, lw: Lowering) -> SSAValue:
     return lw.pointwise(shape, element_type(op.results[0]), build)
 
 
-# --- one operand ------------------------------------------------------------------------
+def scalar_function(name: str) -> Scalar:
+    """The builder of op `name`'s scalar form: CUSTOM's, or the table's one scalar op."""
+    if name in CUSTOM:
+        return CUSTOM[name]
+    meaning = ELEMENTWISE[name]
 
-
-def _float_or_int(float_op, int_fn: Scalar | None = None) -> Scalar:
-    def fn(b: Body, x: SSAValue, elt: Attribute) -> SSAValue:
-        if is_float(elt):
-            return b.add(float_op(x))
-        assert int_fn is not None, f"{float_op.name} has no integer form"
-        return int_fn(b, x, elt)
+    def fn(b: Body, *args) -> SSAValue:
+        *values, elt = args
+        scalar_op = meaning.scalar_op(is_float(elt), elt == i1)
+        assert scalar_op is not None, f"{name} has no scalar op for {elt}"
+        return b.add(scalar_op(*values))
 
     return fn
+
+
+# --- one operand ------------------------------------------------------------------------
 
 
 def _neg_int(b: Body, x: SSAValue, elt: Attribute) -> SSAValue:
@@ -82,17 +88,6 @@ def logical_not(b: Body, x: SSAValue, elt: Attribute) -> SSAValue:
 # --- two or three operands -------------------------------------------------------------
 
 
-def _binary(float_op, int_op, bool_op=None) -> Scalar:
-    def fn(b: Body, x: SSAValue, y: SSAValue, elt: Attribute) -> SSAValue:
-        if is_float(elt):
-            return b.add(float_op(x, y))
-        if elt == i1 and bool_op is not None:
-            return b.add(bool_op(x, y))
-        return b.add(int_op(x, y))
-
-    return fn
-
-
 def divide(b: Body, x: SSAValue, y: SSAValue, elt: Attribute) -> SSAValue:
     """True division for floats; for integers toward zero, x / 0 = 0, MIN / -1 = MIN."""
     if is_float(elt):
@@ -121,19 +116,14 @@ def power(b: Body, x: SSAValue, y: SSAValue, elt: Attribute) -> SSAValue:
     return b.add(arith.SelectOp(b.add(arith.CmpiOp(y, zero, "slt")), negative, positive))
 
 
-_FLOAT_PREDICATES = {"eq": "oeq", "ne": "une", "lt": "olt", "le": "ole", "gt": "ogt", "ge": "oge"}
-_INT_PREDICATES = {"eq": "eq", "ne": "ne", "lt": "slt", "le": "sle", "gt": "sgt", "ge": "sge"}
-_BOOL_PREDICATES = {"eq": "eq", "ne": "ne", "lt": "ult", "le": "ule", "gt": "ugt", "ge": "uge"}
-
-
 def cmp(predicate: str) -> Scalar:
     """Ordered float predicates except "ne" (true for NaN, as numpy); i1 is unsigned."""
 
     def fn(b: Body, x: SSAValue, y: SSAValue, elt: Attribute) -> SSAValue:
+        p = PREDICATES[predicate]
         if is_float(elt):
-            return b.add(arith.CmpfOp(x, y, _FLOAT_PREDICATES[predicate]))
-        table = _BOOL_PREDICATES if elt == i1 else _INT_PREDICATES
-        return b.add(arith.CmpiOp(x, y, table[predicate]))
+            return b.add(arith.CmpfOp(x, y, p.float_pred))
+        return b.add(arith.CmpiOp(x, y, p.bool_pred if elt == i1 else p.int_pred))
 
     return fn
 
@@ -142,37 +132,20 @@ def select(b: Body, cond: SSAValue, x: SSAValue, y: SSAValue, elt: Attribute) ->
     return b.add(arith.SelectOp(cond, x, y))
 
 
-SCALAR: dict[type, Scalar] = {
-    tg.NegOp: _float_or_int(arith.NegfOp, _neg_int),
-    tg.AbsOp: _float_or_int(math.AbsFOp, lambda b, x, elt: b.add(math.AbsIOp(x))),
-    tg.SignOp: sign,
-    tg.ExpOp: _float_or_int(math.ExpOp),
-    tg.Exp2Op: _float_or_int(math.Exp2Op),
-    tg.LogOp: _float_or_int(math.LogOp),
-    tg.Log2Op: _float_or_int(math.Log2Op),
-    tg.SqrtOp: _float_or_int(math.SqrtOp),
-    tg.RsqrtOp: _float_or_int(math.RsqrtOp),
-    tg.ReciprocalOp: reciprocal,
-    tg.TanhOp: _float_or_int(math.TanhOp),
-    tg.SinOp: _float_or_int(math.SinOp),
-    tg.CosOp: _float_or_int(math.CosOp),
-    tg.ErfOp: _float_or_int(math.ErfOp),
-    tg.FloorOp: _float_or_int(math.FloorOp),
-    tg.CeilOp: _float_or_int(math.CeilOp),
-    tg.RoundOp: _float_or_int(math.RoundEvenOp),
-    tg.NotOp: logical_not,
-    tg.AddOp: _binary(arith.AddfOp, arith.AddiOp),
-    tg.SubOp: _binary(arith.SubfOp, arith.SubiOp),
-    tg.MulOp: _binary(arith.MulfOp, arith.MuliOp),
-    tg.DivOp: divide,
-    tg.PowOp: power,
-    tg.MaxOp: _binary(arith.MaximumfOp, arith.MaxSIOp, arith.OrIOp),
-    tg.MinOp: _binary(arith.MinimumfOp, arith.MinSIOp, arith.AndIOp),
-    tg.AndOp: _binary(None, arith.AndIOp),
-    tg.OrOp: _binary(None, arith.OrIOp),
-    tg.XorOp: _binary(None, arith.XOrIOp),
-    tg.SelectOp: select,
+def _neg(b: Body, x: SSAValue, elt: Attribute) -> SSAValue:
+    return b.add(arith.NegfOp(x)) if is_float(elt) else _neg_int(b, x, elt)
+
+
+CUSTOM: dict[str, Scalar] = {
+    "tensor_graph.neg": _neg,
+    "tensor_graph.sign": sign,
+    "tensor_graph.reciprocal": reciprocal,
+    "tensor_graph.not": logical_not,
+    "tensor_graph.div": divide,
+    "tensor_graph.pow": power,
+    "tensor_graph.select": select,
 }
+"""The ops whose scalar form is more than the one scalar op of their table entry."""
 
 
 # --- cast and iota ----------------------------------------------------------------------

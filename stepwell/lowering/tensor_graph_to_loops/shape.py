@@ -32,7 +32,7 @@ from stepwell.lowering.tensor_graph_to_loops.views import (
     slice_index,
     transpose_index,
 )
-from stepwell.reference.dtypes import convert, numpy_dtype
+from stepwell.dtypes import convert, numpy_dtype
 
 # --- views ------------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from xdsl.ir import Block, SSAValue
 
 from stepwell.dialects.loops import ComputeOp, IndexOp, KernelOp, LoadOp, ReduceOp, YieldOp
 from stepwell.dialects.loops.index import format_index
-from stepwell.reference.dtypes import BOOL, highest, lowest, numpy_dtype
+from stepwell.dtypes import numpy_dtype
 from stepwell.reference.evaluators import EvaluationError
 from stepwell.reference.loops.index import (
     IndexExpressionError,
@@ -35,6 +35,7 @@ from stepwell.reference.loops.index import (
     space_symbols,
 )
 from stepwell.reference.loops.scalar import SCALAR_OPS
+from stepwell.semantics import REDUCTIONS, reduce_values
 
 Buffers = Mapping[SSAValue, np.ndarray]
 
@@ -129,9 +130,10 @@ def _name(value: SSAValue) -> str:
 
 
 def combine(kind: str, value: np.ndarray, count: int, op: ReduceOp) -> np.ndarray:
-    """Combine the last `count` axes of `value` with `kind`. Over zero elements sum, prod,
-    max, min give their identity (0, 1, the lowest, the highest value); argmax/argmin
-    give the first row-major position of the best value (NaN wins, as numpy)."""
+    """Combine the last `count` axes of `value` with `kind`, as the semantic table says
+    (stepwell/semantics.py: over zero elements, the identity; on i1, sum is xor);
+    argmax/argmin give the first row-major position of the best value (NaN wins, as
+    numpy)."""
     axes = tuple(range(value.ndim - count, value.ndim))
     if kind in ("argmax", "argmin"):
         outer = value.shape[: value.ndim - count]
@@ -141,16 +143,6 @@ def combine(kind: str, value: np.ndarray, count: int, op: ReduceOp) -> np.ndarra
                 return np.zeros(outer, np.int64)  # no point to answer for
             raise EvaluationError(f"'{op.name}' {kind} over zero elements has no answer")
         return (np.argmax if kind == "argmax" else np.argmin)(flat, axis=-1).astype(np.int64)
-    if value.dtype == BOOL:  # i1 arithmetic is modulo 2; false < true
-        fn = {"sum": np.logical_xor, "prod": np.logical_and, "max": np.logical_or,
-              "min": np.logical_and}[kind]
-        return fn.reduce(value, axis=axes, initial=kind in ("prod", "min"))
-    if kind == "sum":
-        return np.sum(value, axis=axes, dtype=value.dtype)
-    if kind == "prod":
-        return np.prod(value, axis=axes, dtype=value.dtype)
-    if kind == "max":
-        return np.max(value, axis=axes, initial=lowest(value.dtype))
-    if kind == "min":
-        return np.min(value, axis=axes, initial=highest(value.dtype))
+    if kind in REDUCTIONS:
+        return reduce_values(kind, value, axes)
     raise EvaluationError(f"'{op.name}' has an unknown kind '{kind}'")

@@ -29,8 +29,9 @@ import numpy as np
 from xdsl.dialects.builtin import FloatAttr, IntegerAttr
 from xdsl.ir import Operation
 
-from stepwell.reference.dtypes import BOOL, F64, numpy_dtype, to_float, to_int
-from stepwell.reference.evaluators import EvaluationError, erf_values, int_pow
+from stepwell.dtypes import BOOL, F64, numpy_dtype, to_float, to_int
+from stepwell.reference.evaluators import EvaluationError
+from stepwell.semantics import erf_values, int_pow
 
 ScalarEvaluator = Callable[..., np.ndarray]
 SCALAR_OPS: dict[str, ScalarEvaluator] = {}

@@ -15,7 +15,7 @@ from xdsl.traits import IsTerminator
 
 from stepwell.dialects.loops import ComputeOp, IndexOp, LoadOp, PointwiseOp
 from stepwell.dialects.loops.index import format_index, sym
-from stepwell.transforms.loops_simplify_index import simplify_index, space_ranges
+from stepwell.dialects.loops.simplify import simplify_index, space_ranges
 
 # --- sizes ----------------------------------------------------------------------------
 

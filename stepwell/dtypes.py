@@ -1,4 +1,5 @@
-"""Element types as numpy dtypes, and the conversions the reference interpreter needs.
+"""Element types as numpy dtypes, and exact conversions between them: the one dtype layer
+of the interpreters, the lowerings and the runtime.
 
 Storage vs. compute: a tensor is stored in its element type's dtype (`f16` as
 `np.float16`, `bf16` as `ml_dtypes.bfloat16`, `i1` as `np.bool_`). Ops compute in

@@ -59,7 +59,7 @@ from stepwell.transforms.loops_fuse.graph import (
     users,
 )
 
-NEIGHBORS = 8
+NEIGHBORS = 4
 """How many other readers of a buffer, on each side in program order, a group pairs with."""
 
 

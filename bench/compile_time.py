@@ -2,7 +2,7 @@
 pass, print) and LLVM (translate, O3 + object code), on programs of 100 / 1,000 /
 10,000 tensor_graph ops of several shapes.
 
-    python bench/compile_time.py [--sizes 100,1000,10000] [--shapes chain,fanout]
+    python bench/compile_time.py [--sizes 100,1000,10000] [--shapes chain,fanout,reductions]
                                  [--no-llvm] [--out bench/COMPILE_TIME.md]
 
 Times are CPU seconds of this process (`time.process_time`: the machine is shared, and
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gc
 import platform
 import subprocess
 import sys
@@ -118,6 +119,7 @@ def stages(text: str, measure: Callable[[str], contextmanager], llvm: bool = Tru
 
 
 def cpu_seconds(text: str, llvm: bool) -> dict[str, float]:
+    gc.collect()  # the cycles of the last program's IR: not this program's time
     out: dict[str, float] = {}
 
     @contextmanager
@@ -147,7 +149,7 @@ def machine() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100,1000,10000")
-    parser.add_argument("--shapes", default="chain,fanout")
+    parser.add_argument("--shapes", default="chain,fanout,reductions")
     parser.add_argument("--no-llvm", action="store_true")
     parser.add_argument("--out")
     args = parser.parse_args()

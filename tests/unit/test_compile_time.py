@@ -46,19 +46,7 @@ def calls_per_stage(text: str) -> dict[str, int]:
     return out
 
 
-@pytest.mark.parametrize(
-    "shape",
-    [
-        "chain",
-        "fanout",
-        pytest.param(
-            "reductions",
-            marks=pytest.mark.xfail(
-                strict=True, reason="loops-fuse kernel grouping (grouping.py) re-pairs every group per merge"
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("shape", ["chain", "fanout", "reductions"])
 def test_every_stage_is_about_linear(shape: str) -> None:
     build = PROGRAMS[shape]
     calls_per_stage(build(8))  # imports, caches

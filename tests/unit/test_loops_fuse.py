@@ -13,7 +13,9 @@ reductions are never duplicated; recomputation is stated.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -397,7 +399,9 @@ def test_fusing_twice_changes_nothing():
     assert str(once) == str(twice)
 
 
-@pytest.mark.parametrize("options", ["vertical=false", "kernels=false", "max-recompute=1", "trivial-cost=0"])
+@pytest.mark.parametrize(
+    "options", ["vertical=false", "kernels=false", "max-recompute=1", "trivial-cost=0", "max-kernel-ops=6"]
+)
 def test_options_keep_values(options):
     module = layernorm(5, 7)
     x, w, c = random_inputs(module, 5)
@@ -405,6 +409,32 @@ def test_options_keep_values(options):
     fused = run_passes(module, LOWER + ",loops-fuse{" + options + "}")
     check_contract(fused)
     np.testing.assert_array_equal(loops_ref.run(fused, "f", x, w, c), before)
+
+
+def body_ops(op) -> int:
+    """Ops in the bodies of a top-level compute op, or of all members of a kernel."""
+    members = [m for m in op.body.block.ops if isinstance(m, ComputeOp)] if isinstance(op, KernelOp) else [op]
+    return sum(1 for m in members for _ in m.body.walk())
+
+
+@pytest.mark.parametrize("shape", ["chain", "fanout"])
+def test_max_kernel_ops_bounds_every_body(shape):
+    """A 400-op chain, and a tree of adds over 100 leaves, are cut into bodies (and
+    kernels) of at most max-kernel-ops; the tree above its leaves' subtrees, not at
+    every leaf (inlining last to first alone filled the root with the adds and left
+    each leaf outside)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from compile_time import PROGRAMS as SHAPES
+
+    fused = run_passes(SHAPES[shape](400), LOWER + ",loops-fuse{max-kernel-ops=64}")
+    tops = top_compute(fused)
+    sizes = [body_ops(op) for op in tops]
+    assert max(sizes) <= 64
+    cut = [op for op in fused.walk() if "materialized" in op.attributes]
+    assert cut and all(str(op.attributes["materialized"]) == '"max-kernel-ops=64"' for op in cut)
+    assert len(tops) <= 2 * sum(sizes) / 64 and len(cut) <= 2 * sum(sizes) / 64  # each written once
+    unlimited = run_passes(SHAPES[shape](400), LOWER + ",loops-fuse{max-kernel-ops=100000}")
+    assert len(top_compute(unlimited)) == 1
 
 
 def test_vertical_off_makes_no_recomputation():

@@ -43,7 +43,11 @@ _ANY: Interval = (-sympy.oo, sympy.oo)
 
 def space_ranges(op: ComputeOp) -> dict[sympy.Symbol, Interval] | None:
     """The range of every d- and r-symbol of `op`; None for an empty space."""
-    shape, over = op.shape, op.reduce_shape
+    return ranges_of_space(tuple(op.shape), tuple(op.reduce_shape))
+
+
+def ranges_of_space(shape: tuple[int, ...], over: tuple[int, ...]) -> dict[sympy.Symbol, Interval] | None:
+    """The range of every d-symbol of `shape` and r-symbol of `over`; None if empty."""
     if 0 in shape or 0 in over:
         return None
     ranges = {s: (sympy.Integer(0), sympy.Integer(n - 1)) for s, n in zip(dims(len(shape)), shape)}

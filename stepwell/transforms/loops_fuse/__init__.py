@@ -36,8 +36,9 @@ The pass checks the contract before it forms a kernel (grouping.py: `legal_outer
 with contract.reads_parallel_point, `is_acyclic`) and does not fuse otherwise. Ops that
 stay alone stay at the function level (no kernel of one op). Kernels already in the input are left as they are.
 
-Options (`loops-fuse{max-recompute=4 max-body-cost=32 trivial-cost=4}`; `vertical=false`
-or `kernels=false` turns a step off): see vertical.py for the recomputation rule.
+Options (`loops-fuse{max-recompute=4 max-body-cost=32 trivial-cost=4 max-kernel-ops=256}`;
+`vertical=false` or `kernels=false` turns a step off): see vertical.py for the
+recomputation rule and the size limit.
 """
 
 from __future__ import annotations
@@ -64,16 +65,19 @@ class LoopsFuse(ModulePass):
     """The largest body (ops; a transcendental counts 8) that is ever recomputed."""
     trivial_cost: int = 4
     """Bodies of at most this many ops, none transcendental, are recomputed freely."""
+    max_kernel_ops: int = 256
+    """The most ops one fused body, or one kernel's bodies together, may hold; past it a
+    producer is written to memory (`materialized`) or groups do not merge."""
     vertical: bool = True
     """Inline producers into consumers."""
     kernels: bool = True
     """Group reductions with their epilogues, and siblings, into loops.kernel ops."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        limits = Limits(self.trivial_cost, self.max_body_cost, self.max_recompute)
+        limits = Limits(self.trivial_cost, self.max_body_cost, self.max_recompute, self.max_kernel_ops)
         for f in [o for o in op.walk() if isinstance(o, func.FuncOp) and o.body.blocks]:
             block = f.body.block
             if self.vertical:
                 fuse_vertically(block, limits)
             if self.kernels:
-                build_kernels(block, form_groups(block))
+                build_kernels(block, form_groups(block, self.max_kernel_ops))

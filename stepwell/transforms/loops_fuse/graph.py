@@ -15,7 +15,7 @@ from xdsl.traits import IsTerminator
 
 from stepwell.dialects.loops import ComputeOp, IndexOp, LoadOp, PointwiseOp
 from stepwell.dialects.loops.index import format_index, sym
-from stepwell.dialects.loops.simplify import simplify_index, space_ranges
+from stepwell.dialects.loops.simplify import ranges_of_space, simplify_index
 
 # --- sizes ----------------------------------------------------------------------------
 
@@ -99,13 +99,21 @@ def compute_of(load: LoadOp) -> ComputeOp:
 
 def simplified_indices(load: LoadOp) -> tuple[sympy.Expr, ...]:
     """The load's indices, simplified with its compute op's symbol ranges."""
-    ranges = tuple(sorted((space_ranges(compute_of(load)) or {}).items(), key=str))
-    return tuple(_simplify(e, ranges) for e in load.index_exprs)
+    op = compute_of(load)
+    space = (tuple(op.shape), tuple(op.reduce_shape))
+    return tuple(_simplify(e, space) for e in load.index_exprs)
 
 
 @functools.lru_cache(maxsize=4096)
-def _simplify(e: sympy.Expr, ranges: tuple) -> sympy.Expr:
-    return simplify_index(e, dict(ranges))
+def _simplify(e: sympy.Expr, space: tuple[tuple[int, ...], tuple[int, ...]]) -> sympy.Expr:
+    return simplify_index(e, _ranges(space) or {})
+
+
+@functools.lru_cache(maxsize=256)
+def _ranges(space: tuple[tuple[int, ...], tuple[int, ...]]) -> dict | None:
+    """Keyed by the space's sizes (sorting the ranges by their printed form, to key
+    the cache, cost more than the simplification it saved)."""
+    return ranges_of_space(*space)
 
 
 def access_key(load: LoadOp) -> tuple[str, ...]:
@@ -117,7 +125,11 @@ def access_key(load: LoadOp) -> tuple[str, ...]:
 
 def reads_outer_point(load: LoadOp, outer: Sequence[int]) -> bool:
     """The load's first len(outer) indices are the current outer point d0, d1, ..."""
-    exprs = simplified_indices(load)
+    return at_outer_point(simplified_indices(load), outer)
+
+
+def at_outer_point(exprs: Sequence[sympy.Expr], outer: Sequence[int]) -> bool:
+    """Simplified indices whose first len(outer) are the outer point d0, d1, ..."""
     if len(exprs) < len(outer):
         return False
     for i, (e, n) in enumerate(zip(exprs, outer)):

@@ -1,8 +1,15 @@
 """Kernel formation: group top-level compute ops into kernels, greedily by bytes saved.
 
 Every compute op starts in a group of its own. Two groups may merge when the merged
-group is *legal* and *acyclic*; among all such pairs the one that saves the most
-bytes merges, until no merge saves any.
+group is *legal*, *acyclic* and *small enough*; among all such candidate pairs the
+one that saves the most bytes merges (the earliest pair in program order on a tie),
+until no merge saves any.
+
+Candidate pairs: a group and the groups that produce what it reads or read what it
+produces; and a group and its `NEIGHBORS` nearest other readers (in program order,
+on each side) of each buffer it reads. Pairing every reader of a buffer with every
+other was quadratic (a function argument read by every block of a model), and
+readers far apart are almost never acyclic.
 
 Legal with outer sizes O = the first k dimensions shared by every member's shape,
 the kernel's parallel dims (the kernel contract, stepwell/dialects/loops/contract.py):
@@ -19,12 +26,22 @@ Saved bytes of a merge:
     current outer point everywhere: one read instead of two (horizontal fusion:
     sum and max of the same rows, the mean and the mean of squares).
 
-Acyclic: no op outside the merged group both uses it and is used by it.
+Acyclic: no op outside the merged group both uses it and is used by it (searched
+only up to the merged group's last op: the ops are in topological order).
+
+Small enough: the members' bodies hold at most `max_kernel_ops` ops together (the
+option of loops-fuse; one kernel becomes one loop nest for LLVM).
+
+The candidates wait in a heap keyed by score; a merge changes one group, whose
+pairs are scored again, and entries of a changed group are dropped when they come
+up, so the work grows with the program, not with its square.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import bisect
+import heapq
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from xdsl.ir import Block, Operation, SSAValue
@@ -33,65 +50,117 @@ from stepwell.dialects.loops import ComputeOp, LoadOp
 from stepwell.dialects.loops.contract import prefix_map, reads_parallel_point
 from stepwell.transforms.loops_fuse.graph import (
     access_key,
+    at_outer_point,
     buffer_bytes,
     compute_of,
     dependences,
     has_other_uses,
     reads,
-    reads_outer_point,
     simplified_indices,
     top_level,
     users,
 )
+
+NEIGHBORS = 4
+"""How many other readers of a buffer, on each side in program order, a group pairs with."""
 
 
 @dataclass(eq=False)
 class Group:
     ops: list[ComputeOp]
     outer: tuple[int, ...] = field(default=())
+    size: int = 0
+    """Ops in the members' bodies."""
+    version: int = 0
+    """Bumped by every merge into this group (heap entries of older versions are stale)."""
+
+    @property
+    def first(self) -> ComputeOp:
+        return self.ops[0]
 
 
 @dataclass
 class Graph:
-    """The top level of one function: ops in order and their dependences."""
+    """The top level of one function: ops in order, their dependences, and (cached: the
+    ops do not change while groups form) each op's shape and loads, each load's buffer
+    and simplified indices, and the top-level users of each buffer."""
 
     block: Block
     position: dict[Operation, int]
     deps: dict[Operation, set[Operation]]
     users: dict[Operation, set[Operation]]
+    _loads: dict[Operation, list[LoadOp]] = field(default_factory=dict)
+    _readers: dict[SSAValue, set[Operation]] = field(default_factory=dict)
+    _shapes: dict[Operation, tuple[int, ...]] = field(default_factory=dict)
+    _buffers: dict[LoadOp, SSAValue] = field(default_factory=dict)
+    _indices: dict[LoadOp, tuple] = field(default_factory=dict)
+    _access: dict[LoadOp, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, block: Block) -> Graph:
         deps = dependences(block)
         return cls(block, {op: i for i, op in enumerate(block.ops)}, deps, users(deps))
 
+    def loads(self, op: Operation) -> list[LoadOp]:
+        if op not in self._loads:
+            self._loads[op] = list(reads(op))
+            self._buffers.update((ld, ld.buffer) for ld in self._loads[op])
+        return self._loads[op]
 
-def _common_rank(ops: Sequence[ComputeOp]) -> int:
-    k = min(len(op.shape) for op in ops)
-    while any(op.shape[:k] != ops[0].shape[:k] for op in ops):
+    def buffer(self, load: LoadOp) -> SSAValue:
+        return self._buffers[load]  # filled by `loads`
+
+    def shape(self, op: ComputeOp) -> tuple[int, ...]:
+        if op not in self._shapes:
+            self._shapes[op] = tuple(op.shape)
+        return self._shapes[op]
+
+    def indices(self, load: LoadOp) -> tuple:
+        if load not in self._indices:
+            self._indices[load] = simplified_indices(load)
+        return self._indices[load]
+
+    def at_outer_point(self, load: LoadOp, outer: Sequence[int]) -> bool:
+        return at_outer_point(self.indices(load), outer)
+
+    def access(self, load: LoadOp) -> tuple[str, ...]:
+        if load not in self._access:
+            self._access[load] = access_key(load)
+        return self._access[load]
+
+    def top_users(self, value: SSAValue) -> set[Operation]:
+        if value not in self._readers:
+            self._readers[value] = {top_level(u.operation, self.block) for u in value.uses}  # type: ignore[misc]
+        return self._readers[value]
+
+
+def _common_rank(graph: Graph, ops: Sequence[ComputeOp]) -> int:
+    shapes = [graph.shape(op) for op in ops]
+    k = min(map(len, shapes))
+    while any(s[:k] != shapes[0][:k] for s in shapes):
         k -= 1
     return k
 
 
-def _internal_reads(ops: Sequence[ComputeOp]) -> list[tuple[ComputeOp, LoadOp]]:
+def _internal_reads(graph: Graph, ops: Sequence[ComputeOp]) -> list[tuple[ComputeOp, LoadOp]]:
     """(producer, load): each read of a member's result inside the group."""
     members = set(ops)
     return [
-        (ld.buffer.owner, ld)
+        (graph.buffer(ld).owner, ld)
         for op in ops
-        for ld in reads(op)
-        if ld.buffer.owner in members  # type: ignore[comparison-overlap]
+        for ld in graph.loads(op)
+        if graph.buffer(ld).owner in members  # type: ignore[comparison-overlap]
     ]
 
 
-def legal_outer_ranks(ops: Sequence[ComputeOp]) -> list[int]:
+def legal_outer_ranks(graph: Graph, ops: Sequence[ComputeOp]) -> list[int]:
     """The k (largest first) at which the group meets the kernel contract."""
-    internal = _internal_reads(ops)
+    internal = _internal_reads(graph, ops)
     out = []
-    for k in range(_common_rank(ops), -1, -1):
-        outer = ops[0].shape[:k]
+    for k in range(_common_rank(graph, ops), -1, -1):
+        outer = graph.shape(ops[0])[:k]
         if all(
-            reads_parallel_point(simplified_indices(ld), prefix_map(p, k), prefix_map(compute_of(ld), k), outer)
+            reads_parallel_point(graph.indices(ld), prefix_map(p, k), prefix_map(compute_of(ld), k), outer)
             for p, ld in internal
         ):
             out.append(k)
@@ -99,31 +168,35 @@ def legal_outer_ranks(ops: Sequence[ComputeOp]) -> list[int]:
 
 
 def is_acyclic(graph: Graph, members: set[Operation]) -> bool:
+    """No path leaves the members and comes back. Such a path only passes ops before
+    the last member (the block is in topological order), so the search stops there."""
+    last = max(graph.position[m] for m in members)
     stack = [u for m in members for u in graph.users[m] if u not in members]
     seen: set[Operation] = set()
     while stack:
         op = stack.pop()
         if op in members:
             return False
-        if op not in seen:
+        if op not in seen and graph.position[op] < last:
             seen.add(op)
             stack.extend(graph.users[op])
     return True
 
 
-def _external_reads(group: Group, members: set[Operation]) -> dict[SSAValue, list[LoadOp]]:
+def _external_reads(graph: Graph, group: Group, members: set[Operation]) -> dict[SSAValue, list[LoadOp]]:
     out: dict[SSAValue, list[LoadOp]] = {}
     for op in group.ops:
-        for ld in reads(op):
-            if ld.buffer.owner not in members:
-                out.setdefault(ld.buffer, []).append(ld)
+        for ld in graph.loads(op):
+            if graph.buffer(ld).owner not in members:
+                out.setdefault(graph.buffer(ld), []).append(ld)
     return out
 
 
 def _needed_outside(value: SSAValue, graph: Graph, members: set[Operation]) -> bool:
     if has_other_uses(value):
         return True
-    return any(top_level(u.operation, graph.block) not in members for u in value.uses)
+    readers = graph.top_users(value)
+    return len(readers) > len(members) or not readers <= members
 
 
 def merge_score(graph: Graph, a: Group, b: Group, outer: tuple[int, ...]) -> int:
@@ -131,70 +204,128 @@ def merge_score(graph: Graph, a: Group, b: Group, outer: tuple[int, ...]) -> int
     saved = 0
     for producer, consumer in ((a, b), (b, a)):
         mine = set(producer.ops)
-        for value in dict.fromkeys(ld.buffer for op in consumer.ops for ld in reads(op) if ld.buffer.owner in mine):
+        for value in dict.fromkeys(
+            graph.buffer(ld) for op in consumer.ops for ld in graph.loads(op) if graph.buffer(ld).owner in mine
+        ):
             saved += buffer_bytes(value)
             if not _needed_outside(value, graph, members):
                 saved += buffer_bytes(value)
-    ra, rb = _external_reads(a, members), _external_reads(b, members)
+    ra, rb = _external_reads(graph, a, members), _external_reads(graph, b, members)
     for value in ra.keys() & rb.keys():
         loads = ra[value] + rb[value]
-        same_access = len({access_key(ld) for ld in loads}) == 1
-        same_outer = len(outer) > 0 and all(reads_outer_point(ld, outer) for ld in loads)
+        same_access = len({graph.access(ld) for ld in loads}) == 1
+        same_outer = len(outer) > 0 and all(graph.at_outer_point(ld, outer) for ld in loads)
         if same_access or same_outer:
             saved += buffer_bytes(value)
     return saved
 
 
-def best_merge(graph: Graph, a: Group, b: Group) -> tuple[int, tuple[int, ...]] | None:
+def best_merge(graph: Graph, a: Group, b: Group, max_ops: int) -> tuple[int, tuple[int, ...]] | None:
     """(bytes saved, outer sizes) of the best legal merge of a and b, if any saves."""
+    if a.size + b.size > max_ops:
+        return None
     ops = sorted(a.ops + b.ops, key=graph.position.__getitem__)
-    ranks = legal_outer_ranks(ops)
+    ranks = legal_outer_ranks(graph, ops)
     if not ranks or not is_acyclic(graph, set(ops)):
         return None
-    best = max(((merge_score(graph, a, b, ops[0].shape[:k]), ops[0].shape[:k]) for k in ranks), key=lambda t: t[0])
+    shape = graph.shape(ops[0])
+    best = max(((merge_score(graph, a, b, shape[:k]), shape[:k]) for k in ranks), key=lambda t: t[0])
     return best if best[0] > 0 else None
 
 
-def _related_pairs(groups: list[Group], of: dict[Operation, Group]) -> list[tuple[Group, Group]]:
-    """Pairs that share a buffer or where one reads the other (in group order)."""
-    readers: dict[SSAValue, list[Group]] = {}
-    pairs: dict[tuple[int, int], None] = {}
-    order = {id(g): i for i, g in enumerate(groups)}
-    for g in groups:
+class Grouping:
+    """The groups of one function and the candidate merges between them."""
+
+    def __init__(self, block: Block, max_ops: int) -> None:
+        self.graph = Graph.of(block)
+        self.max_ops = max_ops
+        groups = [Group([op], op.shape, sum(1 for _ in op.body.walk())) for op in block.ops if isinstance(op, ComputeOp)]
+        self.groups = dict.fromkeys(groups)  # in program order (of their first ops)
+        self.of: dict[Operation, Group] = {g.first: g for g in groups}
+        self.readers: dict[SSAValue, list[Group]] = {}  # of each buffer, in program order
+        for g in groups:
+            for value in self.buffers(g):
+                self.readers.setdefault(value, []).append(g)
+        self.heap: list[tuple[int, int, int, int, Group, int, Group, int, tuple[int, ...]]] = []
+        self.scored: set[tuple[int, int, int, int]] = set()
+        self.pushed = 0  # the heap's last key: stale entries of one pair may tie
+
+    def start(self, g: Group) -> int:
+        return self.graph.position[g.first]
+
+    def buffers(self, g: Group) -> dict[SSAValue, None]:
+        return dict.fromkeys(self.graph.buffer(ld) for op in g.ops for ld in self.graph.loads(op))
+
+    def slot(self, readers: list[Group], g: Group) -> int:
+        return bisect.bisect_left(readers, self.start(g), key=self.start)
+
+    def related(self, g: Group) -> Iterator[Group]:
+        """Groups that produce what g reads or read what g produces, and the NEIGHBORS
+        nearest other readers (on each side) of each buffer g reads."""
+        for value in self.buffers(g):
+            producer = self.of.get(value.owner)  # type: ignore[arg-type]
+            if producer is not None:
+                yield producer
+            readers = self.readers[value]
+            i = self.slot(readers, g)
+            yield from readers[max(0, i - NEIGHBORS) : i + NEIGHBORS + 1]
         for op in g.ops:
-            for ld in reads(op):
-                readers.setdefault(ld.buffer, []).append(g)
-                if ld.buffer.owner in of and of[ld.buffer.owner] is not g:  # type: ignore[index]
-                    pairs[tuple(sorted((order[id(of[ld.buffer.owner])], order[id(g)])))] = None  # type: ignore[index]
-    for gs in readers.values():
-        gs = list(dict.fromkeys(gs))
-        for i, x in enumerate(gs):
-            for y in gs[i + 1 :]:
-                pairs[tuple(sorted((order[id(x)], order[id(y)])))] = None
-    return [(groups[i], groups[j]) for i, j in sorted(pairs)]  # type: ignore[misc]
+            yield from self.readers.get(op.result, ())
 
+    def offer(self, x: Group, y: Group) -> None:
+        """Score the pair (once per version of each) and queue it if it saves."""
+        if x is y:
+            return
+        if self.start(x) > self.start(y):
+            x, y = y, x
+        key = (id(x), x.version, id(y), y.version)
+        if key in self.scored:
+            return
+        self.scored.add(key)
+        found = best_merge(self.graph, x, y, self.max_ops)
+        if found is not None:
+            self.pushed += 1
+            entry = (-found[0], self.start(x), self.start(y), self.pushed, x, x.version, y, y.version, found[1])
+            heapq.heappush(self.heap, entry)
 
-def form_groups(block: Block) -> list[Group]:
-    """Greedy merging of the top-level compute ops of `block` into groups."""
-    graph = Graph.of(block)
-    groups = [Group([op], op.shape) for op in block.ops if isinstance(op, ComputeOp)]
-    of: dict[Operation, Group] = {op: g for g in groups for op in g.ops}
-    known: dict[tuple[int, int], tuple[int, tuple[int, ...]] | None] = {}  # pairs not changed since
-    while True:
-        candidates = []
-        for a, b in _related_pairs(groups, of):
-            key = (id(a), id(b))
-            if key not in known:
-                known[key] = best_merge(graph, a, b)
-            found = known[key]
-            if found is not None:
-                candidates.append((found[0], a, b, found[1]))
-        if not candidates:
-            return groups
-        _, a, b, outer = max(candidates, key=lambda c: c[0])
-        a.ops = sorted(a.ops + b.ops, key=graph.position.__getitem__)
+    def merge(self, a: Group, b: Group, outer: tuple[int, ...]) -> None:
+        """The later group b into a; then score a's pairs again, and the pairs of readers
+        that b stood between."""
+        a.ops = sorted(a.ops + b.ops, key=self.graph.position.__getitem__)
         a.outer = outer
-        groups.remove(b)
+        a.size += b.size
+        a.version += 1
+        b.version += 1
+        del self.groups[b]
         for op in b.ops:
-            of[op] = a
-        known = {k: v for k, v in known.items() if id(a) not in k and id(b) not in k}
+            self.of[op] = a
+        closer = []
+        for value in self.buffers(b):
+            readers = self.readers[value]
+            j = self.slot(readers, b)
+            del readers[j]
+            closer.append((readers[max(0, j - NEIGHBORS) : j], readers[j : j + NEIGHBORS]))
+            i = self.slot(readers, a)
+            if i == len(readers) or readers[i] is not a:
+                readers.insert(i, a)
+        for other in list(self.related(a)):
+            self.offer(a, other)
+        for before, after in closer:
+            for x in before:
+                for y in after:
+                    self.offer(x, y)
+
+    def run(self) -> list[Group]:
+        for g in self.groups:
+            for other in self.related(g):
+                self.offer(g, other)
+        while self.heap:
+            *_, a, va, b, vb, outer = heapq.heappop(self.heap)
+            if a.version == va and b.version == vb:
+                self.merge(a, b, outer)
+        return list(self.groups)
+
+
+def form_groups(block: Block, max_ops: int = 256) -> list[Group]:
+    """Greedy merging of the top-level compute ops of `block` into groups (see above)."""
+    return Grouping(block, max_ops).run()

@@ -30,7 +30,17 @@ The decision, for all sites of one producer at once:
              as the consumer are not new: the two will share a kernel)
 
 and the producer is inlined into all its sites when cheap and saved > 0 (into all or
-none). A producer that is also returned or yielded stays and is still written.
+none), unless a consumer's body would then hold more than `max_kernel_ops` ops
+(counted before the final CSE), or the producer is one of the planned cuts: LLVM's
+time per op grows with the size of one loop body, so a long chain is cut into bodies
+of at most that many ops. The cuts are planned first, walking the ops in order and
+estimating each op's body once its producers are inlined (a producer that would
+take its consumer past the limit is cut), so that a tree of ops is cut near its
+leaves' subtrees rather than at every leaf (inlining goes last to first, and the
+first consumer to fill up would leave every remaining producer outside). A cut
+producer stays, is written to memory, and says so in its `materialized` attribute
+(`"max-kernel-ops=N"`). A producer that is also returned or yielded stays and is
+still written.
 Recomputation (ratio > 1) is stated on each consumer in the `recompute` attribute,
 one entry per inlined producer: `"NAME xRATIO: OPS"` (NAME the producer's SSA name,
 OPS the arithmetic its body repeats).
@@ -66,6 +76,7 @@ from stepwell.transforms.loops_fuse.graph import (
 )
 
 RECOMPUTE = "recompute"
+MATERIALIZED = "materialized"
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,7 @@ class Limits:
     trivial_cost: int = 4
     max_body_cost: int = 32
     max_recompute: int = 4
+    max_kernel_ops: int = 256
 
 
 @dataclass
@@ -128,12 +140,18 @@ def is_cheap(producer: PointwiseOp, sites: Sequence[Site], ratio: Fraction, limi
 
 
 class Reads:
-    """How many loads of each buffer every consumer holds: counted once per consumer,
-    then kept up to date by `inline_at` (walking a consumer's body again for each of
-    its producers made a fused chain quadratic)."""
+    """How many loads of each buffer every consumer holds, and how many ops its body
+    has: counted once per consumer, then kept up to date by `inlined` (walking a
+    consumer's body again for each of its producers made a fused chain quadratic)."""
 
     def __init__(self) -> None:
         self.counts: dict[ComputeOp, Counter[SSAValue]] = {}
+        self.sizes: dict[ComputeOp, int] = {}
+
+    def size(self, op: ComputeOp) -> int:
+        if op not in self.sizes:
+            self.sizes[op] = sum(1 for _ in op.body.walk())
+        return self.sizes[op]
 
     def of(self, consumer: ComputeOp) -> Counter[SSAValue]:
         if consumer not in self.counts:
@@ -144,6 +162,20 @@ class Reads:
         counts = self.of(site.consumer)
         counts[producer.result] -= len(site.loads)
         counts.update(load.buffer for load in producer.loads())
+        self.sizes[site.consumer] = self.size(site.consumer) + self.grows_by(producer, [site])
+
+    def grows_by(self, producer: PointwiseOp, sites: Sequence[Site]) -> int:
+        """Ops a consumer's body gains from the producer's copies at `sites`: a copy of
+        the body (its yield aside) for each, less the loads it replaces."""
+        return sum(self.size(producer) - 1 - len(s.loads) for s in sites)
+
+
+def too_large(producer: PointwiseOp, sites: Sequence[Site], reads: Reads, limit: int) -> bool:
+    """Some consumer's body would hold more than `limit` ops with the producer inlined."""
+    by_consumer: dict[ComputeOp, list[Site]] = {}
+    for site in sites:
+        by_consumer.setdefault(site.consumer, []).append(site)
+    return any(reads.size(c) + reads.grows_by(producer, mine) > limit for c, mine in by_consumer.items())
 
 
 def bytes_saved(producer: PointwiseOp, sites: Sequence[Site], reads: Reads) -> int:
@@ -214,7 +246,26 @@ def _note_recompute(consumer: ComputeOp, producer: PointwiseOp, ratio: Fraction)
     consumer.attributes[RECOMPUTE] = ArrayAttr([*entries, StringAttr(f"{name} x{times}: {ops}")])
 
 
-def try_inline(producer: PointwiseOp, limits: Limits, reads: Reads) -> list[ComputeOp]:
+def planned_cuts(block: Block, limit: int) -> set[PointwiseOp]:
+    """The pointwise producers to keep out of their consumers, so that no estimated
+    fused body holds more than `limit` ops (see the module's docstring)."""
+    size: dict[Operation, int] = {}
+    cuts: set[PointwiseOp] = set()
+    for op in block.ops:
+        if not isinstance(op, ComputeOp):
+            continue
+        size[op] = sum(1 for _ in op.body.walk())
+        for value in dict.fromkeys(load.buffer for load in op.loads()):
+            producer = value.owner
+            if isinstance(producer, PointwiseOp) and producer in size:
+                if size[op] + size[producer] - 2 > limit:  # its yield and our load go
+                    cuts.add(producer)
+                else:
+                    size[op] += size[producer] - 2
+    return cuts
+
+
+def try_inline(producer: PointwiseOp, limits: Limits, reads: Reads, cuts: set[PointwiseOp]) -> list[ComputeOp]:
     """Inline `producer` into all its sites if that is cheap and saves bytes; the
     consumers it went into (none if it was not inlined)."""
     if points(producer) == 0:
@@ -224,6 +275,9 @@ def try_inline(producer: PointwiseOp, limits: Limits, reads: Reads) -> list[Comp
         return []
     ratio = recompute_ratio(producer, sites)
     if not is_cheap(producer, sites, ratio, limits) or bytes_saved(producer, sites, reads) <= 0:
+        return []
+    if producer in cuts or too_large(producer, sites, reads, limits.max_kernel_ops):
+        producer.attributes[MATERIALIZED] = StringAttr(f"max-kernel-ops={limits.max_kernel_ops}")
         return []
     consumers = list(dict.fromkeys(s.consumer for s in sites))
     for site in sites:
@@ -244,9 +298,10 @@ def fuse_vertically(block: Block, limits: Limits) -> None:
     quadratic: a decision never depends on a consumer's body being CSE'd, since a
     consumer comes later in the block, so it was a producer before it was a consumer)."""
     reads = Reads()
+    cuts = planned_cuts(block, limits.max_kernel_ops)
     grown: dict[ComputeOp, None] = {}
     for producer in reversed(top_level_pointwise(block)):
-        grown.update(dict.fromkeys(try_inline(producer, limits, reads)))
+        grown.update(dict.fromkeys(try_inline(producer, limits, reads, cuts)))
     for consumer in grown:
         if consumer.parent is not None:
             cse(consumer.body)

@@ -153,3 +153,14 @@ def test_split_merge_becomes_the_identity():
     text = str(run_passes(module, LOWER + ",loops-fuse,loops-simplify-index"))
     assert "floordiv" not in text and " mod " not in text
     assert "[d0, d1] : tensor<4x6xf32>" in text
+
+
+def test_a_run_time_symbol_may_have_either_sign():
+    """An s-symbol (an index read at run time) was built `nonnegative=False`, which
+    sympy reads as negative: `max(0, s0)` parsed as 0."""
+    from stepwell.dialects.loops.index import format_index, parse_index
+    from stepwell.dialects.loops.simplify import simplify_index
+
+    e = parse_index("max(0, s0)")
+    assert format_index(e) == "max(0, s0)"
+    assert format_index(simplify_index(parse_index("min(max(s0, 0), 3)"), {})) == "min(3, max(0, s0))"

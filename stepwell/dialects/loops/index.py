@@ -38,8 +38,10 @@ sympy.Mul._prop_handler["integer"] = _sound_mul_is_integer
 
 @functools.cache
 def sym(name: str) -> sympy.Symbol:
-    """The index symbol `name` (d*, r*, s*): an integer; d and r are >= 0."""
-    return sympy.Symbol(name, integer=True, nonnegative=name[0] in "dr")
+    """The index symbol `name` (d*, r*, s*): an integer; d and r are >= 0, an s (a
+    value read at run time) may have any sign (`nonnegative=False` would tell sympy it
+    is negative, and `max(0, s0)` would fold to 0)."""
+    return sympy.Symbol(name, integer=True, nonnegative=True if name[0] in "dr" else None)
 
 
 def dims(n: int, prefix: str = "d") -> list[sympy.Symbol]:

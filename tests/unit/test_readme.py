@@ -74,6 +74,13 @@ def test_plugin_tutorial_to_the_letter(tmp_path):
     assert out.stdout.strip() == expected
 
 
+def test_quickstart_runs_the_example_end_to_end():
+    cmd = re.search(r"&& (python examples/\S+\.py)\n", _section("Quickstart"))
+    out = subprocess.run([sys.executable, ROOT / cmd.group(1).split()[1]], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "ok: the compiled code agrees with the reference interpreter" in out.stdout
+
+
 def test_quickstart_example():
     cmd = re.search(r"stepwell-opt (examples/\S+) -p (\S+)", _section("Quickstart"))
     out = subprocess.run(

@@ -25,7 +25,7 @@ from stepwell.ir.parse import parse_module
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from compile_time import PROGRAMS, chain, stages  # noqa: E402
 
-SIZES = {"chain": 100, "fanout": 100, "reductions": 24}  # n: a few seconds each
+SIZES = {"chain": 100, "fanout": 100, "reductions": 48}  # n: a few seconds each (reductions: past the warm-up of its candidate window)
 LINEAR = 5.0  # 4x the ops may cost at most 5x the work
 
 

@@ -167,19 +167,52 @@ def legal_outer_ranks(graph: Graph, ops: Sequence[ComputeOp]) -> list[int]:
     return out
 
 
-def is_acyclic(graph: Graph, members: set[Operation]) -> bool:
-    """No path leaves the members and comes back. Such a path only passes ops before
-    the last member (the block is in topological order), so the search stops there."""
+class Spans:
+    """The [first, last] positions of the groups of more than one op, for the bound of
+    `is_acyclic`: `closure(x)` is the least b >= x with last <= b for every group whose
+    first <= b (a prefix maximum in a Fenwick tree; merges only widen spans)."""
+
+    def __init__(self, n: int) -> None:
+        self.tree = [-1] * (n + 1)
+
+    def add(self, first: int, last: int) -> None:
+        i = first + 1
+        while i < len(self.tree):
+            self.tree[i] = max(self.tree[i], last)
+            i += i & -i
+
+    def _max_last(self, x: int) -> int:  # over the groups whose first <= x
+        out, i = -1, min(x + 1, len(self.tree) - 1)
+        while i > 0:
+            out = max(out, self.tree[i])
+            i -= i & -i
+        return out
+
+    def closure(self, x: int) -> int:
+        while (wider := self._max_last(x)) > x:
+            x = wider
+        return x
+
+
+def is_acyclic(graph: Graph, members: set[Operation], group_of=None, spans: Spans | None = None) -> bool:
+    """No path leaves the members and comes back, where an op of another group stands
+    for its whole group (a kernel runs once all its inputs exist). In program order an
+    op-to-op step goes forward and a step inside a group may go back, so a path back
+    only passes ops up to `spans.closure(last member)`; the search stops there."""
     last = max(graph.position[m] for m in members)
+    bound = spans.closure(last) if spans is not None else last
     stack = [u for m in members for u in graph.users[m] if u not in members]
     seen: set[Operation] = set()
     while stack:
         op = stack.pop()
         if op in members:
             return False
-        if op not in seen and graph.position[op] < last:
+        if op not in seen and graph.position[op] <= bound:
             seen.add(op)
             stack.extend(graph.users[op])
+            group = group_of.get(op) if group_of is not None else None
+            if group is not None and len(group.ops) > 1:
+                stack.extend(group.ops)
     return True
 
 
@@ -220,13 +253,14 @@ def merge_score(graph: Graph, a: Group, b: Group, outer: tuple[int, ...]) -> int
     return saved
 
 
-def best_merge(graph: Graph, a: Group, b: Group, max_ops: int) -> tuple[int, tuple[int, ...]] | None:
-    """(bytes saved, outer sizes) of the best legal merge of a and b, if any saves."""
+def best_merge(graph: Graph, a: Group, b: Group, max_ops: int, acyclic) -> tuple[int, tuple[int, ...]] | None:
+    """(bytes saved, outer sizes) of the best legal merge of a and b, if any saves
+    (`acyclic(members)`: the cycle check against the current groups)."""
     if a.size + b.size > max_ops:
         return None
     ops = sorted(a.ops + b.ops, key=graph.position.__getitem__)
     ranks = legal_outer_ranks(graph, ops)
-    if not ranks or not is_acyclic(graph, set(ops)):
+    if not ranks or not acyclic(set(ops)):
         return None
     shape = graph.shape(ops[0])
     best = max(((merge_score(graph, a, b, shape[:k]), shape[:k]) for k in ranks), key=lambda t: t[0])
@@ -246,6 +280,7 @@ class Grouping:
         for g in groups:
             for value in self.buffers(g):
                 self.readers.setdefault(value, []).append(g)
+        self.spans = Spans(len(self.graph.position))
         self.heap: list[tuple[int, int, int, int, Group, int, Group, int, tuple[int, ...]]] = []
         self.scored: set[tuple[int, int, int, int]] = set()
         self.pushed = 0  # the heap's last key: stale entries of one pair may tie
@@ -282,11 +317,14 @@ class Grouping:
         if key in self.scored:
             return
         self.scored.add(key)
-        found = best_merge(self.graph, x, y, self.max_ops)
+        found = best_merge(self.graph, x, y, self.max_ops, self.acyclic)
         if found is not None:
             self.pushed += 1
             entry = (-found[0], self.start(x), self.start(y), self.pushed, x, x.version, y, y.version, found[1])
             heapq.heappush(self.heap, entry)
+
+    def acyclic(self, members: set[Operation]) -> bool:
+        return is_acyclic(self.graph, members, self.of, self.spans)
 
     def merge(self, a: Group, b: Group, outer: tuple[int, ...]) -> None:
         """The later group b into a; then score a's pairs again, and the pairs of readers
@@ -299,6 +337,7 @@ class Grouping:
         del self.groups[b]
         for op in b.ops:
             self.of[op] = a
+        self.spans.add(self.start(a), self.graph.position[a.ops[-1]])
         closer = []
         for value in self.buffers(b):
             readers = self.readers[value]
@@ -321,7 +360,8 @@ class Grouping:
                 self.offer(g, other)
         while self.heap:
             *_, a, va, b, vb, outer = heapq.heappop(self.heap)
-            if a.version == va and b.version == vb:
+            # other merges since the pair was scored may have closed a cycle through it
+            if a.version == va and b.version == vb and self.acyclic(set(a.ops) | set(b.ops)):
                 self.merge(a, b, outer)
         return list(self.groups)
 

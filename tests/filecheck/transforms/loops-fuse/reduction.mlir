@@ -84,14 +84,14 @@ func.func @softmax(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 // A matmul and its epilogue: one kernel over every output point.
 // CHECK-LABEL: func.func @matmul_epilogue
 // CHECK-NEXT:    %y = loops.kernel parallel [p0 = 4, p1 = 5] reduction [k0 = 3] -> tensor<4x5xf32> {
-// CHECK-NEXT:      %mm = loops.reduce sum over [3] : tensor<4x5xf32> at (p0, p1 | k0) {
+// CHECK-NEXT:      %mm = loops.contract over [3] m = d0, n = d1, k = r0 : tensor<4x5xf32> at (p0, p1 | k0) {
 // CHECK:           %[[Y:.*]] = loops.pointwise : tensor<4x5xf32> at (p0, p1) {
 // CHECK-NEXT:        loops.load %mm[d0, d1] : tensor<4x5xf32>
 // CHECK-NEXT:        loops.load %b[d1] : tensor<5xf32>
 // CHECK:             arith.maximumf
 // CHECK:           loops.yield %[[Y]] : tensor<4x5xf32>
 func.func @matmul_epilogue(%a: tensor<4x3xf32>, %w: tensor<3x5xf32>, %b: tensor<5xf32>) -> tensor<4x5xf32> {
-  %mm = loops.reduce sum over [3] : tensor<4x5xf32> {
+  %mm = loops.contract over [3] m = d0, n = d1, k = r0 : tensor<4x5xf32> {
     %0 = loops.load %a[d0, r0] : tensor<4x3xf32>
     %1 = loops.load %w[r0, d1] : tensor<3x5xf32>
     %2 = arith.mulf %0, %1 : f32

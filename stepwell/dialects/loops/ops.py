@@ -468,6 +468,8 @@ class ContractOp(ReduceOp):
         parser.parse_punctuation(":")
         result_type = parser.parse_type()
         rank = result_type.get_num_dims()  # type: ignore[attr-defined]
+        if rank < 2:
+            parser.raise_error(f"a contraction has an M x N result (after any batch dims), got {result_type}")
         expected = (tuple(f"d{i}" for i in range(rank - 2)), f"d{rank - 2}", f"d{rank - 1}", "r0")
         if (tuple(batch), *named) != expected:
             parser.raise_error(

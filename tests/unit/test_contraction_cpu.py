@@ -103,3 +103,37 @@ def test_takes_the_gemm_path():
     for _, pass_ in build_pipeline("lower-to-cpu", registry.passes(), registry.pipelines()):
         pass_.apply(ctx, module)
     assert "llvm.fmuladd.v" in str(module)
+
+
+def test_bench_contractions_take_the_gemm_path():
+    """Every matmul of the bench workloads (mm_bias_relu, the two of attention) is a
+    `loops.contract` that the CPU planner takes as a blocked GEMM."""
+    import sys
+    from pathlib import Path
+
+    from stepwell.dialects.loops import ComputeOp, ContractOp, KernelOp
+    from stepwell.lowering.loops_to_llvm.planning import kernel_parallel, plan_kernel
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from workloads import workloads
+
+    to_loops = "tensor_graph-decompose{expand-log2-exp2=true},canonicalize,cse,convert-tensor_graph-to-loops,loops-fuse,loops-simplify-index"
+    found = {}
+    for w in workloads():
+        if w.name not in ("mm_bias_relu", "attention"):
+            continue
+        ctx = make_context()
+        module, _ = parse_module(ctx, w.source)
+        for _, pass_ in build_pipeline(to_loops, registry.passes(), registry.pipelines()):
+            pass_.apply(ctx, module)
+        for op in module.body.block.first_op.body.block.ops:
+            if isinstance(op, KernelOp):
+                ops, outputs, parallel = op.compute_ops(), list(op.body.block.last_op.operands), kernel_parallel(op)
+            elif isinstance(op, ComputeOp):
+                ops, outputs, parallel = [op], [op.result], op.shape
+            else:
+                continue
+            if isinstance(ops[0], ContractOp):
+                plan = plan_kernel(ops, outputs, lambda v: True, parallel)
+                found.setdefault(w.name, []).append(plan.contraction is not None)
+    assert found == {"mm_bias_relu": [True], "attention": [True, True]}

@@ -16,7 +16,8 @@ A compute op (`pointwise`, `reduce`) has an index space: the shape of its result
 r0, r1, ...). Its body is a scalar program run at each point: it reads other buffers
 through `loops.load` with symbolic index expressions (index.py) and yields the value
 of the point (a reduction: the value to combine with `kind`). Buffers are SSA tensor
-values, so every op here is pure: CSE and DCE are safe.
+values, so every op here is pure: CSE and DCE are safe. A `loops.contract` is a
+`reduce sum` of a product whose roles are stated (batch dims, M, N, K): a matmul.
 
 `loops.kernel` groups compute ops that fuse into one kernel: values defined inside
 and not yielded are never written to memory. It declares its iteration space, and

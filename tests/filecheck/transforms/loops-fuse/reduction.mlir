@@ -112,6 +112,29 @@ func.func @matmul_epilogue(%a: tensor<4x3xf32>, %w: tensor<3x5xf32>, %b: tensor<
   func.return %y : tensor<4x5xf32>
 }
 
+// A cast producer goes into a contraction as a prologue of its side (still a
+// contraction: the side varies along M and K only).
+// CHECK-LABEL: func.func @contract_prologue
+// CHECK-NEXT:    %y = loops.contract over [3] m = d0, n = d1, k = r0 : tensor<4x5xf32> attributes {recompute = ["c x5: loads"]} {
+// CHECK-NEXT:      %{{.*}} = loops.load %a[d0, r0] : tensor<4x3xf64>
+// CHECK-NEXT:      %[[T:.*]] = arith.truncf %{{.*}} : f64 to f32
+// CHECK-NEXT:      %[[W:.*]] = loops.load %w[r0, d1] : tensor<3x5xf32>
+// CHECK-NEXT:      %{{.*}} = arith.mulf %[[T]], %[[W]] : f32
+func.func @contract_prologue(%a: tensor<4x3xf64>, %w: tensor<3x5xf32>) -> tensor<4x5xf32> {
+  %c = loops.pointwise : tensor<4x3xf32> {
+    %0 = loops.load %a[d0, d1] : tensor<4x3xf64>
+    %1 = arith.truncf %0 : f64 to f32
+    loops.yield %1 : f32
+  }
+  %y = loops.contract over [3] m = d0, n = d1, k = r0 : tensor<4x5xf32> {
+    %0 = loops.load %c[d0, r0] : tensor<4x3xf32>
+    %1 = loops.load %w[r0, d1] : tensor<3x5xf32>
+    %2 = arith.mulf %0, %1 : f32
+    loops.yield %2 : f32
+  }
+  func.return %y : tensor<4x5xf32>
+}
+
 // Must not fuse: a row sum read by column (s[d1] of a [4, 4] space) would need all
 // rows done first; the sum stays a buffer of its own, and is computed once.
 // CHECK-LABEL: func.func @row_sum_read_by_column

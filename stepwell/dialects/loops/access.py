@@ -179,15 +179,17 @@ def contraction_sides(op: ContractOp) -> Sides | str:
 
 
 def _slice(value: SSAValue) -> tuple[Operation, ...]:
-    """The body ops `value` is computed from, in block order."""
+    """The body ops `value` is computed from, in block order (a load's buffer is
+    defined outside the body: the walk stops there)."""
+    block = value.owner.parent if isinstance(value.owner, Operation) else None
     seen: set[Operation] = set()
     work = [value]
     while work:
         owner = work.pop().owner
-        if isinstance(owner, Operation) and owner not in seen:
+        if isinstance(owner, Operation) and owner.parent is block and owner not in seen:
             seen.add(owner)
             work.extend(owner.operands)
-    return tuple(op for op in value.owner.parent.ops if op in seen) if isinstance(value.owner, Operation) else ()
+    return tuple(op for op in block.ops if op in seen) if block is not None else ()
 
 
 def _varies(ops: Sequence[Operation], s: sympy.Symbol) -> bool:

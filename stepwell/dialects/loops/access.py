@@ -19,6 +19,10 @@ a kernel's dims) the analysis gives:
                2**31 over the space (bounded term by term: an affine offset by
                |constant| + sum |stride| * (size - 1)); an offset that uses a value read
                at run time (a gather's s-symbol) needs 64 bits
+
+`contraction_sides(op)` splits the product of a `loops.contract` into its M x K and
+K x N sides (each with its prologue), by which dims their loads move along: the
+verifier of the op and the CPU GEMM (and later tl.dot) read the same answer.
 """
 
 from __future__ import annotations

@@ -119,3 +119,28 @@ def test_loads_and_outputs_of_parsed_ops():
 def test_unit_dims_read_at_zero_are_broadcast(n):
     a = access((1, n), "0; d1", [(d0, 3), (d1, n)])
     assert a.stride(d0) == 0 and a.stride(d1) == 1
+
+
+def test_contraction_sides_in_either_order():
+    """The M x K side is `x` whichever operand of the product it is; a prologue (here
+    a cast) belongs to its side."""
+    from stepwell.dialects.loops import ContractOp
+    from stepwell.dialects.loops.access import contraction_sides
+
+    module, _ = parse_module(make_context(), """
+func.func @f(%a: tensor<2x3x4xf64>, %b: tensor<4x5xf32>) -> tensor<2x3x5xf32> {
+  %y = loops.contract over [4] batch = [d0], m = d1, n = d2, k = r0 : tensor<2x3x5xf32> {
+    %w = loops.load %b[r0, d2] : tensor<4x5xf32>
+    %x = loops.load %a[d0, d1, r0] : tensor<2x3x4xf64>
+    %t = arith.truncf %x : f64 to f32
+    %p = arith.mulf %w, %t : f32
+    loops.yield %p : f32
+  }
+  func.return %y : tensor<2x3x5xf32>
+}""")
+    (op,) = [o for o in module.walk() if isinstance(o, ContractOp)]
+    assert op.roles == (("d0",), "d1", "d2", "r0")
+    sides = contraction_sides(op)
+    assert not isinstance(sides, str)
+    assert [o.name for o in sides.x_ops] == ["loops.load", "arith.truncf"] and sides.x == sides.x_ops[-1].results[0]
+    assert [o.name for o in sides.y_ops] == ["loops.load"] and sides.y == sides.y_ops[0].results[0]

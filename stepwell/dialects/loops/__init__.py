@@ -6,6 +6,7 @@ from stepwell.dialects.loops.ops import (
     REDUCE_KINDS,
     CheckIndexOp,
     ComputeOp,
+    ContractOp,
     IndexOp,
     KernelOp,
     LoadOp,
@@ -15,13 +16,14 @@ from stepwell.dialects.loops.ops import (
     new_body,
 )
 
-Loops = Dialect("loops", [KernelOp, PointwiseOp, ReduceOp, LoadOp, IndexOp, YieldOp, CheckIndexOp], [])
+Loops = Dialect("loops", [KernelOp, PointwiseOp, ReduceOp, ContractOp, LoadOp, IndexOp, YieldOp, CheckIndexOp], [])
 
 __all__ = [
     "Loops",
     "REDUCE_KINDS",
     "CheckIndexOp",
     "ComputeOp",
+    "ContractOp",
     "IndexOp",
     "KernelOp",
     "LoadOp",

@@ -19,6 +19,10 @@ a kernel's dims) the analysis gives:
                2**31 over the space (bounded term by term: an affine offset by
                |constant| + sum |stride| * (size - 1)); an offset that uses a value read
                at run time (a gather's s-symbol) needs 64 bits
+
+`contraction_sides(op)` splits the product of a `loops.contract` into its M x K and
+K x N sides (each with its prologue), by which dims their loads move along: the
+verifier of the op and the CPU GEMM (and later tl.dot) read the same answer.
 """
 
 from __future__ import annotations
@@ -28,10 +32,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sympy
+from xdsl.dialects import arith
 from xdsl.dialects.builtin import TensorType
+from xdsl.ir import Operation, SSAValue
 
-from stepwell.dialects.loops.index import dims
-from stepwell.dialects.loops.ops import ComputeOp, LoadOp, enclosing_compute
+from stepwell.dialects.loops.index import dims, sym
+from stepwell.dialects.loops.ops import ComputeOp, ContractOp, IndexOp, LoadOp, YieldOp, enclosing_compute
 
 I32_LIMIT = 2**31 - 1
 
@@ -139,3 +145,61 @@ def load_access(load: LoadOp, space: Space | None = None) -> Access:
 def output_access(op: ComputeOp, space: Space | None = None) -> Access:
     """The access by which `op` stores its result: its own point, d0, d1, ..."""
     return analyze(op.shape, dims(len(op.shape)), op_space(op) if space is None else space)
+
+
+# --- the two sides of a contraction ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sides:
+    """The product a `loops.contract` body yields: `x` (its value never varies along
+    N: the M x K side) times `y` (never along M: the K x N side); each with the body
+    ops it is computed from (its prologue, loads included), in block order."""
+
+    product: Operation
+    x: SSAValue
+    y: SSAValue
+    x_ops: tuple[Operation, ...]
+    y_ops: tuple[Operation, ...]
+
+
+def contraction_sides(op: ContractOp) -> Sides | str:
+    """The sides of `op`'s product, or what keeps its body from being a contraction."""
+    _, m, n, _ = op.roles
+    term = op.body.block.last_op
+    product = term.values[0].owner if isinstance(term, YieldOp) and term.values else None
+    if not isinstance(product, (arith.MulfOp, arith.MuliOp)):
+        return "the body of a contraction must yield a product (arith.mulf or arith.muli)"
+    lhs, rhs = (_slice(v) for v in product.operands)
+    varies = {s: [_varies(ops, sym(s)) for ops in (lhs, rhs)] for s in (m, n)}
+    if not varies[n][0] and not varies[m][1]:
+        return Sides(product, product.lhs, product.rhs, lhs, rhs)
+    if not varies[n][1] and not varies[m][0]:
+        return Sides(product, product.rhs, product.lhs, rhs, lhs)
+    return (
+        f"one side of a contraction's product must not vary along n = {n} and the other "
+        f"not along m = {m} (sides of an M x K by K x N product)"
+    )
+
+
+def _slice(value: SSAValue) -> tuple[Operation, ...]:
+    """The body ops `value` is computed from, in block order (a load's buffer is
+    defined outside the body: the walk stops there)."""
+    block = value.owner.parent if isinstance(value.owner, Operation) else None
+    seen: set[Operation] = set()
+    work = [value]
+    while work:
+        owner = work.pop().owner
+        if isinstance(owner, Operation) and owner.parent is block and owner not in seen:
+            seen.add(owner)
+            work.extend(owner.operands)
+    return tuple(op for op in block.ops if op in seen) if block is not None else ()
+
+
+def _varies(ops: Sequence[Operation], s: sympy.Symbol) -> bool:
+    for op in ops:
+        if isinstance(op, LoadOp) and load_access(op).stride(s) != 0:
+            return True
+        if isinstance(op, IndexOp) and s in op.index_expr.free_symbols:
+            return True
+    return False

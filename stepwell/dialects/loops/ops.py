@@ -16,7 +16,8 @@ A compute op (`pointwise`, `reduce`) has an index space: the shape of its result
 r0, r1, ...). Its body is a scalar program run at each point: it reads other buffers
 through `loops.load` with symbolic index expressions (index.py) and yields the value
 of the point (a reduction: the value to combine with `kind`). Buffers are SSA tensor
-values, so every op here is pure: CSE and DCE are safe.
+values, so every op here is pure: CSE and DCE are safe. A `loops.contract` is a
+`reduce sum` of a product whose roles are stated (batch dims, M, N, K): a matmul.
 
 `loops.kernel` groups compute ops that fuse into one kernel: values defined inside
 and not yielded are never written to memory. It declares its iteration space, and
@@ -399,6 +400,95 @@ class ReduceOp(ComputeOp):
             printer.print_string(" (")
             printer.print_attribute(self.body_type)
             printer.print_string(")")
+
+
+@irdl_op_definition
+class ContractOp(ReduceOp):
+    """`%c = loops.contract over [K] batch = [d0], m = d1, n = d2, k = r0 :
+    tensor<BxMxNxT> { body }`: a contraction, C[b, m, n] = sum over k of
+    x(b, m, k) * y(b, k, n), as a `reduce sum` (so everything that runs a reduction
+    runs it) whose roles are explicit: the batch dims are the leading output dims,
+    M and N the last two, K the one reduced dim. The body ends in the product
+    (arith.mulf / muli) of its two sides; each side may be computed from loads by a
+    prologue (a cast, an extension of f16/bf16 to an f32 accumulator, an inlined
+    producer), but one side never varies along N and the other never along M
+    (`contraction_sides`). Lowered from tensor_graph.matmul (linear and attention
+    decompose into it); the CPU GEMM (loops_to_llvm/contraction.py) and later
+    tl.dot / tensor cores consume it."""
+
+    name = "loops.contract"
+    # irdl_op_definition turned ReduceOp's fields into accessors: a subclass declares
+    # them again (the same definitions)
+    result = result_def(TensorType)
+    body = region_def("single_block")
+    at = opt_prop_def(ArrayAttr[StringAttr])
+    kind = prop_def(StringAttr)
+    over = prop_def(DenseArrayBase[I64])
+    body_type = prop_def(Attribute)
+    traits = traits_def(Pure(), RecursiveMemoryEffect())
+
+    def __init__(self, over: Sequence[int], result_type: TensorType, body: Region):
+        super().__init__("sum", over, result_type, body)
+
+    @property
+    def roles(self) -> tuple[tuple[str, ...], str, str, str]:
+        """(batch dims, M dim, N dim, K dim) as the body's symbols."""
+        n = len(self.shape)
+        return tuple(f"d{i}" for i in range(n - 2)), f"d{n - 2}", f"d{n - 1}", "r0"
+
+    def verify_(self) -> None:
+        if len(self.shape) < 2 or len(self.reduce_shape) != 1:
+            raise VerifyException("a contraction has an M x N result (after any batch dims) and reduces over one K dim")
+        if self.kind.data != "sum":
+            raise VerifyException(f"a contraction sums, got kind {self.kind.data}")
+        super().verify_()
+        from stepwell.dialects.loops.access import contraction_sides
+
+        problem = contraction_sides(self)
+        if isinstance(problem, str):
+            raise VerifyException(problem)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> ContractOp:
+        parser.parse_keyword("over")
+        over = parser.parse_comma_separated_list(Parser.Delimiter.SQUARE, parser.parse_integer)
+        start = parser.pos
+        batch: list[str] = []
+        if parser.parse_optional_keyword("batch") is not None:
+            parser.parse_punctuation("=")
+            batch = parser.parse_comma_separated_list(Parser.Delimiter.SQUARE, parser.parse_identifier)
+            parser.parse_punctuation(",")
+        named = []
+        for role in ("m", "n", "k"):
+            parser.parse_keyword(role)
+            parser.parse_punctuation("=")
+            named.append(parser.parse_identifier())
+            if role != "k":
+                parser.parse_punctuation(",")
+        end = parser.pos
+        parser.parse_punctuation(":")
+        result_type = parser.parse_type()
+        rank = result_type.get_num_dims()  # type: ignore[attr-defined]
+        if rank < 2:
+            parser.raise_error(f"a contraction has an M x N result (after any batch dims), got {result_type}")
+        expected = (tuple(f"d{i}" for i in range(rank - 2)), f"d{rank - 2}", f"d{rank - 1}", "r0")
+        if (tuple(batch), *named) != expected:
+            parser.raise_error(
+                f"the roles of a contraction of rank {rank} are {_format_roles(expected)}", start, end
+            )
+        at = parse_dim_map(parser, rank)
+        attrs = parser.parse_optional_attr_dict_with_keyword()
+        op = cls(over, result_type, parser.parse_region())  # type: ignore[arg-type]
+        op.set_dim_map(at)
+        return _with_attributes(op, attrs)
+
+    def print_header(self, printer: Printer) -> None:
+        printer.print_string(f" over [{', '.join(map(str, self.reduce_shape))}] {_format_roles(self.roles)}")
+
+
+def _format_roles(roles: tuple[tuple[str, ...], str, str, str]) -> str:
+    batch, m, n, k = roles
+    return (f"batch = [{', '.join(batch)}], " if batch else "") + f"m = {m}, n = {n}, k = {k}"
 
 
 @irdl_op_definition

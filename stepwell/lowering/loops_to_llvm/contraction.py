@@ -1,11 +1,12 @@
 """Contractions (matmuls) as a register-blocked, cache-blocked loop nest.
 
-A kernel whose first op is `loops.reduce sum over [K]` with the body
+A kernel whose first op is a `loops.contract` (its roles: batch dims, m = i, n = j,
+k = r0) whose sides are loads, widened at most (no other prologue):
 
     (extf?)(load A[.., i, r0]) * (extf?)(load B[.., r0, j])      (multiplied in f32/f64)
 
-(i, j the last two output dims d(n-2), d(n-1); A's offset affine in i and r0, B's in
-r0 and j, any strides, so A^T / B^T work too), optionally followed by pointwise ops
+(A's offset affine in i and r0, B's in r0 and j, any strides, so A^T / B^T work too;
+the verifier of the op guarantees A does not vary along j nor B along i), optionally followed by pointwise ops
 over the same shape that read the kernel's own values only at their own point (an
 epilogue: bias add, relu, a cast to f16 ...), is lowered as a GEMM in the style of
 BLIS / TorchInductor's CPU GEMM template instead of one dot product per output point:
@@ -40,8 +41,8 @@ from xdsl.dialects import arith, llvm
 from xdsl.dialects.builtin import Attribute, DenseArrayBase, VectorType, f32, f64, i32, i64
 from xdsl.ir import SSAValue
 
-from stepwell.dialects.loops import ComputeOp, LoadOp, PointwiseOp, ReduceOp, YieldOp
-from stepwell.dialects.loops.access import linear_offset, load_access
+from stepwell.dialects.loops import ComputeOp, ContractOp, LoadOp, PointwiseOp
+from stepwell.dialects.loops.access import contraction_sides, linear_offset, load_access
 from stepwell.dialects.loops.index import dims, sym
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm import reductions as red
@@ -61,7 +62,7 @@ class Operand:
 
 @dataclass(frozen=True)
 class Contraction:
-    op: ReduceOp
+    op: ContractOp
     epilogue: list[PointwiseOp]
     a: Operand
     b: Operand
@@ -99,33 +100,30 @@ class Contraction:
 
 
 def match(ops: list[ComputeOp], in_memory: Callable[[SSAValue], bool]) -> Contraction | None:
-    if not ops or not isinstance(ops[0], ReduceOp):
+    if not ops or not isinstance(ops[0], ContractOp):
         return None
     op = ops[0]
-    n = len(op.shape)
-    if op.kind.data != "sum" or len(op.reduce_shape) != 1 or n < 2 or op.body_type not in (f32, f64):
-        return None
-    if 0 in op.shape + op.reduce_shape:  # nothing to multiply: the generic path
+    if op.body_type not in (f32, f64) or 0 in op.shape + op.reduce_shape:  # the generic path
         return None
     epilogue = ops[1:]
     made = {o.result for o in ops}
+    n = len(op.shape)
     for e in epilogue:
         if not isinstance(e, PointwiseOp) or e.shape != op.shape:
             return None
         if any(ld.buffer in made and (ld.index_exprs != dims(n) or ld.syms) for ld in e.loads()):
             return None
-    loads = _product_of_loads(op)
-    if loads is None or not all(in_memory(ld.buffer) for ld in loads):
+    sides = contraction_sides(op)
+    assert not isinstance(sides, str)  # the op's verifier checked it
+    a, b = _loaded(sides.x, sides.x_ops), _loaded(sides.y, sides.y_ops)
+    if a is None or b is None or len(sides.x_ops) + len(sides.y_ops) + 2 != len(op.body.block.ops):
+        return None  # a prologue beyond a widening: the generic path
+    if not (in_memory(a.buffer) and in_memory(b.buffer)):
         return None
-    i, j, k = sym(f"d{n - 2}"), sym(f"d{n - 1}"), sym("r0")
-    x, y = (_operand(ld, i, j, k, set(dims(n - 2))) for ld in loads)
+    batch, m_dim, n_dim, k_dim = op.roles
+    i, j, k = sym(m_dim), sym(n_dim), sym(k_dim)
+    x, y = _operand(a, i, k, set(map(sym, batch))), _operand(b, j, k, set(map(sym, batch)))
     if x is None or y is None:
-        return None
-    if x[1] == 0 and y[0] == 0:  # (stride_i, stride_j)
-        a, b = (loads[0], x), (loads[1], y)
-    elif y[1] == 0 and x[0] == 0:
-        a, b = (loads[1], y), (loads[0], x)
-    else:
         return None
     lanes, mr = _vector_shape(op.body_type)
     m, nn, kk = op.shape[-2], op.shape[-1], op.reduce_shape[0]
@@ -133,44 +131,30 @@ def match(ops: list[ComputeOp], in_memory: Callable[[SSAValue], bool]) -> Contra
     nr = 2 * lanes
     nc = min(-(-NC // nr), -(-nn // nr)) * nr
     kc = max(1, min(KC, kk))
-    return Contraction(
-        op, epilogue,  # type: ignore[arg-type]
-        Operand(a[0], a[1][3], a[1][0], a[1][2]), Operand(b[0], b[1][3], b[1][1], b[1][2]),
-        op.body_type, lanes, mr, mc, nc, kc,
-    )
+    return Contraction(op, epilogue, x, y, op.body_type, lanes, mr, mc, nc, kc)  # type: ignore[arg-type]
 
 
-def _product_of_loads(op: ReduceOp) -> list[LoadOp] | None:
-    """The two loads of a body `yield (extf?)(load) * (extf?)(load)`, multiplied in the
-    accumulator type."""
-    body = list(op.body.block.ops)
-    if len(body) < 4 or not isinstance(body[-1], YieldOp) or not isinstance(body[-2], arith.MulfOp):
+def _loaded(value: SSAValue, ops: tuple) -> LoadOp | None:
+    """The load of a side `(extf?)(load)` (no s-symbols), in the accumulator type."""
+    owner = value.owner
+    if isinstance(owner, arith.ExtFOp) and len(ops) == 2:
+        owner = owner.input.owner
+    elif len(ops) != 1:
         return None
-    mul = body[-2]
-    if body[-1].values[0] != mul.result or mul.result.type != op.body_type:
-        return None
-    loads = []
-    for v in mul.operands:
-        owner = v.owner
-        if isinstance(owner, arith.ExtFOp):
-            owner = owner.input.owner
-        if not isinstance(owner, LoadOp) or owner.syms or owner in loads:
-            return None
-        loads.append(owner)
-    allowed = set(loads) | {mul, body[-1]} | {v.owner for v in mul.operands}
-    return loads if all(o in allowed for o in body) and len(body) == len(allowed) else None
+    return owner if isinstance(owner, LoadOp) and not owner.syms else None
 
 
-def _operand(load: LoadOp, i, j, k, batch: set) -> tuple[int, int, int, sympy.Expr] | None:
-    """(stride along i, along j, along k, base) of an affine load, or None."""
+def _operand(load: LoadOp, along, k, batch: set) -> Operand | None:
+    """The operand of an affine load: its strides along its row/column dim and K, and
+    its base offset (in the batch dims only)."""
     access = load_access(load)
-    strides = [access.stride(s) for s in (i, j, k)]
-    if None in strides:
+    stride, k_stride = access.stride(along), access.stride(k)
+    if stride is None or k_stride is None:
         return None
-    base = sympy.expand(access.offset.subs({i: 0, j: 0, k: 0}))
+    base = sympy.expand(access.offset.subs({along: 0, k: 0}))
     if not base.free_symbols <= batch:
         return None
-    return strides[0], strides[1], strides[2], base  # type: ignore[return-value]
+    return Operand(load, base, stride, k_stride)
 
 
 def _vector_shape(acc: Attribute) -> tuple[int, int]:

@@ -20,7 +20,7 @@ from xdsl.dialects.builtin import FloatAttr, IntegerAttr, TensorType
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
-from stepwell.dialects.loops import IndexOp, LoadOp, PointwiseOp, ReduceOp, YieldOp
+from stepwell.dialects.loops import ContractOp, IndexOp, LoadOp, PointwiseOp, ReduceOp, YieldOp
 from stepwell.dialects.loops.index import dims
 from stepwell.dialects.tensor_graph.ops import ConstantOp
 from stepwell.dialects.tensor_graph.types import bf16, f16, f32, i1, is_float, shape_of, tensor
@@ -87,6 +87,13 @@ class Lowering:
         value = build(body)
         region = body.finish(value, value.type)
         return self.emit(ReduceOp(kind, over, tensor(shape, result_elt), region, value.type))
+
+    def contract(self, shape: Shape, k: int, build: Callable[[Body], SSAValue]) -> SSAValue:
+        """Emit `loops.contract over [k]` (batch dims, then M x N: `shape`) whose body
+        `build` fills with the product; the result has the body's type."""
+        body = Body(self, shape, (k,))
+        value = build(body)
+        return self.emit(ContractOp((k,), tensor(shape, value.type), body.finish(value, value.type)))
 
 
 class Body:

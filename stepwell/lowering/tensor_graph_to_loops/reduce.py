@@ -9,8 +9,9 @@ where the reduced value is not yet the result (loops-fuse merges the two):
                        truncated back: max(-128 identity) -> false, min(127) -> true
     argmax/argmin      loops.reduce argmax/argmin over the axis, body type the compute
                        type of the input (i1 extended to i8, so false < true)
-    matmul             sum over [K] of a[batch, d_m, r0] * b[batch, r0, d_n], the batch
-                       dimensions broadcast as in elementwise ops
+    matmul             loops.contract over [K] of a[batch, d_m, r0] * b[batch, r0, d_n]
+                       (a sum with the roles stated), the batch dimensions broadcast as
+                       in elementwise ops; f16/bf16 accumulate in f32
 """
 
 from __future__ import annotations
@@ -114,5 +115,5 @@ def lower_matmul(op: tg.MatmulOp, lw: Lowering) -> SSAValue:
         y = b.load(op.rhs, batch_index(bshape) + [r0, n])
         return b.add((arith.MulfOp if is_float(elt) else arith.MuliOp)(x, y))
 
-    total = lw.reduce("sum", shape, [a[-1]], compute_type(elt), build)
+    total = lw.contract(shape, a[-1], build)
     return _epilogue(lw, total, elt, None)

@@ -12,7 +12,7 @@ loops and for the passes on it (fusion, index simplification).
   `SCALAR_OPS` (scalar.py, extensible with `@scalar_op`); index expressions compile
   with `index_function(expr)` (index.py).
 
-A function body may hold `loops.pointwise`, `loops.reduce`, `loops.kernel`,
+A function body may hold `loops.pointwise`, `loops.reduce`, `loops.contract` (a sum), `loops.kernel`,
 `loops.check_index` (raises IndexOutOfRange as the reference's `gather`), `func.return`, `func.call`, and any op the reference interpreter knows (so
 `tensor_graph.constant`, the way constant buffers enter the loops level, and the
 tensor_graph ops of a partly lowered program). Bodies follow the loops conventions:
@@ -25,7 +25,7 @@ some composites and erf once).
 
 from __future__ import annotations
 
-from stepwell.dialects.loops import CheckIndexOp, KernelOp, PointwiseOp, ReduceOp
+from stepwell.dialects.loops import CheckIndexOp, ContractOp, KernelOp, PointwiseOp, ReduceOp
 from stepwell.reference.evaluators import check_indices
 from stepwell.reference.interpreter import impl, run, run_function
 from stepwell.reference.loops.compute import (
@@ -37,7 +37,7 @@ from stepwell.reference.loops.index import index_function, space_symbols
 from stepwell.reference.loops.scalar import SCALAR_OPS, scalar_op
 
 # The loops ops, for the one driver (reference/interpreter.py).
-impl(PointwiseOp, ReduceOp)(lambda op, env: [evaluate_compute(op, env)])
+impl(PointwiseOp, ReduceOp, ContractOp)(lambda op, env: [evaluate_compute(op, env)])
 impl(KernelOp)(evaluate_kernel)
 
 

@@ -74,3 +74,28 @@ func.func @map_bar(%x: tensor<4x8xf32>) -> tensor<4xf32> {
   }
   func.return %y : tensor<4xf32>
 }
+
+// -----
+
+func.func @contract_roles(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>) -> tensor<2x3x5xf32> {
+  // expected-error@+1 {{the roles of a contraction of rank 3 are batch = [d0], m = d1, n = d2, k = r0}}
+  %y = loops.contract over [4] m = d0, n = d1, k = r0 : tensor<2x3x5xf32> {
+    %x = loops.load %a[d0, d1, r0] : tensor<2x3x4xf32>
+    %w = loops.load %b[r0, d2] : tensor<4x5xf32>
+    %p = arith.mulf %x, %w : f32
+    loops.yield %p : f32
+  }
+  func.return %y : tensor<2x3x5xf32>
+}
+
+// -----
+
+func.func @contract_rank(%a: tensor<4xf32>) -> tensor<3xf32> {
+  // expected-error@+1 {{a contraction has an M x N result (after any batch dims), got tensor<3xf32>}}
+  %y = loops.contract over [4] m = d0, n = d1, k = r0 : tensor<3xf32> {
+    %x = loops.load %a[r0] : tensor<4xf32>
+    %p = arith.mulf %x, %x : f32
+    loops.yield %p : f32
+  }
+  func.return %y : tensor<3xf32>
+}

@@ -316,3 +316,60 @@ func.func @kernel_unit_parallel(%x: tensor<1x4x8xf32>) -> tensor<1x4x8xf32> {
   }
   func.return %y : tensor<1x4x8xf32>
 }
+
+// -----
+
+func.func @contract_not_a_product(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>) -> tensor<3x5xf32> {
+  // expected-error@+1 {{'loops.contract' op the body of a contraction must yield a product (arith.mulf or arith.muli)}}
+  %y = loops.contract over [4] m = d0, n = d1, k = r0 : tensor<3x5xf32> {
+    %x = loops.load %a[d0, r0] : tensor<3x4xf32>
+    %w = loops.load %b[r0, d1] : tensor<4x5xf32>
+    %s = arith.addf %x, %w : f32
+    loops.yield %s : f32
+  }
+  func.return %y : tensor<3x5xf32>
+}
+
+// -----
+
+// Both sides vary along N: not an M x K by K x N product.
+func.func @contract_sides(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>) -> tensor<3x5xf32> {
+  // expected-error@+1 {{'loops.contract' op one side of a contraction's product must not vary along n = d1 and the other not along m = d0 (sides of an M x K by K x N product)}}
+  %y = loops.contract over [4] m = d0, n = d1, k = r0 : tensor<3x5xf32> {
+    %x = loops.load %a[d0, r0] : tensor<3x4xf32>
+    %w = loops.load %b[r0, d1] : tensor<4x5xf32>
+    %xw = arith.addf %x, %w : f32
+    %p = arith.mulf %xw, %w : f32
+    loops.yield %p : f32
+  }
+  func.return %y : tensor<3x5xf32>
+}
+
+// -----
+
+// A prologue that reads the other side's dim (a loops.index of d1 on the M x K side).
+func.func @contract_index_in_prologue(%a: tensor<3x4xi64>, %b: tensor<4x5xi64>) -> tensor<3x5xi64> {
+  // expected-error@+1 {{'loops.contract' op one side of a contraction's product must not vary along n = d1}}
+  %y = loops.contract over [4] m = d0, n = d1, k = r0 : tensor<3x5xi64> {
+    %x = loops.load %a[d0, r0] : tensor<3x4xi64>
+    %j = loops.index [d1]
+    %xj = arith.addi %x, %j : i64
+    %w = loops.load %b[r0, d1] : tensor<4x5xi64>
+    %p = arith.muli %xj, %w : i64
+    loops.yield %p : i64
+  }
+  func.return %y : tensor<3x5xi64>
+}
+
+// -----
+
+func.func @contract_two_k(%a: tensor<3x4x2xf32>, %b: tensor<4x2x5xf32>) -> tensor<3x5xf32> {
+  // expected-error@+1 {{'loops.contract' op a contraction has an M x N result (after any batch dims) and reduces over one K dim}}
+  %y = loops.contract over [4, 2] m = d0, n = d1, k = r0 : tensor<3x5xf32> {
+    %x = loops.load %a[d0, r0, r1] : tensor<3x4x2xf32>
+    %w = loops.load %b[r0, r1, d1] : tensor<4x2x5xf32>
+    %p = arith.mulf %x, %w : f32
+    loops.yield %p : f32
+  }
+  func.return %y : tensor<3x5xf32>
+}

@@ -222,3 +222,63 @@ func.func @empty_and_rank0(%x: tensor<0x3xf64>, %s: tensor<f64>) -> (tensor<0x3x
   }
   func.return %y, %z : tensor<0x3xf64>, tensor<3xf64>
 }
+
+// A contraction states its roles: batch dims, then M and N (the last two output dims),
+// K (the one reduced dim). A transposed operand, f16 sides widened to the f32
+// accumulator, and a prologue (a cast inlined by vertical fusion) on one side.
+// CHECK-LABEL: func.func @contract
+func.func @contract(%a: tensor<2x3x4xf16>, %b: tensor<5x4xf16>, %c: tensor<4x5xf64>) -> (tensor<2x3x5xf32>, tensor<3x5xf32>) {
+  // CHECK-NEXT: %y = loops.contract over [4] batch = [d0], m = d1, n = d2, k = r0 : tensor<2x3x5xf32> {
+  // CHECK-NEXT:   %x = loops.load %a[d0, d1, r0] : tensor<2x3x4xf16>
+  // CHECK-NEXT:   %xe = arith.extf %x : f16 to f32
+  // CHECK-NEXT:   %w = loops.load %b[d2, r0] : tensor<5x4xf16>
+  // CHECK-NEXT:   %we = arith.extf %w : f16 to f32
+  // CHECK-NEXT:   %p = arith.mulf %xe, %we : f32
+  // CHECK-NEXT:   loops.yield %p : f32
+  // CHECK-NEXT: }
+  %y = loops.contract over [4] batch = [d0], m = d1, n = d2, k = r0 : tensor<2x3x5xf32> {
+    %x = loops.load %a[d0, d1, r0] : tensor<2x3x4xf16>
+    %xe = arith.extf %x : f16 to f32
+    %w = loops.load %b[d2, r0] : tensor<5x4xf16>
+    %we = arith.extf %w : f16 to f32
+    %p = arith.mulf %xe, %we : f32
+    loops.yield %p : f32
+  }
+  // CHECK:      %z = loops.contract over [4] m = d0, n = d1, k = r0 : tensor<3x5xf32> {
+  // CHECK-NEXT:   %v = loops.load %c[r0, d1] : tensor<4x5xf64>
+  // CHECK-NEXT:   %vt = arith.truncf %v : f64 to f32
+  // CHECK-NEXT:   %u = loops.load %a[1, d0, r0] : tensor<2x3x4xf16>
+  // CHECK-NEXT:   %ue = arith.extf %u : f16 to f32
+  // CHECK-NEXT:   %q = arith.mulf %vt, %ue : f32
+  %z = loops.contract over [4] m = d0, n = d1, k = r0 : tensor<3x5xf32> {
+    %v = loops.load %c[r0, d1] : tensor<4x5xf64>
+    %vt = arith.truncf %v : f64 to f32
+    %u = loops.load %a[1, d0, r0] : tensor<2x3x4xf16>
+    %ue = arith.extf %u : f16 to f32
+    %q = arith.mulf %vt, %ue : f32
+    loops.yield %q : f32
+  }
+  func.return %y, %z : tensor<2x3x5xf32>, tensor<3x5xf32>
+}
+
+// In a kernel, with an epilogue.
+// CHECK-LABEL: func.func @contract_kernel
+func.func @contract_kernel(%a: tensor<3x4xi32>, %b: tensor<4x5xi32>) -> tensor<3x5xi32> {
+  // CHECK-NEXT: %y = loops.kernel parallel [p0 = 3, p1 = 5] reduction [k0 = 4] -> tensor<3x5xi32> {
+  // CHECK-NEXT:   %m = loops.contract over [4] m = d0, n = d1, k = r0 : tensor<3x5xi32> at (p0, p1 | k0) {
+  %y = loops.kernel parallel [p0 = 3, p1 = 5] reduction [k0 = 4] -> tensor<3x5xi32> {
+    %m = loops.contract over [4] m = d0, n = d1, k = r0 : tensor<3x5xi32> at (p0, p1 | k0) {
+      %x = loops.load %a[d0, r0] : tensor<3x4xi32>
+      %w = loops.load %b[r0, d1] : tensor<4x5xi32>
+      %p = arith.muli %x, %w : i32
+      loops.yield %p : i32
+    }
+    %r = loops.pointwise : tensor<3x5xi32> at (p0, p1) {
+      %v = loops.load %m[d0, d1] : tensor<3x5xi32>
+      %n = arith.subi %v, %v : i32
+      loops.yield %n : i32
+    }
+    loops.yield %r : tensor<3x5xi32>
+  }
+  func.return %y : tensor<3x5xi32>
+}

@@ -15,7 +15,7 @@ func.func @sin_of_empty_slice() -> tensor<0xf16> {
 }
 
 // CHECK-LABEL: func.func @matmul_no_rows
-// CHECK:         loops.reduce sum over [7] : tensor<8x4x0x5xf32>
+// CHECK:         loops.contract over [7] batch = [d0, d1], m = d2, n = d3, k = r0 : tensor<8x4x0x5xf32>
 // LLVM: llvm.func @matmul_no_rows_k0
 func.func @matmul_no_rows(%a: tensor<8x4x0x7xf32>, %b: tensor<4x7x5xf32>) -> tensor<8x4x0x5xf32> {
   %c = tensor_graph.matmul %a, %b : tensor<8x4x0x7xf32>, tensor<4x7x5xf32> -> tensor<8x4x0x5xf32>

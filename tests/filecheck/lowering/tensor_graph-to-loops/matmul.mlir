@@ -1,8 +1,9 @@
 // RUN: stepwell-opt %s -p convert-tensor_graph-to-loops | filecheck %s
 
-// matmul: a sum over [K] of a[.., d_m, r0] * b[.., r0, d_n].
+// matmul: a contraction, the sum over [K] of a[.., d_m, r0] * b[.., r0, d_n], its
+// roles (batch dims, M, N, K) stated.
 // CHECK-LABEL: func.func @matmul
-// CHECK-NEXT:    %y = loops.reduce sum over [4] : tensor<3x5xf32> {
+// CHECK-NEXT:    %y = loops.contract over [4] m = d0, n = d1, k = r0 : tensor<3x5xf32> {
 // CHECK-NEXT:      %[[A:.*]] = loops.load %a[d0, r0] : tensor<3x4xf32>
 // CHECK-NEXT:      %[[B:.*]] = loops.load %b[r0, d1] : tensor<4x5xf32>
 // CHECK-NEXT:      %[[M:.*]] = arith.mulf %[[A]], %[[B]] : f32
@@ -15,7 +16,7 @@ func.func @matmul(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>) -> tensor<3x5xf32> {
 
 // Batch dimensions broadcast: a missing one is dropped, a size-1 one reads 0.
 // CHECK-LABEL: func.func @batched
-// CHECK-NEXT:    %y = loops.reduce sum over [4] : tensor<2x6x3x5xi32> {
+// CHECK-NEXT:    %y = loops.contract over [4] batch = [d0, d1], m = d2, n = d3, k = r0 : tensor<2x6x3x5xi32> {
 // CHECK-NEXT:      %[[A:.*]] = loops.load %a[d0, 0, d2, r0] : tensor<2x1x3x4xi32>
 // CHECK-NEXT:      %[[B:.*]] = loops.load %b[d1, r0, d3] : tensor<6x4x5xi32>
 // CHECK-NEXT:      %[[M:.*]] = arith.muli %[[A]], %[[B]] : i32
@@ -28,7 +29,7 @@ func.func @batched(%a: tensor<2x1x3x4xi32>, %b: tensor<6x4x5xi32>) -> tensor<2x6
 
 // f16 accumulates in f32, then rounds once; a transposed operand is read in place.
 // CHECK-LABEL: func.func @f16_transposed
-// CHECK-NEXT:    %[[S:.*]] = loops.reduce sum over [8] : tensor<3x5xf32> {
+// CHECK-NEXT:    %[[S:.*]] = loops.contract over [8] m = d0, n = d1, k = r0 : tensor<3x5xf32> {
 // CHECK-NEXT:      %[[A:.*]] = loops.load %a[d0, r0] : tensor<3x8xf16>
 // CHECK-NEXT:      %[[AE:.*]] = arith.extf %[[A]] : f16 to f32
 // CHECK-NEXT:      %[[B:.*]] = loops.load %w[d1, r0] : tensor<5x8xf16>

@@ -84,14 +84,14 @@ func.func @softmax(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 // A matmul and its epilogue: one kernel over every output point.
 // CHECK-LABEL: func.func @matmul_epilogue
 // CHECK-NEXT:    %y = loops.kernel parallel [p0 = 4, p1 = 5] reduction [k0 = 3] -> tensor<4x5xf32> {
-// CHECK-NEXT:      %mm = loops.reduce sum over [3] : tensor<4x5xf32> at (p0, p1 | k0) {
+// CHECK-NEXT:      %mm = loops.contract over [3] m = d0, n = d1, k = r0 : tensor<4x5xf32> at (p0, p1 | k0) {
 // CHECK:           %[[Y:.*]] = loops.pointwise : tensor<4x5xf32> at (p0, p1) {
 // CHECK-NEXT:        loops.load %mm[d0, d1] : tensor<4x5xf32>
 // CHECK-NEXT:        loops.load %b[d1] : tensor<5xf32>
 // CHECK:             arith.maximumf
 // CHECK:           loops.yield %[[Y]] : tensor<4x5xf32>
 func.func @matmul_epilogue(%a: tensor<4x3xf32>, %w: tensor<3x5xf32>, %b: tensor<5xf32>) -> tensor<4x5xf32> {
-  %mm = loops.reduce sum over [3] : tensor<4x5xf32> {
+  %mm = loops.contract over [3] m = d0, n = d1, k = r0 : tensor<4x5xf32> {
     %0 = loops.load %a[d0, r0] : tensor<4x3xf32>
     %1 = loops.load %w[r0, d1] : tensor<3x5xf32>
     %2 = arith.mulf %0, %1 : f32
@@ -107,6 +107,29 @@ func.func @matmul_epilogue(%a: tensor<4x3xf32>, %w: tensor<3x5xf32>, %b: tensor<
     %0 = loops.load %t[d0, d1] : tensor<4x5xf32>
     %1 = arith.constant 0.0 : f32
     %2 = arith.maximumf %0, %1 : f32
+    loops.yield %2 : f32
+  }
+  func.return %y : tensor<4x5xf32>
+}
+
+// A cast producer goes into a contraction as a prologue of its side (still a
+// contraction: the side varies along M and K only).
+// CHECK-LABEL: func.func @contract_prologue
+// CHECK-NEXT:    %y = loops.contract over [3] m = d0, n = d1, k = r0 : tensor<4x5xf32> attributes {recompute = ["c x5: loads"]} {
+// CHECK-NEXT:      %{{.*}} = loops.load %a[d0, r0] : tensor<4x3xf64>
+// CHECK-NEXT:      %[[T:.*]] = arith.truncf %{{.*}} : f64 to f32
+// CHECK-NEXT:      %[[W:.*]] = loops.load %w[r0, d1] : tensor<3x5xf32>
+// CHECK-NEXT:      %{{.*}} = arith.mulf %[[T]], %[[W]] : f32
+func.func @contract_prologue(%a: tensor<4x3xf64>, %w: tensor<3x5xf32>) -> tensor<4x5xf32> {
+  %c = loops.pointwise : tensor<4x3xf32> {
+    %0 = loops.load %a[d0, d1] : tensor<4x3xf64>
+    %1 = arith.truncf %0 : f64 to f32
+    loops.yield %1 : f32
+  }
+  %y = loops.contract over [3] m = d0, n = d1, k = r0 : tensor<4x5xf32> {
+    %0 = loops.load %c[d0, r0] : tensor<4x3xf32>
+    %1 = loops.load %w[r0, d1] : tensor<3x5xf32>
+    %2 = arith.mulf %0, %1 : f32
     loops.yield %2 : f32
   }
   func.return %y : tensor<4x5xf32>

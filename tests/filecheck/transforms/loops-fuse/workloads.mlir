@@ -145,7 +145,7 @@ func.func @transpose_add(%x: tensor<10x6xf32>, %z: tensor<6x10xf32>) -> tensor<6
 // every output point; the f32 product is never written.
 // CHECK-LABEL: func.func @mm_bias_relu
 // CHECK-NEXT:    %y = loops.kernel parallel [p0 = 6, p1 = 10] reduction [k0 = 8] -> tensor<6x10xbf16> {
-// CHECK-NEXT:      %[[MM:.*]] = loops.reduce sum over [8] : tensor<6x10xf32> at (p0, p1 | k0) {
+// CHECK-NEXT:      %[[MM:.*]] = loops.contract over [8] m = d0, n = d1, k = r0 : tensor<6x10xf32> at (p0, p1 | k0) {
 // CHECK-NEXT:        loops.load %a[d0, r0] : tensor<6x8xbf16>
 // CHECK-NEXT:        arith.extf
 // CHECK-NEXT:        loops.load %w[r0, d1] : tensor<8x10xbf16>
@@ -168,7 +168,7 @@ func.func @mm_bias_relu(%a: tensor<6x8xbf16>, %w: tensor<8x10xbf16>, %b: tensor<
 // (scale folded in, exp recomputed, max and sum kernel-local); p @ v with the single
 // rounding to bf16. Four reductions.
 // CHECK-LABEL: func.func @attention
-// CHECK-NEXT:    %[[QK:.*]] = loops.reduce sum over [4] : tensor<1x2x6x6xf32>
+// CHECK-NEXT:    %[[QK:.*]] = loops.contract over [4] batch = [d0, d1], m = d2, n = d3, k = r0 : tensor<1x2x6x6xf32>
 // CHECK-NEXT:      loops.load %q[0, d1, d2, r0]
 // CHECK:           loops.load %k[0, d1, d3, r0]
 // CHECK:         %[[P:.*]] = loops.kernel parallel [p0 = 1, p1 = 2, p2 = 6] reduction [k0 = 6] -> tensor<1x2x6x6xf32> {
@@ -180,7 +180,7 @@ func.func @mm_bias_relu(%a: tensor<6x8xbf16>, %w: tensor<8x10xbf16>, %b: tensor<
 // CHECK:             math.exp
 // CHECK:             arith.divf
 // CHECK:         %y = loops.kernel parallel [p0 = 1, p1 = 2, p2 = 6, p3 = 4] reduction [k0 = 6] -> tensor<1x2x6x4xbf16> {
-// CHECK-NEXT:      loops.reduce sum over [6] : tensor<1x2x6x4xf32>
+// CHECK-NEXT:      loops.contract over [6] batch = [d0, d1], m = d2, n = d3, k = r0 : tensor<1x2x6x4xf32> at (p0, p1, p2, p3 | k0)
 // CHECK-NEXT:        loops.load %[[P]][0, d1, d2, r0]
 // CHECK:             loops.load %v[0, d1, r0, d3]
 // CHECK:           loops.pointwise : tensor<1x2x6x4xbf16> at (p0, p1, p2, p3) {

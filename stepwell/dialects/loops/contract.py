@@ -71,6 +71,15 @@ def reads_parallel_point(
     return True
 
 
+def at_parallel_prefix(index: Sequence[sympy.Expr], parallel: Sequence[int]) -> bool:
+    """The rule of `reads_parallel_point` for the common case of ops whose parallel
+    dims are their leading dims: the first len(parallel) indices are the current
+    parallel point d0, d1, ... (or `0` for a dim of size 1)."""
+    k = len(parallel)
+    identity = [f"p{i}" for i in range(k)]
+    return len(index) >= k and reads_parallel_point(index[:k], identity, identity, parallel)
+
+
 def prefix_map(op: ComputeOp, k: int) -> list[str]:
     """The d-dim map of `op` in a kernel whose parallel dims are the first k dims of
     its shape, with its other dims left to `space_of` (marked `k?`)."""

@@ -14,7 +14,8 @@ from xdsl.ir import Block, Operation, SSAValue
 from xdsl.traits import IsTerminator
 
 from stepwell.dialects.loops import ComputeOp, IndexOp, LoadOp, PointwiseOp
-from stepwell.dialects.loops.index import format_index, sym
+from stepwell.dialects.loops.contract import at_parallel_prefix
+from stepwell.dialects.loops.index import format_index
 from stepwell.dialects.loops.simplify import ranges_of_space, simplify_index
 
 # --- sizes ----------------------------------------------------------------------------
@@ -129,13 +130,9 @@ def reads_outer_point(load: LoadOp, outer: Sequence[int]) -> bool:
 
 
 def at_outer_point(exprs: Sequence[sympy.Expr], outer: Sequence[int]) -> bool:
-    """Simplified indices whose first len(outer) are the outer point d0, d1, ..."""
-    if len(exprs) < len(outer):
-        return False
-    for i, (e, n) in enumerate(zip(exprs, outer)):
-        if e != sym(f"d{i}") and not (n == 1 and e == 0):
-            return False
-    return True
+    """Simplified indices whose first len(outer) are the outer point d0, d1, ... (the
+    kernel contract's rule, stepwell/dialects/loops/contract.py)."""
+    return at_parallel_prefix(tuple(exprs), outer)
 
 
 # --- the top level of a function ------------------------------------------------------

@@ -656,12 +656,14 @@ def test_large_shapes_use_every_core(rng, monkeypatch):
                f"%z = tensor_graph.add %t, %y : {t}"],
               [("z", (m, n), "f32")], [rand(rng, (n, m), "f32"), x], 0.0)
     slices = []
+    calls = {}
     real_run = cpu._run
 
     def counting_run(fn, call, pointers):
         def counted(begin, end, *ptrs):
             slices.append((call.kernel, begin, end))
             return fn(begin, end, *ptrs)
+        calls[call.kernel] = call
         return real_run(counted, call, pointers)
 
     monkeypatch.setattr(cpu, "_run", counting_run)
@@ -669,11 +671,12 @@ def test_large_shapes_use_every_core(rng, monkeypatch):
     per_kernel: dict[str, list] = {}
     for kernel, begin, end in slices:
         per_kernel.setdefault(kernel, []).append((begin, end))
-    for kernel, ranges in per_kernel.items():  # the slices tile [0, extent)
-        ranges.sort()
-        assert ranges[0][0] == 0 and all(a[1] == b[0] for a, b in zip(ranges, ranges[1:])), (kernel, ranges)
-    if cpu.num_threads() > 1:
-        assert any(len(r) == cpu.num_threads() for r in per_kernel.values()), per_kernel
+    for kernel, ranges in per_kernel.items():  # one foreign call per group of chunks, tiling [0, extent)
+        call = calls[kernel]
+        groups = cpu.chunk_groups(call.chunks, cpu.call_threads(call, cpu.num_threads()))
+        assert sorted(ranges) == [cpu.chunk_range(call.extent, call.chunks, *g) for g in groups], (kernel, call, ranges)
+    if cpu.num_threads() > 1:  # needs the schedule's chunks (loops-schedule-cpu)
+        assert any(len(r) > 1 for r in per_kernel.values()), (per_kernel, calls)
     f = compile("".join(c[1] for c in suite.cases), entry="softmax")
     parallel = f(x)
     monkeypatch.setenv("STEPWELL_NUM_THREADS", "1")

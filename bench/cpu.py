@@ -4,8 +4,10 @@ bench/WORKLOADS.md, in one process, on the same inputs.
     python bench/cpu.py [--quick] [--only NAME,...] [--out bench/RESULTS.md]
 
 Each workload: correctness first (max relative error against a float64 numpy
-reference: f32 under 1e-5), then warm-up, then the median of repeated runs. Compile
-time: cold (empty disk and memory caches) and cached (memory cache dropped, disk hit).
+reference: f32 under 1e-5), then warm-up, then the median of repeated runs: stepwell on
+all threads (STEPWELL_NUM_THREADS or every core) and on one thread, and the number of
+chunks the schedule cuts its largest kernel (most extent * grain) into. Compile time:
+cold (empty disk and memory caches) and cached (memory cache dropped, disk hit).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ def bench(w: Workload) -> dict:
     import torch
 
     import stepwell
+    from stepwell.runtime import cpu
 
     inputs = w.inputs()
     ref = np.asarray(w.numpy(*[a.astype(np.float64) for a in inputs]), dtype=np.float64)
@@ -73,6 +76,9 @@ def bench(w: Workload) -> dict:
     err = rel_error(fn(*inputs), ref)
     row = {"name": w.name, "err": err, "cold_s": cold, "cached_s": cached}
     row["stepwell"] = median_ms(fn, inputs)
+    with cpu.threads(1):
+        row["stepwell_1t"] = median_ms(fn, inputs)
+    row["chunks"] = max(fn.plan.calls, key=lambda c: c.extent * c.grain).chunks
     row["numpy"] = median_ms(w.numpy, inputs)
     tensors = [torch.from_numpy(a) for a in inputs]
     compiled = torch.compile(w.torch)
@@ -83,19 +89,23 @@ def bench(w: Workload) -> dict:
     return row
 
 
-def table(rows: list[dict]) -> str:
+def table(rows: list[dict], threads: int) -> str:
     out = [
-        "| workload | stepwell ms | numpy ms | torch.compile ms | vs numpy | vs torch.compile | rel. error | compile cold s | compile cached s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        f"| workload | stepwell ms ({threads} threads) | stepwell ms (1 thread) | speed-up | chunks | numpy ms "
+        "| torch.compile ms | vs numpy | vs torch.compile | rel. error | compile cold s | compile cached s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         out.append(
-            f"| {r['name']} | {r['stepwell']:.2f} | {r['numpy']:.2f} | {r['torch']:.2f} "
+            f"| {r['name']} | {r['stepwell']:.2f} | {r['stepwell_1t']:.2f} | {r['stepwell_1t'] / r['stepwell']:.2f}x "
+            f"| {r['chunks']} | {r['numpy']:.2f} | {r['torch']:.2f} "
             f"| {r['numpy'] / r['stepwell']:.2f}x | {r['torch'] / r['stepwell']:.2f}x "
             f"| {r['err']:.1e} | {r['cold_s']:.2f} | {r['cached_s']:.3f} |"
         )
     gm = lambda k: statistics.geometric_mean([r[k] / r["stepwell"] for r in rows])  # noqa: E731
-    out.append(f"| **geomean** | | | | **{gm('numpy'):.2f}x** | **{gm('torch'):.2f}x** | | | |")
+    out.append(
+        f"| **geomean** | | | **{gm('stepwell_1t'):.2f}x** | | | | **{gm('numpy'):.2f}x** | **{gm('torch'):.2f}x** | | | |"
+    )
     return "\n".join(out)
 
 
@@ -118,20 +128,25 @@ def main() -> None:
     ws = workloads(256, 384, 128, (1, 2, 64, 32)) if args.quick else workloads()
     if args.only:
         ws = [w for w in ws if w.name in args.only.split(",")]
+    from stepwell.runtime import cpu
+
+    threads = cpu.num_threads()
+    print(f"stepwell threads: {threads} (of {os.cpu_count()} cores)", flush=True)
     rows = []
     for w in ws:
         row = bench(w)
         rows.append(row)
-        print(f"{w.name}: stepwell {row['stepwell']:.2f} ms, numpy {row['numpy']:.2f} ms, "
-              f"torch.compile {row['torch']:.2f} ms, err {row['err']:.1e}", flush=True)
-    text = table(rows)
+        print(f"{w.name}: stepwell {row['stepwell']:.2f} ms ({threads} threads), {row['stepwell_1t']:.2f} ms (1 thread, "
+              f"{row['stepwell_1t'] / row['stepwell']:.2f}x), largest kernel {row['chunks']} chunks, "
+              f"numpy {row['numpy']:.2f} ms, torch.compile {row['torch']:.2f} ms, err {row['err']:.1e}", flush=True)
+    text = table(rows, threads)
     print(text)
     if args.out:
         import torch
 
         header = (
             f"Measured {datetime.date.today()} on {_cpu_name()} "
-            f"({os.cpu_count()} cores), Python {platform.python_version()}, numpy {np.__version__}, "
+            f"({os.cpu_count()} cores, stepwell on {threads} threads), Python {platform.python_version()}, numpy {np.__version__}, "
             f"torch {torch.__version__}.\nCommand: `python bench/cpu.py{' --quick' if args.quick else ''}"
             f"{' --only ' + args.only if args.only else ''} --out {args.out}`\n\n"
         )

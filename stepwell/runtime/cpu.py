@@ -183,7 +183,7 @@ def _run(fn, call: CallSpec, pointers: list[int]) -> None:
     if count == 1:
         fn(0, extent, *pointers)
     else:
-        _POOL.run(fn, pointers, extent, call.chunks, count)
+        _POOL.run(fn, pointers, call, count)
 
 
 def call_threads(call: CallSpec, limit: int) -> int:
@@ -192,15 +192,23 @@ def call_threads(call: CallSpec, limit: int) -> int:
     return max(1, min(limit, call.chunks, call.extent, call.extent * call.grain // PARALLEL_WORK))
 
 
-def chunk_groups(chunks: int, threads: int) -> list[tuple[int, int]]:
+def call_groups(call: CallSpec, threads: int) -> list[tuple[int, int]]:
+    """The groups of chunks of a call run on `threads` threads: each worth at least
+    PARALLEL_WORK scalar iterations where the call has that much (a group costs a
+    foreign call and a hand-over of the GIL)."""
+    smallest = -(-call.chunks * PARALLEL_WORK // max(1, call.extent * call.grain))
+    return chunk_groups(call.chunks, threads, smallest)
+
+
+def chunk_groups(chunks: int, threads: int, smallest: int = 1) -> list[tuple[int, int]]:
     """The chunks [0, chunks) as consecutive groups [i, j), handed out in order to
     whichever thread asks next; a group is one foreign call over its chunks' combined
-    range. Guided (as OpenMP's): each group takes 1/threads of the chunks still left, so the
-    first groups are large (few calls) and the last ones small (threads finish
-    together)."""
+    range. Guided (as OpenMP's): each group takes 1/threads of the chunks still left
+    (but at least `smallest`), so the first groups are large (few calls) and the last
+    ones small (threads finish together)."""
     groups, i = [], 0
     while i < chunks:
-        j = i + max(1, (chunks - i) // threads)
+        j = min(chunks, i + max(1, smallest, (chunks - i) // threads))
         groups.append((i, j))
         i = j
     return groups
@@ -236,6 +244,21 @@ class _Job:
                 if self.finish() == n:
                     self.done.release()
 
+    def wait(self) -> None:
+        """Until every group has finished, even when interrupted (a KeyboardInterrupt is
+        raised after): the helpers write into buffers the caller would free."""
+        interrupted: BaseException | None = None
+        while True:
+            try:
+                self.done.acquire()
+                break
+            except BaseException as e:
+                interrupted = interrupted or e
+        if interrupted is not None:
+            raise interrupted
+        if self.error is not None:
+            raise self.error
+
 
 class _Pool:
     """Worker threads, started as calls need them (at most one per core but the
@@ -259,17 +282,15 @@ class _Pool:
         self._queue: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._workers = 0
 
-    def run(self, fn, pointers: list[int], extent: int, chunks: int, count: int) -> None:
-        job = _Job(fn, pointers, extent, chunks, chunk_groups(chunks, count))
-        helpers = min(count, len(job.groups)) - 1
+    def run(self, fn, pointers: list[int], call: CallSpec, threads: int) -> None:
+        job = _Job(fn, pointers, call.extent, call.chunks, call_groups(call, threads))
+        helpers = min(threads, len(job.groups)) - 1
         if self._workers < helpers:
             self._start(helpers)
         for _ in range(helpers):
             self._queue.put(job)
         job.work()
-        job.done.acquire()
-        if job.error is not None:
-            raise job.error
+        job.wait()
 
     def _start(self, workers: int) -> None:
         with self._lock:

@@ -673,7 +673,7 @@ def test_large_shapes_use_every_core(rng, monkeypatch):
         per_kernel.setdefault(kernel, []).append((begin, end))
     for kernel, ranges in per_kernel.items():  # one foreign call per group of chunks, tiling [0, extent)
         call = calls[kernel]
-        groups = cpu.chunk_groups(call.chunks, cpu.call_threads(call, cpu.num_threads()))
+        groups = cpu.call_groups(call, cpu.call_threads(call, cpu.num_threads()))
         assert sorted(ranges) == [cpu.chunk_range(call.extent, call.chunks, *g) for g in groups], (kernel, call, ranges)
     if cpu.num_threads() > 1:  # needs the schedule's chunks (loops-schedule-cpu)
         assert any(len(r) > 1 for r in per_kernel.values()), (per_kernel, calls)

@@ -50,6 +50,10 @@ def test_chunk_groups_cover_the_range_exactly_once(threads):
             # group boundaries are chunk boundaries: chunk i = [extent*i//chunks, extent*(i+1)//chunks)
             bounds = {extent * i // chunks for i in range(chunks + 1)}
             assert {a for a, _ in ranges} <= bounds
+        for smallest in (2, 5, chunks):
+            big = cpu.chunk_groups(chunks, threads, smallest)
+            assert big[0][0] == 0 and big[-1][1] == chunks and all(a[1] == b[0] for a, b in zip(big, big[1:]))
+            assert all(j - i >= smallest for i, j in big[:-1]) and len(big) <= len(groups)
 
 
 def test_call_threads_follows_limit_chunks_and_work():
@@ -60,6 +64,15 @@ def test_call_threads_follows_limit_chunks_and_work():
     assert cpu.call_threads(dataclasses.replace(big, chunks=3), 16) == 3
     assert cpu.call_threads(dataclasses.replace(big, grain=1), 16) == 1  # too little work: inline
     assert cpu.call_threads(dataclasses.replace(big, grain=3 * cpu.PARALLEL_WORK // 1000), 16) == 2
+
+
+def test_a_group_of_chunks_is_worth_parallel_work():
+    call = CallSpec("k", (), extent=1024, grain=4 * cpu.PARALLEL_WORK // 1024, chunks=64)
+    assert cpu.call_threads(call, 16) == 4
+    assert cpu.call_groups(call, 4) == [(0, 16), (16, 32), (32, 48), (48, 64)]
+    big = dataclasses.replace(call, grain=10**6)
+    assert cpu.call_groups(big, 16) == cpu.chunk_groups(64, 16)  # chunks worth PARALLEL_WORK each
+    assert len(cpu.call_groups(big, 16)) > 16
 
 
 def _recording_fn(sleep: float = 0.0):

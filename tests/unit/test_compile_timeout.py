@@ -33,7 +33,7 @@ def empty_cache(tmp_path, monkeypatch):
 
 
 def test_past_the_limit_a_clear_error_then_the_next_compile_works(monkeypatch):
-    cpu._executor()  # the runtime's thread pool exists: the worker must not be a fork of it
+    cpu._POOL._start(2)  # the runtime's pool has threads: the worker must not be a fork of it
     monkeypatch.setenv("STEPWELL_COMPILE_TIMEOUT", "0.001")
     with pytest.raises(CompileError) as e:
         compile(PROGRAM)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -235,6 +236,21 @@ def test_idle_workers_sleep():
     start = time.process_time()
     time.sleep(0.5)
     assert time.process_time() - start < 0.25
+
+
+def test_process_exits_right_after_a_job():
+    """Workers block forever in the kernel: they do not hold up the exit, and their
+    code is not freed under them while they still spin."""
+    code = (
+        "from stepwell.runtime import pool\n"
+        "import numpy as np, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from test_pool import run_add\n"
+        "b, = run_add(1, 100000, 64, 2)\n"
+        "assert (b == 1).all() and pool.workers() >= 1\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], timeout=120, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_arguments_are_checked():

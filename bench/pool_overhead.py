@@ -6,8 +6,9 @@ stepwell/runtime/cpu.py), on an empty kernel, at 1, 2, 4, 8, ... threads up to e
 
 Once the runtime calls the pool (its `_run` hands a call with more than one thread to
 `pool.parallel_for`), the second column is the runtime's whole path: its own
-bookkeeping plus the pool. `--work N` gives the kernel N turns of an empty loop per point (about N cycles), so
-that the workers must take part: the time is then the kernel's share plus the overhead.
+bookkeeping plus the pool. `--work N` gives the kernel N turns of an empty loop per
+point (about N cycles), so that the workers must take part: the time is then the
+kernel's share plus the overhead.
 
 Each row: over `--calls` calls back to back (after a warm-up), the median time of one
 call and the mean (the mean includes the slow calls: a worker preempted while it holds a

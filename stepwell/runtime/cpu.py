@@ -9,8 +9,9 @@ A kernel `k(begin, end, buffers...)` covers outer points [begin, end). The plan 
 a call's range [0, extent) into `chunks` equal contiguous pieces; a call with enough
 work (PARALLEL_WORK scalar iterations per thread) runs its chunks on up to
 `num_threads()` threads of a persistent pool, which take consecutive chunks in groups
-(one foreign call per group) from a shared counter. ctypes releases the GIL during
-foreign calls, so the groups run in parallel. STEPWELL_NUM_THREADS (or `threads(n)`)
+(one foreign call per group) from a shared counter. The pool is native (pool.py: one
+foreign call per kernel call, the GIL released for the whole parallel region); where
+it cannot be built, a pool of Python threads does the same through ctypes. STEPWELL_NUM_THREADS (or `threads(n)`)
 caps the number of threads; 1 runs everything on the calling thread.
 
 A call that checks indices (a `loops.check_index`: gather) leaves a status the runtime
@@ -35,6 +36,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from stepwell.reference.evaluators import index_out_of_range
+from stepwell.runtime import pool
 from stepwell.runtime.plan import BufferSpec, CallSpec, FunctionPlan
 from stepwell.targets import llvm as llvm_target
 
@@ -113,7 +115,8 @@ class CpuFunction:
 
     def __init__(self, library: Library, plan: FunctionPlan):
         self.library, self.plan = library, plan
-        self._calls = [(library.kernel(c.kernel, len(c.buffers)), c) for c in plan.calls]
+        kernels = [library.kernel(c.kernel, len(c.buffers)) for c in plan.calls]
+        self._calls = [(fn, c, ctypes.cast(fn, ctypes.c_void_p).value) for fn, c in zip(kernels, plan.calls)]
         self._consts = {i: library.global_array(b) for i, b in enumerate(plan.buffers) if b.kind == "const" and i in plan.results}
 
     @property
@@ -133,8 +136,8 @@ class CpuFunction:
                 buffers.append(self._consts.get(i))
             else:
                 buffers.append(np.empty(spec.shape, spec.np_dtype))
-        for fn, call in self._calls:
-            _run(fn, call, [buffers[i].ctypes.data for i in call.buffers])  # type: ignore[union-attr]
+        for fn, call, address in self._calls:
+            _run(fn, call, [buffers[i].ctypes.data for i in call.buffers], address)  # type: ignore[union-attr]
             if call.check is not None:
                 _raise_if_failed(call.check, buffers[call.buffers[0]])  # type: ignore[arg-type]
         handed: set[int] = set()
@@ -175,13 +178,16 @@ def _raise_if_failed(check: tuple[str, int, int], status: np.ndarray) -> None:
         raise index_out_of_range(op, int(status[1]), axis, size)
 
 
-def _run(fn, call: CallSpec, pointers: list[int]) -> None:
+def _run(fn, call: CallSpec, pointers: list[int], address: int | None = None) -> None:
+    """Run one call; `address`: the kernel's machine code, for the native pool."""
     extent = call.extent
     if extent == 0:
         return
     count = call_threads(call, num_threads())
     if count == 1:
         fn(0, extent, *pointers)
+    elif address is not None and pool.available():  # no GIL hand-over per chunk group
+        pool.parallel_for(address, len(pointers), extent, call.chunks, pointers, count)
     else:
         _POOL.run(fn, pointers, call, count)
 

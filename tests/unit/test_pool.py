@@ -167,7 +167,7 @@ def test_compiled_functions_match_one_thread(monkeypatch):
     expected = [f(*inputs) for f, inputs in functions]
     seen = []
 
-    def pooled(fn, call, pointers):
+    def pooled(fn, call, pointers, address=None):
         chunks = min(call.extent, 7) or 1
         seen.append(chunks)
         pool.parallel_for(ctypes.cast(fn, ctypes.c_void_p).value, len(pointers), call.extent, chunks, pointers, 2)

@@ -150,7 +150,7 @@ def _chunked(name: str, chunks: int):
     """A compiled function whose calls are cut into `chunks` pieces (as far as their
     extent allows), whatever the schedule says."""
     f = compile(SOURCE, entry=name)
-    f._calls = [(fn, dataclasses.replace(c, chunks=min(chunks, c.extent), grain=max(c.grain, 10**6))) for fn, c in f._calls]
+    f._calls = [(fn, dataclasses.replace(c, chunks=min(chunks, c.extent), grain=max(c.grain, 10**6)), a) for fn, c, a in f._calls]
     return f
 
 
@@ -209,21 +209,21 @@ func.func @f(%x: tensor<4x3xf32>, %i: tensor<300xi64>) -> tensor<300x3xf32> {
 """
     monkeypatch.setattr(cpu, "_CORES", 16)
     f = compile(text)
-    f._calls = [(fn, dataclasses.replace(c, chunks=c.extent if c.check is None else 1, grain=10**6)) for fn, c in f._calls]
-    assert any(c.check for _, c in f._calls) and f._calls[-1][1].check is None
+    f._calls = [(fn, dataclasses.replace(c, chunks=c.extent if c.check is None else 1, grain=10**6), a) for fn, c, a in f._calls]
+    assert any(c.check for _, c, _ in f._calls) and f._calls[-1][1].check is None
     ran = []
     real_run = cpu._run
-    monkeypatch.setattr(cpu, "_run", lambda fn, call, pointers: (ran.append(call.kernel), real_run(fn, call, pointers)))
+    monkeypatch.setattr(cpu, "_run", lambda fn, call, pointers, address=None: (ran.append(call.kernel), real_run(fn, call, pointers, address)))
     x = np.arange(12, dtype=np.float32).reshape(4, 3)
     bad = np.zeros(300, np.int64)
     bad[250] = 4
     with pytest.raises(reference.IndexOutOfRange, match="index 4 is out of range"):
         f(x, bad)
-    checked = [c.kernel for _, c in f._calls if c.check]
+    checked = [c.kernel for _, c, _ in f._calls if c.check]
     assert ran[-1] == checked[-1] and f._calls[-1][1].kernel not in ran
     ran.clear()
     np.testing.assert_allclose(f(x, np.full(300, 3, np.int64)), np.exp(np.tile(x[3], (300, 1))), rtol=1e-6)
-    assert ran == [c.kernel for _, c in f._calls]
+    assert ran == [c.kernel for _, c, _ in f._calls]
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")

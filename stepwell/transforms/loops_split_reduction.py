@@ -165,8 +165,6 @@ def split_reduction(op: ReduceOp, split: Split) -> None:
         widened = arith.ExtFOp(value, part_elt)
         Rewriter.replace_op(term, [widened, YieldOp(widened.result)])
     partial = ReduceOp(kind, partial_over, _tensor([c, *shape], part_elt), Region(body), body_type)
-    if op.result.name_hint:
-        partial.result.name_hint = f"{op.result.name_hint}_part"
     new_ops: list[Operation] = [partial]
     point = dims(len(shape))
     if kind in ARG_KINDS:
@@ -179,8 +177,10 @@ def split_reduction(op: ReduceOp, split: Split) -> None:
             total = LoadOp(combine.result, point)
             rounded = arith.TruncFOp(total.result, op.result.type.element_type)  # type: ignore[attr-defined]
             new_ops.append(PointwiseOp(op.result.type, _body(total, rounded, YieldOp(rounded.result))))  # type: ignore[arg-type]
+    if op.result.name_hint:  # %s_part, then %s_combined where the combine is not yet %s
+        for inner, suffix in zip(new_ops, ["_part", *["_combined"] * (len(new_ops) - 2), ""]):
+            inner.results[0].name_hint = op.result.name_hint + suffix
     Rewriter.insert_op(new_ops, InsertPoint.before(op))
-    new_ops[-1].results[0].name_hint = op.result.name_hint
     op.result.replace_all_uses_with(new_ops[-1].results[0])
     Rewriter.erase_op(op)
 
@@ -210,10 +210,7 @@ def _combine_arg(op: ReduceOp, partial: ReduceOp, over: Sequence[int], step: int
 
 def _accumulator(elt: Attribute) -> Attribute:
     """The type a sum or product of `elt` accumulates in (f32 for f16/bf16)."""
-    try:
-        return element_type_of(compute_dtype(numpy_dtype(elt)))
-    except (KeyError, ValueError):
-        return elt
+    return element_type_of(compute_dtype(numpy_dtype(elt)))
 
 
 def uses_reduced_index(op: ReduceOp) -> bool:
@@ -259,12 +256,13 @@ class LoopsSplitReduction(ModulePass):
         min_chunk = max(1, self.min_split_work // self.min_parallelism)
         split = choose_split(op.reduce_shape, target, min_chunk, outermost_only=arg)
         if split is None:
-            dims_ = "its outermost reduced dim" if arg else "no reduced dim"
-            self._remark(
-                op,
-                f"{name} not split: {dims_} of [{', '.join(map(str, op.reduce_shape))}] has a divisor "
-                f"giving chunks of at least {min_chunk} iterations",
+            over = op.reduce_shape
+            what = (
+                f"its outermost reduced dim ({over[0]}; an arg reduction is cut only there)"
+                if arg
+                else f"a dim of its reduced space [{', '.join(map(str, over))}]"
             )
+            self._remark(op, f"{name} not split: no divisor >= 2 of {what} leaves chunks of at least {min_chunk} iterations")
             return
         c, n = split.chunks, op.reduce_shape[split.dim]
         self._remark(

@@ -44,9 +44,14 @@ and the first NaN still wins; a pointwise op turns (chunk, position) into the
 position. A body that reads a reduced index with `loops.index` cannot be evaluated at
 a position read at run time, so such an arg reduction stays as it is.
 
-Options: `loops-split-reduction{min-parallelism=64 min-split-work=65536 remarks=false}`;
-`remarks=true` reports each split (and each op left alone for want of a divisor) as
-a remark.
+Options: `loops-split-reduction{min-parallelism=64 min-split-work=65536 remarks=false}`.
+With `remarks=true` each split is reported as a remark on the op,
+
+    split reduction %s into 64 chunks of 131072 iterations (r0: 64 x 32): 64 x 1
+    partial results, then a combine over 64
+
+and each op with enough work left alone says why (`reduction %s not split: no
+divisor >= 2 of ... leaves chunks of at least 1024 iterations`).
 """
 
 from __future__ import annotations
@@ -133,12 +138,6 @@ POSITION = sympy.Symbol("position", integer=True, nonnegative=True)
 """In `copy_body`'s substitution: a flat position read at run time."""
 
 
-def _yield_value(block: Block) -> tuple[YieldOp, SSAValue]:
-    term = block.last_op
-    assert isinstance(term, YieldOp)
-    return term, term.values[0]
-
-
 def _tensor(shape: Sequence[int], elt: Attribute) -> TensorType:
     return TensorType(elt, list(shape))
 
@@ -151,32 +150,10 @@ def _body(*ops: Operation) -> Region:
 
 def split_reduction(op: ReduceOp, split: Split) -> None:
     """Rewrite `op` into its partial reduction and the combine."""
-    kind, over, shape, c = op.kind.data, list(op.reduce_shape), list(op.shape), split.chunks
-    step = over[split.dim] // c
-    subst: dict[sympy.Symbol, sympy.Expr] = {s: sym(f"d{i + 1}") for i, s in enumerate(dims(len(shape)))}
-    subst[sym(f"r{split.dim}")] = step * sym("d0") + sym(f"r{split.dim}")
-    partial_over = [*over[: split.dim], step, *over[split.dim + 1 :]]
-    body = copy_body(op.body.block, subst)
-    body_type = op.body_type
-    part_elt = op.result.type.element_type  # type: ignore[attr-defined]
-    if kind in ("sum", "prod") and _accumulator(part_elt) != part_elt:
-        part_elt = body_type = _accumulator(part_elt)
-        term, value = _yield_value(body)
-        widened = arith.ExtFOp(value, part_elt)
-        Rewriter.replace_op(term, [widened, YieldOp(widened.result)])
-    partial = ReduceOp(kind, partial_over, _tensor([c, *shape], part_elt), Region(body), body_type)
-    new_ops: list[Operation] = [partial]
-    point = dims(len(shape))
-    if kind in ARG_KINDS:
-        new_ops += _combine_arg(op, partial, over, step)
-    else:
-        load = LoadOp(partial.result, [sym("r0"), *point])
-        combine = ReduceOp(kind, [c], _tensor(shape, part_elt), _body(load, YieldOp(load.result)))
-        new_ops.append(combine)
-        if part_elt != op.result.type.element_type:  # type: ignore[attr-defined]
-            total = LoadOp(combine.result, point)
-            rounded = arith.TruncFOp(total.result, op.result.type.element_type)  # type: ignore[attr-defined]
-            new_ops.append(PointwiseOp(op.result.type, _body(total, rounded, YieldOp(rounded.result))))  # type: ignore[arg-type]
+    step = op.reduce_shape[split.dim] // split.chunks
+    partial = _partial(op, split, step)
+    combine = _combine_arg(op, partial, step) if op.kind.data in ARG_KINDS else _combine(op, partial)
+    new_ops = [partial, *combine]
     if op.result.name_hint:  # %s_part, then %s_combined where the combine is not yet %s
         for inner, suffix in zip(new_ops, ["_part", *["_combined"] * (len(new_ops) - 2), ""]):
             inner.results[0].name_hint = op.result.name_hint + suffix
@@ -185,13 +162,41 @@ def split_reduction(op: ReduceOp, split: Split) -> None:
     Rewriter.erase_op(op)
 
 
-def _combine_arg(op: ReduceOp, partial: ReduceOp, over: Sequence[int], step: int) -> list[Operation]:
+def _partial(op: ReduceOp, split: Split, step: int) -> ReduceOp:
+    """The reduction of each chunk: a leading chunk dim d0, r_j cut into chunks of `step`."""
+    kind, over, shape = op.kind.data, list(op.reduce_shape), list(op.shape)
+    subst: dict[sympy.Symbol, sympy.Expr] = {s: sym(f"d{i + 1}") for i, s in enumerate(dims(len(shape)))}
+    subst[sym(f"r{split.dim}")] = step * sym("d0") + sym(f"r{split.dim}")
+    body = copy_body(op.body.block, subst)
+    body_type, elt = op.body_type, op.result.type.element_type  # type: ignore[attr-defined]
+    if kind in ("sum", "prod") and _accumulator(elt) != elt:  # f16/bf16: f32 partial results
+        body_type = elt = _accumulator(elt)
+        term = body.last_op
+        assert isinstance(term, YieldOp)
+        widened = arith.ExtFOp(term.values[0], elt)
+        Rewriter.replace_op(term, [widened, YieldOp(widened.result)])
+    over[split.dim] = step
+    return ReduceOp(kind, over, _tensor([split.chunks, *shape], elt), Region(body), body_type)
+
+
+def _combine(op: ReduceOp, partial: ReduceOp) -> list[Operation]:
+    """The partial results combined by the same kind (then rounded once to f16/bf16)."""
+    point, elt = dims(len(op.shape)), partial.result.type.element_type  # type: ignore[attr-defined]
+    load = LoadOp(partial.result, [sym("r0"), *point])
+    combine = ReduceOp(op.kind.data, [partial.shape[0]], _tensor(op.shape, elt), _body(load, YieldOp(load.result)))
+    if elt == op.result.type.element_type:  # type: ignore[attr-defined]
+        return [combine]
+    total = LoadOp(combine.result, point)
+    rounded = arith.TruncFOp(total.result, op.result.type.element_type)  # type: ignore[attr-defined]
+    return [combine, PointwiseOp(op.result.type, _body(total, rounded, YieldOp(rounded.result)))]  # type: ignore[arg-type]
+
+
+def _combine_arg(op: ReduceOp, partial: ReduceOp, step: int) -> list[Operation]:
     """The combine of a split argmax/argmin (the outermost reduced dim cut): the best
     chunk by the values at the chunks' positions, then the position in the whole space."""
-    shape, point = list(op.shape), dims(len(op.shape))
+    over, point = op.reduce_shape, dims(len(op.shape))
     inner = math.prod(over[1:])
-    # the reduced point at flat position `position` of chunk r0
-    subst: dict[sympy.Symbol, sympy.Expr] = {
+    subst: dict[sympy.Symbol, sympy.Expr] = {  # the reduced point at `POSITION` of chunk r0
         sym(f"r{j}"): sympy.floor(POSITION / math.prod(over[j + 1 :])) % over[j] for j in range(1, len(over))
     }
     subst[sym("r0")] = step * sym("r0") + sympy.floor(POSITION / inner)
@@ -204,8 +209,8 @@ def _combine_arg(op: ReduceOp, partial: ReduceOp, over: Sequence[int], step: int
     stride = arith.ConstantOp(IntegerAttr(step * inner, i64))
     start = arith.MuliOp(chunk.result, stride.result)
     total = arith.AddiOp(start.result, within.result)
-    whole = PointwiseOp(op.result.type, _body(chunk, within, stride, start, total, YieldOp(total.result)))  # type: ignore[arg-type]
-    return [best, whole]
+    body = _body(chunk, within, stride, start, total, YieldOp(total.result))
+    return [best, PointwiseOp(op.result.type, body)]  # type: ignore[arg-type]
 
 
 def _accumulator(elt: Attribute) -> Attribute:
@@ -247,27 +252,29 @@ class LoopsSplitReduction(ModulePass):
         outputs, work = math.prod(op.shape), math.prod(op.reduce_shape)
         if not 0 < outputs < self.min_parallelism or outputs * work < self.min_split_work:
             return
-        name = f"%{op.result.name_hint}" if op.result.name_hint else "this reduction"
+        name = f" %{op.result.name_hint}" if op.result.name_hint else ""
         arg = op.kind.data in ARG_KINDS
         if arg and uses_reduced_index(op):
-            self._remark(op, f"{name} not split: {op.kind.data} of a body that reads a reduced index (loops.index)")
+            why = f"{op.kind.data} of a body that reads a reduced index (loops.index)"
+            self._remark(op, f"reduction{name} not split: {why}")
             return
         target = -(-self.min_parallelism // outputs)
         min_chunk = max(1, self.min_split_work // self.min_parallelism)
-        split = choose_split(op.reduce_shape, target, min_chunk, outermost_only=arg)
+        over = op.reduce_shape
+        split = choose_split(over, target, min_chunk, outermost_only=arg)
         if split is None:
-            over = op.reduce_shape
             what = (
                 f"its outermost reduced dim ({over[0]}; an arg reduction is cut only there)"
                 if arg
                 else f"a dim of its reduced space [{', '.join(map(str, over))}]"
             )
-            self._remark(op, f"{name} not split: no divisor >= 2 of {what} leaves chunks of at least {min_chunk} iterations")
+            why = f"no divisor >= 2 of {what} leaves chunks of at least {min_chunk} iterations"
+            self._remark(op, f"reduction{name} not split: {why}")
             return
-        c, n = split.chunks, op.reduce_shape[split.dim]
+        c, n = split.chunks, over[split.dim]
         self._remark(
             op,
-            f"split reduction {name} into {c} chunks of {work // c} iterations (r{split.dim}: {c} x {n // c}): "
+            f"split reduction{name} into {c} chunks of {work // c} iterations (r{split.dim}: {c} x {n // c}): "
             f"{c} x {outputs} partial results, then a combine over {c}",
         )
         split_reduction(op, split)

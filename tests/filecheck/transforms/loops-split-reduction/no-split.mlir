@@ -48,7 +48,7 @@ func.func @in_kernel(%x: tensor<1x65536xf32>) -> tensor<1xf32> {
 // CHECK-LABEL: func.func @prime
 // CHECK-NEXT:    %s = loops.reduce sum over [65537] : tensor<f32>
 func.func @prime(%x: tensor<65537xf32>) -> tensor<f32> {
-  // expected-remark@+1 {{%s not split: no divisor >= 2 of a dim of its reduced space [65537] leaves chunks of at least 1024 iterations}}
+  // expected-remark@+1 {{reduction %s not split: no divisor >= 2 of a dim of its reduced space [65537] leaves chunks of at least 1024 iterations}}
   %s = loops.reduce sum over [65537] : tensor<f32> {
     %a = loops.load %x[r0] : tensor<65537xf32>
     loops.yield %a : f32
@@ -61,7 +61,7 @@ func.func @prime(%x: tensor<65537xf32>) -> tensor<f32> {
 // CHECK-LABEL: func.func @arg_prime
 // CHECK-NEXT:    %s = loops.reduce argmin over [65537, 2] (f32) : tensor<i64>
 func.func @arg_prime(%x: tensor<65537x2xf32>) -> tensor<i64> {
-  // expected-remark@+1 {{%s not split: no divisor >= 2 of its outermost reduced dim (65537; an arg reduction is cut only there) leaves chunks of at least 1024 iterations}}
+  // expected-remark@+1 {{reduction %s not split: no divisor >= 2 of its outermost reduced dim (65537; an arg reduction is cut only there) leaves chunks of at least 1024 iterations}}
   %s = loops.reduce argmin over [65537, 2] (f32) : tensor<i64> {
     %a = loops.load %x[r0, r1] : tensor<65537x2xf32>
     loops.yield %a : f32
@@ -74,7 +74,7 @@ func.func @arg_prime(%x: tensor<65537x2xf32>) -> tensor<i64> {
 // CHECK-LABEL: func.func @arg_index
 // CHECK-NEXT:    %s = loops.reduce argmax over [65536] : tensor<i64>
 func.func @arg_index(%x: tensor<65536xi64>) -> tensor<i64> {
-  // expected-remark@+1 {{%s not split: argmax of a body that reads a reduced index (loops.index)}}
+  // expected-remark@+1 {{reduction %s not split: argmax of a body that reads a reduced index (loops.index)}}
   %s = loops.reduce argmax over [65536] (i64) : tensor<i64> {
     %a = loops.load %x[r0] : tensor<65536xi64>
     %i = loops.index [r0]

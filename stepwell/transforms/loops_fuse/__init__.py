@@ -50,6 +50,9 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
+from stepwell.dialects.loops.contract import MIN_PARALLELISM
+from stepwell.ir import report
+from stepwell.transforms.loops_fuse.grouping import Limits as GroupLimits
 from stepwell.transforms.loops_fuse.grouping import form_groups
 from stepwell.transforms.loops_fuse.kernels import build_kernels
 from stepwell.transforms.loops_fuse.vertical import Limits, fuse_vertically
@@ -72,12 +75,20 @@ class LoopsFuse(ModulePass):
     """Inline producers into consumers."""
     kernels: bool = True
     """Group reductions with their epilogues, and siblings, into loops.kernel ops."""
+    min_parallelism: int = MIN_PARALLELISM
+    """A merge may not leave a kernel with fewer parallel points than this when one of
+    the two groups had at least this many on its own."""
+    remarks: bool = False
+    """Report every merge, rejected merge and recompute as a remark (as does
+    `stepwell-opt --remarks=loops-fuse`)."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        limits = Limits(self.trivial_cost, self.max_body_cost, self.max_recompute, self.max_kernel_ops)
+        remarks = self.remarks or report.remarks_enabled(self.name)
+        limits = Limits(self.trivial_cost, self.max_body_cost, self.max_recompute, self.max_kernel_ops, remarks)
+        grouping = GroupLimits(self.max_kernel_ops, self.min_parallelism, remarks)
         for f in [o for o in op.walk() if isinstance(o, func.FuncOp) and o.body.blocks]:
             block = f.body.block
             if self.vertical:
                 fuse_vertically(block, limits)
             if self.kernels:
-                build_kernels(block, form_groups(block, self.max_kernel_ops))
+                build_kernels(block, form_groups(block, grouping))

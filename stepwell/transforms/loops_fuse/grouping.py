@@ -11,20 +11,25 @@ on each side) of each buffer it reads. Pairing every reader of a buffer with eve
 other was quadratic (a function argument read by every block of a model), and
 readers far apart are almost never acyclic.
 
-Legal with outer sizes O = the first k dimensions shared by every member's shape,
-the kernel's parallel dims (the kernel contract, stepwell/dialects/loops/contract.py):
-each read of a member's result by another member is at the current parallel point
-(`reads_parallel_point`: its first k indices are d0..d(k-1), or 0 for a size-1 dim)
-of a buffer that holds one element per parallel point (its shape after O is all 1s):
-a reduction result that an epilogue, or a later reduction, reads per row. k is
-taken as large as is legal and profitable; k = 0 (one outer point) is allowed.
+The merged group's kernel space (space.py: its parallel dims, reduction dims and
+each member's map, from the axes its reads link) is *legal* when every read of a
+member's result by another member is at the current parallel point
+(contract.reads_parallel_point: a reduction result that an epilogue, or a later
+reduction, reads per row, or per column for a reduction over axis 0).
 
 Saved bytes of a merge:
   - a buffer produced in one group and read by the other: its read (and its write,
     when nothing outside the merged group needs it: it becomes kernel-local);
-  - a buffer both groups read, at the same access everywhere or (k >= 1) at the
-    current outer point everywhere: one read instead of two (horizontal fusion:
-    sum and max of the same rows, the mean and the mean of squares).
+  - a buffer both groups read at the same elements per parallel point (access.py
+    over the kernel's dims: equal offsets with the reduction dims at 0), by ops that
+    walk the parallel points in one order: one read instead of two (horizontal
+    fusion: sum and max of the same rows, the mean and the mean of squares).
+
+Rejected, however much it saves, when the kernel would read a buffer both groups
+read along one parallel dim by different strides (x[p0, k0] and x[k0, p0]: two
+orders), and when it would expose fewer parallel points than `min-parallelism`
+while one of the two groups alone exposed at least that many (a lone op exposes its
+every output point): a wide epilogue stays out of a kernel over few rows.
 
 Acyclic: no op outside the merged group both uses it and is used by it (searched
 only up to the merged group's last op: the ops are in topological order).

@@ -8,12 +8,17 @@ at its nearest ancestor that came from the source), and `--verify-diagnostics` c
 them against `expected-warning`, `expected-remark`, ... annotations. An error makes the
 run fail, as in mlir-opt; the other kinds are information. Outside a driver that
 collects them they are printed to stderr.
+
+Remarks (what an optimization did or did not do, MLIR's `-Rpass` remarks) are off
+unless asked for: a pass reports them only when `remarks_enabled(its name)` (turned
+on by `stepwell-opt --remarks=PASS,...` through `enabling_remarks`) or its own
+`remarks=true` option says so.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -25,6 +30,7 @@ Handler = Callable[[Operation | None, str, str], None]
 """Receives (op or None, severity, message)."""
 
 _handler: ContextVar[Handler | None] = ContextVar("stepwell_report_handler", default=None)
+_remarks: ContextVar[frozenset[str]] = ContextVar("stepwell_report_remarks", default=frozenset())
 
 
 def emit(op: Operation | None, message: str, severity: str = "error") -> None:
@@ -63,6 +69,24 @@ def remark(op: Operation | None, message: str) -> None:
 
 def note(op: Operation | None, message: str) -> None:
     emit(op, message, "note")
+
+
+def remarks_enabled(pass_name: str) -> bool:
+    """Whether the remarks of `pass_name` are asked for (`stepwell-opt --remarks=...`).
+    A pass that reports remarks asks this (or its own `remarks=true` option) and
+    reports them only then."""
+    wanted = _remarks.get()
+    return pass_name in wanted or "all" in wanted
+
+
+@contextmanager
+def enabling_remarks(pass_names: Iterable[str]) -> Iterator[None]:
+    """Turn on the remarks of `pass_names` (`all`: of every pass) inside the block."""
+    token = _remarks.set(frozenset(pass_names))
+    try:
+        yield
+    finally:
+        _remarks.reset(token)
 
 
 @contextmanager

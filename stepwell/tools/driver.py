@@ -32,6 +32,7 @@ class Options:
     generic: bool = False  # --mlir-print-op-generic
     print_before: bool = False
     print_after: bool = False
+    remarks: tuple[str, ...] = ()  # --remarks: the passes whose remarks are reported ("all": every pass)
 
 
 @dataclass
@@ -113,7 +114,11 @@ class Driver:
             reported.append(Diagnostic(run.name, line, col, text, severity))
 
         try:
-            with self._time(step.name, key=("pass", index)), report.collecting(collect):
+            with (
+                self._time(step.name, key=("pass", index)),
+                report.collecting(collect),
+                report.enabling_remarks(self.options.remarks),
+            ):
                 pass_.apply(self.ctx, run.module)
         except (DiagnosticError, PassFailedException) as e:
             run.diags += reported + _as_diagnostics(e, run.name, f"pass '{step.name}' failed: ")

@@ -58,6 +58,10 @@ def build_parser() -> ArgumentParser:
                    help=f"process each chunk between '{SPLIT_MARKER}' lines on its own "
                    "(--split-input-file=MARKER: other separator lines)")
     p.add_argument("--split-marker", default=SPLIT_MARKER, help=argparse.SUPPRESS)
+    p.add_argument("--remarks", default="", metavar="PASSES",
+                   help="report the remarks of these passes (a comma list of pass names, or 'all'), "
+                   "as MLIR's -Rpass: e.g. --remarks=loops-fuse prints each fusion decision with the "
+                   "bytes it saves; the same as the pass option remarks=true, without editing the pipeline")
     p.add_argument("--verify-diagnostics", action="store_true",
                    help="check diagnostics against expected-error/warning/remark/note annotations")
     p.add_argument("--print-ir-before-all", "--mlir-print-ir-before-all", action="store_true",
@@ -94,7 +98,8 @@ def _main(argv: list[str] | None) -> int:
         raise ToolError(f"unknown --emit format '{args.emit}' (available: {', '.join(EMITTERS)})")
     text, name = read_source(args.input)
 
-    options = Options(args.emit, args.mlir_print_op_generic, args.print_ir_before_all, args.print_ir_after_all)
+    remarks = _remark_passes(args.remarks)
+    options = Options(args.emit, args.mlir_print_op_generic, args.print_ir_before_all, args.print_ir_after_all, remarks)
     driver = Driver(registry.make_context(args.allow_unregistered_dialect), passes, options, timing)
     source_lines = text.splitlines()
     outputs, ok = [], True
@@ -116,6 +121,15 @@ def _main(argv: list[str] | None) -> int:
         return 1
     _write(args.output, (SPLIT_MARKER + "\n").join(outputs))
     return 0
+
+
+def _remark_passes(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    known = registry.passes()
+    for n in names:
+        if n != "all" and n not in known:
+            raise ToolError(f"--remarks: unknown pass '{n}' (a comma list of pass names, or 'all'; see --list-passes)")
+    return names
 
 
 def _split_marker_argument(argv: list[str]) -> list[str]:

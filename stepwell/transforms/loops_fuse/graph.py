@@ -15,7 +15,7 @@ from xdsl.traits import IsTerminator
 
 from stepwell.dialects.loops import ComputeOp, IndexOp, LoadOp, PointwiseOp
 from stepwell.dialects.loops.contract import at_parallel_prefix
-from stepwell.dialects.loops.index import format_index
+from stepwell.dialects.loops.access import analyze, buffer_shape, op_space
 from stepwell.dialects.loops.simplify import ranges_of_space, simplify_index
 
 # --- sizes ----------------------------------------------------------------------------
@@ -117,11 +117,13 @@ def _ranges(space: tuple[tuple[int, ...], tuple[int, ...]]) -> dict | None:
     return ranges_of_space(*space)
 
 
-def access_key(load: LoadOp) -> tuple[str, ...]:
-    """Two loads with one key read the same element at every point."""
-    return tuple(format_index(e) for e in simplified_indices(load)) + tuple(
-        f"%{id(s)}" for s in load.syms
-    )
+def same_element(load: LoadOp) -> tuple[sympy.Expr, tuple[int, ...]]:
+    """Two loads of one buffer in one op with the same value read the same element at
+    every point: the linear offset of the access (access.py) over the op's space, of
+    the simplified indices, with the values its s-symbols stand for."""
+    op = compute_of(load)
+    offset = analyze(buffer_shape(load), simplified_indices(load), op_space(op)).offset
+    return offset, tuple(id(s) for s in load.syms)
 
 
 def reads_outer_point(load: LoadOp, outer: Sequence[int]) -> bool:

@@ -11,20 +11,25 @@ on each side) of each buffer it reads. Pairing every reader of a buffer with eve
 other was quadratic (a function argument read by every block of a model), and
 readers far apart are almost never acyclic.
 
-Legal with outer sizes O = the first k dimensions shared by every member's shape,
-the kernel's parallel dims (the kernel contract, stepwell/dialects/loops/contract.py):
-each read of a member's result by another member is at the current parallel point
-(`reads_parallel_point`: its first k indices are d0..d(k-1), or 0 for a size-1 dim)
-of a buffer that holds one element per parallel point (its shape after O is all 1s):
-a reduction result that an epilogue, or a later reduction, reads per row. k is
-taken as large as is legal and profitable; k = 0 (one outer point) is allowed.
+The merged group's kernel space (space.py: its parallel dims, reduction dims and
+each member's map, from the axes its reads link) is *legal* when every read of a
+member's result by another member is at the current parallel point
+(contract.reads_parallel_point: a reduction result that an epilogue, or a later
+reduction, reads per row, or per column for a reduction over axis 0).
 
 Saved bytes of a merge:
   - a buffer produced in one group and read by the other: its read (and its write,
     when nothing outside the merged group needs it: it becomes kernel-local);
-  - a buffer both groups read, at the same access everywhere or (k >= 1) at the
-    current outer point everywhere: one read instead of two (horizontal fusion:
-    sum and max of the same rows, the mean and the mean of squares).
+  - a buffer both groups read at the same elements per parallel point (access.py
+    over the kernel's dims: equal offsets with the reduction dims at 0), by ops that
+    walk the parallel points in one order: one read instead of two (horizontal
+    fusion: sum and max of the same rows, the mean and the mean of squares).
+
+Rejected, however much it saves, when the kernel would read a buffer both groups
+read along one parallel dim by different strides (x[p0, k0] and x[k0, p0]: two
+orders), and when it would expose fewer parallel points than `min-parallelism`
+while one of the two groups alone exposed at least that many (a lone op exposes its
+every output point): a wide epilogue stays out of a kernel over few rows.
 
 Acyclic: no op outside the merged group both uses it and is used by it (searched
 only up to the merged group's last op: the ops are in topological order).
@@ -41,16 +46,16 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from xdsl.ir import Block, Operation, SSAValue
 
 from stepwell.dialects.loops import ComputeOp, LoadOp
-from stepwell.dialects.loops.contract import prefix_map, reads_parallel_point
+from stepwell.dialects.loops.contract import MIN_PARALLELISM
+from stepwell.ir import report
 from stepwell.transforms.loops_fuse.graph import (
-    access_key,
-    at_outer_point,
     buffer_bytes,
     compute_of,
     dependences,
@@ -60,6 +65,15 @@ from stepwell.transforms.loops_fuse.graph import (
     top_level,
     users,
 )
+from stepwell.transforms.loops_fuse.space import (
+    KernelSpace,
+    kernel_access,
+    kernel_space,
+    name,
+    parallel_part,
+    violation,
+    walks_apart,
+)
 
 NEIGHBORS = 4
 """How many other readers of a buffer, on each side in program order, a group pairs with."""
@@ -68,7 +82,8 @@ NEIGHBORS = 4
 @dataclass(eq=False)
 class Group:
     ops: list[ComputeOp]
-    outer: tuple[int, ...] = field(default=())
+    space: KernelSpace | None = None
+    """The kernel's iteration space (None for a lone op)."""
     size: int = 0
     """Ops in the members' bodies."""
     version: int = 0
@@ -78,12 +93,24 @@ class Group:
     def first(self) -> ComputeOp:
         return self.ops[0]
 
+    @property
+    def exposed(self) -> int:
+        """Parallel points: a kernel's, or a lone op's every output point."""
+        return self.space.points if self.space is not None else math.prod(self.first.shape)
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_ops: int = 256
+    min_parallelism: int = MIN_PARALLELISM
+    remarks: bool = False
+
 
 @dataclass
 class Graph:
     """The top level of one function: ops in order, their dependences, and (cached: the
-    ops do not change while groups form) each op's shape and loads, each load's buffer
-    and simplified indices, and the top-level users of each buffer."""
+    ops do not change while groups form) each op's loads, each load's buffer and
+    simplified indices, and the top-level users of each buffer."""
 
     block: Block
     position: dict[Operation, int]
@@ -91,10 +118,8 @@ class Graph:
     users: dict[Operation, set[Operation]]
     _loads: dict[Operation, list[LoadOp]] = field(default_factory=dict)
     _readers: dict[SSAValue, set[Operation]] = field(default_factory=dict)
-    _shapes: dict[Operation, tuple[int, ...]] = field(default_factory=dict)
     _buffers: dict[LoadOp, SSAValue] = field(default_factory=dict)
     _indices: dict[LoadOp, tuple] = field(default_factory=dict)
-    _access: dict[LoadOp, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, block: Block) -> Graph:
@@ -110,61 +135,29 @@ class Graph:
     def buffer(self, load: LoadOp) -> SSAValue:
         return self._buffers[load]  # filled by `loads`
 
-    def shape(self, op: ComputeOp) -> tuple[int, ...]:
-        if op not in self._shapes:
-            self._shapes[op] = tuple(op.shape)
-        return self._shapes[op]
-
     def indices(self, load: LoadOp) -> tuple:
         if load not in self._indices:
             self._indices[load] = simplified_indices(load)
         return self._indices[load]
-
-    def at_outer_point(self, load: LoadOp, outer: Sequence[int]) -> bool:
-        return at_outer_point(self.indices(load), outer)
-
-    def access(self, load: LoadOp) -> tuple[str, ...]:
-        if load not in self._access:
-            self._access[load] = access_key(load)
-        return self._access[load]
 
     def top_users(self, value: SSAValue) -> set[Operation]:
         if value not in self._readers:
             self._readers[value] = {top_level(u.operation, self.block) for u in value.uses}  # type: ignore[misc]
         return self._readers[value]
 
-
-def _common_rank(graph: Graph, ops: Sequence[ComputeOp]) -> int:
-    shapes = [graph.shape(op) for op in ops]
-    k = min(map(len, shapes))
-    while any(s[:k] != shapes[0][:k] for s in shapes):
-        k -= 1
-    return k
+    def space(self, ops: Sequence[ComputeOp]) -> KernelSpace:
+        return kernel_space(ops, self.loads, self.indices, lambda v: tuple(v.type.get_shape()))
 
 
-def _internal_reads(graph: Graph, ops: Sequence[ComputeOp]) -> list[tuple[ComputeOp, LoadOp]]:
-    """(producer, load): each read of a member's result inside the group."""
+def _internal_reads(graph: Graph, ops: Sequence[ComputeOp]) -> list[tuple[ComputeOp, LoadOp, ComputeOp]]:
+    """(producer, load, reader): each read of a member's result inside the group."""
     members = set(ops)
     return [
-        (graph.buffer(ld).owner, ld)
+        (graph.buffer(ld).owner, ld, op)  # type: ignore[misc]
         for op in ops
         for ld in graph.loads(op)
         if graph.buffer(ld).owner in members  # type: ignore[comparison-overlap]
     ]
-
-
-def legal_outer_ranks(graph: Graph, ops: Sequence[ComputeOp]) -> list[int]:
-    """The k (largest first) at which the group meets the kernel contract."""
-    internal = _internal_reads(graph, ops)
-    out = []
-    for k in range(_common_rank(graph, ops), -1, -1):
-        outer = graph.shape(ops[0])[:k]
-        if all(
-            reads_parallel_point(graph.indices(ld), prefix_map(p, k), prefix_map(compute_of(ld), k), outer)
-            for p, ld in internal
-        ):
-            out.append(k)
-    return out
 
 
 class Spans:
@@ -232,7 +225,9 @@ def _needed_outside(value: SSAValue, graph: Graph, members: set[Operation]) -> b
     return len(readers) > len(members) or not readers <= members
 
 
-def merge_score(graph: Graph, a: Group, b: Group, outer: tuple[int, ...]) -> int:
+def merge_score(graph: Graph, a: Group, b: Group, space: KernelSpace) -> tuple[int, str | None]:
+    """Bytes the merge saves, and why the kernel would walk an input in two orders
+    (None if it would not)."""
     members = set(a.ops) | set(b.ops)
     saved = 0
     for producer, consumer in ((a, b), (b, a)):
@@ -244,36 +239,81 @@ def merge_score(graph: Graph, a: Group, b: Group, outer: tuple[int, ...]) -> int
             if not _needed_outside(value, graph, members):
                 saved += buffer_bytes(value)
     ra, rb = _external_reads(graph, a, members), _external_reads(graph, b, members)
-    for value in ra.keys() & rb.keys():
+    conflict = None
+    for value in sorted(ra.keys() & rb.keys(), key=lambda v: graph.position.get(v.owner, -1)):
         loads = ra[value] + rb[value]
-        same_access = len({graph.access(ld) for ld in loads}) == 1
-        same_outer = len(outer) > 0 and all(graph.at_outer_point(ld, outer) for ld in loads)
-        if same_access or same_outer:
+        accesses = [kernel_access(space, compute_of(ld), ld, graph.indices(ld)) for ld in loads]
+        p = walks_apart(space, accesses)
+        if p is not None and conflict is None:
+            conflict = f"the kernel would read {_value_name(value)} in two orders (along {p} by different strides)"
+        elif _read_once(space, loads, accesses):
             saved += buffer_bytes(value)
-    return saved
+    return saved, conflict
 
 
-def best_merge(graph: Graph, a: Group, b: Group, max_ops: int, acyclic) -> tuple[int, tuple[int, ...]] | None:
-    """(bytes saved, outer sizes) of the best legal merge of a and b, if any saves
-    (`acyclic(members)`: the cycle check against the current groups)."""
-    if a.size + b.size > max_ops:
+def _value_name(value: SSAValue) -> str:
+    return f"%{value.name_hint}" if value.name_hint else "a buffer"
+
+
+def _read_once(space: KernelSpace, loads: Sequence[LoadOp], accesses) -> bool:
+    """Whether loads of one buffer by members read it once between them: at every
+    parallel point they read the same elements (their offsets over the kernel's dims
+    agree with the reduction dims at 0), and their ops walk the parallel points in one
+    order (the p dims in the same order in each op's map). A kernel without parallel
+    dims runs its ops one after the other over the whole space: nothing is read once
+    there."""
+    if not space.parallel:
+        return False
+    parts = {(parallel_part(space, acc), tuple(id(s) for s in ld.syms)) for ld, acc in zip(loads, accesses)}
+    orders = {tuple(n for n in space.maps[compute_of(ld)] if n.startswith("p")) for ld in loads}
+    return len(parts) == 1 and len(orders) == 1
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A scored pair: the kernel it would make and the bytes it saves, and why it may
+    not merge (None: it may)."""
+
+    saved: int
+    space: KernelSpace
+    reason: str | None = None
+
+
+def judge(graph: Graph, a: Group, b: Group, limits: Limits, acyclic) -> Verdict | None:
+    """The merge of a and b (a first in program order), if it saves bytes; with the
+    reason it is rejected, if it is (`acyclic(members)`: the cycle check against the
+    current groups). Without remarks, a pair over the size cap is not even scored."""
+    size = a.size + b.size
+    if size > limits.max_ops and not limits.remarks:
         return None
     ops = sorted(a.ops + b.ops, key=graph.position.__getitem__)
-    ranks = legal_outer_ranks(graph, ops)
-    if not ranks or not acyclic(set(ops)):
+    space = graph.space(ops)
+    saved, apart = merge_score(graph, a, b, space)
+    if saved <= 0:
         return None
-    shape = graph.shape(ops[0])
-    best = max(((merge_score(graph, a, b, shape[:k]), shape[:k]) for k in ranks), key=lambda t: t[0])
-    return best if best[0] > 0 else None
+    if size > limits.max_ops:
+        return Verdict(saved, space, f"the kernel would hold {size} ops (max-kernel-ops={limits.max_ops})")
+    reason = violation(space, _internal_reads(graph, ops), graph.indices) or apart
+    if reason is None and space.points < limits.min_parallelism <= max(a.exposed, b.exposed):
+        reason = (
+            f"the kernel would expose {space.points} parallel points, {name(b.first if b.exposed >= a.exposed else a.first)} "
+            f"alone {max(a.exposed, b.exposed)} (min-parallelism={limits.min_parallelism})"
+        )
+    if reason is None and not acyclic(set(ops)):
+        reason = CYCLE
+    return Verdict(saved, space, reason)
+
+
+CYCLE = "another op both uses the kernel and is used by it (a cycle)"
 
 
 class Grouping:
     """The groups of one function and the candidate merges between them."""
 
-    def __init__(self, block: Block, max_ops: int) -> None:
+    def __init__(self, block: Block, limits: Limits) -> None:
         self.graph = Graph.of(block)
-        self.max_ops = max_ops
-        groups = [Group([op], op.shape, sum(1 for _ in op.body.walk())) for op in block.ops if isinstance(op, ComputeOp)]
+        self.limits = limits
+        groups = [Group([op], None, sum(1 for _ in op.body.walk())) for op in block.ops if isinstance(op, ComputeOp)]
         self.groups = dict.fromkeys(groups)  # in program order (of their first ops)
         self.of: dict[Operation, Group] = {g.first: g for g in groups}
         self.readers: dict[SSAValue, list[Group]] = {}  # of each buffer, in program order
@@ -281,9 +321,10 @@ class Grouping:
             for value in self.buffers(g):
                 self.readers.setdefault(value, []).append(g)
         self.spans = Spans(len(self.graph.position))
-        self.heap: list[tuple[int, int, int, int, Group, int, Group, int, tuple[int, ...]]] = []
+        self.heap: list[tuple[int, int, int, int, Group, int, Group, int, Verdict]] = []
         self.scored: set[tuple[int, int, int, int]] = set()
         self.pushed = 0  # the heap's last key: stale entries of one pair may tie
+        self.rejected: dict[tuple[Operation, Operation], tuple[int, str]] = {}  # remarks, by (later, earlier) first op
 
     def start(self, g: Group) -> int:
         return self.graph.position[g.first]
@@ -317,20 +358,34 @@ class Grouping:
         if key in self.scored:
             return
         self.scored.add(key)
-        found = best_merge(self.graph, x, y, self.max_ops, self.acyclic)
-        if found is not None:
-            self.pushed += 1
-            entry = (-found[0], self.start(x), self.start(y), self.pushed, x, x.version, y, y.version, found[1])
-            heapq.heappush(self.heap, entry)
+        found = judge(self.graph, x, y, self.limits, self.acyclic)
+        if found is None:
+            return
+        if found.reason is not None:
+            self.reject(x, y, found.saved, found.reason)
+            return
+        self.pushed += 1
+        entry = (-found.saved, self.start(x), self.start(y), self.pushed, x, x.version, y, y.version, found)
+        heapq.heappush(self.heap, entry)
+
+    def reject(self, a: Group, b: Group, saved: int, reason: str) -> None:
+        if self.limits.remarks:
+            self.rejected.pop((b.first, a.first), None)  # the latest reason last
+            self.rejected[(b.first, a.first)] = (saved, reason)
 
     def acyclic(self, members: set[Operation]) -> bool:
         return is_acyclic(self.graph, members, self.of, self.spans)
 
-    def merge(self, a: Group, b: Group, outer: tuple[int, ...]) -> None:
+    def merge(self, a: Group, b: Group, verdict: Verdict) -> None:
         """The later group b into a; then score a's pairs again, and the pairs of readers
         that b stood between."""
+        if self.limits.remarks:
+            parallel = ", ".join(map(str, verdict.space.parallel))
+            report.remark(
+                b.first, f"fused {name(b.first)} into the kernel of {name(a.first)} (parallel [{parallel}]): saves {verdict.saved} bytes"
+            )
         a.ops = sorted(a.ops + b.ops, key=self.graph.position.__getitem__)
-        a.outer = outer
+        a.space = verdict.space
         a.size += b.size
         a.version += 1
         b.version += 1
@@ -359,13 +414,32 @@ class Grouping:
             for other in self.related(g):
                 self.offer(g, other)
         while self.heap:
-            *_, a, va, b, vb, outer = heapq.heappop(self.heap)
+            *_, a, va, b, vb, verdict = heapq.heappop(self.heap)
+            if a.version != va or b.version != vb:
+                continue
             # other merges since the pair was scored may have closed a cycle through it
-            if a.version == va and b.version == vb and self.acyclic(set(a.ops) | set(b.ops)):
-                self.merge(a, b, outer)
+            if self.acyclic(set(a.ops) | set(b.ops)):
+                self.merge(a, b, verdict)
+            else:
+                self.reject(a, b, verdict.saved, CYCLE)
+        self.remark_rejected()
         return list(self.groups)
 
+    def remark_rejected(self) -> None:
+        """One remark per pair of groups still apart (the last reason recorded between
+        them), at the later op, in program order."""
+        last: dict[tuple[int, int], tuple[Operation, Operation, int, str]] = {}
+        for (later, earlier), (saved, reason) in self.rejected.items():
+            g, h = self.of[later], self.of[earlier]
+            if g is not h:
+                last[(id(g), id(h))] = (later, earlier, saved, reason)
+        order = sorted(last.values(), key=lambda r: (self.graph.position[r[0]], self.graph.position[r[1]]))
+        for later, earlier, saved, reason in order:
+            report.remark(
+                later, f"not fused {name(later)} into the kernel of {name(earlier)}: {reason} (would save {saved} bytes)"
+            )
 
-def form_groups(block: Block, max_ops: int = 256) -> list[Group]:
+
+def form_groups(block: Block, limits: Limits | None = None) -> list[Group]:
     """Greedy merging of the top-level compute ops of `block` into groups (see above)."""
-    return Grouping(block, max_ops).run()
+    return Grouping(block, limits or Limits()).run()

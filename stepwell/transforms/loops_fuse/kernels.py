@@ -2,11 +2,10 @@
 
 The members move into the kernel in program order. A member's result is yielded
 (written to memory) when anything outside the kernel uses it: a later op, another
-kernel, the function's return. The kernel declares its iteration space: the group's
-outer sizes are its parallel dims, and its ops' other dims share reduction dims
-(contract.space_of); the reads between members are written in the simplified form
-in which grouping checked the contract. The block is then put back in topological
-order.
+kernel, the function's return. The kernel declares the iteration space grouping
+chose for it (space.py: its parallel and reduction dims, each member's `at` map); the
+reads between members are written in the simplified form in which grouping checked
+the contract. The block is then put back in topological order.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from xdsl.dialects.builtin import ArrayAttr, StringAttr
 from xdsl.ir import Block, Region
 
 from stepwell.dialects.loops import KernelOp, YieldOp
-from stepwell.dialects.loops.contract import space_of
 from stepwell.dialects.loops.index import format_index
 from stepwell.transforms.loops_fuse.graph import reads, simplified_indices, top_level, topological_order
 from stepwell.transforms.loops_fuse.grouping import Group
@@ -28,11 +26,12 @@ def build_kernel(block: Block, group: Group) -> KernelOp:
         for op in group.ops
         if any(top_level(u.operation, block) not in members for u in op.result.uses)
     ]
-    reduction, maps = space_of(group.ops, len(group.outer))
-    kernel = KernelOp([op.result.type for op in yielded], Region(Block()), group.outer, reduction)
+    space = group.space
+    assert space is not None
+    kernel = KernelOp([op.result.type for op in yielded], Region(Block()), space.parallel, space.reduction)
     results = {op.result for op in group.ops}
-    for op, names in zip(group.ops, maps):
-        op.set_dim_map(names)
+    for op in group.ops:
+        op.set_dim_map(space.maps[op])
         for load in reads(op):
             if load.buffer in results:
                 load.indices = ArrayAttr([StringAttr(format_index(e)) for e in simplified_indices(load)])

@@ -60,8 +60,8 @@ from xdsl.transforms.common_subexpression_elimination import cse
 
 from stepwell.dialects.loops import ComputeOp, IndexOp, LoadOp, PointwiseOp, ReduceOp, YieldOp
 from stepwell.dialects.loops.index import sym
+from stepwell.ir import report
 from stepwell.transforms.loops_fuse.graph import (
-    access_key,
     body_cost,
     buffer_bytes,
     compute_of,
@@ -72,8 +72,10 @@ from stepwell.transforms.loops_fuse.graph import (
     loads_of,
     points,
     reads_outer_point,
+    same_element,
     top_level_pointwise,
 )
+from stepwell.transforms.loops_fuse.space import name
 
 RECOMPUTE = "recompute"
 MATERIALIZED = "materialized"
@@ -85,6 +87,7 @@ class Limits:
     max_body_cost: int = 32
     max_recompute: int = 4
     max_kernel_ops: int = 256
+    remarks: bool = False
 
 
 @dataclass
@@ -102,7 +105,7 @@ def sites_of(producer: PointwiseOp) -> list[Site] | None:
             return None
         if load.syms and index_ops(producer):  # loops.index cannot take s-symbols
             return None
-        site = sites.setdefault((id(consumer), access_key(load)), Site(consumer, []))
+        site = sites.setdefault((id(consumer), same_element(load)), Site(consumer, []))
         site.loads.append(load)
     for site in sites.values():
         first = earliest(site.loads)
@@ -128,15 +131,21 @@ def recompute_ratio(producer: PointwiseOp, sites: Sequence[Site]) -> Fraction:
     return Fraction(sum(points(s.consumer) for s in sites), points(producer)) + own
 
 
-def is_cheap(producer: PointwiseOp, sites: Sequence[Site], ratio: Fraction, limits: Limits) -> bool:
+def too_costly(producer: PointwiseOp, sites: Sequence[Site], ratio: Fraction, limits: Limits) -> str | None:
+    """Why recomputing the producer at its sites costs too much, or None (cheap)."""
     cost = body_cost(producer)
     if ratio <= 1 or cost == 0:
-        return True
+        return None
     if any(isinstance(s.consumer, ReduceOp) and points(s.consumer) > points(producer) for s in sites):
-        return False  # a reduction reading each value many times: a matmul operand, a row mean
+        # a reduction reading each value many times: a matmul operand, a row mean
+        return f"a reduction reads each value {_times(ratio)} times"
     if is_trivial(producer, limits.trivial_cost) and all(isinstance(s.consumer, PointwiseOp) for s in sites):
-        return True
-    return cost <= limits.max_body_cost and ratio <= limits.max_recompute
+        return None
+    if cost > limits.max_body_cost:
+        return f"its body costs {cost} (max-body-cost={limits.max_body_cost})"
+    if ratio > limits.max_recompute:
+        return f"it would be computed x{_times(ratio)} (max-recompute={limits.max_recompute})"
+    return None
 
 
 class Reads:
@@ -237,9 +246,13 @@ def inline_at(producer: PointwiseOp, site: Site) -> None:
         load.erase()
 
 
+def _times(ratio: Fraction) -> str:
+    return str(ratio.numerator) if ratio.denominator == 1 else f"{float(ratio):.3g}"
+
+
 def _note_recompute(consumer: ComputeOp, producer: PointwiseOp, ratio: Fraction) -> None:
     name = producer.result.name_hint or "pointwise"
-    times = str(ratio.numerator) if ratio.denominator == 1 else f"{float(ratio):.3g}"
+    times = _times(ratio)
     ops = ", ".join(costly_ops(producer)) or "loads"
     old = consumer.attributes.get(RECOMPUTE)
     entries = list(old.data) if isinstance(old, ArrayAttr) else []
@@ -274,12 +287,33 @@ def try_inline(producer: PointwiseOp, limits: Limits, reads: Reads, cuts: set[Po
     if not sites:
         return []
     ratio = recompute_ratio(producer, sites)
-    if not is_cheap(producer, sites, ratio, limits) or bytes_saved(producer, sites, reads) <= 0:
+    consumers = list(dict.fromkeys(s.consumer for s in sites))
+    costly = too_costly(producer, sites, ratio, limits)
+    if costly is not None and not limits.remarks:
+        return []
+    saved = bytes_saved(producer, sites, reads)
+    if saved <= 0:
+        return []
+    into = f"{name(producer)} into {', '.join(map(name, consumers))}"
+    if costly is not None:
+        report.remark(producer, f"not inlined {into}: {costly} (would save {saved} bytes)")
         return []
     if producer in cuts or too_large(producer, sites, reads, limits.max_kernel_ops):
         producer.attributes[MATERIALIZED] = StringAttr(f"max-kernel-ops={limits.max_kernel_ops}")
+        if limits.remarks:
+            report.remark(
+                producer,
+                f"not inlined {into}: a body would pass max-kernel-ops={limits.max_kernel_ops}, "
+                f"so it is materialized (would save {saved} bytes)",
+            )
         return []
-    consumers = list(dict.fromkeys(s.consumer for s in sites))
+    if limits.remarks:
+        if ratio > 1:
+            readers = ", ".join(map(name, consumers))
+            ops = ", ".join(costly_ops(producer)) or "loads"
+            report.remark(producer, f"recomputed {name(producer)} in {readers} (x{_times(ratio)}: {ops}): saves {saved} bytes")
+        else:
+            report.remark(producer, f"inlined {into}: saves {saved} bytes")
     for site in sites:
         inline_at(producer, site)
         reads.inlined(producer, site)

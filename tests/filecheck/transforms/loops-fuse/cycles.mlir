@@ -18,7 +18,7 @@ func.func @crossed(%x: tensor<4x4xf32>, %w: tensor<4x4xf32>) -> (tensor<4x4xf32>
     loops.yield %1 : f32
   }
   %b1 = loops.pointwise : tensor<4x4xf32> {
-    %2 = loops.load %a1[d1, d0] : tensor<4x4xf32>
+    %2 = loops.load %a1[d0, 3 - d1] : tensor<4x4xf32>
     %3 = loops.load %w[d0, d1] : tensor<4x4xf32>
     %4 = arith.mulf %2, %3 : f32
     loops.yield %4 : f32
@@ -29,7 +29,7 @@ func.func @crossed(%x: tensor<4x4xf32>, %w: tensor<4x4xf32>) -> (tensor<4x4xf32>
     loops.yield %6 : f32
   }
   %a2 = loops.pointwise : tensor<4x4xf32> {
-    %7 = loops.load %b2[d1, d0] : tensor<4x4xf32>
+    %7 = loops.load %b2[d0, 3 - d1] : tensor<4x4xf32>
     %8 = loops.load %x[d0, d1] : tensor<4x4xf32>
     %9 = arith.addf %7, %8 : f32
     loops.yield %9 : f32

@@ -156,12 +156,15 @@ func.func @row_sum_read_by_column(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
   func.return %y : tensor<4x4xf32>
 }
 
-// Must not fuse: the consumer iterates another outer space ([8, 4], rows of 4).
+// The consumer iterates the transposed space ([8, 4]) and reads the sum and x along
+// its d1: one kernel whose parallel dim is the sum's d0 and the consumer's d1. Both
+// read row p0 of x (x[p0, k0]), so x is read once.
 // CHECK-LABEL: func.func @other_outer_space
-// CHECK-NOT:     loops.kernel
-// CHECK:         %s = loops.reduce sum over [8] : tensor<4xf32> {
-// CHECK:         %y = loops.pointwise : tensor<8x4xf32> {
-// CHECK:           loops.load %s[d1] : tensor<4xf32>
+// CHECK-NEXT:    %y = loops.kernel parallel [p0 = 4] reduction [k0 = 8] -> tensor<8x4xf32> {
+// CHECK-NEXT:      %s = loops.reduce sum over [8] : tensor<4xf32> at (p0 | k0) {
+// CHECK:           loops.pointwise : tensor<8x4xf32> at (k0, p0) {
+// CHECK-NEXT:        loops.load %x[d1, d0] : tensor<4x8xf32>
+// CHECK-NEXT:        loops.load %s[d1] : tensor<4xf32>
 func.func @other_outer_space(%x: tensor<4x8xf32>) -> tensor<8x4xf32> {
   %s = loops.reduce sum over [8] : tensor<4xf32> {
     %0 = loops.load %x[d0, r0] : tensor<4x8xf32>

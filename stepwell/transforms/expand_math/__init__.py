@@ -25,7 +25,7 @@ from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from stepwell.transforms.expand_math import exp_log, power, trig_erf
-from stepwell.transforms.expand_math.fmath import Emitter, F
+from stepwell.transforms.expand_math.fmath import Emitter, F, convert
 
 FLOAT_EXPANSIONS: dict[str, Callable[..., SSAValue]] = {
     "exp": exp_log.exp,
@@ -61,10 +61,8 @@ def expand_one(op: Operation, tables: _Tables) -> SSAValue:
     src, out = op.operands[0].type, op.results[0].type
     assert isinstance(src, AnyFloat)
     wide = src if src in (f32, f64) else f32
-    wide_f = F(b, wide)
-    args = [F(b, v.type).convert(v, wide_f) for v in op.operands]  # type: ignore[arg-type]
-    result = FLOAT_EXPANSIONS[name](wide_f, *args)
-    return wide_f.convert(result, F(b, out))  # type: ignore[arg-type]
+    args = [convert(b, v, wide) for v in op.operands]
+    return convert(b, FLOAT_EXPANSIONS[name](F(b, wide), *args), out)  # type: ignore[arg-type]
 
 
 class _Tables:

@@ -221,7 +221,14 @@ class F:
 
     def convert(self, x, to: "F"):
         """x in `to`'s type (extf / truncf, rounding once)."""
-        if to.t == self.t:
-            return x
-        cls = arith.ExtFOp if to.t == f64 else arith.TruncFOp
-        return self.b.op(cls(x, to.t))
+        return convert(self.b, x, to.t)
+
+
+def convert(b: Emitter, x: SSAValue, t: AnyFloat) -> SSAValue:
+    """x (a float) in the float type t: `arith.extf` to a wider type, `arith.truncf`
+    (rounding once) to a narrower one."""
+    src = x.type
+    assert isinstance(src, AnyFloat)
+    if src == t:
+        return x
+    return b.op((arith.ExtFOp if t.bitwidth > src.bitwidth else arith.TruncFOp)(x, t))

@@ -8,9 +8,14 @@ Each `loops.kernel` (or lone compute op) becomes
 The result holds only `llvm` and `builtin` ops, so `mlir-translate --mlir-to-llvmir`
 accepts it; `stepwell.targets.llvm` turns it into machine code.
 
+Math ops with an approximation (exp, log, tanh, erf, sin, cos, powf, ipowi) are
+`loops-expand-math`'s (stepwell/transforms/expand_math/): the `lower-to-cpu` pipeline
+runs it just before this pass, and this pass runs the same expansions on any such op
+still present, so it also lowers loops IR on its own. What it translates is then
+primitives only (arith, math.fma / absf / copysign / floor / sqrt ...), one rule each.
+
 Modules: builder (blocks, loops), index_expr (sympy -> i64), scalar (arith/math rules),
-conversions (types, rounding), fmath/exp_log/trig_erf/power (math approximations,
-coefficients from fit_coefficients.py), reductions (kinds), planning, kernels, program.
+conversions (types, rounding), reductions (kinds), planning, kernels, program.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from stepwell.ir.checks import first_dynamic_size
 from stepwell.lowering.loops_to_llvm.index_expr import UnsupportedIndex
 from stepwell.lowering.loops_to_llvm.program import FunctionLowering, LoweringError, table_global
 from stepwell.lowering.loops_to_llvm.scalar import UnsupportedOp
+from stepwell.transforms.expand_math import expand_math
 
 PLAN_ATTR = "stepwell.functions"
 
@@ -38,6 +44,7 @@ class ConvertLoopsToLlvm(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         check_static_shapes(op)
+        expand_math(op)  # what loops-expand-math left (the CPU has no instruction for any)
         plans, lowered, tables = [], [], {}
         for fn in list(op.ops):
             if isinstance(fn, (llvm.FuncOp, llvm.GlobalOp)):

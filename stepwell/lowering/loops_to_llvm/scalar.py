@@ -4,8 +4,9 @@ A rule is `rule(b, op, args) -> value`, with `args` the LLVM values of the opera
 Semantics are numpy's: maximumf/minimumf propagate NaN, fptosi truncates toward zero
 and saturates (NaN -> 0), integer division by zero gives 0 and INT_MIN / -1 wraps,
 as the reference interpreter. bf16 (i16 bits here) and f16 operands of float ops are
-widened to f32, computed, and narrowed back. Transcendentals are the branch-free
-approximations of exp_log / trig_erf / power, never libm calls.
+widened to f32, computed, and narrowed back. Transcendentals (exp, log, tanh, erf,
+sin, cos, powf) and ipowi have no rule: `loops-expand-math` turns them into the
+primitives here first (ConvertLoopsToLlvm runs it on what is left), so no libm call.
 """
 
 from __future__ import annotations
@@ -20,9 +21,7 @@ from xdsl.dialects.builtin import AnyFloat, FloatAttr, IntegerAttr, f16, f32, f6
 from xdsl.ir import Attribute, Operation, SSAValue
 
 from stepwell.lowering.loops_to_llvm import conversions as cv
-from stepwell.lowering.loops_to_llvm import exp_log, power, trig_erf
 from stepwell.lowering.loops_to_llvm.builder import FuncBuilder, mangle
-from stepwell.lowering.loops_to_llvm.fmath import F
 
 Rule = Callable[[FuncBuilder, Operation, Sequence[SSAValue]], SSAValue]
 RULES: dict[str, Rule] = {}
@@ -59,14 +58,14 @@ def _operand_type(op: Operation, i: int = 0) -> Attribute:
 
 
 def in_compute_type(fn):
-    """Run `fn(b, F, args) -> value` in f32 for f16/bf16 operands, in their own type
+    """Run `fn(b, t, args) -> value` in t = f32 for f16/bf16 operands, in their own type
     otherwise, and narrow the result back to the op's result type if it is a float."""
 
     def lowered(b: FuncBuilder, op: Operation, args: Sequence[SSAValue]) -> SSAValue:
         src = _operand_type(op)
         wide = src if src in (f32, f64) else f32
         wide_args = [cv.extf(b, a, o.type, wide) if isinstance(o.type, AnyFloat) else a for a, o in zip(args, op.operands)]
-        result = fn(b, F(b, wide), wide_args)
+        result = fn(b, wide, wide_args)
         out = _type(op)
         if isinstance(out, AnyFloat) and out != wide:
             return cv.truncf(b, result, wide, out)
@@ -80,7 +79,7 @@ def _native_or_wide(llvm_op: type[Operation]) -> Rule:
 
     def lowered(b: FuncBuilder, op: Operation, args: Sequence[SSAValue]) -> SSAValue:
         if cv.is_bf16(_type(op)):
-            return in_compute_type(lambda b, F_, a: b.op(llvm_op(*a)))(b, op, args)
+            return in_compute_type(lambda b, t, a: b.op(llvm_op(*a)))(b, op, args)
         return b.op(llvm_op(*args))
 
     return lowered
@@ -102,12 +101,20 @@ def _negf(b, op, args):
     return b.op(llvm.FNegOp(args[0]))
 
 
-@rule("arith.maximumf", "arith.minimumf")
-def _maximumf(b, op, args):
-    name = "llvm.maximum" if op.name == "arith.maximumf" else "llvm.minimum"
+_MIN_MAX = {
+    "arith.maximumf": "llvm.maximum",  # NaN propagates
+    "arith.minimumf": "llvm.minimum",
+    "arith.maxnumf": "llvm.maxnum",  # NaN ignored
+    "arith.minnumf": "llvm.minnum",
+}
 
-    def fn(b, F_, a):
-        return b.intrinsic(mangle(name, F_.t), a, F_.t)
+
+@rule(*_MIN_MAX)
+def _maximumf(b, op, args):
+    name = _MIN_MAX[op.name]
+
+    def fn(b, t, a):
+        return b.intrinsic(mangle(name, t), a, t)
 
     if _type(op) in (f16, f32, f64):
         return b.intrinsic(mangle(name, _type(op)), args, _type(op))
@@ -119,7 +126,7 @@ def _cmpf(b, op, args):
     pred = CMPF_COMPARISON_OPERATIONS[op.properties["predicate"].value.data]
     if pred in ("false", "true"):
         return b.const(i1, int(pred == "true"))
-    return in_compute_type(lambda b, F_, a: b.fcmp(pred, *a))(b, op, args)
+    return in_compute_type(lambda b, t, a: b.fcmp(pred, *a))(b, op, args)
 
 
 @rule("arith.constant")
@@ -149,6 +156,9 @@ for _name, _cls in {
     "arith.andi": llvm.AndOp,
     "arith.ori": llvm.OrOp,
     "arith.xori": llvm.XOrOp,
+    "arith.shli": llvm.ShlOp,
+    "arith.shrsi": llvm.AShrOp,
+    "arith.shrui": llvm.LShrOp,
 }.items():
     RULES[_name] = lambda b, op, args, _cls=_cls: b.op(_cls(*args))
 
@@ -219,27 +229,22 @@ def _bitcast(b, op, args):
     return b.op(llvm.BitcastOp(args[0], target))
 
 
-# --- math ---------------------------------------------------------------------------------
+# --- math primitives (the approximations are loops-expand-math's) -------------------------
 
 
 def _math(fn: Callable) -> Rule:
-    return in_compute_type(lambda b, F_, a: fn(F_, *a))
+    return in_compute_type(lambda b, t, a: fn(b, t, *a))
 
 
 for _name, _fn in {
-    "math.exp": exp_log.exp,
-    "math.log": exp_log.log,
-    "math.tanh": exp_log.tanh,
-    "math.sin": trig_erf.sin,
-    "math.cos": trig_erf.cos,
-    "math.erf": trig_erf.erf,
-    "math.powf": power.powf,
-    "math.sqrt": lambda F_, x: F_.b.op(llvm.FSqrtOp(x)),
-    "math.rsqrt": lambda F_, x: F_.div(F_.c(1.0), F_.b.op(llvm.FSqrtOp(x))),
-    "math.floor": lambda F_, x: F_.floor(x),
-    "math.ceil": lambda F_, x: F_.b.op(llvm.FCeilOp(x)),
-    "math.roundeven": lambda F_, x: F_.roundeven(x),
-    "math.absf": lambda F_, x: F_.abs(x),
+    "math.sqrt": lambda b, t, x: b.op(llvm.FSqrtOp(x)),
+    "math.rsqrt": lambda b, t, x: b.op(llvm.FDivOp(b.const(t, 1.0), b.op(llvm.FSqrtOp(x)))),
+    "math.floor": lambda b, t, x: b.op(llvm.FFloorOp(x)),
+    "math.ceil": lambda b, t, x: b.op(llvm.FCeilOp(x)),
+    "math.roundeven": lambda b, t, x: b.intrinsic(mangle("llvm.roundeven", t), [x], t),
+    "math.absf": lambda b, t, x: b.op(llvm.FAbsOp(x, t)),
+    "math.fma": lambda b, t, x, y, z: b.op(llvm.FMAOp(x, y, z)),
+    "math.copysign": lambda b, t, x, y: b.op(llvm.FCopySignOp(x, y)),
 }.items():
     RULES[_name] = _math(_fn)
 
@@ -248,8 +253,3 @@ for _name, _fn in {
 def _absi(b, op, args):
     t = _type(op)
     return b.intrinsic(mangle("llvm.abs", t), [args[0], b.const(i1, 0)], t)
-
-
-@rule("math.ipowi")
-def _ipowi(b, op, args):
-    return power.ipowi(b, *args)

@@ -17,12 +17,15 @@ the result's type. Semantics are MLIR's `arith`/`math`, with these choices:
   `math.ipowi` is exact repeated multiplication, wrapping; a negative exponent gives
   base^exp rounded toward zero (1, +-1 for base -1, else 0).
 - `arith.maximumf`/`minimumf` propagate NaN; `maxnumf`/`minnumf` ignore it.
+- `math.fma` rounds once (a fused multiply-add, as the lowerings emit it), so the
+  expansions of `loops-expand-math` evaluate here to the compiled code's bits.
 
 Plugins may register evaluators for their own scalar ops with `@scalar_op(name)`.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -216,7 +219,8 @@ def _shift(fn: Callable, view: Callable) -> ScalarEvaluator:
         bits = result_dtype(op).itemsize * 8 if result_dtype(op) != BOOL else 1
         if (np.asarray(_unsigned(b)) >= bits).any():
             raise EvaluationError(f"'{op.name}' shifts by the bit width or more (poison)")
-        return _back(fn(view(a), _unsigned(b).astype(np.int64)), op)
+        a = view(a)
+        return _back(fn(a, _unsigned(b).astype(a.dtype)), op)
 
     return evaluate
 
@@ -303,7 +307,67 @@ def round_half_away(op, x):
 
 @scalar_op("math.fma")
 def fma(op, a, b, c):
-    return np.asarray(a * b + c).astype(result_dtype(op), copy=False)
+    dtype = result_dtype(op)
+    a, b, c = np.broadcast_arrays(*(np.asarray(v).astype(F64) for v in (a, b, c)))
+    if dtype == F64:
+        return fma_f64(a, b, c)
+    # f32 and narrower: a * b is exact in f64; the sum rounded to odd there, then to
+    # the type, rounds once
+    return to_float(_add_odd(a * b, c), dtype)
+
+
+def _two_sum(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    s = x + y
+    yy = s - x
+    return s, (x - (s - yy)) + (y - yy)
+
+
+def _add_odd(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """x + y in f64 rounded to odd: truncated, with the last bit set when inexact."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        s, e = _two_sum(x, y)
+    bits = s.view(np.int64)
+    inexact = np.isfinite(s) & (e != 0) & ((bits & 1) == 0)
+    toward = np.where((e > 0) == (s > 0), 1, -1)  # away from zero if e has s's sign
+    return np.where(inexact, bits + toward, bits).view(F64)
+
+
+def _split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    t = x * 134217729.0  # 2^27 + 1 (Veltkamp)
+    hi = t - (t - x)
+    return hi, x - hi
+
+
+def fma_f64(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """a * b + c rounded once (Boldo and Melquiond's emulation through rounding to
+    odd); exact rationals where an intermediate could overflow or lose bits."""
+    with np.errstate(all="ignore"):
+        p = a * b
+        (ah, al), (bh, bl) = _split(a), _split(b)
+        e = ((ah * bh - p) + ah * bl + al * bh) + al * bl  # p + e = a * b exactly
+        th, tl = _two_sum(c, p)
+        result = th + _add_odd(tl, e)
+        naive = p + c
+    result = np.where(result == 0, naive, result)  # an exact zero: the sign IEEE gives it
+    finite = np.isfinite(a) & np.isfinite(b) & np.isfinite(c)
+    safe = (np.abs(a) < 2.0**500) & (np.abs(b) < 2.0**500) & (np.abs(c) < 2.0**1000)
+    safe &= (p == 0) | (np.abs(p) > 2.0**-900)
+    result = np.where(finite, result, naive)
+    for i in zip(*np.nonzero(finite & ~safe)):
+        result[i] = _fma_exact(float(a[i]), float(b[i]), float(c[i]))
+    return result
+
+
+def _fma_exact(a: float, b: float, c: float) -> float:
+    from fractions import Fraction
+
+    exact = Fraction(a) * Fraction(b) + Fraction(c)
+    if exact == 0:  # the sign of an exact zero sum: IEEE's (-0 only if both are -0)
+        return a * b + c
+    try:
+        return math.copysign(float(exact), exact)  # a result below the subnormals keeps its sign
+    except OverflowError:
+        return math.inf if exact > 0 else -math.inf
 
 
 @scalar_op("math.ipowi")

@@ -1,4 +1,4 @@
-"""powf (C's pow) and ipowi (integer power) as branch-free LLVM IR.
+"""powf (C's pow) and ipowi (integer power) as branch-free arithmetic.
 
 powf: |x|^y = e^(y log|x|). f32 computes it in f64 (plenty of guard bits). f64 needs
 log|x| to more than 53 bits, or the error grows with |y log x|: log|x| is formed as a
@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import math
 
-from xdsl.dialects import llvm
-from xdsl.dialects.builtin import IntegerType, f64
+from xdsl.dialects import arith
+from xdsl.dialects.builtin import IntegerType, f64, i1
 from xdsl.ir import SSAValue
 
-from stepwell.lowering.loops_to_llvm import exp_log
-from stepwell.lowering.loops_to_llvm.builder import FuncBuilder
-from stepwell.lowering.loops_to_llvm.coefficients import COEFFS
-from stepwell.lowering.loops_to_llvm.fmath import F
+from stepwell.transforms.expand_math import exp_log
+from stepwell.transforms.expand_math.coefficients import COEFFS
+from stepwell.transforms.expand_math.fmath import Emitter, F
 
 
 def powf(F_: F, x: SSAValue, y: SSAValue) -> SSAValue:
@@ -62,7 +61,7 @@ def _log_dd(D: F, x: SSAValue) -> tuple[SSAValue, SSAValue]:
     is_zero = D.cmp("oeq", x, D.c(0.0))
     is_inf = D.cmp("oeq", x, inf)
     hi = D.select(is_zero, D.c(-math.inf), D.select(is_inf, inf, D.select(D.isnan(x), x, hi)))
-    lo = D.select(D.b.op(llvm.OrOp(is_zero, is_inf)), D.c(0.0), lo)
+    lo = D.select(D.or_(is_zero, is_inf), D.c(0.0), lo)
     return hi, lo
 
 
@@ -78,39 +77,37 @@ def _two_sum(D: F, a: SSAValue, b: SSAValue) -> tuple[SSAValue, SSAValue]:
 
 
 def _special_cases(D: F, x: SSAValue, y: SSAValue, core: SSAValue) -> SSAValue:
-    b = D.b
     one, inf = D.c(1.0), D.c(math.inf)
     y_finite = D.cmp("one", D.abs(y), inf)
-    y_int = b.op(llvm.AndOp(D.cmp("oeq", D.floor(y), y), y_finite))
+    y_int = D.and_(D.cmp("oeq", D.floor(y), y), y_finite)
     half = D.mul(y, D.c(0.5))
-    y_odd = b.op(llvm.AndOp(y_int, D.cmp("one", D.floor(half), half)))
-    x_negative = b.icmp("slt", D.to_bits(x), D.ci(0))  # sign bit: -0 included
-    result = D.select(b.op(llvm.AndOp(x_negative, y_odd)), D.neg(core), core)
-    x_finite_neg = b.op(llvm.AndOp(D.cmp("olt", x, D.c(0.0)), D.cmp("one", x, D.c(-math.inf))))
-    not_int = b.op(llvm.XOrOp(y_int, b.const(y_int.type, 1)))
-    invalid = b.op(llvm.AndOp(b.op(llvm.AndOp(x_finite_neg, not_int)), y_finite))
+    y_odd = D.and_(y_int, D.cmp("one", D.floor(half), half))
+    x_negative = D.icmp("slt", D.to_bits(x), D.ci(0))  # sign bit: -0 included
+    result = D.select(D.and_(x_negative, y_odd), D.neg(core), core)
+    x_finite_neg = D.and_(D.cmp("olt", x, D.c(0.0)), D.cmp("one", x, D.c(-math.inf)))
+    not_int = D.xor(y_int, D.b.const(i1, 1))
+    invalid = D.and_(D.and_(x_finite_neg, not_int), y_finite)
     result = D.select(invalid, D.c(math.nan), result)
-    unit_inf = b.op(llvm.AndOp(D.cmp("oeq", D.abs(x), one), D.cmp("oeq", D.abs(y), inf)))
+    unit_inf = D.and_(D.cmp("oeq", D.abs(x), one), D.cmp("oeq", D.abs(y), inf))
     result = D.select(unit_inf, one, result)
-    trivial = b.op(llvm.OrOp(D.cmp("oeq", x, one), D.cmp("oeq", y, D.c(0.0))))
+    trivial = D.or_(D.cmp("oeq", x, one), D.cmp("oeq", y, D.c(0.0)))
     return D.select(trivial, one, result)
 
 
-def ipowi(b: FuncBuilder, base: SSAValue, exponent: SSAValue) -> SSAValue:
+def ipowi(b: Emitter, base: SSAValue, exponent: SSAValue) -> SSAValue:
     t = base.type
     assert isinstance(t, IntegerType)
     width = t.width.data
+    op = b.op
     one, zero = b.const(t, 1), b.const(t, 0)
     result, square = one, base
     for bit in range(width - 1):  # the sign bit only matters through `negative`
-        set_ = b.icmp("ne", b.op(llvm.AndOp(exponent, b.const(t, 1 << bit))), zero)
-        result = b.select(set_, b.mul(result, square, nsw=False), result)
-        square = b.mul(square, square, nsw=False)
-    odd = b.icmp("ne", b.op(llvm.AndOp(exponent, one)), zero)
+        set_ = op(arith.CmpiOp(op(arith.AndIOp(exponent, b.const(t, 1 << bit))), zero, "ne"))
+        result = op(arith.SelectOp(set_, op(arith.MuliOp(result, square)), result))
+        square = op(arith.MuliOp(square, square))
+    odd = op(arith.CmpiOp(op(arith.AndIOp(exponent, one)), zero, "ne"))
     minus_one = b.const(t, -1)
-    negative_power = b.select(
-        b.icmp("eq", base, one),
-        one,
-        b.select(b.icmp("eq", base, minus_one), b.select(odd, minus_one, one), zero),
-    )
-    return b.select(b.icmp("slt", exponent, zero), negative_power, result)
+    by_parity = op(arith.SelectOp(odd, minus_one, one))
+    not_one = op(arith.SelectOp(op(arith.CmpiOp(base, minus_one, "eq")), by_parity, zero))
+    negative_power = op(arith.SelectOp(op(arith.CmpiOp(base, one, "eq")), one, not_one))
+    return op(arith.SelectOp(op(arith.CmpiOp(exponent, zero, "slt")), negative_power, result))

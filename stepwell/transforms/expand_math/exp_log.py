@@ -1,4 +1,4 @@
-"""exp, log and tanh as branch-free LLVM IR (f32 and f64), accurate to about 1 ulp.
+"""exp, log and tanh as branch-free arithmetic (f32 and f64), accurate to about 1 ulp.
 
 exp: x = k ln2 + r with |r| <= ln2/2 (Cody-Waite, two fma steps), e^r by a polynomial,
 then times 2^k in two halves so that results down to the smallest subnormal round
@@ -12,11 +12,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from xdsl.dialects import llvm
 from xdsl.ir import SSAValue
 
-from stepwell.lowering.loops_to_llvm.coefficients import COEFFS
-from stepwell.lowering.loops_to_llvm.fmath import F
+from stepwell.transforms.expand_math.coefficients import COEFFS
+from stepwell.transforms.expand_math.fmath import F
 
 LN2 = math.log(2)
 # ln 2 = hi + lo, each rounded to the type (lo is ln 2 - hi, computed in high precision)
@@ -44,23 +43,22 @@ def exp(F_: F, x: SSAValue, lo: SSAValue | None = None) -> SSAValue:
         r = F_.add(r, lo)
     q = F_.poly(r, COEFFS[("exp", F_.kind)])
     p = F_.add(F_.fma(F_.mul(r, r), q, r), F_.c(1.0))  # 1 + r + r^2 Q(r)
-    result = F_.scale(p, F_.to_int(k))
+    result = F_.scale(p, F_.small_int(k))
     return F_.select(F_.isnan(x), x, result)
 
 
 def log_reduce(F_: F, x: SSAValue) -> tuple[SSAValue, SSAValue]:
     """(e, f) with x = 2^e (1 + f), 1 + f in [sqrt(1/2), sqrt(2)); e as a float.
     Valid for finite x > 0, subnormals included."""
-    b = F_.b
     tiny = F_.cmp("olt", x, F_.c(math.ldexp(1.0, 1 - F_.bias)))
     shift = F_.mant + 1
     xs = F_.select(tiny, F_.mul(x, F_.c(math.ldexp(1.0, shift))), x)
     bits = F_.to_bits(xs)
     sqrt_half = F_.to_bits(F_.c(_f(F_, math.sqrt(0.5))))
-    e = b.op(llvm.AShrOp(b.sub(bits, sqrt_half, nsw=False), F_.ci(F_.mant)))
-    m = F_.from_bits(b.sub(bits, b.op(llvm.ShlOp(e, F_.ci(F_.mant))), nsw=False))
-    e = b.sub(e, b.select(tiny, F_.ci(shift), F_.ci(0)), nsw=False)
-    ef = b.op(llvm.SIToFPOp(e, F_.t))
+    e = F_.ashr(F_.isub(bits, sqrt_half), F_.mant)
+    m = F_.from_bits(F_.isub(bits, F_.shl(e, F_.mant)))
+    e = F_.isub(e, F_.select(tiny, F_.ci(shift), F_.ci(0)))
+    ef = F_.to_float(e)
     return ef, F_.sub(m, F_.c(1.0))
 
 

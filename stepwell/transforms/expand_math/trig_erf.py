@@ -1,4 +1,4 @@
-"""sin, cos and erf as branch-free LLVM IR.
+"""sin, cos and erf as branch-free arithmetic.
 
 sin/cos, computed in f64 for f32 inputs too: a = |x| = k pi/2 + r with |r| <= pi/4,
 polynomials for sin and cos on r, and the quadrant k mod 4 picks which one and its
@@ -11,7 +11,7 @@ selected (so loops still vectorize):
   of 53 bits; bits of 2/pi worth a multiple of 4 once multiplied by a are dropped, so
   a 2/pi = m C(E) (mod 4) where C(E) < 4 keeps only the next 159 bits of 2/pi, scaled
   by 2^(E-52). C(E) is three f64 chunks of 53 bits from a table indexed by E
-  (TWO_OVER_PI_TABLE, 24 KiB; f32 needs two). The products m c_i are exact as double-words (fma);
+  (`two_over_pi_table()`, 24 KiB, read through `Emitter.table`; f32 needs two). The products m c_i are exact as double-words (fma);
   the integer part is taken mod 4, k is the nearest integer of what is left and the
   fraction f = m C - k (|f| <= 1/2) is kept as a double-word, r = f pi/2. The error
   in f is about 2^-100 absolute, so r is accurate to an ulp except where sin or cos
@@ -30,13 +30,11 @@ import functools
 import math
 
 import mpmath
-from xdsl.dialects import llvm
 from xdsl.dialects.builtin import f64
 from xdsl.ir import SSAValue
 
-from stepwell.lowering.loops_to_llvm.builder import mangle
-from stepwell.lowering.loops_to_llvm.coefficients import COEFFS, ERF_PIECES
-from stepwell.lowering.loops_to_llvm.fmath import F
+from stepwell.transforms.expand_math.coefficients import COEFFS, ERF_PIECES
+from stepwell.transforms.expand_math.fmath import F
 
 # pi/2 = P1 + P2 + P3 in f64 (each the rounding of what is left)
 PIO2_PARTS = (
@@ -78,7 +76,6 @@ def cos(F_: F, x: SSAValue) -> SSAValue:
 
 def _sincos(F_: F, x: SSAValue, quadrant_shift: int) -> SSAValue:
     D = F(F_.b, f64)
-    b = D.b
     xd = F_.convert(x, D)
     a = D.abs(xd)
     k_small, r_small = _cody_waite(D, a)
@@ -88,10 +85,9 @@ def _sincos(F_: F, x: SSAValue, quadrant_shift: int) -> SSAValue:
     z = D.mul(r, r)
     s = D.fma(D.mul(r, z), D.poly(z, COEFFS[("sin", F_.kind)]), r)
     c = D.fma(D.mul(z, z), D.poly(z, COEFFS[("cos", F_.kind)]), D.fma(z, D.c(-0.5), D.c(1.0)))
-    q = b.intrinsic(mangle("llvm.fptosi.sat", D.int, f64), [k], D.int)
-    q = b.add(q, D.ci(quadrant_shift), nsw=False)
-    odd = b.icmp("ne", b.op(llvm.AndOp(q, D.ci(1))), D.ci(0))
-    negative = b.icmp("ne", b.op(llvm.AndOp(q, D.ci(2))), D.ci(0))
+    q = D.iadd(D.to_int(k), D.ci(quadrant_shift))  # k is NaN for non-finite x: saturates to 0
+    odd = D.icmp("ne", D.and_(q, D.ci(1)), D.ci(0))
+    negative = D.icmp("ne", D.and_(q, D.ci(2)), D.ci(0))
     value = D.select(odd, c, s)
     value = D.select(negative, D.neg(value), value)
     if quadrant_shift == 0:  # sin is odd
@@ -112,15 +108,12 @@ def _payne_hanek(D: F, a: SSAValue, chunks: int) -> tuple[SSAValue, SSAValue]:
     """(k, r) with a = k pi/2 + r (mod 2 pi), |r| <= pi/4 (up to rounding), for
     BIG <= a < inf; r is NaN for a = inf. With 2 chunks (enough for f32 results) C is
     106 bits and f is good to ~2^-51 absolute."""
-    b = D.b
     bits = D.to_bits(a)
-    biased = b.op(llvm.LShrOp(bits, D.ci(D.mant)))
-    row = b.intrinsic(mangle("llvm.smax", D.int), [b.sub(biased, D.ci(D.bias + BIG_EXPONENT), nsw=False), D.ci(0)], D.int)
-    mantissa = b.op(llvm.AndOp(bits, D.ci((1 << D.mant) - 1)))
-    m = D.from_bits(b.op(llvm.OrOp(mantissa, D.ci((D.bias + D.mant) << D.mant))))  # in [2^52, 2^53)
-    table = b.table(TWO_OVER_PI_TABLE, f64, two_over_pi_table())
-    base = b.mul(row, D.ci(CHUNKS), nsw=False)
-    c = [b.load(table, b.add(base, D.ci(i), nsw=False), f64) for i in range(chunks)]
+    row = D.imax(D.isub(D.lshr(bits, D.mant), D.ci(D.bias + BIG_EXPONENT)), D.ci(0))
+    mantissa = D.and_(bits, D.ci((1 << D.mant) - 1))
+    m = D.from_bits(D.or_(mantissa, D.ci((D.bias + D.mant) << D.mant)))  # in [2^52, 2^53)
+    base = D.imul(row, D.ci(CHUNKS))
+    c = [D.b.table(TWO_OVER_PI_TABLE, f64, two_over_pi_table(), D.iadd(base, D.ci(i))) for i in range(chunks)]
     h0, l0 = D.two_prod(m, c[0])
     h1, l1 = D.two_prod(m, c[1])
     h0 = D.sub(h0, D.mul(D.floor(D.mul(h0, D.c(0.25))), D.c(4.0)))  # mod 4, exact

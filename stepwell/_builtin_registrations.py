@@ -59,8 +59,9 @@ register_pass(
 )
 register_pass(_xdsl_pass("stepwell.transforms.loops_simplify_index", "LoopsSimplifyIndex"), "loops-simplify-index")
 register_pass(_xdsl_pass("stepwell.transforms.loops_fuse", "LoopsFuse"), "loops-fuse")
+register_pass(_xdsl_pass("stepwell.transforms.loops_schedule_cpu", "LoopsScheduleCpu"), "loops-schedule-cpu")
 register_pass(_xdsl_pass("stepwell.lowering.loops_to_llvm", "ConvertLoopsToLlvm"), "convert-loops-to-llvm")
-register_pipeline("lower-to-cpu", "tensor_graph-decompose{expand-log2-exp2=true},canonicalize,cse,convert-tensor_graph-to-loops,loops-fuse,loops-simplify-index,convert-loops-to-llvm")  # noqa: E501
+register_pipeline("lower-to-cpu", "tensor_graph-decompose{expand-log2-exp2=true},canonicalize,cse,convert-tensor_graph-to-loops,loops-fuse,loops-simplify-index,loops-schedule-cpu,convert-loops-to-llvm")  # noqa: E501
 
 
 def _lazy(module: str, name: str):

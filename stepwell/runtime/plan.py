@@ -41,6 +41,7 @@ class CallSpec:
     extent: int
     grain: int
     check: tuple[str, int, int] | None = None  # (op, axis, size) of a loops.check_index
+    chunks: int = 1  # equal contiguous pieces of [0, extent) that any thread may run
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ def _function(d: DictionaryAttr) -> FunctionPlan:
             c.data["extent"].value.data,  # type: ignore[attr-defined]
             c.data["grain"].value.data,  # type: ignore[attr-defined]
             _check(c.data.get("check")),  # type: ignore[attr-defined]
+            c.data["chunks"].value.data if "chunks" in c.data else 1,  # type: ignore[attr-defined]
         )
         for c in f["calls"].data  # type: ignore[attr-defined]
     )
@@ -116,7 +118,10 @@ def from_json(text: str) -> list[FunctionPlan]:
             tuple(p["results"]),
             tuple(buffer(b) for b in p["buffers"]),
             tuple(
-                CallSpec(c["kernel"], tuple(c["buffers"]), c["extent"], c["grain"], tuple(c["check"]) if c.get("check") else None)
+                CallSpec(
+                    c["kernel"], tuple(c["buffers"]), c["extent"], c["grain"],
+                    tuple(c["check"]) if c.get("check") else None, c.get("chunks", 1),
+                )
                 for c in p["calls"]
             ),
         )

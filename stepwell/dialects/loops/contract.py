@@ -40,6 +40,7 @@ from stepwell.dialects.loops.index import sym
 from stepwell.dialects.loops.ops import ComputeOp, KernelOp
 
 UNIT = "0"  # the map entry of a dim of size 1
+MIN_PARALLELISM = 64  # parallel points a kernel should expose so that 16-64 cores have work
 
 
 def is_parallel(name: str) -> bool:

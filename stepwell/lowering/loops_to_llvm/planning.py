@@ -24,7 +24,8 @@ The decisions, in order:
     d-dim is cut into blocks of TILE, the loop inside each point.
   Blocked dims go last in the outer order. Then, while the outer range has fewer
   points than the work asks for (`wanted_chunks`, up to MIN_PARALLELISM), the last
-  blocked dim's block is cut smaller (to a multiple of 4 vectors).
+  blocked dim's block is cut smaller (to a multiple of 4 vectors, not below MIN_ROW
+  under a row of accumulators).
 - A kernel-local value (computed and read in the kernel, not yielded) is a stack slot
   per point of its block (LOCAL_LIMIT bytes at most), else a scratch buffer in memory.
 - The runtime cuts the outer range into `chunks` = min(extent, wanted_chunks) pieces.
@@ -53,6 +54,8 @@ from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm import reductions
 
 TILE = 1024  # block of an output dim walked under a row of accumulators
+MIN_ROW = 256  # the least block cut from it: narrower strips of a column sum lose the
+# hardware prefetcher (2x slower for 64 columns of f32 than for 256, measured)
 BLOCK = 64  # side of the squares a transposed copy walks
 LOCAL_LIMIT = 256 * 1024  # bytes of stack per kernel-local buffer or accumulator row
 MAX_CHUNKS = 256  # pieces of one call's outer range, at most
@@ -148,12 +151,14 @@ def schedule(
         else:
             blocks[c] = max(1, space.parallel[c])
     wants_inner = [op for op in ops if isinstance(op, ReduceOp) and _output_contiguous(op)]
+    smallest = 4 * vector
     for op in wants_inner:
         c = _p_index(space.d_map(op)[-1])
         if c is not None and blocks[c] == 1:
             blocks[c] = max(1, min(space.parallel[c], TILE))
+            smallest = max(smallest, MIN_ROW)
     order = [j for j in range(len(blocks)) if blocks[j] == 1] + [j for j in range(len(blocks)) if blocks[j] > 1]
-    _cut_for_chunks(blocks, order, space.parallel, min(want, MIN_PARALLELISM), 4 * vector)
+    _cut_for_chunks(blocks, order, space.parallel, min(want, MIN_PARALLELISM), 4 * vector, smallest)
     outer = [(f"p{j}", blocks[j]) for j in order]
     inner_output = [
         i for i, op in enumerate(ops)
@@ -187,9 +192,9 @@ def _gemm_dims(gemm: contraction.Contraction, space: Space) -> tuple[list[int], 
     return batch, m, n
 
 
-def _cut_for_chunks(blocks: list[int], order: list[int], sizes: tuple[int, ...], target: int, align: int) -> None:
-    """Cut the last blocked outer dim into smaller blocks (a multiple of `align`) until
-    the outer range has `target` points, if it can."""
+def _cut_for_chunks(blocks: list[int], order: list[int], sizes: tuple[int, ...], target: int, align: int, smallest: int) -> None:
+    """Cut the last blocked outer dim into smaller blocks (a multiple of `align`, at
+    least `smallest`) until the outer range has `target` points, if it can."""
     blocked = [j for j in order if blocks[j] > 1]
     if not blocked:
         return
@@ -199,7 +204,7 @@ def _cut_for_chunks(blocks: list[int], order: list[int], sizes: tuple[int, ...],
         return
     pieces = -(-target // others)
     block = -(-sizes[c] // pieces)
-    block = max(align, -(-block // align) * align)
+    block = max(smallest, -(-block // align) * align)
     blocks[c] = min(blocks[c], block)
 
 

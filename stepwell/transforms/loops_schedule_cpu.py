@@ -45,7 +45,7 @@ class LoopsScheduleCpu(ModulePass):
     """The least work (scalar bodies) of one piece."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        for fn in op.walk():
+        for fn in op.ops:  # (not a walk: the bodies of the kernels are not visited)
             if not isinstance(fn, func.FuncOp) or not fn.body.blocks:
                 continue
             for kernel in fn.body.block.ops:

@@ -98,10 +98,23 @@ def target_of(op: Operation) -> Target:
     if isinstance(op, KernelOp):
         ops = op.compute_ops()
         maps = {o: o.dim_map or () for o in ops}
-        return Target(ops, list(op.body.block.last_op.operands), Space(op.parallel_sizes, op.reduction_sizes, maps))  # type: ignore[union-attr]
+        return Target(ops, list(op.body.block.last_op.operands), Space(*_kernel_sizes(op, maps), maps))  # type: ignore[union-attr]
     assert isinstance(op, ComputeOp)
     names = (*(f"p{i}" for i in range(len(op.shape))), *(f"k{i}" for i in range(len(op.reduce_shape))))
     return Target([op], [op.result], Space(op.shape, op.reduce_shape, {op: names}))
+
+
+def _kernel_sizes(kernel: KernelOp, maps: dict[ComputeOp, tuple[str, ...]]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The sizes of the kernel's dims, read off the ops they map (the verifier checked
+    that they agree; parsing the declared sizes costs more than the whole schedule)."""
+    sizes = {}
+    for op, names in maps.items():
+        sizes.update(zip(names, (*op.shape, *op.reduce_shape)))
+    parallel = [sizes.get(f"p{i}") for i in range(len(kernel.parallel.data))]
+    reduction = [sizes.get(f"k{i}") for i in range(len(kernel.reduction.data))]
+    if None in parallel or None in reduction:  # a dim no op maps
+        return kernel.parallel_sizes, kernel.reduction_sizes
+    return tuple(parallel), tuple(reduction)  # type: ignore[arg-type]
 
 
 def in_memory(value: SSAValue) -> bool:

@@ -33,11 +33,11 @@ func.func @softmax_rows(%x: tensor<2048x4096xf32>) -> tensor<2048x4096xf32> {
 
 // A column sum (the sum_cols workload): loads contiguous along the output, so the
 // output is innermost (inner_output: a row of accumulators per block of columns);
-// the blocks of columns are the outer loop, cut for more chunks down to 256 columns
-// (narrower strips lose the hardware prefetcher): 16 chunks. More would need a split
+// the blocks of 1024 columns are the outer loop, not cut smaller for more chunks
+// (narrower strips lose the hardware prefetcher): 4 chunks. More would need a split
 // of the reduced dim.
 // CHECK-LABEL: func.func @sum_cols
-// CHECK:         loops.reduce sum over [2048] : tensor<4096xf32> attributes {schedule = #loops.cpu<outer = [p0 / 256], inner_output = [0], chunks = 16, vector = 16>}
+// CHECK:         loops.reduce sum over [2048] : tensor<4096xf32> attributes {schedule = #loops.cpu<outer = [p0 / 1024], inner_output = [0], chunks = 4, vector = 16>}
 func.func @sum_cols(%x: tensor<2048x4096xf32>) -> tensor<4096xf32> {
   %y = loops.reduce sum over [2048] : tensor<4096xf32> {
     %a = loops.load %x[r0, d0] : tensor<2048x4096xf32>
@@ -61,7 +61,7 @@ func.func @sum_cols_small(%x: tensor<30x600xf32>) -> tensor<600xf32> {
 // loop runs over blocks of columns; the max and the sum keep a row of accumulators
 // (inner_output) and the epilogue reads them at its own column.
 // CHECK-LABEL: func.func @softmax_cols
-// CHECK:         loops.kernel parallel [p0 = 4096] reduction [k0 = 512] -> tensor<512x4096xf32> attributes {schedule = #loops.cpu<outer = [p0 / 256], inner_output = [0, 1], chunks = 16, vector = 16>}
+// CHECK:         loops.kernel parallel [p0 = 4096] reduction [k0 = 512] -> tensor<512x4096xf32> attributes {schedule = #loops.cpu<outer = [p0 / 1024], inner_output = [0, 1], chunks = 4, vector = 16>}
 func.func @softmax_cols(%x: tensor<512x4096xf32>) -> tensor<512x4096xf32> {
   %y = loops.kernel parallel [p0 = 4096] reduction [k0 = 512] -> tensor<512x4096xf32> {
     %m = loops.reduce max over [512] : tensor<1x4096xf32> at (0, p0 | k0) {

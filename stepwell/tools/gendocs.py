@@ -375,7 +375,22 @@ def loops_page() -> str:
     out = [HEADER, "# The `loops` dialect", "", _indented_code_as_fence(intro), "", "## Ops", ""]
     for op in Loops.operations:
         out.append(_op_section(op, None, verifier_messages(op), []))
+    out += ["## Attributes", ""]
+    for attr in Loops.attributes:
+        out.append(_attr_section(attr))
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _attr_section(attr: type) -> str:
+    """An attribute's docstring (its examples as code) and its verifier's messages."""
+    doc = inspect.cleandoc(attr.__dict__.get("__doc__") or "")
+    if not doc:
+        raise ValueError(f"attribute {attr.name} has no docstring: say what it means")
+    out = [f"### `#{attr.name}`", "", _indented_code_as_fence(doc), ""]
+    rules = list(_raised(_method(attr, "verify"), depth=1))
+    if rules:
+        out += ["Verifier errors:", ""] + [f"- {_code(r)}" for r in rules] + [""]
+    return "\n".join(out)
 
 
 def _indented_code_as_fence(text: str) -> str:

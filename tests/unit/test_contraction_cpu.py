@@ -112,7 +112,7 @@ def test_bench_contractions_take_the_gemm_path():
     from pathlib import Path
 
     from stepwell.dialects.loops import ComputeOp, ContractOp, KernelOp
-    from stepwell.lowering.loops_to_llvm.planning import kernel_parallel, plan_kernel
+    from stepwell.lowering.loops_to_llvm.planning import plan_kernel, target_of
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
     from workloads import workloads
@@ -127,14 +127,11 @@ def test_bench_contractions_take_the_gemm_path():
         for _, pass_ in build_pipeline(to_loops, registry.passes(), registry.pipelines()):
             pass_.apply(ctx, module)
         for op in module.body.block.first_op.body.block.ops:
-            if isinstance(op, KernelOp):
-                ops, outputs, parallel = op.compute_ops(), list(op.body.block.last_op.operands), kernel_parallel(op)
-            elif isinstance(op, ComputeOp):
-                ops, outputs, parallel = [op], [op.result], op.shape
-            else:
+            if not isinstance(op, (KernelOp, ComputeOp)):
                 continue
-            if isinstance(ops[0], ContractOp):
-                plan = plan_kernel(ops, outputs, lambda v: True, parallel)
+            target = target_of(op)
+            if isinstance(target.ops[0], ContractOp):
+                plan = plan_kernel(target, target.yielded)
                 found.setdefault(w.name, []).append(plan.contraction is not None)
     assert found == {"mm_bias_relu": [True], "attention": [True, True]}
 

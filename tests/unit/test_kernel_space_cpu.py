@@ -11,7 +11,7 @@ from pathlib import Path
 from stepwell.dialects.loops import KernelOp, ReduceOp
 from stepwell.ir import parse_module
 from stepwell.ir.pipeline import build_pipeline
-from stepwell.lowering.loops_to_llvm.planning import kernel_parallel, plan_kernel
+from stepwell.lowering.loops_to_llvm.planning import plan_kernel, target_of
 from stepwell.registry import make_context, passes
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -36,7 +36,6 @@ def test_attention_softmax_kernel_runs_over_every_row():
     (softmax,) = [k for k in kernels if [o.kind.data for o in k.compute_ops() if isinstance(o, ReduceOp)] == ["max", "sum"]]
     assert softmax.parallel_sizes == (1, 4, 512)
     assert softmax.reduction_sizes == (512,)
-    assert kernel_parallel(softmax) == (1, 4, 512)
-    outputs = list(softmax.body.block.last_op.operands)
-    plan = plan_kernel(softmax.compute_ops(), outputs, lambda v: True, kernel_parallel(softmax))
+    target = target_of(softmax)
+    plan = plan_kernel(target, target.yielded)
     assert plan.extent == math.prod(softmax.parallel_sizes) == 2048

@@ -15,8 +15,9 @@ from stepwell.dialects.loops.ops import (
     YieldOp,
     new_body,
 )
+from stepwell.dialects.loops.schedule import CpuScheduleAttr
 
-Loops = Dialect("loops", [KernelOp, PointwiseOp, ReduceOp, ContractOp, LoadOp, IndexOp, YieldOp, CheckIndexOp], [])
+Loops = Dialect("loops", [KernelOp, PointwiseOp, ReduceOp, ContractOp, LoadOp, IndexOp, YieldOp, CheckIndexOp], [CpuScheduleAttr])
 
 __all__ = [
     "Loops",
@@ -24,6 +25,7 @@ __all__ = [
     "CheckIndexOp",
     "ComputeOp",
     "ContractOp",
+    "CpuScheduleAttr",
     "IndexOp",
     "KernelOp",
     "LoadOp",

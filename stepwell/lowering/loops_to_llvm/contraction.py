@@ -11,21 +11,25 @@ over the same shape that read the kernel's own values only at their own point (a
 epilogue: bias add, relu, a cast to f16 ...), is lowered as a GEMM in the style of
 BLIS / TorchInductor's CPU GEMM template instead of one dot product per output point:
 
-    parallel for (batch, i0 in steps of MC):          # the runtime splits this range
-      for j0 in steps of NC:
-        cbuf[MC][NC] = 0                              # accumulators of the block
-        for k0 in steps of KC:
-          pack B[k0:k0+KC, j0:j0+NC] -> panel[KC][NC] # acc type, zero-padded past N
-          for ir in steps of MR, jr in steps of NR:   # the micro-kernel
-            acc[MR][NR/W] = cbuf[ir.., jr..]          # MR x NR/W vectors of W lanes
-            for k in 0..kc:                           # (registers: SROA'd allocas)
-              b[v] = panel[k][jr + v*W]               # vector loads
-              for r: acc[r][v] = fmuladd(splat(A[i0+ir+r, k0+k]), b[v], acc[r][v])
-            cbuf[ir.., jr..] = acc
-        for the block's valid (i, j): v = cbuf[i][j]; run the epilogue on v; store
+    parallel for (batch, i0 in steps of MC, j0 in steps of NC):   # the runtime's range
+      cbuf[MC][NC] = 0                                # accumulators of the block
+      for k0 in steps of KC:
+        pack B[k0:k0+KC, j0:j0+NC] -> panel[KC][NC]   # acc type, zero-padded past N
+        for ir in steps of MR, jr in steps of NR:     # the micro-kernel
+          acc[MR][NR/W] = cbuf[ir.., jr..]            # MR x NR/W vectors of W lanes
+          for k in 0..kc:                             # (registers: SROA'd allocas)
+            b[v] = panel[k][jr + v*W]                 # vector loads
+            for r: acc[r][v] = fmuladd(splat(A[i0+ir+r, k0+k]), b[v], acc[r][v])
+          cbuf[ir.., jr..] = acc
+      for the block's valid (i, j): v = cbuf[i][j]; run the epilogue on v; store
 
-W is the host's vector width (16 f32 lanes with AVX-512, 8 with AVX2), NR = 2W,
-MR = 8 (AVX-512: 32 vector registers) or 6. Rows of A past M are clamped to M-1
+The blocking is part of the kernel's schedule (`#loops.cpu<gemm, ...>`, planning.py),
+decided by `blocking`: W is the schedule's vector width (f32 lanes; 16 with AVX-512,
+8 with AVX2; half as many f64), NR = 2W, MR = 8 when W = 16 (AVX-512: 32 vector
+registers) or 6; MC, NC, KC at most 64, 128, 256, and MC then NC smaller (not below
+2 MR and NR) when the outer range has too few points for the threads: a point packs
+its own panels of B, so a chunk of consecutive N blocks of one M block reads B once
+per block as before. Rows of A past M are clamped to M-1
 (computed, never stored). f16/bf16 operands are widened when packed (B) or loaded (A)
 and accumulate in f32, as the generic path does. Anything else keeps the generic
 reduction path (kernels.py).
@@ -34,7 +38,7 @@ reduction path (kernels.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy
 from xdsl.dialects import arith, llvm
@@ -67,11 +71,12 @@ class Contraction:
     a: Operand
     b: Operand
     acc: Attribute  # f32 or f64
-    lanes: int
-    mr: int
-    mc: int
-    nc: int
-    kc: int
+    lanes: int = 0  # the blocking (`blocked`); 0 until the schedule gives it
+    mr: int = 0
+    nr: int = 0
+    mc: int = 0
+    nc: int = 0
+    kc: int = 0
 
     @property
     def batch(self) -> tuple[int, ...]:
@@ -81,19 +86,41 @@ class Contraction:
     def mnk(self) -> tuple[int, int, int]:
         return self.op.shape[-2], self.op.shape[-1], self.op.reduce_shape[0]
 
-    @property
-    def nr(self) -> int:
-        return 2 * self.lanes
+    def blocked(self, vector: int, mr: int, nr: int, mc: int, nc: int, kc: int) -> Contraction:
+        """This contraction with a blocking (`vector`: f32 lanes); ValueError when the
+        blocks do not tile (MC a multiple of MR, NC of NR, NR of the lanes)."""
+        lanes = max(1, vector * 4 // cv.element_bytes(self.acc))
+        if nr % lanes or mc % mr or nc % nr:
+            raise ValueError(f"gemm blocks: MC ({mc}) is a multiple of mr ({mr}), NC ({nc}) of nr ({nr}), nr of {lanes} lanes")
+        return replace(self, lanes=lanes, mr=mr, nr=nr, mc=mc, nc=nc, kc=kc)
 
-    @property
-    def prefix(self) -> tuple[int, ...]:
-        """The outer loop: batch dims, then blocks of MC rows."""
-        return (*self.batch, -(-self.mnk[0] // self.mc))
 
-    @property
-    def grain(self) -> int:
-        m, n, k = self.mnk
-        return max(1, self.mc * n * max(k, 1))
+def blocking(c: Contraction, vector: int, batch: int, target: int) -> tuple[int, int, int, int, int]:
+    """(MC, NC, KC, MR, NR) for `vector` f32 lanes, so that the outer range
+    (`batch` x M blocks x N blocks) has `target` points if the sizes allow."""
+    lanes = max(1, vector * 4 // cv.element_bytes(c.acc))
+    mr = 8 if vector >= 16 else 6
+    nr = 2 * lanes
+    m, n, k = c.mnk
+    mc = min(_ceil(MC, mr), _ceil(m, mr)) * mr
+    nc = min(_ceil(NC, nr), _ceil(n, nr)) * nr
+    kc = max(1, min(KC, k))
+
+    def cut(block: int, size: int, others: int, step: int, floor: int) -> int:
+        """A smaller block of `size` (a multiple of step, at least floor) while the
+        points are fewer than the target."""
+        if batch * others * _ceil(size, block) >= target:
+            return block
+        pieces = _ceil(target, max(1, batch * others))
+        return max(floor, min(block, _ceil(_ceil(size, pieces), step) * step))
+
+    nc = cut(nc, n, _ceil(m, mc), nr, nr)
+    mc = cut(mc, m, _ceil(n, nc), mr, min(mc, 2 * mr))
+    return mc, nc, kc, mr, nr
+
+
+def _ceil(a: int, b: int) -> int:
+    return -(-a // b)
 
 
 # --- matching ------------------------------------------------------------------------
@@ -111,7 +138,7 @@ def match(ops: list[ComputeOp], in_memory: Callable[[SSAValue], bool]) -> Contra
     for e in epilogue:
         if not isinstance(e, PointwiseOp) or e.shape != op.shape:
             return None
-        if any(ld.buffer in made and (ld.index_exprs != dims(n) or ld.syms) for ld in e.loads()):
+        if any(ld.buffer in made and not _at_point(ld, op.shape) for ld in e.loads()):
             return None
     sides = contraction_sides(op)
     assert not isinstance(sides, str)  # the op's verifier checked it
@@ -125,13 +152,14 @@ def match(ops: list[ComputeOp], in_memory: Callable[[SSAValue], bool]) -> Contra
     x, y = _operand(a, i, k, set(map(sym, batch))), _operand(b, j, k, set(map(sym, batch)))
     if x is None or y is None:
         return None
-    lanes, mr = _vector_shape(op.body_type)
-    m, nn, kk = op.shape[-2], op.shape[-1], op.reduce_shape[0]
-    mc = min(-(-MC // mr), -(-m // mr)) * mr
-    nr = 2 * lanes
-    nc = min(-(-NC // nr), -(-nn // nr)) * nr
-    kc = max(1, min(KC, kk))
-    return Contraction(op, epilogue, x, y, op.body_type, lanes, mr, mc, nc, kc)  # type: ignore[arg-type]
+    return Contraction(op, epilogue, x, y, op.body_type)  # type: ignore[arg-type]
+
+
+def _at_point(load: LoadOp, shape: tuple[int, ...]) -> bool:
+    """Whether an epilogue's load of a kernel value reads it at the epilogue's own point
+    (`0` for a dim of size 1, as loops-simplify-index writes it)."""
+    exprs = load.index_exprs
+    return not load.syms and all(e == d or (e == 0 and n == 1) for e, d, n in zip(exprs, dims(len(shape)), shape))
 
 
 def _loaded(value: SSAValue, ops: tuple) -> LoadOp | None:
@@ -155,16 +183,6 @@ def _operand(load: LoadOp, along, k, batch: set) -> Operand | None:
     if not base.free_symbols <= batch:
         return None
     return Operand(load, base, stride, k_stride)
-
-
-def _vector_shape(acc: Attribute) -> tuple[int, int]:
-    """(lanes, MR) for this host: AVX-512 has 32 vector registers of 512 bits."""
-    from stepwell.targets.llvm import host
-
-    features = host()[2]
-    bits = 512 if "+avx512f" in features else 256 if "+avx" in features else 128
-    rows = 8 if bits == 512 else 6
-    return bits // (32 if acc == f32 else 64), rows
 
 
 # --- emission --------------------------------------------------------------------------
@@ -210,49 +228,48 @@ def emit(em, c: Contraction, begin: SSAValue, end: SSAValue) -> None:  # em: Ker
         v = cv.from_storage(b, b.load(ptr, offset, cv.storage_type(t)), t)
         return cv.extf(b, v, t, c.acc)
 
-    with b.loop(begin, end) as outer:
-        env = em._decompose(outer)
-        i0 = b.mul(env.pop(i_sym), b.i64(c.mc))
+    with b.loop(begin, end) as outer:  # one (batch, M block, N block)
+        env = em.at_block_starts(c.op, em.block_starts(outer))
+        i0, j0 = env.pop(i_sym), env.pop(j_sym)
         rows = smin(b.i64(c.mc), b.sub(b.i64(m), i0))
+        cols = smin(b.i64(c.nc), b.sub(b.i64(n), j0))
         base_a, base_b = emit_index(b, c.a.base, env), emit_index(b, c.b.base, env)
-        with b.loop(0, n, c.nc) as j0:
-            cols = smin(b.i64(c.nc), b.sub(b.i64(n), j0))
-            with b.loop(0, c.mc * c.nc) as t:
-                b.store(zero, cbuf, t)
-            with b.loop(0, k, c.kc) as k0:
-                depth = smin(b.i64(c.kc), b.sub(b.i64(k), k0))
-                with b.loop(0, depth) as kk:  # pack B
-                    row_b = index(base_b, (b.add(k0, kk), c.b.k))
-                    with b.loop(0, c.nc) as jj:
-                        j = b.add(j0, jj)
-                        v = operand(c.b, pb, index(row_b, (smin(j, n - 1), c.b.stride)))
-                        v = b.select(b.icmp("slt", j, b.i64(n)), v, zero)
-                        b.store(v, panel, b.add(b.mul(kk, b.i64(c.nc)), jj))
-                with b.loop(0, rows, c.mr) as ir:
-                    row = b.add(i0, ir)
-                    rows_a = [index(base_a, (smin(b.add(row, b.i64(r)), m - 1), c.a.stride), (k0, c.a.k)) for r in range(c.mr)]
-                    with b.loop(0, cols, c.nr) as jr:
-                        tile = [[b.add(b.mul(b.add(ir, b.i64(r)), b.i64(c.nc)), b.add(jr, b.i64(v * c.lanes))) for v in range(nvec)] for r in range(c.mr)]
+        with b.loop(0, c.mc * c.nc) as t:
+            b.store(zero, cbuf, t)
+        with b.loop(0, k, c.kc) as k0:
+            depth = smin(b.i64(c.kc), b.sub(b.i64(k), k0))
+            with b.loop(0, depth) as kk:  # pack B
+                row_b = index(base_b, (b.add(k0, kk), c.b.k))
+                with b.loop(0, c.nc) as jj:
+                    j = b.add(j0, jj)
+                    v = operand(c.b, pb, index(row_b, (smin(j, n - 1), c.b.stride)))
+                    v = b.select(b.icmp("slt", j, b.i64(n)), v, zero)
+                    b.store(v, panel, b.add(b.mul(kk, b.i64(c.nc)), jj))
+            with b.loop(0, rows, c.mr) as ir:
+                row = b.add(i0, ir)
+                rows_a = [index(base_a, (smin(b.add(row, b.i64(r)), m - 1), c.a.stride), (k0, c.a.k)) for r in range(c.mr)]
+                with b.loop(0, cols, c.nr) as jr:
+                    tile = [[b.add(b.mul(b.add(ir, b.i64(r)), b.i64(c.nc)), b.add(jr, b.i64(v * c.lanes))) for v in range(nvec)] for r in range(c.mr)]
+                    for r in range(c.mr):
+                        for v in range(nvec):
+                            vstore(vload(cbuf, tile[r][v]), accs[r][v], b.i64(0))
+                    with b.loop(0, depth) as kk:
+                        at = b.add(b.mul(kk, b.i64(c.nc)), jr)
+                        bv = [vload(panel, b.add(at, b.i64(v * c.lanes))) for v in range(nvec)]
                         for r in range(c.mr):
+                            a = operand(c.a, pa, index(rows_a[r], (kk, c.a.k)))
+                            one = b.op(llvm.InsertElementOp(undef, a, b.i64(0)))
+                            splat = b.op(llvm.ShuffleVectorOp(one, undef, DenseArrayBase.from_list(i32, [0] * c.lanes), vt))
                             for v in range(nvec):
-                                vstore(vload(cbuf, tile[r][v]), accs[r][v], b.i64(0))
-                        with b.loop(0, depth) as kk:
-                            at = b.add(b.mul(kk, b.i64(c.nc)), jr)
-                            bv = [vload(panel, b.add(at, b.i64(v * c.lanes))) for v in range(nvec)]
-                            for r in range(c.mr):
-                                a = operand(c.a, pa, index(rows_a[r], (kk, c.a.k)))
-                                one = b.op(llvm.InsertElementOp(undef, a, b.i64(0)))
-                                splat = b.op(llvm.ShuffleVectorOp(one, undef, DenseArrayBase.from_list(i32, [0] * c.lanes), vt))
-                                for v in range(nvec):
-                                    acc = vload(accs[r][v], b.i64(0))
-                                    vstore(b.intrinsic(fma, [splat, bv[v], acc], vt), accs[r][v], b.i64(0))
-                        for r in range(c.mr):
-                            for v in range(nvec):
-                                vstore(vload(accs[r][v], b.i64(0)), cbuf, tile[r][v])
-            with b.loop(0, rows) as ii:  # the epilogue, stored
-                with b.loop(0, cols) as jj:
-                    value = b.load(cbuf, b.add(b.mul(ii, b.i64(c.nc)), jj), c.acc)
-                    _epilogue(em, c, {**env, i_sym: b.add(i0, ii), j_sym: b.add(j0, jj)}, value)
+                                acc = vload(accs[r][v], b.i64(0))
+                                vstore(b.intrinsic(fma, [splat, bv[v], acc], vt), accs[r][v], b.i64(0))
+                    for r in range(c.mr):
+                        for v in range(nvec):
+                            vstore(vload(accs[r][v], b.i64(0)), cbuf, tile[r][v])
+        with b.loop(0, rows) as ii:  # the epilogue, stored
+            with b.loop(0, cols) as jj:
+                value = b.load(cbuf, b.add(b.mul(ii, b.i64(c.nc)), jj), c.acc)
+                _epilogue(em, c, {**env, i_sym: b.add(i0, ii), j_sym: b.add(j0, jj)}, value)
 
 
 def _epilogue(em, c: Contraction, env: dict, acc: SSAValue) -> None:

@@ -2,11 +2,14 @@
 
     void NAME(i64 begin, i64 end, ptr noalias buf0, ptr noalias buf1, ...)
 
-runs the outer points [begin, end) of the plan (planning.py), so the runtime can give
-each thread a slice. The buffers are the plan's params: outputs, inputs, scratch.
-Constants are globals, splat constants are folded into the loads.
+runs the outer points [begin, end) of the plan (planning.py: the kernel's schedule), so
+the runtime can give each thread a slice. An outer point is one block of each outer p
+dim (its index times the block size is the block's start, the symbol `start<j>` in
+index expressions); the ops loop over the rest of their space. The buffers are the
+plan's params: outputs, inputs, scratch. Constants are globals, splat constants are
+folded into the loads.
 
-A plan of one outer point (P = () or only size-1 dims) gets no loop over [begin, end),
+A plan of one outer point (no outer dims, or only one block of each) gets no loop over [begin, end),
 only `if begin < end`. Such a loop's body does not depend on its index, and once LLVM
 has fully unrolled short inner loops (a softmax over 2 elements) it is a long chain of
 values shared many times over: LLVM 22's loop vectorizer walks every operand path of
@@ -17,7 +20,7 @@ log-softmaxes in a row (issue 6, point 10).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
@@ -28,35 +31,30 @@ from xdsl.ir import SSAValue
 
 from stepwell.dialects.loops import ComputeOp, IndexOp, LoadOp, ReduceOp, YieldOp
 from stepwell.dialects.loops.access import linear_offset
+from stepwell.dialects.loops.contract import UNIT, is_parallel
 from stepwell.dialects.loops.index import dims, sym
 from stepwell.lowering.loops_to_llvm import contraction
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm import reductions as red
 from stepwell.lowering.loops_to_llvm.builder import PTR, FuncBuilder, mangle
 from stepwell.lowering.loops_to_llvm.index_expr import emit_index
-from stepwell.lowering.loops_to_llvm.planning import BLOCK, KernelPlan
+from stepwell.lowering.loops_to_llvm.planning import KernelPlan
 from stepwell.lowering.loops_to_llvm.scalar import lower_scalar
 
 OUTER = sympy.Symbol("outer", integer=True, nonnegative=True)  # the flat outer index
-REL = sympy.Symbol("rel", integer=True, nonnegative=True)  # the outer index within the tile
+
+
+def start(j: int) -> sympy.Symbol:
+    """The first index of p dim j in the current outer point's block."""
+    return sympy.Symbol(f"start{j}", integer=True, nonnegative=True)
 
 
 @dataclass
 class Point:
-    """One point of an op's index space: values of its d symbols (and OUTER, REL)."""
+    """One point of an op's index space: values of its d symbols (and the starts)."""
 
     env: dict[sympy.Symbol, SSAValue]
-    rest: tuple[int, ...]
-
-    def offset(self, local: bool) -> sympy.Expr:
-        """Where this point's value goes: in a tile-local slot, or in the full buffer."""
-        inner = linear_offset(self.rest, _rest_syms(self.env, len(self.rest)))
-        return (REL if local else OUTER) * math.prod(self.rest) + inner
-
-
-def _rest_syms(env: Mapping[sympy.Symbol, SSAValue], n: int) -> list[sympy.Symbol]:
-    ds = sorted((s for s in env if s.name.startswith("d")), key=lambda s: int(s.name[1:]))
-    return ds[len(ds) - n :] if n else []
+    op: ComputeOp
 
 
 class KernelEmitter:
@@ -71,9 +69,10 @@ class KernelEmitter:
         for value in plan.local:
             op = value.owner
             assert isinstance(op, ComputeOp)
-            size = plan.tile * math.prod(plan.rest(op))
+            size = math.prod(plan.slot_sizes(op))
             self.ptr[value] = b.alloca(cv.storage_type(value.type.element_type), size)  # type: ignore[attr-defined]
-        self.p = len(plan.prefix)
+        self.starts: dict[sympy.Symbol, SSAValue] = {}  # of the current outer point
+        self.stops: dict[int, SSAValue] = {}  # block ends of the p dims looped inside a point
         self.at_point: dict[SSAValue, SSAValue] = {}  # kernel values at the current point
 
     # --- the function ------------------------------------------------------------
@@ -100,19 +99,27 @@ class KernelEmitter:
             return
         if plan.extent == 1:  # one outer point: no loop (see the docstring)
             with b.when(b.icmp("slt", begin, end)):
-                self.tile = (begin, None)
+                self._enter(begin)
                 self._ops()
             return
-        with b.loop(begin, end, plan.tile) as start:
-            if plan.tile == 1:
-                self.tile = (start, None)
-            else:
-                stop = b.add(start, b.i64(plan.tile))
-                self.tile = (start, b.intrinsic(mangle("llvm.smin", i64), [stop, end], i64))
+        with b.loop(begin, end) as outer:
+            self._enter(outer)
             self._ops()
 
+    def _enter(self, outer: SSAValue) -> None:
+        """Set the block starts and ends of the outer point `outer`."""
+        b, plan = self.b, self.plan
+        self.starts = self.block_starts(outer)
+        self.stops = {}
+        for j, size in enumerate(plan.space.parallel):
+            block = plan.blocks[j]
+            if min(block, size) > 1:
+                first = self.starts[start(j)]
+                stop = b.add(first, b.i64(block))
+                self.stops[j] = stop if size % block == 0 else b.intrinsic(mangle("llvm.smin", i64), [stop, b.i64(size)], i64)
+
     def _ops(self) -> None:
-        """Every op of the kernel at the current outer point (or tile)."""
+        """Every op of the kernel at the current outer point."""
         for op in self.plan.ops:
             if isinstance(op, ReduceOp) and op in self.plan.inner_output:
                 self.reduce_output_inner(op)
@@ -126,24 +133,22 @@ class KernelEmitter:
 
     @contextmanager
     def points(self, op: ComputeOp) -> Iterator[Point]:
-        """Loop over the op's points of the current outer point (or tile)."""
-        b = self.b
-        start, stop = self.tile
-        rest = self.plan.rest(op)
+        """Loop over the op's points of the current outer point, its d-dims in order."""
+        b, space = self.b, self.plan.space
         with ExitStack() as stack:
-            if self.plan.blocked:  # for each block of columns, the tile's rows
-                block = stack.enter_context(b.loop(0, rest[-1], BLOCK))
-                block_end = b.intrinsic(mangle("llvm.smin", i64), [b.add(block, b.i64(BLOCK)), b.i64(rest[-1])], i64)
-            outer = start if stop is None else stack.enter_context(b.loop(start, stop))
-            env = {OUTER: outer, REL: b.sub(outer, start) if stop is not None else b.i64(0)}
-            env.update(self._decompose(outer))
-            for k, size in enumerate(rest):
-                d = sym(f"d{self.p + k}")
-                if self.plan.blocked:
-                    env[d] = stack.enter_context(b.loop(block, block_end))
+            env = dict(self.starts)
+            for i, name in enumerate(space.d_map(op)):
+                d = sym(f"d{i}")
+                if name == UNIT:
+                    env[d] = b.i64(0)
+                elif is_parallel(name):
+                    j = int(name[1:])
+                    first = self.starts[start(j)]
+                    env[d] = stack.enter_context(b.loop(first, self.stops[j])) if j in self.stops else first
                 else:
+                    size = space.size(name)
                     env[d] = b.i64(0) if size == 1 else stack.enter_context(b.loop(0, size))
-            yield Point(env, rest)
+            yield Point(env, op)
 
     @contextmanager
     def reduced(self, op: ReduceOp) -> Iterator[dict[sympy.Symbol, SSAValue]]:
@@ -153,16 +158,35 @@ class KernelEmitter:
                 env[sym(f"r{k}")] = self.b.i64(0) if size == 1 else stack.enter_context(self.b.loop(0, size))
             yield env
 
-    def _decompose(self, outer: SSAValue) -> dict[sympy.Symbol, SSAValue]:
-        """The prefix symbols d0 .. d(p-1) of the flat outer index."""
-        prefix = self.plan.prefix
-        env, stride = {}, math.prod(prefix)
-        for k, size in enumerate(prefix):
-            stride //= size
+    def block_starts(self, outer: SSAValue) -> dict[sympy.Symbol, SSAValue]:
+        """start<j> of every p dim at the flat outer index `outer` (0 for a p dim
+        outside the outer loop)."""
+        plan = self.plan
+        starts = {start(j): self.b.i64(0) for j in range(len(plan.space.parallel))}
+        stride = plan.extent
+        for k, j in enumerate(plan.outer):
+            count = plan.count(j)
+            stride //= count
             e = sympy.floor(OUTER / stride) if stride > 1 else OUTER
-            e = e % size if k > 0 and size > 1 else e
-            env[sym(f"d{k}")] = self.b.i64(0) if size == 1 else emit_index(self.b, e, {OUTER: outer})
+            e = e % count if k > 0 and count > 1 else e
+            if count > 1:
+                starts[start(j)] = emit_index(self.b, e * plan.blocks[j], {OUTER: outer})
+        return starts
+
+    def at_block_starts(self, op: ComputeOp, starts: Mapping[sympy.Symbol, SSAValue]) -> dict[sympy.Symbol, SSAValue]:
+        """op's d-symbols at the first point of the current outer point's blocks."""
+        env = {}
+        for i, name in enumerate(self.plan.space.d_map(op)):
+            env[sym(f"d{i}")] = starts[start(int(name[1:]))] if is_parallel(name) else self.b.i64(0)
         return env
+
+    def slot(self, op: ComputeOp, exprs: Sequence[sympy.Expr]) -> sympy.Expr:
+        """Where op's value at the index `exprs` lives in its slots of the current
+        outer point (a kernel-local value, a row of accumulators)."""
+        local = []
+        for e, name in zip(exprs, self.plan.space.d_map(op)):
+            local.append(0 if name == UNIT else e - start(int(name[1:])) if is_parallel(name) else e)
+        return linear_offset(self.plan.slot_sizes(op), local)
 
     # --- memory ------------------------------------------------------------------
 
@@ -173,17 +197,20 @@ class KernelEmitter:
         if op.buffer in self.splats:
             return self.b.const(cv.value_type(t), self.splats[op.buffer])
         exprs = op.index_exprs
-        shape = tuple(op.buffer.type.get_shape())  # type: ignore[attr-defined]
         if op.buffer in self.plan.local:
-            offset = REL * math.prod(shape[self.p :]) + linear_offset(shape[self.p :], exprs[self.p :])
+            producer = op.buffer.owner
+            assert isinstance(producer, ComputeOp)
+            offset = self.slot(producer, exprs)
         else:
-            offset = linear_offset(shape, exprs)
+            offset = linear_offset(op.buffer.type.get_shape(), exprs)  # type: ignore[attr-defined]
         value = self.b.load(self.ptr[op.buffer], emit_index(self.b, offset, env), cv.storage_type(t))
         return cv.from_storage(self.b, value, t)
 
     def store(self, op: ComputeOp, pt: Point, value: SSAValue) -> None:
         t = op.result.type.element_type  # type: ignore[attr-defined]
-        offset = emit_index(self.b, pt.offset(op.result in self.plan.local), pt.env)
+        ds = dims(len(op.shape))
+        local = op.result in self.plan.local
+        offset = emit_index(self.b, self.slot(op, ds) if local else linear_offset(op.shape, ds), pt.env)
         self.b.store(cv.to_storage(self.b, value, t), self.ptr[op.result], offset)
 
     # --- bodies -------------------------------------------------------------------
@@ -240,14 +267,15 @@ class KernelEmitter:
         """For each reduced point: update a row of accumulators (the output innermost)."""
         b, kind = self.b, op.kind.data
         acc_t = red.acc_type(op.body_type)
-        row = b.alloca(acc_t, self.plan.tile * math.prod(self.plan.rest(op)))
+        row = b.alloca(acc_t, math.prod(self.plan.slot_sizes(op)))
+        here = self.slot(op, dims(len(op.shape)))
         with self.points(op) as pt:
-            b.store(red.identity(b, kind, acc_t), row, emit_index(b, pt.offset(True), pt.env))
+            b.store(red.identity(b, kind, acc_t), row, emit_index(b, here, pt.env))
         with self.reduced(op) as renv:
             with self.points(op) as pt:
-                slot = emit_index(b, pt.offset(True), pt.env)
+                slot = emit_index(b, here, pt.env)
                 v = red.widen(b, self.body(op, {**pt.env, **renv}), op.body_type)
                 b.store(red.combine(b, kind, b.load(row, slot, acc_t), v), row, slot)
         with self.points(op) as pt:
-            value = b.load(row, emit_index(b, pt.offset(True), pt.env), acc_t)
+            value = b.load(row, emit_index(b, here, pt.env), acc_t)
             self.store(op, pt, red.finish(b, value, op.result.type.element_type))  # type: ignore[attr-defined]

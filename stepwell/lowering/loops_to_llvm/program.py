@@ -6,13 +6,15 @@ function (MLIR tools ignore such discardable attributes):
     {name = "f", args = [tensor<...>], results = array<i64: 3>,
      buffers = [{kind = "arg", index = 0, type = ...}, {kind = "temp", type = ...},
                 {kind = "const", symbol = "f_cst0", type = ...}, {kind = "scratch", ...}],
-     calls = [{kernel = "f_k0", buffers = array<i64: 1, 0>, extent = 4, grain = 1000},
+     calls = [{kernel = "f_k0", buffers = array<i64: 1, 0>, extent = 4, grain = 1000, chunks = 4},
               {kernel = "f_k1", buffers = array<i64: 2, 0>, extent = 1, grain = 3,
                check = {op = "tensor_graph.gather", axis = 0, size = 4}}]}
 
 `args`/`temp`/`scratch` buffers are numpy arrays the runtime passes (temps are
 allocated per call; results are temps, args or consts); a call runs kernel
-`(0, extent, buffers...)`, split across threads when extent * grain is large. A call
+`(0, extent, buffers...)`, split across threads when extent * grain is large: into
+`chunks` equal contiguous pieces [extent * c // chunks, extent * (c + 1) // chunks)
+(the kernel's schedule; a check's call has none, one piece). A call
 with a `check` (a `loops.check_index`, checks.py) fills a status buffer the runtime
 reads after the call.
 """
@@ -36,12 +38,12 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Operation, SSAValue
 
-from stepwell.dialects.loops import CheckIndexOp, ComputeOp, KernelOp
+from stepwell.dialects.loops import CheckIndexOp, ComputeOp, CpuScheduleAttr, KernelOp
 from stepwell.lowering.loops_to_llvm.checks import check_attr, emit_check
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm.builder import dense_i64
 from stepwell.lowering.loops_to_llvm.kernels import KernelEmitter
-from stepwell.lowering.loops_to_llvm.planning import kernel_parallel, plan_kernel
+from stepwell.lowering.loops_to_llvm.planning import SCHEDULE, ScheduleError, plan_kernel, target_of
 from stepwell.dtypes import numpy_dtype
 
 
@@ -85,11 +87,8 @@ class FunctionLowering:
         for op in self.fn.body.block.ops:
             if op.name == "tensor_graph.constant":
                 self._constant(op, op.results[0] in returned)
-            elif isinstance(op, ComputeOp):
-                self._kernel([op], [op.result], [op.result], op.shape)
-            elif isinstance(op, KernelOp):
-                term = op.body.block.last_op
-                self._kernel(op.compute_ops(), list(term.operands), list(op.outputs), kernel_parallel(op))  # type: ignore[union-attr]
+            elif isinstance(op, (ComputeOp, KernelOp)):
+                self._kernel(op)
             elif isinstance(op, CheckIndexOp):
                 self._check(op)
             elif isinstance(op, func.ReturnOp):
@@ -131,14 +130,23 @@ class FunctionLowering:
         linkage = "external" if returned else "internal"
         self.ops.append(_global(symbol, value.type, array, linkage))  # type: ignore[arg-type]
 
-    def _kernel(self, ops: list[ComputeOp], yielded: list[SSAValue], results: list[SSAValue], parallel: tuple[int, ...]) -> None:
-        made = {op.result for op in ops}
-        outputs = list(dict.fromkeys(v for v in yielded if v in made))
+    def _kernel(self, op: KernelOp | ComputeOp) -> None:
+        """A kernel (or a lone compute op) as a call, under its schedule (planning.py;
+        one made with the default options when the op has none)."""
+        target = target_of(op)
+        made = {o.result for o in target.ops}
+        outputs = list(dict.fromkeys(v for v in target.yielded if v in made))
         for v in outputs:
             self._buffer(v, Buffer("temp", _tensor(v)))
-        for inner, outer in zip(yielded, results):
+        for inner, outer in zip(target.yielded, op.results):
             self.ids[outer] = self.ids[inner]
-        plan = plan_kernel(ops, outputs, lambda v: v in self.ids and v not in self.globals, parallel)
+        sched = op.attributes.get(SCHEDULE)
+        if sched is not None and not isinstance(sched, CpuScheduleAttr):
+            raise LoweringError(f"convert-loops-to-llvm: the schedule of {op.name} in @{self.name} is not a #loops.cpu<...>")
+        try:
+            plan = plan_kernel(target, outputs, sched)
+        except ScheduleError as e:
+            raise LoweringError(f"convert-loops-to-llvm: {op.name} in @{self.name}: {e}") from None
         for v in plan.scratch:
             self._buffer(v, Buffer("scratch", _tensor(v)))
         name = f"{self.name}_k{len(self.calls)}"
@@ -152,10 +160,10 @@ class FunctionLowering:
                     "buffers": dense_i64([self.ids[v] for v in plan.params]),
                     "extent": IntegerAttr(plan.extent, i64),
                     "grain": IntegerAttr(plan.grain(), i64),
+                    "chunks": IntegerAttr(plan.chunks, i64),
                 }
             )
         )
-
 
     def _check(self, op: CheckIndexOp) -> None:
         """A call of the check's kernel (checks.py) on a status buffer of two i64."""

@@ -3,7 +3,7 @@
 // A fused softmax: one function; at each outer point (a row) the max and the sum are
 // kernel-local scalars (one-element stack slots, promoted to registers by LLVM), read
 // by the later ops at that point; only the yielded buffer is stored to memory.
-// CHECK:      calls = [{kernel = "softmax_k0", buffers = array<i64: 1, 0>, extent = 4 : i64, grain = 3000 : i64}]
+// CHECK:      calls = [{kernel = "softmax_k0", buffers = array<i64: 1, 0>, extent = 4 : i64, grain = 3000 : i64, chunks = 1 : i64}]
 // CHECK:      llvm.func @softmax_k0(%{{.*}}: i64, %{{.*}}: i64, %[[OUT:.*]]: !llvm.ptr {llvm.noalias}, %[[X:.*]]: !llvm.ptr {llvm.noalias})
 // CHECK-DAG:    %[[MAX:.*]] = llvm.alloca %[[ONE:.*]] x f32
 // CHECK-DAG:    %[[SUM:.*]] = llvm.alloca %[[ONE]] x f32
@@ -77,7 +77,7 @@ func.func @center(%x: tensor<3x8xf64>) -> (tensor<3xf64>, tensor<3x8xf64>) {
 // CHECK:         %[[ANY:.*]] = llvm.icmp "slt" %[[BEGIN]], %[[END]] : i64
 // CHECK-NEXT:    llvm.cond_br %[[ANY]], ^{{.*}}, ^[[DONE:.*]]
 // CHECK-NOT:     (%[[BEGIN]] : i64)
-// CHECK:         llvm.getelementptr inbounds %[[OUT]][%[[BEGIN]]]
+// CHECK:         llvm.getelementptr inbounds %[[OUT]]
 // CHECK:       ^[[DONE]]:
 // CHECK-NEXT:    llvm.return
 func.func @one_point(%x: tensor<2xf32>) -> tensor<f32> {

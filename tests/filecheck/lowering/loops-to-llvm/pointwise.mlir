@@ -6,7 +6,7 @@
 
 // CHECK:      builtin.module attributes {stepwell.functions = [{name = "bias", args = [tensor<5x7xf32>, tensor<7xf32>], results = array<i64: 2>,
 // CHECK-SAME:   buffers = [{kind = "arg", type = tensor<5x7xf32>, index = 0 : i64}, {kind = "arg", type = tensor<7xf32>, index = 1 : i64}, {kind = "temp", type = tensor<5x7xf32>}],
-// CHECK-SAME:   calls = [{kernel = "bias_k0", buffers = array<i64: 2, 0, 1>, extent = 5 : i64, grain = 7 : i64}]}]}
+// CHECK-SAME:   calls = [{kernel = "bias_k0", buffers = array<i64: 2, 0, 1>, extent = 5 : i64, grain = 7 : i64, chunks = 1 : i64}]}]}
 // CHECK:      llvm.func @bias_k0(%[[BEGIN:.*]]: i64, %[[END:.*]]: i64, %[[OUT:.*]]: !llvm.ptr {llvm.noalias}, %[[X:.*]]: !llvm.ptr {llvm.noalias}, %[[B:.*]]: !llvm.ptr {llvm.noalias}) {
 // CHECK:        llvm.br ^[[ROWS:.*]](%[[BEGIN]] : i64)
 // CHECK:      ^[[ROWS]](%[[I:.*]]: i64):

@@ -15,18 +15,19 @@ func.func @rows(%x: tensor<6x100xf32>) -> tensor<6xf32> {
 }
 
 // A column reduction (reads contiguous along the output) puts the output innermost: a
-// row of accumulators on the stack, the outer range walked in tiles of 512 columns.
+// row of accumulators on the stack, the outer range walked in blocks of columns (the
+// last one shorter: the block's end is clamped to the size).
 // CHECK-LABEL: llvm.func @cols_k0
 // CHECK:         %[[ROW:.*]] = llvm.alloca %{{.*}} x f32 {alignment = 64 : i64} : (i64) -> !llvm.ptr
 // CHECK:         llvm.call_intrinsic "llvm.smin.i64"
 // CHECK:         llvm.getelementptr inbounds %[[ROW]]
 // CHECK:         llvm.fadd %{{.*}}, %{{.*}} {fastmathFlags = #llvm.fastmath<reassoc>} : f32
-func.func @cols(%x: tensor<100x600xf32>) -> tensor<600xf32> {
-  %y = loops.reduce sum over [100] : tensor<600xf32> {
-    %a = loops.load %x[r0, d0] : tensor<100x600xf32>
+func.func @cols(%x: tensor<100x2000xf32>) -> tensor<2000xf32> {
+  %y = loops.reduce sum over [100] : tensor<2000xf32> {
+    %a = loops.load %x[r0, d0] : tensor<100x2000xf32>
     loops.yield %a : f32
   }
-  func.return %y : tensor<600xf32>
+  func.return %y : tensor<2000xf32>
 }
 
 // max / min propagate NaN (llvm.maximum); integer ones are smax / smin.

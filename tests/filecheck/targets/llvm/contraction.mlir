@@ -1,11 +1,12 @@
 // A matmul with a bias + relu epilogue takes the blocked GEMM path (contraction.py):
 // B is packed into a panel, the micro-kernel keeps MR x 2 vector accumulators in
 // registers (phis) and does broadcast(A[i, k]) * B[k, j:j+W] vector FMAs; the epilogue
-// (add, max) runs on the finished block. The outer range is blocks of rows.
+// (add, max) runs on the finished block. The outer range is blocks of rows and of
+// columns: 3 x 3 (cut for 8 chunks of at least 32768 scalar bodies, on every host).
 // RUN: stepwell-opt %s -p lower-to-cpu | filecheck %s --check-prefix=DIALECT
 // RUN: stepwell-opt %s -p lower-to-cpu --emit llvm | filecheck %s
 
-// DIALECT:       calls = [{kernel = "mm_k0", buffers = array<i64: 3, 0, 1, 2>, extent = 2 : i64
+// DIALECT:       calls = [{kernel = "mm_k0", buffers = array<i64: 3, 0, 1, 2>, extent = 9 : i64
 // DIALECT:       llvm.func @mm_k0(
 // DIALECT:         llvm.shufflevector
 // DIALECT:         llvm.call_intrinsic "llvm.fmuladd.v[[N:4|8|16]]f32"({{.*}}) : (vector<[[N]]xf32>, vector<[[N]]xf32>, vector<[[N]]xf32>) -> vector<[[N]]xf32>

@@ -19,8 +19,12 @@ becomes (C = 64 chunks, each 32 rows of the reduced space)
     }
 
 When. A `loops.reduce` outside a kernel (a `loops.contract` is left to the GEMM) whose
-output has fewer than `min-parallelism` points (contract.MIN_PARALLELISM) and whose
-work (outputs x reduced points) is at least `min-split-work` scalar iterations.
+output has fewer than `min-parallelism` parallel points (contract.MIN_PARALLELISM) and
+whose work (outputs x reduced points) is at least `min-split-work` scalar iterations.
+Its parallel points are its outputs, or, when its loads walk memory along its innermost
+output dim (a column sum, `access.reads_along_output`), its rows of that dim: a core
+accumulates a whole row at once, so `sum over axis 0` of [2048, 4096] has one row and
+is split into chunks of rows, each giving a row of partial sums.
 
 How. The partial reduction's result has a new leading dim of C chunks (d0; the op's
 own d-dims follow), and one reduced dim r_j of size R is cut into C contiguous ranges
@@ -69,6 +73,7 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from stepwell.dialects.loops import ContractOp, IndexOp, KernelOp, LoadOp, PointwiseOp, ReduceOp, YieldOp
+from stepwell.dialects.loops.access import reads_along_output
 from stepwell.dialects.loops.contract import MIN_PARALLELISM
 from stepwell.dialects.loops.index import dims, sym
 from stepwell.dtypes import compute_dtype, element_type_of, numpy_dtype
@@ -90,10 +95,11 @@ def divisors(n: int) -> list[int]:
     return sorted({*small, *(n // c for c in small)})
 
 
-def choose_split(over: Sequence[int], target: int, min_chunk: int, outermost_only: bool) -> Split | None:
+def choose_split(over: Sequence[int], target: int, min_chunk: int, outermost_only: bool, outputs: int = 1) -> Split | None:
     """Which reduced dim to cut into how many chunks: at least `target` chunks if a
-    divisor allows, each of at least `min_chunk` iterations; the outermost dim on a tie."""
-    work = math.prod(over)
+    divisor allows, each of at least `min_chunk` iterations (`outputs` x its share of
+    the reduced space); the outermost dim on a tie."""
+    work = outputs * math.prod(over)
     best: Split | None = None
     for j, n in enumerate(over[:1] if outermost_only else over):
         usable = [c for c in divisors(n) if c >= 2 and work // c >= min_chunk]
@@ -218,6 +224,16 @@ def _accumulator(elt: Attribute) -> Attribute:
     return element_type_of(compute_dtype(numpy_dtype(elt)))
 
 
+def parallel_points(op: ReduceOp) -> int:
+    """The parts of a reduction's output that cores can work on apart: its outputs, or,
+    for one that reads along its innermost output dim (a column sum: each core then
+    accumulates whole rows of that dim, access.reads_along_output), its rows."""
+    outputs = math.prod(op.shape)
+    if outputs and reads_along_output(op):
+        return outputs // op.shape[-1]
+    return outputs
+
+
 def uses_reduced_index(op: ReduceOp) -> bool:
     return any(
         isinstance(inner, IndexOp) and any(s.name.startswith("r") for s in inner.index_expr.free_symbols)
@@ -250,7 +266,8 @@ class LoopsSplitReduction(ModulePass):
 
     def _split(self, op: ReduceOp) -> None:
         outputs, work = math.prod(op.shape), math.prod(op.reduce_shape)
-        if not 0 < outputs < self.min_parallelism or outputs * work < self.min_split_work:
+        parallel = parallel_points(op)
+        if not 0 < parallel < self.min_parallelism or outputs * work < self.min_split_work:
             return
         name = f" %{op.result.name_hint}" if op.result.name_hint else ""
         arg = op.kind.data in ARG_KINDS
@@ -258,10 +275,10 @@ class LoopsSplitReduction(ModulePass):
             why = f"{op.kind.data} of a body that reads a reduced index (loops.index)"
             self._remark(op, f"reduction{name} not split: {why}")
             return
-        target = -(-self.min_parallelism // outputs)
+        target = -(-self.min_parallelism // parallel)
         min_chunk = max(1, self.min_split_work // self.min_parallelism)
         over = op.reduce_shape
-        split = choose_split(over, target, min_chunk, outermost_only=arg)
+        split = choose_split(over, target, min_chunk, outermost_only=arg, outputs=outputs)
         if split is None:
             what = (
                 f"its outermost reduced dim ({over[0]}; an arg reduction is cut only there)"

@@ -1,9 +1,9 @@
 """loops-fuse over any axis: a reduction over a leading or middle axis is one kernel with
 its prologue and epilogue, whose parallel dims are not the epilogue's leading dims
 (softmax over axis 0: the reductions at (0, p0 | k0), the division at (k0, p0)); the
-CPU target runs such a kernel with a shorter outer loop (planning.kernel_parallel:
-the p dims that are every op's leading dims, possibly none) and computes the same
-values as the reference interpreter. And `min-parallelism`."""
+CPU target runs such a kernel in parallel over its p dims wherever they are (the
+schedule, planning.schedule) and computes the same values as the reference
+interpreter. And `min-parallelism`."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from stepwell.dialects.tensor_graph import ops as tg
 from stepwell.dialects.tensor_graph.builder import build_function
 from stepwell.dialects.tensor_graph.types import f32, tensor
 from stepwell.ir.pipeline import build_pipeline
-from stepwell.lowering.loops_to_llvm.planning import kernel_parallel
+from stepwell.lowering.loops_to_llvm.planning import schedule, target_of
 from stepwell.registry import make_context, passes, pipelines
 
 LOWER = "tensor_graph-decompose,canonicalize,cse,convert-tensor_graph-to-loops"
@@ -117,13 +117,16 @@ def test_softmax_columns_map():
     assert maps == [("0", "p0", "k0"), ("0", "p0", "k0"), ("k0", "p0")]
 
 
-def test_cpu_outer_loop_is_the_leading_parallel_dims():
-    """The CPU walks the p dims that are every op's leading dims in parallel: none for
-    softmax over axis 0 (one call), the leading batch dim for axis 1 of a 3-D tensor."""
-    (cols,) = tops(fused(softmax((6, 10), 0)))
-    assert kernel_parallel(cols) == ()
-    (middle,) = tops(fused(softmax((3, 6, 10), 1)))
-    assert middle.parallel_sizes == (3, 10) and kernel_parallel(middle) == (3,)
+def test_cpu_outer_loop_covers_every_parallel_dim():
+    """The CPU schedule walks every p dim of a kernel in parallel, wherever its ops map
+    it: the columns of softmax over axis 0 (in blocks, the block innermost), the batch
+    dim and the columns for axis 1 of a 3-D tensor."""
+    (cols,) = tops(fused(softmax((64, 4096), 0)))
+    sched = schedule(target_of(cols), vector=16)
+    assert [name for name, _ in sched.outer] == ["p0"] and sched.chunks > 1
+    (middle,) = tops(fused(softmax((3, 64, 4096), 1)))
+    assert middle.parallel_sizes == (3, 4096)
+    assert sorted(name for name, _ in schedule(target_of(middle), vector=16).outer) == ["p0", "p1"]
 
 
 # --- compiled for the CPU == reference ----------------------------------------------------

@@ -163,6 +163,22 @@ class Sides:
     y_ops: tuple[Operation, ...]
 
 
+def reads_along_output(op: ComputeOp) -> bool:
+    """Whether a reduction's loads walk memory along its innermost output dim rather
+    than along its innermost reduced dim (a column sum): a backend then accumulates a
+    row of outputs at once, reading whole rows, and its parallel units are rows."""
+    if not op.reduce_shape or not op.shape or op.kind.data.startswith("arg"):  # type: ignore[attr-defined]
+        return False
+    d = dims(len(op.shape))[-1]
+    r = dims(len(op.reduce_shape), "r")[-1]
+    along_d = along_r = 0
+    for load in op.loads():
+        access = load_access(load)
+        along_d += access.stride(d) == 1
+        along_r += access.stride(r) == 1
+    return along_d > along_r
+
+
 def contraction_sides(op: ContractOp) -> Sides | str:
     """The sides of `op`'s product, or what keeps its body from being a contraction."""
     _, m, n, _ = op.roles

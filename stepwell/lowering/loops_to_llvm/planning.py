@@ -46,14 +46,14 @@ from dataclasses import dataclass, field
 from xdsl.ir import OpResult, Operation, SSAValue
 
 from stepwell.dialects.loops import ComputeOp, CpuScheduleAttr, KernelOp, PointwiseOp, ReduceOp
-from stepwell.dialects.loops.access import load_access
+from stepwell.dialects.loops.access import load_access, reads_along_output
 from stepwell.dialects.loops.contract import MIN_PARALLELISM, UNIT, is_parallel
 from stepwell.dialects.loops.index import dims
 from stepwell.lowering.loops_to_llvm import contraction
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm import reductions
 
-TILE = 1024  # block of an output dim walked under a row of accumulators
+TILE = 1024  # block of an output dim walked under a row of accumulators (when a whole row's do not fit)
 MIN_ROW = TILE  # the least block cut from it: narrower strips of a column sum lose the
 # hardware prefetcher (one thread, 2048 x 4096 f32: 64 columns 5.2 ms, 256: 2.7, 1024: 2.4,
 # whole rows 1.1-1.4; more chunks for such a kernel come from splitting its reduced dim)
@@ -164,12 +164,13 @@ def schedule(
                 blocks[j] = BLOCK
         else:
             blocks[c] = max(1, space.parallel[c])
-    wants_inner = [op for op in ops if isinstance(op, ReduceOp) and _output_contiguous(op)]
+    wants_inner = [op for op in ops if isinstance(op, ReduceOp) and reads_along_output(op)]
     smallest = 4 * vector
     for op in wants_inner:
         c = _p_index(space.d_map(op)[-1])
         if c is not None and blocks[c] == 1:
-            blocks[c] = max(1, min(space.parallel[c], TILE))
+            whole = space.parallel[c] * _bytes(reductions.acc_type(op.body_type)) <= LOCAL_LIMIT  # type: ignore[attr-defined]
+            blocks[c] = max(1, space.parallel[c] if whole else min(space.parallel[c], TILE))
             smallest = max(smallest, MIN_ROW)
     order = [j for j in range(len(blocks)) if blocks[j] == 1] + [j for j in range(len(blocks)) if blocks[j] > 1]
     _cut_for_chunks(blocks, order, space.parallel, min(want, MIN_PARALLELISM), 4 * vector, smallest)
@@ -272,21 +273,6 @@ def _transposed(ops: list[ComputeOp], space: Space) -> tuple[int, int] | None:
             if access.stride(d_row) == 1 and access.stride(d_col) != 1:
                 return row, col
     return None
-
-
-def _output_contiguous(op: ReduceOp) -> bool:
-    """Whether op's loads walk memory along its innermost output dim rather than
-    along its innermost reduced dim."""
-    if op.kind.data.startswith("arg") or not op.reduce_shape or not op.shape:
-        return False
-    d = dims(len(op.shape))[-1]
-    r = dims(len(op.reduce_shape), "r")[-1]
-    along_d = along_r = 0
-    for load in op.loads():
-        access = load_access(load)
-        along_d += access.stride(d) == 1
-        along_r += access.stride(r) == 1
-    return along_d > along_r
 
 
 # --- planning: the schedule as the emitter's data ----------------------------------------

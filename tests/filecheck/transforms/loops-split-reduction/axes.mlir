@@ -17,12 +17,13 @@ func.func @rows(%x: tensor<8x65536xf32>) -> tensor<8xf32> {
   func.return %s : tensor<8xf32>
 }
 
-// Over axis 0 of [65536, 4] (4 outputs): 16 chunks.
+// Over axis 0 of [65536, 4]: its loads walk along its 4 outputs, so a core sums
+// whole rows of 4 and its parallel points are its rows (one): 64 chunks of rows.
 // CHECK-LABEL: func.func @cols
-// CHECK-NEXT:    %s_part = loops.reduce sum over [4096] : tensor<16x4xf32> {
-// CHECK-NEXT:      loops.load %x[4096 * d0 + r0, d1] : tensor<65536x4xf32>
-// CHECK:         %s = loops.reduce sum over [16] : tensor<4xf32> {
-// CHECK-NEXT:      loops.load %s_part[r0, d0] : tensor<16x4xf32>
+// CHECK-NEXT:    %s_part = loops.reduce sum over [1024] : tensor<64x4xf32> {
+// CHECK-NEXT:      loops.load %x[1024 * d0 + r0, d1] : tensor<65536x4xf32>
+// CHECK:         %s = loops.reduce sum over [64] : tensor<4xf32> {
+// CHECK-NEXT:      loops.load %s_part[r0, d0] : tensor<64x4xf32>
 func.func @cols(%x: tensor<65536x4xf32>) -> tensor<4xf32> {
   %s = loops.reduce sum over [65536] : tensor<4xf32> {
     %a = loops.load %x[r0, d0] : tensor<65536x4xf32>
@@ -99,7 +100,7 @@ func.func @inner(%x: tensor<7x65536xi32>) -> tensor<i32> {
 // OPT-LABEL: func.func @rows
 // OPT:         %s_part = loops.reduce sum over [2048] : tensor<32x8xf32>
 // OPT-LABEL: func.func @cols
-// OPT:         %s_part = loops.reduce sum over [1024] : tensor<64x4xf32>
+// OPT:         %s_part = loops.reduce sum over [256] : tensor<256x4xf32>
 
 // 131074 = 2 x 65537: cutting it into 65537 chunks would leave 2 iterations a chunk
 // (fewer than min-split-work / min-parallelism = 1024), so it is cut in 2.
@@ -112,4 +113,31 @@ func.func @two(%x: tensor<131074xi64>) -> tensor<i64> {
     loops.yield %a : i64
   }
   func.return %s : tensor<i64>
+}
+
+// A column sum with many outputs (sum_cols of bench/: [2048, 4096] over axis 0) is
+// one row of 4096 for the cores: it is split into 64 chunks of 32 rows, each a row of
+// partial sums, then a combine over 64.
+// CHECK-LABEL: func.func @sum_cols
+// CHECK-NEXT:    %s_part = loops.reduce sum over [32] : tensor<64x4096xf32> {
+// CHECK-NEXT:      loops.load %x[32 * d0 + r0, d1] : tensor<2048x4096xf32>
+// CHECK:         %s = loops.reduce sum over [64] : tensor<4096xf32> {
+func.func @sum_cols(%x: tensor<2048x4096xf32>) -> tensor<4096xf32> {
+  %s = loops.reduce sum over [2048] : tensor<4096xf32> {
+    %a = loops.load %x[r0, d0] : tensor<2048x4096xf32>
+    loops.yield %a : f32
+  }
+  func.return %s : tensor<4096xf32>
+}
+
+// Rows of a row sum are its parallel points: 2048 of them, no split.
+// CHECK-LABEL: func.func @sum_rows
+// CHECK-NOT:     _part
+// CHECK:         func.return
+func.func @sum_rows(%x: tensor<2048x4096xf32>) -> tensor<2048xf32> {
+  %s = loops.reduce sum over [4096] : tensor<2048xf32> {
+    %a = loops.load %x[d0, r0] : tensor<2048x4096xf32>
+    loops.yield %a : f32
+  }
+  func.return %s : tensor<2048xf32>
 }

@@ -49,7 +49,7 @@ position. A body that reads a reduced index with `loops.index` cannot be evaluat
 a position read at run time, so such an arg reduction stays as it is.
 
 Options: `loops-split-reduction{min-parallelism=64 min-split-work=65536 remarks=false}`.
-With `remarks=true` each split is reported as a remark on the op,
+With `remarks=true` (or `stepwell-opt --remarks=loops-split-reduction`) each split is reported as a remark on the op,
 
     split reduction %s into 64 chunks of 131072 iterations (r0: 64 x 32): 64 x 1
     partial results, then a combine over 64
@@ -297,5 +297,5 @@ class LoopsSplitReduction(ModulePass):
         split_reduction(op, split)
 
     def _remark(self, op: Operation | None, message: str) -> None:
-        if self.remarks:
+        if self.remarks or report.remarks_enabled(self.name):
             report.remark(op, message)

@@ -31,7 +31,7 @@ from xdsl.utils.exceptions import PassFailedException
 from stepwell.ir import report
 from stepwell.ir.checks import first_dynamic_size
 from stepwell.lowering.loops_to_llvm.index_expr import UnsupportedIndex
-from stepwell.lowering.loops_to_llvm.program import FunctionLowering, LoweringError, table_global
+from stepwell.lowering.loops_to_llvm.program import FunctionLowering, LoweringError
 from stepwell.lowering.loops_to_llvm.scalar import UnsupportedOp
 from stepwell.transforms.expand_math import expand_math
 
@@ -45,7 +45,7 @@ class ConvertLoopsToLlvm(ModulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         check_static_shapes(op)
         expand_math(op)  # what loops-expand-math left (the CPU has no instruction for any)
-        plans, lowered, tables = [], [], {}
+        plans, lowered = [], []
         for fn in list(op.ops):
             if isinstance(fn, (llvm.FuncOp, llvm.GlobalOp)):
                 continue
@@ -60,10 +60,7 @@ class ConvertLoopsToLlvm(ModulePass):
             except (LoweringError, UnsupportedOp, UnsupportedIndex) as e:
                 raise PassFailedException(str(e)) from None
             lowered += function.ops
-            tables.update(function.tables)
             fn.detach()
-        present = {g.sym_name.data for g in op.ops if isinstance(g, llvm.GlobalOp)}
-        lowered += [table_global(name, *table) for name, table in tables.items() if name not in present]
         op.body.block.add_ops(lowered)
         previous = op.attributes.get(PLAN_ATTR)
         op.attributes[PLAN_ATTR] = ArrayAttr([*(previous.data if previous else ()), *plans])  # type: ignore[union-attr]

@@ -42,8 +42,6 @@ class FuncBuilder:
         self.entry.add_op(self._entry_term)
         self.region.add_block(self.block)
         self._consts: dict[tuple[Attribute, object], SSAValue] = {}
-        self.tables: dict[str, tuple[Attribute, tuple[float, ...]]] = {}  # constant tables used
-        self._table_ptrs: dict[str, SSAValue] = {}
 
     @property
     def args(self) -> tuple[SSAValue, ...]:
@@ -74,14 +72,6 @@ class FuncBuilder:
                 attr = IntegerAttr(_wrap(int(value), type_.width.data), type_)
             self._consts[key] = self.at_entry(llvm.ConstantOp(attr, type_))
         return self._consts[key]
-
-    def table(self, name: str, elem_type: Attribute, values: Sequence[float]) -> SSAValue:
-        """The address of constant table `name` (a module-level global that the caller
-        of the builder emits once per module, from `tables`)."""
-        if name not in self._table_ptrs:
-            self.tables[name] = (elem_type, tuple(values))
-            self._table_ptrs[name] = self.at_entry(llvm.AddressOfOp(name, PTR))
-        return self._table_ptrs[name]
 
     def i64(self, value: int) -> SSAValue:
         return self.const(i64, value)

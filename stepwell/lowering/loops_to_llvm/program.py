@@ -78,7 +78,6 @@ class FunctionLowering:
         self.ops: list[Operation] = []  # llvm.mlir.global and llvm.func ops
         self.calls: list[DictionaryAttr] = []
         self.results: list[int] = []
-        self.tables: dict[str, tuple[Attribute, tuple[float, ...]]] = {}  # math tables the kernels read
 
     def lower(self) -> DictionaryAttr:
         for i, arg in enumerate(self.fn.args):
@@ -152,7 +151,6 @@ class FunctionLowering:
         name = f"{self.name}_k{len(self.calls)}"
         emitter = KernelEmitter(plan, name, self.globals, self.splats)
         self.ops.append(emitter.emit())
-        self.tables.update(emitter.b.tables)
         self.calls.append(
             DictionaryAttr(
                 {
@@ -219,12 +217,6 @@ def _storage_bits(array: np.ndarray) -> np.ndarray:
 
 def _splat_bits(array: np.ndarray) -> float | int:
     return _storage_bits(array).flat[0].item()
-
-
-def table_global(name: str, elem_type: Attribute, values: tuple[float, ...]) -> llvm.GlobalOp:
-    """A constant table of the math approximations (builder.FuncBuilder.table)."""
-    array = np.asarray(values, dtype=numpy_dtype(elem_type))
-    return _global(name, TensorType(elem_type, [len(values)]), array, "internal")
 
 
 def _global(symbol: str, t: TensorType, array: np.ndarray, linkage: str) -> llvm.GlobalOp:

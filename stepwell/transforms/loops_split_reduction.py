@@ -74,6 +74,7 @@ from xdsl.rewriter import InsertPoint, Rewriter
 
 from stepwell.dialects.loops import ContractOp, IndexOp, KernelOp, LoadOp, PointwiseOp, ReduceOp, YieldOp
 from stepwell.dialects.loops.access import reads_along_output
+from stepwell.dialects.loops.bodies import POSITION, copy_ops
 from stepwell.dialects.loops.contract import MIN_PARALLELISM
 from stepwell.dialects.loops.index import dims, sym
 from stepwell.dtypes import compute_dtype, element_type_of, numpy_dtype
@@ -116,32 +117,9 @@ def choose_split(over: Sequence[int], target: int, min_chunk: int, outermost_onl
 
 
 def copy_body(block: Block, subst: dict[sympy.Symbol, sympy.Expr], position: SSAValue | None = None) -> Block:
-    """A copy of a scalar body with its index symbols replaced by `subst`. `POSITION`
-    in `subst` stands for the value `position` (read at run time): a load that uses it
-    takes it as its next sym."""
-    new_block = Block()
-    mapping: dict[SSAValue, SSAValue] = {}
-    for op in block.ops:
-        if isinstance(op, LoadOp):
-            syms = [mapping.get(s, s) for s in op.syms]
-            exprs = [e.xreplace(subst) for e in op.index_exprs]
-            if position is not None and any(e.has(POSITION) for e in exprs):
-                exprs = [e.xreplace({POSITION: sym(f"s{len(syms)}")}) for e in exprs]
-                syms.append(position)
-            new: Operation = LoadOp(op.buffer, exprs, syms)
-        elif isinstance(op, IndexOp):
-            new = IndexOp(op.index_expr.xreplace(subst))
-        else:
-            new = op.clone(value_mapper=mapping)
-        for old_result, new_result in zip(op.results, new.results):
-            mapping[old_result] = new_result
-            new_result.name_hint = old_result.name_hint
-        new_block.add_op(new)
-    return new_block
-
-
-POSITION = sympy.Symbol("position", integer=True, nonnegative=True)
-"""In `copy_body`'s substitution: a flat position read at run time."""
+    """A copy of a scalar body with its index symbols replaced by `subst` (POSITION in
+    it stands for the value `position`, read at run time: bodies.copy_ops)."""
+    return Block(list(copy_ops(block.ops, subst, {}, position=position)))
 
 
 def _tensor(shape: Sequence[int], elt: Attribute) -> TensorType:

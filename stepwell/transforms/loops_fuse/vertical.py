@@ -58,7 +58,8 @@ from xdsl.dialects.builtin import ArrayAttr, StringAttr
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.transforms.common_subexpression_elimination import cse
 
-from stepwell.dialects.loops import ComputeOp, IndexOp, LoadOp, PointwiseOp, ReduceOp, YieldOp
+from stepwell.dialects.loops import ComputeOp, LoadOp, PointwiseOp, ReduceOp
+from stepwell.dialects.loops.bodies import copy_ops
 from stepwell.dialects.loops.index import sym
 from stepwell.ir import report
 from stepwell.transforms.loops_fuse.graph import (
@@ -220,26 +221,12 @@ def inline_at(producer: PointwiseOp, site: Site) -> None:
     block = first.parent
     assert isinstance(block, Block)
     subst: dict[sympy.Symbol, sympy.Expr] = {sym(f"d{i}"): e for i, e in enumerate(first.index_exprs)}
-    shift = len(first.syms)
     mapping: dict[SSAValue, SSAValue] = {}
-    value: SSAValue | None = None
-    for op in producer.body.block.ops:
-        if isinstance(op, YieldOp):
-            value = mapping.get(op.values[0], op.values[0])
-            break
-        if isinstance(op, LoadOp):
-            renumber = {sym(f"s{j}"): sym(f"s{j + shift}") for j in range(len(op.syms))}
-            exprs = [e.xreplace({**subst, **renumber}) for e in op.index_exprs]
-            new = LoadOp(op.buffer, exprs, [*first.syms, *(mapping.get(s, s) for s in op.syms)])
-        elif isinstance(op, IndexOp):
-            new = IndexOp(op.index_expr.xreplace(subst))
-        else:
-            new = op.clone(value_mapper=mapping)
-        for old_result, new_result in zip(op.results, new.results):
-            mapping[old_result] = new_result
-            new_result.name_hint = old_result.name_hint
+    ops = list(producer.body.block.ops)
+    (yielded,) = ops[-1].operands  # the body's loops.yield
+    for new in copy_ops(ops[:-1], subst, mapping, leading_syms=first.syms):
         block.insert_op_before(new, first)
-    assert value is not None
+    value = mapping.get(yielded, yielded)
     for load in site.loads:
         load.result.replace_all_uses_with(value)
         load.detach()

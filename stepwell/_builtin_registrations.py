@@ -30,6 +30,15 @@ def _loops():
 register_dialect(_loops, "loops")
 
 
+def _gpu_block():
+    from stepwell.dialects.gpu_block import GpuBlock
+
+    return GpuBlock
+
+
+register_dialect(_gpu_block, "gpu_block")
+
+
 def _xdsl_pass(module: str, cls: str):
     def load():
         import importlib

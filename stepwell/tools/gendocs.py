@@ -381,12 +381,26 @@ def loops_page() -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _attr_section(attr: type) -> str:
-    """An attribute's docstring (its examples as code) and its verifier's messages."""
+def gpu_block_page() -> str:
+    import stepwell.dialects.gpu_block as gpu_block
+
+    intro = inspect.cleandoc(gpu_block.__doc__ or "").split("\n", 1)[1].lstrip("\n")  # (the title line goes)
+    out = [HEADER, "# The `gpu_block` dialect", "", _indented_code_as_fence(intro), "", "## Ops", ""]
+    for op in gpu_block.GpuBlock.operations:
+        out.append(_op_section(op, None, verifier_messages(op), []))
+    out += ["## Types", ""]
+    for attr in gpu_block.GpuBlock.attributes:
+        out.append(_attr_section(attr, "!"))
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _attr_section(attr: type, sigil: str = "#") -> str:
+    """An attribute's (or with sigil `!`, a type's) docstring (its examples as code)
+    and its verifier's messages."""
     doc = inspect.cleandoc(attr.__dict__.get("__doc__") or "")
     if not doc:
         raise ValueError(f"attribute {attr.name} has no docstring: say what it means")
-    out = [f"### `#{attr.name}`", "", _indented_code_as_fence(doc), ""]
+    out = [f"### `{sigil}{attr.name}`", "", _indented_code_as_fence(doc), ""]
     rules = list(_raised(_method(attr, "verify"), depth=1))
     if rules:
         out += ["Verifier errors:", ""] + [f"- {_code(r)}" for r in rules] + [""]
@@ -406,7 +420,11 @@ def _indented_code_as_fence(text: str) -> str:
 
 def pages() -> dict[str, str]:
     """Each generated page, by its path under docs/."""
-    return {"dialects/tensor_graph.md": tensor_graph_page(), "dialects/loops.md": loops_page()}
+    return {
+        "dialects/tensor_graph.md": tensor_graph_page(),
+        "dialects/loops.md": loops_page(),
+        "dialects/gpu_block.md": gpu_block_page(),
+    }
 
 
 def stale(docs: Path = DOCS) -> list[str]:

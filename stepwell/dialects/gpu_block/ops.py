@@ -629,7 +629,8 @@ class MemoryOp(BodyOp):
 
     CACHE: ClassVar[tuple[str, ...]] = ()
 
-    def verify_memory(self) -> None:
+    def verify_(self) -> None:
+        super().verify_()
         if not isinstance(element_of(self.ptr.type), PtrType):
             raise VerifyException(f"expected a pointer or a block of pointers, got {self.ptr.type}")
         check_value_type(self.ptr.type, "the pointer operand")
@@ -706,7 +707,6 @@ class LoadOp(MemoryOp):
 
     def verify_(self) -> None:
         super().verify_()
-        self.verify_memory()
         if self.result.type != pointee_type(self.ptr.type):
             raise VerifyException(f"loading {self.ptr.type} gives {pointee_type(self.ptr.type)}, not {self.result.type}")
         if self.other is not None:
@@ -722,9 +722,7 @@ class LoadOp(MemoryOp):
         ops: dict = {}
         props = _parse_hints(parser, ops, ("mask", "other", "cache", "evict"))
         parser.parse_punctuation(":")
-        ptr_type = parser.parse_type()
-        if not isinstance(element_of(ptr_type), PtrType):
-            parser.raise_error(f"expected a pointer or a block of pointers, got {ptr_type}")
+        ptr_type = _parse_pointers_type(parser)
         mask = parser.resolve_operand(ops["mask"], mask_type(ptr_type)) if "mask" in ops else None
         other = parser.resolve_operand(ops["other"], element_of(pointee_type(ptr_type))) if "other" in ops else None
         op = cls(parser.resolve_operand(ptr, ptr_type), mask, other)
@@ -749,7 +747,6 @@ class WriteOp(MemoryOp):
 
     def verify_(self) -> None:
         super().verify_()
-        self.verify_memory()
         if self.value.type != pointee_type(self.ptr.type):
             raise VerifyException(f"storing through {self.ptr.type} takes {pointee_type(self.ptr.type)}, got {self.value.type}")
 
@@ -761,9 +758,7 @@ class WriteOp(MemoryOp):
         ops: dict = {}
         props.update(_parse_hints(parser, ops, keys))
         parser.parse_punctuation(":")
-        ptr_type = parser.parse_type()
-        if not isinstance(element_of(ptr_type), PtrType):
-            parser.raise_error(f"expected a pointer or a block of pointers, got {ptr_type}")
+        ptr_type = _parse_pointers_type(parser)
         mask = [parser.resolve_operand(ops["mask"], mask_type(ptr_type))] if "mask" in ops else []
         operands = [parser.resolve_operand(ptr, ptr_type), mask, parser.resolve_operand(value, pointee_type(ptr_type))]
         return cls.build(operands=operands, properties=props)
@@ -829,6 +824,14 @@ class AtomicRmwOp(WriteOp):
 
     def print_kind(self, printer: Printer) -> None:
         printer.print_string(f" {self.kind.data}")
+
+
+def _parse_pointers_type(parser: Parser) -> Attribute:
+    start = parser.pos
+    t = parser.parse_type()
+    if not isinstance(element_of(t), PtrType):
+        parser.raise_error(f"expected a pointer or a block of pointers, got {t}", start, parser.pos)
+    return t
 
 
 def _hint_props(**hints: str | None) -> dict[str, Attribute]:

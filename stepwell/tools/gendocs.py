@@ -109,11 +109,13 @@ def _signature_rows(op: type[IRDLOperation]) -> list[tuple[str, str, str]]:
 
 
 def _traits(op: type[IRDLOperation]) -> list[str]:
+    """The names of the op's traits, sorted: xDSL keeps them in a frozenset, whose order
+    follows their hashes (a HasParent's hash is its op classes' ids, new each run)."""
     names = []
     for trait in op.get_irdl_definition().traits:
         name = type(trait).__name__
         names.append("canonicalization patterns" if "Canonicalization" in name else name)
-    return names
+    return sorted(names)
 
 
 # --- the verifier's messages -------------------------------------------------------------

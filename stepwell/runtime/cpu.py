@@ -140,7 +140,7 @@ class CpuFunction:
     def __call__(self, *arrays: Any, out: Any = None) -> np.ndarray | tuple[np.ndarray, ...]:
         inputs = self._check(arrays)
         outs = self._check_out(out, inputs) if out is not None else None
-        arena = self._arenas.take()
+        arena = self._arenas.take() if self.plan.arena else _NO_ARENA
         try:
             buffers = self._buffers(inputs, arena, outs)
             for fn, call, address in self._calls:
@@ -153,7 +153,8 @@ class CpuFunction:
                 handed: set[int] = set()
                 results = [self._result(buffers, i, handed) for i in self.plan.results]
         finally:
-            self._arenas.give(arena)
+            if arena is not _NO_ARENA:
+                self._arenas.give(arena)
         return results[0] if len(results) == 1 else tuple(results)
 
     def _buffers(self, inputs: list[np.ndarray], arena: np.ndarray, outs: list[np.ndarray] | None) -> list[np.ndarray]:
@@ -272,6 +273,9 @@ class Arenas:
         with self._lock:
             if len(self.free) < ARENAS_KEPT:
                 self.free.append(arena)
+
+
+_NO_ARENA = np.empty(0, np.uint8)
 
 
 def aligned_bytes(size: int, alignment: int = 64) -> np.ndarray:

@@ -196,7 +196,7 @@ def run_one(system: str, name: str, quick: bool, env: dict) -> dict:
 
 
 def mib(n: int | None) -> str:
-    return "n/a" if n is None else f"{n / MIB:.1f}"
+    return "n/a" if n is None else f"{n / MIB:.2f}"
 
 
 def table(rows: list[dict]) -> str:

@@ -13,6 +13,15 @@ compiler, same target version) comes from the compile cache (runtime/cache.py):
 memory first, then disk, without running the pipeline or building again.
 `pipeline=` replaces the target's pipeline (for IR that is already at a lower level,
 e.g. "convert-loops-to-llvm" for loops IR).
+
+`donate_argnums=(0,)` donates arguments of `entry`, as `jax.jit`'s does: the compiled
+function may overwrite a donated argument's array (its memory can hold an
+intermediate or a result, and a result may be that very array), so the caller must
+not use a donated array after the call. numpy cannot invalidate an array: nothing
+stops a later read, it just sees whatever the call left there. `compile` marks each
+donated argument with the argument attribute `stepwell.donate` before the pipeline
+runs (what the memory planner reads) and tells the target's `function` which
+arguments are donated; donation is part of the compile cache's key.
 """
 
 from __future__ import annotations
@@ -20,7 +29,8 @@ from __future__ import annotations
 from collections import Counter
 from io import StringIO
 
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, ModuleOp, UnitAttr
 from stepwell.ir.printer import Printer
 
 from stepwell import registry
@@ -58,6 +68,10 @@ class TargetUnavailable(CompileError, ValueError):
     """No target of that name is registered."""
 
 
+class BadDonation(CompileError, ValueError):
+    """donate_argnums names an argument the entry function does not have."""
+
+
 def find_target(name: str) -> Target:
     """The registered target `name`, or TargetUnavailable listing those there are."""
     factory = registry.targets().get(name)
@@ -68,29 +82,74 @@ def find_target(name: str) -> Target:
     return factory()
 
 
-def compile(source: str | ModuleOp, entry: str | None = None, target: str = "cpu", *, pipeline: str | None = None):  # noqa: A001
+DONATE_ATTR = "stepwell.donate"
+"""The argument attribute (a UnitAttr) of a donated argument: `{stepwell.donate}`."""
+
+
+def compile(  # noqa: A001
+    source: str | ModuleOp,
+    entry: str | None = None,
+    target: str = "cpu",
+    *,
+    pipeline: str | None = None,
+    donate_argnums: int | tuple[int, ...] | list[int] = (),
+):
     """Compile `source` (MLIR text or a parsed module) for `target`; the callable
     of function `entry` (default: the only function, or the one named `main`; a
-    leading '@' is allowed)."""
+    leading '@' is allowed). `donate_argnums`: positions of `entry`'s arguments the
+    call may overwrite (see the module's docstring)."""
     if not isinstance(source, (str, ModuleOp)):
         raise TypeError(f"source must be MLIR text (str) or a builtin.module, got {type(source).__name__}")
     if entry is not None and not isinstance(entry, str):
         raise TypeError(f"entry must be a function name or None, got {type(entry).__name__}")
+    donated = _donate_argnums(donate_argnums)
     chosen = find_target(target)
     spec = pipeline if pipeline is not None else chosen.pipeline
     text = source if isinstance(source, str) else _print(source)
-    key = cache_key(text, chosen.name, spec, chosen.version())
+    extra = [f"donate {entry} {list(donated)}"] if donated else []
+    key = cache_key(text, chosen.name, spec, chosen.version(), *extra)
     cached = CACHE.get(key)
     if cached is None:
-        cached = CACHE.put(key, _build(source, spec, chosen))
+        cached = CACHE.put(key, _build(source, spec, chosen, entry, donated))
     else:
         STATS["cache_hits"] += 1
     if cached.loaded is None:
         cached.loaded = chosen.load(cached.artifact)
-    return chosen.function(cached.loaded, _pick(chosen.functions(cached.loaded), entry))
+    name = _pick(chosen.functions(cached.loaded), entry)
+    if donated:  # a target without donation keeps its plain `function(program, name)`
+        return chosen.function(cached.loaded, name, donate_argnums=donated)
+    return chosen.function(cached.loaded, name)
 
 
-def _build(source: str | ModuleOp, spec: str, target: Target) -> Artifact:
+def _donate_argnums(value: object) -> tuple[int, ...]:
+    """donate_argnums as a sorted tuple: an int or a sequence of distinct
+    non-negative ints (their range is checked against the entry's arguments)."""
+    items = (value,) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(items, (tuple, list)) or not all(isinstance(i, int) and not isinstance(i, bool) for i in items):
+        raise TypeError(f"donate_argnums must be an int or a tuple of ints, got {value!r}")
+    if any(i < 0 for i in items):
+        raise ValueError(f"donate_argnums must be argument positions (>= 0), got {value!r}")
+    if len(set(items)) != len(items):
+        raise ValueError(f"donate_argnums names an argument twice: {value!r}")
+    return tuple(sorted(items))
+
+
+def _donate(module: ModuleOp, entry: str | None, donated: tuple[int, ...]) -> None:
+    """Mark `donated` arguments of function `entry` with `{stepwell.donate}`."""
+    functions = {op.sym_name.data: op for op in module.ops if isinstance(op, func.FuncOp)}
+    fn = functions[_pick(list(functions), entry)]
+    count = len(fn.args)
+    if donated[-1] >= count:
+        raise BadDonation(f"donate_argnums {list(donated)}: @{fn.sym_name.data} has {count} argument(s)")
+    attrs = [dict(d.data) for d in fn.arg_attrs.data] if fn.arg_attrs is not None else [{} for _ in range(count)]
+    for i in donated:
+        attrs[i][DONATE_ATTR] = UnitAttr()
+    fn.arg_attrs = ArrayAttr([DictionaryAttr(d) for d in attrs])
+
+
+def _build(
+    source: str | ModuleOp, spec: str, target: Target, entry: str | None = None, donated: tuple[int, ...] = ()
+) -> Artifact:
     ctx = registry.make_context()
     text = source if isinstance(source, str) else None
     try:
@@ -104,6 +163,8 @@ def _build(source: str | ModuleOp, spec: str, target: Target) -> Artifact:
     except DiagnosticError as e:
         diagnostics = with_hints(e.diagnostics, text or "")
         raise CompileError(render_all(diagnostics, text), diagnostics) from None
+    if donated:
+        _donate(module, entry, donated)
     reported: list[Diagnostic] = []
 
     def collect(op, severity: str, message: str) -> None:

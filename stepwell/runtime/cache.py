@@ -1,6 +1,7 @@
 """The compile cache: built programs (artifacts) by key, in memory and on disk.
 
-The key is the sha256 of the input IR text, the target's name and pipeline, stepwell's
+The key is the sha256 of the input IR text, the target's name and pipeline, the
+compile's options (donated arguments), stepwell's
 source (a fingerprint of its .py files, so an edited compiler never reuses stale code)
 and the target's version string: everything its artifacts depend on besides these
 (for the CPU: llvmlite/LLVM versions and the host CPU name and features). On disk
@@ -45,8 +46,9 @@ def source_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def cache_key(ir_text: str, target: str, pipeline: str, target_version: str) -> str:
-    parts = [ir_text, target, pipeline, source_fingerprint(), target_version]
+def cache_key(ir_text: str, target: str, pipeline: str, target_version: str, *options: str) -> str:
+    """`options`: anything else the build depends on (e.g. donated arguments)."""
+    parts = [ir_text, target, pipeline, source_fingerprint(), target_version, *options]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 

@@ -2,8 +2,12 @@
 
 `CpuFunction(library, plan)` is what `stepwell.compile(..., target="cpu")` returns:
 called with numpy arrays (one per argument, shapes and dtypes as declared), it
-allocates the intermediate and result buffers, calls the kernels in order and returns
-the result array (or a tuple of them).
+allocates the result buffers (or takes the caller's `out=` arrays), places the
+intermediates its plan puts in the arena at their offsets in one arena (reused across
+calls: class Arenas), allocates the other intermediates, calls the kernels in order
+and returns the result array (or a tuple of them). A result is always an array of its
+own: never a view of the arena, of another result or of an argument (unless the
+argument was donated and the plan writes the result there).
 
 A kernel `k(begin, end, buffers...)` covers outer points [begin, end). The plan cuts
 a call's range [0, extent) into `chunks` equal contiguous pieces; a call with enough
@@ -111,13 +115,20 @@ class Library:
 
 
 class CpuFunction:
-    """A compiled function: call it with numpy arrays."""
+    """A compiled function: call it with numpy arrays.
 
-    def __init__(self, library: Library, plan: FunctionPlan):
+    `f(*arrays)` returns new result arrays; `f(*arrays, out=array_or_tuple)` writes
+    them into the caller's arrays and returns those. Arguments in `donated` (from
+    `compile(..., donate_argnums=...)`) may be overwritten by the call, and a result
+    the plan places in a donated argument is that argument's array."""
+
+    def __init__(self, library: Library, plan: FunctionPlan, donated: tuple[int, ...] = ()):
         self.library, self.plan = library, plan
+        self.donated = frozenset(donated)
         kernels = [library.kernel(c.kernel, len(c.buffers)) for c in plan.calls]
         self._calls = [(fn, c, ctypes.cast(fn, ctypes.c_void_p).value) for fn, c in zip(kernels, plan.calls)]
         self._consts = {i: library.global_array(b) for i, b in enumerate(plan.buffers) if b.kind == "const" and i in plan.results}
+        self._arenas = Arenas(plan.arena)
 
     @property
     def name(self) -> str:
@@ -126,32 +137,65 @@ class CpuFunction:
     def __repr__(self) -> str:
         return f"<stepwell cpu function {self.plan.signature()}>"
 
-    def __call__(self, *arrays: Any) -> np.ndarray | tuple[np.ndarray, ...]:
+    def __call__(self, *arrays: Any, out: Any = None) -> np.ndarray | tuple[np.ndarray, ...]:
         inputs = self._check(arrays)
-        buffers: list[np.ndarray | None] = []
+        outs = self._check_out(out, inputs) if out is not None else None
+        arena = self._arenas.take() if self.plan.arena else _NO_ARENA
+        try:
+            buffers = self._buffers(inputs, arena, outs)
+            for fn, call, address in self._calls:
+                _run(fn, call, [buffers[i].ctypes.data for i in call.buffers], address)
+                if call.check is not None:
+                    _raise_if_failed(call.check, buffers[call.buffers[0]])
+            if outs is not None:
+                results = self._write_out(buffers, outs)
+            else:
+                handed: set[int] = set()
+                results = [self._result(buffers, i, handed) for i in self.plan.results]
+        finally:
+            if arena is not _NO_ARENA:
+                self._arenas.give(arena)
+        return results[0] if len(results) == 1 else tuple(results)
+
+    def _buffers(self, inputs: list[np.ndarray], arena: np.ndarray, outs: list[np.ndarray] | None) -> list[np.ndarray]:
+        """Every buffer of one call: arguments, constants, views of the arena at their
+        offsets, and new arrays (a result computed straight into its out= array)."""
+        direct = {}
+        if outs is not None:  # a temp result is computed in place, into its first out array
+            for k, i in reversed(list(enumerate(self.plan.results))):
+                if self.plan.buffers[i].kind == "temp":
+                    direct[i] = outs[k]
+        buffers: list[np.ndarray] = []
         for i, spec in enumerate(self.plan.buffers):
             if spec.kind == "arg":
                 buffers.append(inputs[spec.index])
             elif spec.kind == "const":
-                buffers.append(self._consts.get(i))
+                buffers.append(self._consts.get(i))  # type: ignore[arg-type]  # not passed to kernels when absent
+            elif spec.kind == "arena":
+                raw = arena[spec.offset : spec.offset + spec.nbytes]
+                buffers.append(raw.view(spec.np_dtype).reshape(spec.shape))
+            elif i in direct:
+                buffers.append(direct[i])
             else:
                 buffers.append(np.empty(spec.shape, spec.np_dtype))
-        for fn, call, address in self._calls:
-            _run(fn, call, [buffers[i].ctypes.data for i in call.buffers], address)  # type: ignore[union-attr]
-            if call.check is not None:
-                _raise_if_failed(call.check, buffers[call.buffers[0]])  # type: ignore[arg-type]
-        handed: set[int] = set()
-        results = [self._result(buffers, i, handed) for i in self.plan.results]
-        return results[0] if len(results) == 1 else tuple(results)
+        return buffers
 
     def _result(self, buffers: list, i: int, handed: set[int]) -> np.ndarray:
         """A result array of its own: a computed buffer is handed over the first time
-        it is returned (`func.return %y, %y` copies the second); an argument or a
-        constant is always copied."""
-        if self.plan.buffers[i].kind in ("arg", "const") or i in handed:
+        it is returned (`func.return %y, %y` copies the second); an argument (unless
+        donated), a constant or a view of the arena is always copied."""
+        spec = self.plan.buffers[i]
+        mine = spec.kind == "temp" or (spec.kind == "arg" and spec.index in self.donated)
+        if not mine or i in handed:
             return buffers[i].copy()
         handed.add(i)
         return buffers[i]
+
+    def _write_out(self, buffers: list, outs: list[np.ndarray]) -> list[np.ndarray]:
+        for out, i in zip(outs, self.plan.results):
+            if buffers[i] is not out:
+                np.copyto(out, buffers[i])
+        return outs
 
     def _check(self, arrays: tuple[Any, ...]) -> list[np.ndarray]:
         args = self.plan.args
@@ -168,7 +212,77 @@ class CpuFunction:
                     f"got {array.dtype} of shape {array.shape}"
                 )
             out.append(array if array.flags.c_contiguous else array.copy(order="C"))
+        for i in self.donated:  # the call writes a donated argument: it must be writable and its own memory
+            others = (a for j, a in enumerate(out) if j != i)
+            if not out[i].flags.writeable or any(np.shares_memory(out[i], a) for a in others):
+                out[i] = out[i].copy()
         return out
+
+    def _check_out(self, out: Any, inputs: list[np.ndarray]) -> list[np.ndarray]:
+        """The out= arrays, one per result: each a C-contiguous, writable numpy array
+        of the result's exact dtype and shape, sharing no memory with an argument or
+        another out array (the kernels would read what they already overwrote)."""
+        n = len(self.plan.results)
+        outs = list(out) if isinstance(out, (tuple, list)) else [out]
+        if len(outs) != n:
+            raise ValueError(f"out= of @{self.plan.name}: expected {n} array(s), one per result, got {len(outs)}")
+        for k, (array, i) in enumerate(zip(outs, self.plan.results)):
+            spec = self.plan.buffers[i]
+            what = f"out= result {k} of @{self.plan.name}"
+            if not isinstance(array, np.ndarray):
+                raise TypeError(f"{what}: expected a numpy array, got {type(array).__name__}")
+            if array.dtype != spec.np_dtype:
+                raise TypeError(f"{what}: expected dtype {spec.dtype}, got {array.dtype}")
+            if array.shape != spec.shape:
+                raise ValueError(f"{what}: expected shape {spec.shape}, got {array.shape}")
+            if not array.flags.c_contiguous:
+                raise ValueError(f"{what}: the array must be C-contiguous")
+            if not array.flags.writeable:
+                raise ValueError(f"{what}: the array is read-only")
+            for j, a in enumerate(inputs):
+                if np.shares_memory(array, a):
+                    raise ValueError(f"{what}: the array shares memory with argument {j} (results are written while arguments are read)")
+            for j in range(k):
+                if np.shares_memory(array, outs[j]):
+                    raise ValueError(f"{what}: the array shares memory with out= result {j}")
+        return outs
+
+
+ARENAS_KEPT = 4
+"""Arenas a function keeps for later calls: a call takes a free one (or makes one)
+and gives it back; more than this many at once (concurrent calls) are freed."""
+
+
+class Arenas:
+    """The arenas of one function, reused across its calls: each call takes one of
+    its own (concurrent calls from several Python threads get distinct ones) and gives
+    it back when done. An arena is `size` bytes, its base 64-byte aligned."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.free: list[np.ndarray] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> np.ndarray:
+        with self._lock:
+            if self.free:
+                return self.free.pop()
+        return aligned_bytes(self.size)
+
+    def give(self, arena: np.ndarray) -> None:
+        with self._lock:
+            if len(self.free) < ARENAS_KEPT:
+                self.free.append(arena)
+
+
+_NO_ARENA = np.empty(0, np.uint8)
+
+
+def aligned_bytes(size: int, alignment: int = 64) -> np.ndarray:
+    """`size` uninitialized bytes whose first lies at a multiple of `alignment`."""
+    raw = np.empty(size + alignment, np.uint8)
+    start = -raw.ctypes.data % alignment
+    return raw[start : start + size]
 
 
 def _raise_if_failed(check: tuple[str, int, int], status: np.ndarray) -> None:

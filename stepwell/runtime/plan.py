@@ -1,10 +1,16 @@
 """The plan of a compiled function (what `convert-loops-to-llvm` leaves in the module
 attribute `stepwell.functions`), as plain data the runtime follows and the compile
-cache stores as JSON."""
+cache stores as JSON.
+
+Memory (the plan of `loops-plan-memory`): a function's `arena` is the size in bytes of
+one block its "arena" buffers live in, each at its byte `offset` (64-aligned; two
+buffers alive at once never overlap). Plans without them (arena 0, no "arena"
+buffers) allocate every temp per call."""
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass
 
 import ml_dtypes
@@ -23,11 +29,16 @@ def dtype_of(name: str) -> np.dtype:
 
 @dataclass(frozen=True)
 class BufferSpec:
-    kind: str  # arg | temp | const | scratch
+    kind: str  # arg | temp | const | scratch | arena
     shape: tuple[int, ...]
     dtype: str  # numpy dtype name
     index: int = -1  # arg: its position
     symbol: str = ""  # const: its global
+    offset: int = 0  # arena: its byte offset in the function's arena
+
+    @property
+    def nbytes(self) -> int:
+        return math.prod(self.shape) * self.np_dtype.itemsize
 
     @property
     def np_dtype(self) -> np.dtype:
@@ -51,6 +62,7 @@ class FunctionPlan:
     results: tuple[int, ...]
     buffers: tuple[BufferSpec, ...]
     calls: tuple[CallSpec, ...]
+    arena: int = 0  # bytes of the arena its "arena" buffers live in
 
     def signature(self) -> str:
         def show(b: BufferSpec) -> str:
@@ -83,7 +95,8 @@ def _function(d: DictionaryAttr) -> FunctionPlan:
         for c in f["calls"].data  # type: ignore[attr-defined]
     )
     results = tuple(f["results"].get_values())  # type: ignore[attr-defined]
-    return FunctionPlan(f["name"].data, args, results, buffers, calls)  # type: ignore[attr-defined]
+    arena = f["arena"].value.data if "arena" in f else 0  # type: ignore[attr-defined]
+    return FunctionPlan(f["name"].data, args, results, buffers, calls, arena)  # type: ignore[attr-defined]
 
 
 def _check(d: DictionaryAttr | None) -> tuple[str, int, int] | None:
@@ -96,7 +109,8 @@ def _buffer(d: dict) -> BufferSpec:
     shape, dtype = _shape_dtype(d["type"])
     index = d["index"].value.data if "index" in d else -1
     symbol = d["symbol"].data if "symbol" in d else ""
-    return BufferSpec(d["kind"].data, shape, dtype, index, symbol)
+    offset = d["offset"].value.data if "offset" in d else 0
+    return BufferSpec(d["kind"].data, shape, dtype, index, symbol, offset)
 
 
 def _shape_dtype(t: TensorType) -> tuple[tuple[int, ...], str]:
@@ -109,7 +123,7 @@ def to_json(plans: list[FunctionPlan]) -> str:
 
 def from_json(text: str) -> list[FunctionPlan]:
     def buffer(b: dict) -> BufferSpec:
-        return BufferSpec(b["kind"], tuple(b["shape"]), b["dtype"], b["index"], b["symbol"])
+        return BufferSpec(b["kind"], tuple(b["shape"]), b["dtype"], b["index"], b["symbol"], b.get("offset", 0))
 
     return [
         FunctionPlan(
@@ -124,6 +138,7 @@ def from_json(text: str) -> list[FunctionPlan]:
                 )
                 for c in p["calls"]
             ),
+            p.get("arena", 0),
         )
         for p in json.loads(text)
     ]

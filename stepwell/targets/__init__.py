@@ -11,6 +11,12 @@ A target is an object with
     load(artifact) -> program         make it callable in this process
     functions(program) -> [names]     the functions it holds
     function(program, name) -> callable   numpy arrays in, numpy array(s) out
+    function(program, name, donate_argnums=(i, ...)) -> callable
+               the same, where the caller donated those arguments (`stepwell.compile(...,
+               donate_argnums=)`): the call may overwrite their arrays, and a result the
+               memory plan places in one is returned as that array; `compile` passes the
+               keyword only when something is donated (a target without donation need not
+               take it). The IR the pipeline sees marks them `{stepwell.donate}`.
 
 and is registered by name with `stepwell.registry.register_target` (a plugin can add
 one). `stepwell.compile` parses and verifies the input, runs the target's pipeline (or
@@ -60,5 +66,5 @@ class Target:
     def functions(self, program: Any) -> list[str]:
         raise NotImplementedError
 
-    def function(self, program: Any, name: str) -> Callable[..., Any]:
+    def function(self, program: Any, name: str, *, donate_argnums: tuple[int, ...] = ()) -> Callable[..., Any]:
         raise NotImplementedError

@@ -56,8 +56,8 @@ class CpuTarget(Target):
     def functions(self, program: CpuProgram) -> list[str]:
         return [plan.name for plan in program.plans]
 
-    def function(self, program: CpuProgram, name: str):
+    def function(self, program: CpuProgram, name: str, *, donate_argnums: tuple[int, ...] = ()):
         from stepwell.runtime.cpu import CpuFunction
 
         (plan,) = [plan for plan in program.plans if plan.name == name]
-        return CpuFunction(program.library, plan)  # type: ignore[arg-type]
+        return CpuFunction(program.library, plan, donate_argnums)  # type: ignore[arg-type]

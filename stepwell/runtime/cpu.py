@@ -129,11 +129,15 @@ class CpuFunction:
     def __call__(self, *arrays: Any) -> np.ndarray | tuple[np.ndarray, ...]:
         inputs = self._check(arrays)
         buffers: list[np.ndarray | None] = []
+        arena = np.empty(self.plan.arena, np.uint8)
         for i, spec in enumerate(self.plan.buffers):
             if spec.kind == "arg":
                 buffers.append(inputs[spec.index])
             elif spec.kind == "const":
                 buffers.append(self._consts.get(i))
+            elif spec.kind == "arena":
+                size = math.prod(spec.shape) * spec.np_dtype.itemsize
+                buffers.append(arena[spec.offset : spec.offset + size].view(spec.np_dtype).reshape(spec.shape))
             else:
                 buffers.append(np.empty(spec.shape, spec.np_dtype))
         for fn, call, address in self._calls:

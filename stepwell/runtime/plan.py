@@ -23,11 +23,12 @@ def dtype_of(name: str) -> np.dtype:
 
 @dataclass(frozen=True)
 class BufferSpec:
-    kind: str  # arg | temp | const | scratch
+    kind: str  # arg | temp | const | scratch | arena
     shape: tuple[int, ...]
     dtype: str  # numpy dtype name
     index: int = -1  # arg: its position
     symbol: str = ""  # const: its global
+    offset: int = 0  # arena: bytes from the arena's start
 
     @property
     def np_dtype(self) -> np.dtype:
@@ -51,6 +52,7 @@ class FunctionPlan:
     results: tuple[int, ...]
     buffers: tuple[BufferSpec, ...]
     calls: tuple[CallSpec, ...]
+    arena: int = 0  # bytes of the arena its "arena" buffers live in (loops-plan-memory)
 
     def signature(self) -> str:
         def show(b: BufferSpec) -> str:
@@ -83,7 +85,8 @@ def _function(d: DictionaryAttr) -> FunctionPlan:
         for c in f["calls"].data  # type: ignore[attr-defined]
     )
     results = tuple(f["results"].get_values())  # type: ignore[attr-defined]
-    return FunctionPlan(f["name"].data, args, results, buffers, calls)  # type: ignore[attr-defined]
+    arena = f["arena"].value.data if "arena" in f else 0  # type: ignore[attr-defined]
+    return FunctionPlan(f["name"].data, args, results, buffers, calls, arena)  # type: ignore[attr-defined]
 
 
 def _check(d: DictionaryAttr | None) -> tuple[str, int, int] | None:
@@ -96,7 +99,8 @@ def _buffer(d: dict) -> BufferSpec:
     shape, dtype = _shape_dtype(d["type"])
     index = d["index"].value.data if "index" in d else -1
     symbol = d["symbol"].data if "symbol" in d else ""
-    return BufferSpec(d["kind"].data, shape, dtype, index, symbol)
+    offset = d["offset"].value.data if "offset" in d else 0
+    return BufferSpec(d["kind"].data, shape, dtype, index, symbol, offset)
 
 
 def _shape_dtype(t: TensorType) -> tuple[tuple[int, ...], str]:
@@ -109,7 +113,7 @@ def to_json(plans: list[FunctionPlan]) -> str:
 
 def from_json(text: str) -> list[FunctionPlan]:
     def buffer(b: dict) -> BufferSpec:
-        return BufferSpec(b["kind"], tuple(b["shape"]), b["dtype"], b["index"], b["symbol"])
+        return BufferSpec(b["kind"], tuple(b["shape"]), b["dtype"], b["index"], b["symbol"], b.get("offset", 0))
 
     return [
         FunctionPlan(
@@ -124,6 +128,7 @@ def from_json(text: str) -> list[FunctionPlan]:
                 )
                 for c in p["calls"]
             ),
+            p.get("arena", 0),
         )
         for p in json.loads(text)
     ]

@@ -70,6 +70,7 @@ from stepwell.dialects.loops.contract import UNIT
 from stepwell.dialects.loops.index import dims
 from stepwell.dialects.loops.memory import ARENA, MEMORY, SlotAttr, aligned, byte_size, donated
 from stepwell.dtypes import numpy_dtype
+from stepwell.ir import report
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Buffer:
     result: int | None = None  # the first position at which it is returned
     slot: SlotAttr | None = None
     block: tuple[int, int] | None = None  # (offset, bytes) it holds in the arena
+    home: Donated | None = None  # the donated argument whose memory it holds
     moved: bool = False  # its memory passed to a buffer written in place over it
 
 
@@ -101,6 +103,7 @@ class Buffer:
 class Donated:
     """A donated argument: memory that a buffer written in place may take."""
 
+    value: SSAValue
     index: int
     end: int  # its last reader
     moved: bool = False
@@ -128,12 +131,10 @@ def collect(fn: func.FuncOp) -> FunctionBuffers | None:
             found.made[op] = list(own.values())
             found.of.update((outer, own[v]) for outer, v in zip(op.results, inner))
         elif not isinstance(op, (CheckIndexOp, func.ReturnOp, arith.ConstantOp)) and op.name != "tensor_graph.constant":
-            raise PassFailedException(
-                f"loops-plan-memory: cannot plan '{op.name}' in @{fn.sym_name.data} "
-                "(a loops-level function holds kernels, compute ops, checks and constants: run convert-tensor_graph-to-loops first)"
-            )
+            report.error(op, "is not a loops-level op: run convert-tensor_graph-to-loops before loops-plan-memory")
+            raise PassFailedException(f"loops-plan-memory: @{fn.sym_name.data} is not at the loops level")
     for k in sorted(donated(fn)):
-        found.of[fn.args[k]] = Donated(k, -1)
+        found.of[fn.args[k]] = Donated(fn.args[k], k, -1)
     position = {op: i for i, op in enumerate(ops)}
     for value, memory in found.of.items():
         memory.end = max(memory.end, memory.start if isinstance(memory, Buffer) else -1)
@@ -210,13 +211,15 @@ def plan_function(fn: func.FuncOp) -> None:
 
 def _place(y: Buffer, op: Operation, found: FunctionBuffers, arena: Arena) -> None:
     x = _in_place_source(y, op, found)
-    if isinstance(x, Donated):
+    if x is not None:
         x.moved = True
-        y.slot = SlotAttr.arg(x.index)
+    home = x if isinstance(x, Donated) else x.home if x is not None else None
+    if home is not None:
+        y.home = home
+        y.slot = SlotAttr.arg(home.index)
     elif y.result is not None:
         y.slot = SlotAttr.result(y.result)
-    elif isinstance(x, Buffer):
-        x.moved = True
+    elif x is not None:
         y.block = x.block
         y.slot = SlotAttr.arena(x.block[0], y.size)  # type: ignore[index]
     elif y.size == 0:
@@ -245,10 +248,12 @@ def _in_place_source(y: Buffer, op: Operation, found: FunctionBuffers) -> Buffer
         x = found.of.get(value)
         if x is None or x.moved or x.end != y.start or value in read_later:
             continue
-        if isinstance(x, Donated):
-            fits = value.type == y.value.type if y.result is not None else byte_size(value.type) >= byte_size(y.value.type)
+        home = x if isinstance(x, Donated) else x.home
+        if home is not None:  # the memory of a donated argument: a result of its type, or anything that fits
+            arg = home.value.type
+            fits = arg == y.value.type if y.result is not None else byte_size(arg) >= byte_size(y.value.type)
         else:
-            fits = x.result is None and x.block is not None and x.block[1] >= y.size and y.result is None
+            fits = y.result is None and x.result is None and x.block is not None and x.block[1] >= y.size
         if fits and _same_elements(value, y.value, reads, writer):
             return x
     return None

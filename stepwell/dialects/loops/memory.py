@@ -53,9 +53,10 @@ class SlotAttr(ParametrizedAttribute):
         #loops.slot<arg 1>        the memory of argument 1, which the caller donated
                                   (`{stepwell.donate}`): the op writes it in place
 
-    Two buffers whose live ranges overlap never overlap in the arena, except that an
-    op may write its result in place over an input it is the last to read (the
-    result then has the input's offset). loops-plan-memory says how it decides."""
+    A kernel of several results has an array of them, one per result. Two buffers
+    whose live ranges overlap never overlap in the arena, except that an op may write
+    its result in place over an input it is the last to read (the result then has the
+    input's offset). loops-plan-memory says how it decides."""
 
     name = "loops.slot"
 

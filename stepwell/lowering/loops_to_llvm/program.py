@@ -10,8 +10,12 @@ function (MLIR tools ignore such discardable attributes):
               {kernel = "f_k1", buffers = array<i64: 2, 0>, extent = 1, grain = 3,
                check = {op = "tensor_graph.gather", axis = 0, size = 4}}]}
 
-`args`/`temp`/`scratch` buffers are numpy arrays the runtime passes (temps are
-allocated per call; results are temps, args or consts); a call runs kernel
+`args`/`temp`/`scratch`/`arena` buffers are numpy arrays the runtime passes (temps are
+allocated per call; results are temps, args or consts). Where loops-plan-memory ran,
+the function has `arena = N` (bytes) and a buffer with an arena slot is
+`{kind = "arena", offset = N, ...}`: a view at that offset into the call's arena; a
+buffer written into a donated argument is that argument's buffer (results stay temps,
+or the donated argument they were written into). A call runs kernel
 `(0, extent, buffers...)`, split across threads when extent * grain is large: into
 `chunks` equal contiguous pieces [extent * c // chunks, extent * (c + 1) // chunks)
 (the kernel's schedule; a check's call has none, one piece). A call
@@ -215,8 +219,11 @@ class FunctionLowering:
             b = self.buffers[self.ids[v]]
             return (b.kind, b.offset if b.kind == "arena" else self.ids[v])
 
-        inputs = {where(v): v for v in plan.inputs if self.buffers[self.ids[v]].kind in ("arena", "arg")}
-        return {v: inputs[where(v)] for v in plan.outputs if where(v) in inputs}
+        def memory(values: list[SSAValue]) -> list[SSAValue]:  # (a buffer of no bytes has none)
+            return [v for v in values if self.buffers[self.ids[v]].kind in ("arena", "arg") and byte_size(v.type)]
+
+        inputs = {where(v): v for v in memory(plan.inputs)}
+        return {v: inputs[where(v)] for v in memory(plan.outputs) if where(v) in inputs}
 
     def _check(self, op: CheckIndexOp) -> None:
         """A call of the check's kernel (checks.py) on a status buffer of two i64."""

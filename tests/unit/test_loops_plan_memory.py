@@ -42,11 +42,13 @@ def _isolated(tmp_path, monkeypatch):
         yield
 
 
-def planned(module, last: str = "loops-plan-memory"):
-    """`module` through lower-to-cpu up to and including the pass `last`."""
+def planned(module, last: str = "loops-plan-memory", skip: str = ""):
+    """`module` through lower-to-cpu up to and including the pass `last` (without the
+    pass `skip`)."""
     ctx = registry.make_context()
     for step, pass_ in build_pipeline("lower-to-cpu", registry.passes(), registry.pipelines()):
-        pass_.apply(ctx, module)
+        if step.name != skip:
+            pass_.apply(ctx, module)
         if step.name == last:
             return module
     raise AssertionError(f"{last} is not in lower-to-cpu")
@@ -102,11 +104,13 @@ def check_plan(fn: func.FuncOp) -> int:
     return in_place
 
 
-def test_the_plan_never_overlaps_live_buffers_on_random_programs():
+@pytest.mark.parametrize("skip", ["", "loops-fuse"])
+def test_the_plan_never_overlaps_live_buffers_on_random_programs(skip):
+    """With and without fusion (unfused, far more ops write in place)."""
     planned_fns = in_place = reused = 0
     for seed in SEEDS:
         program = generate.generate(seed, MAX_OPS)
-        module = planned(program.module.clone())
+        module = planned(program.module.clone(), skip=skip)
         for fn in module.ops:
             if isinstance(fn, func.FuncOp) and ARENA in fn.attributes:
                 planned_fns += 1
@@ -114,7 +118,8 @@ def test_the_plan_never_overlaps_live_buffers_on_random_programs():
                 slots = [s for s, *_ in buffers_of(fn) if s.where == "arena" and s.bytes]
                 reused += len(slots) > len({s.offset for s in slots})
     assert planned_fns == 2 * len(SEEDS)  # @f_all and @f of every program
-    assert in_place > 20 and reused > 20  # the programs exercise both
+    print(f"{in_place} in place, {reused} functions reusing a slot")
+    assert in_place >= 10 and reused >= 10  # the programs exercise both
 
 
 def donate_all(module, name: str) -> str:
@@ -125,7 +130,9 @@ def donate_all(module, name: str) -> str:
 
 
 def same(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+    """Bit for bit (NaNs of any dtype, bfloat16's too)."""
+    bits = [np.ascontiguousarray(v).view(np.uint8) for v in (a, b)]
+    return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(*bits)
 
 
 @pytest.mark.parametrize("chunk", range(4))
@@ -133,11 +140,13 @@ def test_random_programs_with_every_argument_donated_give_the_same_results(chunk
     """The fuzzer's fused @f with the plan (test_fuzz.py checks it against the
     reference) and with every argument donated (buffers written over the arguments):
     the same results, bit for bit."""
+    written_over_arguments = 0
     for seed in SEEDS[chunk::4]:
         program = generate.generate(seed, MAX_OPS)
         assert compare.check_program(program) == [], seed
         plain = stepwell.compile(program.text, "f")
         donating = stepwell.compile(donate_all(program.module.clone(), "f"), "f")
+        written_over_arguments += len(donating.plan.buffers) < len(plain.plan.buffers)
         try:
             expected = plain(*program.inputs)
         except IndexError:
@@ -147,6 +156,7 @@ def test_random_programs_with_every_argument_donated_give_the_same_results(chunk
         got = donating(*[x.copy() for x in program.inputs])
         expected, got = (r if isinstance(r, tuple) else (r,) for r in (expected, got))
         assert all(same(e, g) for e, g in zip(expected, got, strict=True)), seed
+    assert written_over_arguments >= 5
 
 
 # --- the issue's example ---------------------------------------------------------------

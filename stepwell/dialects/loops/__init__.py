@@ -15,9 +15,10 @@ from stepwell.dialects.loops.ops import (
     YieldOp,
     new_body,
 )
+from stepwell.dialects.loops.memory import SlotAttr
 from stepwell.dialects.loops.schedule import CpuScheduleAttr
 
-Loops = Dialect("loops", [KernelOp, PointwiseOp, ReduceOp, ContractOp, LoadOp, IndexOp, YieldOp, CheckIndexOp], [CpuScheduleAttr])
+Loops = Dialect("loops", [KernelOp, PointwiseOp, ReduceOp, ContractOp, LoadOp, IndexOp, YieldOp, CheckIndexOp], [CpuScheduleAttr, SlotAttr])
 
 __all__ = [
     "Loops",
@@ -31,6 +32,7 @@ __all__ = [
     "LoadOp",
     "PointwiseOp",
     "ReduceOp",
+    "SlotAttr",
     "YieldOp",
     "new_body",
 ]

@@ -58,10 +58,21 @@ class Point:
 
 
 class KernelEmitter:
-    def __init__(self, plan: KernelPlan, name: str, globals_: Mapping[SSAValue, str], splats: Mapping[SSAValue, float | int]):
+    def __init__(
+        self,
+        plan: KernelPlan,
+        name: str,
+        globals_: Mapping[SSAValue, str],
+        splats: Mapping[SSAValue, float | int],
+        in_place: Mapping[SSAValue, SSAValue] = {},
+    ):
+        """`in_place`: outputs written over an input's memory (the memory plan), each
+        with that input: both go through the input's pointer."""
         self.plan, self.name, self.splats = plan, name, splats
         self.b = b = FuncBuilder([i64, i64] + [PTR] * len(plan.params))
         self.ptr: dict[SSAValue, SSAValue] = dict(zip(plan.params, b.args[2:]))
+        for output, input_ in in_place.items():
+            self.ptr[output] = self.ptr[input_]
         for op in plan.ops:
             for value in op.inputs():
                 if value in globals_ and value not in self.ptr:

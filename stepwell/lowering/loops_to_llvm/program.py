@@ -10,8 +10,12 @@ function (MLIR tools ignore such discardable attributes):
               {kernel = "f_k1", buffers = array<i64: 2, 0>, extent = 1, grain = 3,
                check = {op = "tensor_graph.gather", axis = 0, size = 4}}]}
 
-`args`/`temp`/`scratch` buffers are numpy arrays the runtime passes (temps are
-allocated per call; results are temps, args or consts); a call runs kernel
+`args`/`temp`/`scratch`/`arena` buffers are numpy arrays the runtime passes (temps are
+allocated per call; results are temps, args or consts). Where loops-plan-memory ran,
+the function has `arena = N` (bytes) and a buffer with an arena slot is
+`{kind = "arena", offset = N, ...}`: a view at that offset into the call's arena; a
+buffer written into a donated argument is that argument's buffer (results stay temps,
+or the donated argument they were written into). A call runs kernel
 `(0, extent, buffers...)`, split across threads when extent * grain is large: into
 `chunks` equal contiguous pieces [extent * c // chunks, extent * (c + 1) // chunks)
 (the kernel's schedule; a check's call has none, one piece). A call
@@ -38,12 +42,13 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Operation, SSAValue
 
-from stepwell.dialects.loops import CheckIndexOp, ComputeOp, CpuScheduleAttr, KernelOp
+from stepwell.dialects.loops import CheckIndexOp, ComputeOp, CpuScheduleAttr, KernelOp, SlotAttr
+from stepwell.dialects.loops.memory import ARENA, MEMORY, aligned, byte_size, donated
 from stepwell.lowering.loops_to_llvm.checks import check_attr, emit_check
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm.builder import dense_i64
 from stepwell.lowering.loops_to_llvm.kernels import KernelEmitter
-from stepwell.lowering.loops_to_llvm.planning import SCHEDULE, ScheduleError, plan_kernel, target_of
+from stepwell.lowering.loops_to_llvm.planning import SCHEDULE, KernelPlan, ScheduleError, plan_kernel, target_of
 from stepwell.dtypes import numpy_dtype
 
 
@@ -53,10 +58,11 @@ class LoweringError(ValueError):
 
 @dataclass
 class Buffer:
-    kind: str  # arg | temp | const | scratch
+    kind: str  # arg | temp | const | scratch | arena
     type: TensorType
     index: int = -1
     symbol: str = ""
+    offset: int = 0  # arena: bytes from the arena's start
 
     def attr(self) -> DictionaryAttr:
         entries: dict[str, Attribute] = {"kind": StringAttr(self.kind), "type": self.type}
@@ -64,6 +70,8 @@ class Buffer:
             entries["index"] = IntegerAttr(self.index, i64)
         if self.kind == "const":
             entries["symbol"] = StringAttr(self.symbol)
+        if self.kind == "arena":
+            entries["offset"] = IntegerAttr(self.offset, i64)
         return DictionaryAttr(entries)
 
 
@@ -78,6 +86,9 @@ class FunctionLowering:
         self.ops: list[Operation] = []  # llvm.mlir.global and llvm.func ops
         self.calls: list[DictionaryAttr] = []
         self.results: list[int] = []
+        arena = fn.attributes.get(ARENA)  # loops-plan-memory's plan (None: every buffer a temp)
+        self.arena: int | None = arena.value.data if isinstance(arena, IntegerAttr) else None
+        self.donated = donated(fn)
 
     def lower(self) -> DictionaryAttr:
         for i, arg in enumerate(self.fn.args):
@@ -97,15 +108,16 @@ class FunctionLowering:
                     f"convert-loops-to-llvm: cannot lower '{op.name}' in @{self.name} "
                     "(run convert-tensor_graph-to-loops first)"
                 )
-        return DictionaryAttr(
-            {
-                "name": StringAttr(self.name),
-                "args": ArrayAttr([_tensor(a) for a in self.fn.args]),
-                "results": dense_i64(self.results),
-                "buffers": ArrayAttr([b.attr() for b in self.buffers]),
-                "calls": ArrayAttr(self.calls),
-            }
-        )
+        entry: dict[str, Attribute] = {
+            "name": StringAttr(self.name),
+            "args": ArrayAttr([_tensor(a) for a in self.fn.args]),
+            "results": dense_i64(self.results),
+            "buffers": ArrayAttr([b.attr() for b in self.buffers]),
+            "calls": ArrayAttr(self.calls),
+        }
+        if self.arena is not None:
+            entry["arena"] = IntegerAttr(self.arena, i64)
+        return DictionaryAttr(entry)
 
     def _returned(self) -> set[SSAValue]:
         term = self.fn.body.block.last_op
@@ -135,8 +147,9 @@ class FunctionLowering:
         target = target_of(op)
         made = {o.result for o in target.ops}
         outputs = list(dict.fromkeys(v for v in target.yielded if v in made))
+        slots = self._slots(op, target.yielded)
         for v in outputs:
-            self._buffer(v, Buffer("temp", _tensor(v)))
+            self._output(v, slots.get(v))
         for inner, outer in zip(target.yielded, op.results):
             self.ids[outer] = self.ids[inner]
         sched = op.attributes.get(SCHEDULE)
@@ -149,7 +162,7 @@ class FunctionLowering:
         for v in plan.scratch:
             self._buffer(v, Buffer("scratch", _tensor(v)))
         name = f"{self.name}_k{len(self.calls)}"
-        emitter = KernelEmitter(plan, name, self.globals, self.splats)
+        emitter = KernelEmitter(plan, name, self.globals, self.splats, self._in_place(plan))
         self.ops.append(emitter.emit())
         self.calls.append(
             DictionaryAttr(
@@ -162,6 +175,55 @@ class FunctionLowering:
                 }
             )
         )
+
+    def _slots(self, op: KernelOp | ComputeOp, yielded: list[SSAValue]) -> dict[SSAValue, SlotAttr]:
+        """The `memory` of each value the op yields (none when the function is unplanned)."""
+        memory = op.attributes.get(MEMORY)
+        if self.arena is None or memory is None:
+            return {}
+        slots = memory.data if isinstance(memory, ArrayAttr) else (memory,)
+        if len(slots) != len(yielded) or not all(isinstance(s, SlotAttr) for s in slots):
+            raise LoweringError(
+                f"convert-loops-to-llvm: the memory of {op.name} in @{self.name} is not one #loops.slot<...> per result"
+            )
+        return dict(zip(yielded, slots))  # type: ignore[arg-type]
+
+    def _output(self, value: SSAValue, slot: SlotAttr | None) -> None:
+        """The buffer of a value an op writes: where its slot says (a temp when none, or
+        a result)."""
+        t = _tensor(value)
+        if slot is None or slot.where == "result":
+            self._buffer(value, Buffer("temp", t))
+        elif slot.where == "arg":
+            k = slot.index
+            if k not in self.donated or aligned(byte_size(self.fn.args[k].type)) < aligned(byte_size(t)):
+                raise LoweringError(
+                    f"convert-loops-to-llvm: a buffer {t} of @{self.name} is placed in argument {k}, which is "
+                    "not a donated argument it fits in"
+                )
+            self.ids[value] = self.ids[self.fn.args[k]]
+        else:
+            if slot.bytes < byte_size(t) or slot.offset + slot.bytes > self.arena:  # type: ignore[operator]
+                raise LoweringError(
+                    f"convert-loops-to-llvm: a buffer {t} of @{self.name} does not fit its {slot} "
+                    f"in an arena of {self.arena} bytes"
+                )
+            self._buffer(value, Buffer("arena", t, offset=slot.offset))
+
+    def _in_place(self, plan: KernelPlan) -> dict[SSAValue, SSAValue]:
+        """The outputs the kernel writes over one of its inputs (the same argument, or the
+        same offset in the arena), each with that input: the kernel reads and writes that
+        memory through one pointer (two `noalias` pointers to it would tell LLVM they
+        never meet)."""
+        def where(v: SSAValue) -> tuple[str, int]:
+            b = self.buffers[self.ids[v]]
+            return (b.kind, b.offset if b.kind == "arena" else self.ids[v])
+
+        def memory(values: list[SSAValue]) -> list[SSAValue]:  # (a buffer of no bytes has none)
+            return [v for v in values if self.buffers[self.ids[v]].kind in ("arena", "arg") and byte_size(v.type)]
+
+        inputs = {where(v): v for v in memory(plan.inputs)}
+        return {v: inputs[where(v)] for v in memory(plan.outputs) if where(v) in inputs}
 
     def _check(self, op: CheckIndexOp) -> None:
         """A call of the check's kernel (checks.py) on a status buffer of two i64."""

@@ -1,0 +1,284 @@
+"""`loops-plan-memory`: where every buffer of a loops-level function lives, as IR.
+
+    stepwell-opt f.mlir -p loops-plan-memory
+
+A loops-level `func.func` is a straight line of function-level ops (loops.kernel,
+loops.pointwise / reduce / contract, loops.check_index, constants, func.return). Each
+kernel or lone compute op makes buffers (a kernel: the ones it yields); the pass puts
+`memory = #loops.slot<...>` on the op (an array of them, one per result, on a kernel
+of several results) and `arena = N : i64` on the function (stepwell/dialects/loops/
+memory.py says what the slots mean). Every target's runtime allocates the arena (one
+block of N bytes) and follows the slots.
+
+Live range. Ops are numbered in program order; a buffer is live from the op that
+writes it to the last op that reads it (a load anywhere inside a kernel is a read by
+that kernel; a loops.check_index reads its indices). A buffer nobody reads dies at the
+op that writes it.
+
+Assignment (greedy, in program order, as XLA's heap simulator and TorchInductor's
+buffer reuse do). At op i:
+ 1. each buffer it makes that is a function result gets `#loops.slot<result k>` (its
+    own allocation: results never alias one another or anything in the arena), unless
+    it is written in place into a donated argument of the same type (below);
+ 2. each other buffer it makes is written in place over an input X when the rule
+    below allows it (it takes X's slot; X's bytes pass to it), else gets the free
+    block of the arena that fits it most tightly (best fit; among equal fits the
+    lowest offset), else a block at the end of the arena (a free block that ends the
+    arena grows into it);
+ 3. then the blocks of the buffers whose last reader is op i return to the free list
+    (merged with free neighbours). So a block is reused by the first op after the
+    last reader of its buffer, never by that reader itself (except in place).
+Offsets and sizes are multiples of 64 bytes (ALIGN); a buffer of zero bytes gets
+`#loops.slot<0, 0>` and no block. The work is linear in the number of ops times the
+number of free blocks (the live buffers, at most).
+
+In place. Op i may write buffer Y into the memory of an input X when op i is X's last
+reader, X is not a constant nor a function result, X is an argument only if donated
+(`{stepwell.donate}`: then Y's slot is `#loops.slot<arg k>`), Y fits in X's memory,
+and every read of X by the op is at the element it writes of Y: the op writing Y is a
+pointwise op (alone, or in a kernel), X and Y have elements of the same byte size,
+and every load of X (in the op, or in the kernel's ops up to and including it: none
+after) reads at the same linear offset, in the kernel's dims, as the one Y's point
+stores to, with no index read at run time. A point then reads its element of X before
+it stores the same element of Y, and no other point (no other thread) touches it. A
+function result may be written in place only into a donated argument of its own type
+(the runtime then returns that argument's array, as jax.jit's donate_argnums).
+
+Not planned: constants (globals), a kernel's internal values (the schedule's
+business: stack or `scratch`), the two-word status buffer of a loops.check_index
+(16 bytes; the lowering keeps it a temp of its own). A function that already has
+`arena` is left as it is (a plan written by hand is respected); a kernel that yields a
+value it does not compute leaves its function unplanned (every buffer a temp).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+import sympy
+from xdsl.context import Context
+from xdsl.dialects import arith, func
+from xdsl.dialects.builtin import ArrayAttr, IntegerAttr, ModuleOp, i64
+from xdsl.ir import Operation, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import PassFailedException
+
+from stepwell.dialects.loops import CheckIndexOp, ComputeOp, KernelOp, PointwiseOp
+from stepwell.dialects.loops.access import analyze
+from stepwell.dialects.loops.contract import UNIT
+from stepwell.dialects.loops.index import dims
+from stepwell.dialects.loops.memory import ARENA, MEMORY, SlotAttr, aligned, byte_size, donated
+from stepwell.dtypes import numpy_dtype
+from stepwell.ir import report
+
+
+@dataclass(frozen=True)
+class LoopsPlanMemory(ModulePass):
+    name = "loops-plan-memory"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for fn in op.ops:
+            if isinstance(fn, func.FuncOp) and fn.body.blocks and ARENA not in fn.attributes:
+                plan_function(fn)
+
+
+# --- the function's buffers and their live ranges ---------------------------------------
+
+
+@dataclass(eq=False)
+class Buffer:
+    value: SSAValue  # the op's result, or a kernel's yielded value
+    start: int  # the op that writes it
+    size: int  # bytes, aligned
+    end: int = -1  # its last reader (start when none)
+    result: int | None = None  # the first position at which it is returned
+    slot: SlotAttr | None = None
+    block: tuple[int, int] | None = None  # (offset, bytes) it holds in the arena
+    home: Donated | None = None  # the donated argument whose memory it holds
+    moved: bool = False  # its memory passed to a buffer written in place over it
+
+
+@dataclass(eq=False)
+class Donated:
+    """A donated argument: memory that a buffer written in place may take."""
+
+    value: SSAValue
+    index: int
+    end: int  # its last reader
+    moved: bool = False
+
+
+@dataclass
+class FunctionBuffers:
+    ops: list[Operation]
+    made: dict[Operation, list[Buffer]] = field(default_factory=dict)  # per op, in yield order, distinct
+    of: dict[SSAValue, Buffer | Donated] = field(default_factory=dict)  # a function-level value's memory
+
+
+def collect(fn: func.FuncOp) -> FunctionBuffers | None:
+    """The buffers of `fn` with their live ranges; None when a kernel yields a value it
+    does not compute (the function stays unplanned)."""
+    ops = list(fn.body.block.ops)
+    found = FunctionBuffers(ops)
+    for i, op in enumerate(ops):
+        if isinstance(op, (KernelOp, ComputeOp)):
+            inner = list(op.body.block.last_op.operands) if isinstance(op, KernelOp) else [op.result]  # type: ignore[union-attr]
+            computed = {o.result for o in op.compute_ops()} if isinstance(op, KernelOp) else set(inner)
+            if any(v not in computed for v in inner):
+                return None
+            own = {v: Buffer(v, i, aligned(byte_size(v.type))) for v in dict.fromkeys(inner)}
+            found.made[op] = list(own.values())
+            found.of.update((outer, own[v]) for outer, v in zip(op.results, inner))
+        elif not isinstance(op, (CheckIndexOp, func.ReturnOp, arith.ConstantOp)) and op.name != "tensor_graph.constant":
+            report.error(op, "is not a loops-level op: run convert-tensor_graph-to-loops before loops-plan-memory")
+            raise PassFailedException(f"loops-plan-memory: @{fn.sym_name.data} is not at the loops level")
+    for k in sorted(donated(fn)):
+        found.of[fn.args[k]] = Donated(fn.args[k], k, -1)
+    position = {op: i for i, op in enumerate(ops)}
+    for value, memory in found.of.items():
+        memory.end = max(memory.end, memory.start if isinstance(memory, Buffer) else -1)
+        for use in value.uses:
+            reader = use.operation
+            while reader.parent_op() is not fn:
+                reader = reader.parent_op()  # type: ignore[assignment]
+            memory.end = max(memory.end, position[reader])
+            if isinstance(reader, func.ReturnOp) and isinstance(memory, Buffer):
+                memory.result = use.index if memory.result is None else min(memory.result, use.index)
+    return found
+
+
+# --- the arena ------------------------------------------------------------------------
+
+
+class Arena:
+    """Free blocks of a growing arena, sorted by offset: best-fit allocation, freed
+    blocks merged with their neighbours."""
+
+    def __init__(self) -> None:
+        self.free: list[tuple[int, int]] = []  # (offset, bytes), by offset
+        self.size = 0
+
+    def allocate(self, size: int) -> int:
+        best = None
+        for i, (offset, room) in enumerate(self.free):
+            if room >= size and (best is None or room < self.free[best][1]):
+                best = i
+        if best is not None:
+            offset, room = self.free.pop(best)
+            if room > size:
+                self.free.insert(best, (offset + size, room - size))
+            return offset
+        if self.free and sum(self.free[-1]) == self.size:  # grow the free block at the end
+            offset, _ = self.free.pop()
+        else:
+            offset = self.size
+        self.size = offset + size
+        return offset
+
+    def release(self, offset: int, size: int) -> None:
+        i = bisect.bisect(self.free, (offset, size))
+        if i < len(self.free) and offset + size == self.free[i][0]:
+            size += self.free.pop(i)[1]
+        if i > 0 and sum(self.free[i - 1]) == offset:
+            offset, size = self.free[i - 1][0], self.free[i - 1][1] + size
+            self.free.pop(i - 1)
+            i -= 1
+        self.free.insert(i, (offset, size))
+
+
+# --- the plan -------------------------------------------------------------------------
+
+
+def plan_function(fn: func.FuncOp) -> None:
+    found = collect(fn)
+    if found is None:
+        return
+    arena = Arena()
+    dying: dict[int, list[Buffer]] = {}
+    for i, op in enumerate(found.ops):
+        for y in found.made.get(op, ()):
+            dying.setdefault(y.end, []).append(y)
+            _place(y, op, found, arena)
+        for x in dying.pop(i, ()):
+            if x.block is not None and not x.moved:
+                arena.release(*x.block)
+        if op in found.made:
+            slots = [found.of[v].slot for v in op.results]  # type: ignore[union-attr]
+            op.attributes[MEMORY] = slots[0] if len(slots) == 1 else ArrayAttr(slots)  # type: ignore[arg-type]
+    fn.attributes[ARENA] = IntegerAttr(arena.size, i64)
+
+
+def _place(y: Buffer, op: Operation, found: FunctionBuffers, arena: Arena) -> None:
+    x = _in_place_source(y, op, found)
+    if x is not None:
+        x.moved = True
+    home = x if isinstance(x, Donated) else x.home if x is not None else None
+    if home is not None:
+        y.home = home
+        y.slot = SlotAttr.arg(home.index)
+    elif y.result is not None:
+        y.slot = SlotAttr.result(y.result)
+    elif x is not None:
+        y.block = x.block
+        y.slot = SlotAttr.arena(x.block[0], y.size)  # type: ignore[index]
+    elif y.size == 0:
+        y.slot = SlotAttr.arena(0, 0)
+    else:
+        y.block = (arena.allocate(y.size), y.size)
+        y.slot = SlotAttr.arena(*y.block)
+
+
+def _in_place_source(y: Buffer, op: Operation, found: FunctionBuffers) -> Buffer | Donated | None:
+    """The input whose memory `y` may be written into (the module docstring's rule)."""
+    if y.size == 0:
+        return None
+    writer = y.value.owner
+    if not isinstance(writer, PointwiseOp):
+        return None
+    readers = op.compute_ops() if isinstance(op, KernelOp) else [writer]
+    readers = readers[: readers.index(writer) + 1]
+    loads = {}
+    for reader in readers:
+        for load in reader.loads():
+            loads.setdefault(load.buffer, []).append((reader, load))
+    later = op.compute_ops()[len(readers) :] if isinstance(op, KernelOp) else []
+    read_later = {load.buffer for reader in later for load in reader.loads()}
+    for value, reads in loads.items():
+        x = found.of.get(value)
+        if x is None or x.moved or x.end != y.start or value in read_later:
+            continue
+        home = x if isinstance(x, Donated) else x.home
+        if home is not None:  # the memory of a donated argument: a result of its type, or anything that fits
+            arg = home.value.type
+            fits = arg == y.value.type if y.result is not None else byte_size(arg) >= byte_size(y.value.type)
+        else:
+            fits = y.result is None and x.result is None and x.block is not None and x.block[1] >= y.size
+        if fits and _same_elements(value, y.value, reads, writer):
+            return x
+    return None
+
+
+def _same_elements(x: SSAValue, y: SSAValue, reads: list, writer: PointwiseOp) -> bool:
+    """Whether every load of `x` in `reads` ((op, load) pairs) reads the element that
+    `writer` stores of `y` at the same point: same element size, same linear offset in
+    the kernel's dims."""
+    if numpy_dtype(x.type.element_type).itemsize != numpy_dtype(y.type.element_type).itemsize:  # type: ignore[attr-defined]
+        return False
+    stored = _offset(writer, writer.shape, dims(len(writer.shape)))
+    for reader, load in reads:
+        if load.syms or sympy.expand(_offset(reader, x.type.get_shape(), load.index_exprs) - stored) != 0:  # type: ignore[attr-defined]
+            return False
+    return True
+
+
+def _offset(op: ComputeOp, shape, exprs) -> sympy.Expr:
+    """The linear offset of `exprs` into a buffer of `shape`, in the kernel's dims (an
+    op's d- and r-symbols renamed to the kernel dims they map to; a lone op's own)."""
+    offset = analyze(shape, exprs, ()).offset
+    names = op.dim_map
+    if names is None:
+        return offset
+    own = [f"d{i}" for i in range(len(op.shape))] + [f"r{i}" for i in range(len(op.reduce_shape))]
+    to_kernel = {s: (0 if n == UNIT else sympy.Symbol(n)) for s, n in zip(own, names)}
+    return offset.subs({s: to_kernel[s.name] for s in offset.free_symbols if s.name in to_kernel}, simultaneous=True)

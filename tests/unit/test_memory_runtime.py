@@ -61,7 +61,10 @@ def chain(n: int, size: int = 256) -> str:
 def arena_plan(plan: FunctionPlan, reuse: bool = True) -> FunctionPlan:
     """`plan` with every intermediate ("temp" not returned) moved into an arena:
     first-fit by live range (the calls from its first writer to its last reader) when
-    `reuse`, else each at an offset of its own. A stand-in for loops-plan-memory."""
+    `reuse`, else each at an offset of its own. A stand-in for loops-plan-memory, used
+    only when the pipeline has not planned the function already."""
+    if plan.arena:
+        return plan
     first: dict[int, int] = {}
     last: dict[int, int] = {}
     for k, call in enumerate(plan.calls):

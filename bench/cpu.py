@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from workloads import Workload, workloads  # noqa: E402
+from workloads import Workload, cpu_name, workloads  # noqa: E402
 
 
 def median_ms(fn, args, min_runs: int = 5, budget_s: float = 1.5) -> float:
@@ -109,16 +109,6 @@ def table(rows: list[dict], threads: int) -> str:
     return "\n".join(out)
 
 
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small shapes (a smoke run)")
@@ -145,7 +135,7 @@ def main() -> None:
         import torch
 
         header = (
-            f"Measured {datetime.date.today()} on {_cpu_name()} "
+            f"Measured {datetime.date.today()} on {cpu_name()} "
             f"({os.cpu_count()} cores, stepwell on {threads} threads), Python {platform.python_version()}, numpy {np.__version__}, "
             f"torch {torch.__version__}.\nCommand: `python bench/cpu.py{' --quick' if args.quick else ''}"
             f"{' --only ' + args.only if args.only else ''} --out {args.out}`\n\n"

@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from workloads import Workload, _func, _np_gelu, _t, workloads  # noqa: E402
+from workloads import Workload, _func, _np_gelu, _t, cpu_name, workloads  # noqa: E402
 
 PLAN_PASS = "loops-plan-memory"
 SYSTEMS = ("before", "after", "torch", "numpy")
@@ -215,16 +215,6 @@ def table(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def _commit() -> str:
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=Path(__file__).parent).stdout.strip()
@@ -264,7 +254,7 @@ def main() -> None:
         from stepwell.runtime import cpu
 
         header = (
-            f"Measured {datetime.date.today()} on {_cpu_name()} ({os.cpu_count()} cores, stepwell on "
+            f"Measured {datetime.date.today()} on {cpu_name()} ({os.cpu_count()} cores, stepwell on "
             f"{cpu.num_threads()} threads), Python {platform.python_version()}, numpy {np.__version__}, "
             f"torch {torch.__version__}, commit {_commit()}; lower-to-cpu "
             f"{'plans memory' if planned else f'without {PLAN_PASS} (after = before)'}.\n"

@@ -8,7 +8,9 @@ version and a torch version, at a chosen size.
 from __future__ import annotations
 
 import math
+import platform
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -149,3 +151,14 @@ def _np_gelu(x):
     poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
     e = np.sign(x) * (1 - poly * np.exp(-((x / math.sqrt(2)) ** 2)))
     return 0.5 * x * (1 + e)
+
+
+def cpu_name() -> str:
+    """The machine's processor, as the benchmark tables name it."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()

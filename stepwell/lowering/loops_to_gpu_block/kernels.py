@@ -99,7 +99,7 @@ def _pointwise(op: PointwiseOp, name: str) -> gb.KernelOp:
     k.flat = linear_offset(shape, dims(len(shape)))  # a load at the output's own index reads at `offs`
 
     (offs, mask), loads, indices = k.offsets(flat_args, index)
-    values = [b.add(gb.LoadOp(p, mask, k.zero(p))).result for p in loads]
+    values = k.load(loads, mask)
     (value,) = k.compute(values, indices, [])
     k.store(offs, value, mask)
     return k.finish([f"{-(-n // block)}"])
@@ -130,7 +130,7 @@ def _row_reduction(op: ReduceOp, name: str) -> gb.KernelOp:
         return env, [(mask.result, "rmask")]
 
     (mask,), loads, indices = k.offsets(args, index)
-    values = [b.add(gb.LoadOp(p, mask, k.zero(p))).result for p in loads]
+    values = k.load(loads, mask)
     identity = REDUCTIONS[kind].identity(numpy_dtype(op.yield_type()))
     (value,) = k.compute(values, indices, [mask], identity)
     total = b.add(gb.ReduceOp(kind, value, 0)).result
@@ -232,10 +232,19 @@ class _Kernel:
                 base = self.block.args[self.inputs.index(load.buffer)]
                 splat = self.body.add(gb.SplatOp(base, shape)).result
                 ptrs[slot] = self.body.add(gb.AddPtrOp(splat, results[slot])).result
+                ptrs[slot].name_hint = f"{load.buffer.name_hint or 'buf'}_ptrs"
                 pointer_of.append(ptrs[slot])
         self._slots = {load: list(ptrs).index(slot) for load, slot in load_slot.items()}
         self._indices = {idx: results[slot] for idx, slot in index_slot.items()}
         return results[:n_named], pointer_of, self._indices
+
+    def load(self, ptrs: Sequence[SSAValue], mask: SSAValue) -> list[SSAValue]:
+        values = []
+        for p in ptrs:
+            v = self.body.add(gb.LoadOp(p, mask, self.zero(p))).result
+            v.name_hint = p.name_hint.removesuffix("_ptrs") if p.name_hint else None
+            values.append(v)
+        return values
 
     def zero(self, ptrs: SSAValue) -> SSAValue:
         return self.body.const(0, gb.pointee_type(ptrs.type).element_type)  # type: ignore[attr-defined]

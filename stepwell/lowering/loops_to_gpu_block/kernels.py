@@ -50,7 +50,7 @@ def convert_function(fn: func.FuncOp) -> list[gb.KernelOp]:
         elif isinstance(op, ReduceOp) and type(op) is ReduceOp:
             make = _row_reduction
         else:
-            raise Unsupported(op, f"'{op.name}' is not supported by the Triton path yet (lone loops.pointwise ops and row reductions are)")
+            raise Unsupported(op, f"not supported by the Triton path yet (lone loops.pointwise ops and row reductions are)")
         _check_body(op)
         kernel = make(op, f"{fn.sym_name.data}_k{len(kernels)}")
         inputs = op.inputs()
@@ -69,7 +69,7 @@ def _check_body(op: ComputeOp) -> None:
         if inner is op:
             continue
         if isinstance(inner, LoadOp) and inner.syms:
-            raise Unsupported(op, f"'{op.name}' reads at an index computed at run time (a gather): not supported by the Triton path yet")
+            raise Unsupported(op, f"reads at an index computed at run time (a gather): not supported by the Triton path yet")
         if inner.dialect_name() not in ("arith", "math") and not isinstance(inner, LoadOp | IndexOp | YieldOp):
             raise Unsupported(op, f"'{inner.name}' in the body of '{op.name}' is not supported by the Triton path yet")
 
@@ -108,11 +108,11 @@ def _pointwise(op: PointwiseOp, name: str) -> gb.KernelOp:
 def _row_reduction(op: ReduceOp, name: str) -> gb.KernelOp:
     kind = op.kind.data
     if kind not in REDUCTIONS or op.yield_type() == i1 or len(op.reduce_shape) != 1:
-        raise Unsupported(op, f"'{op.name}' {kind} over {len(op.reduce_shape)} dim(s) of {op.yield_type()} is not supported by the Triton path yet (row reductions of sum, prod, max, min over one dim are)")
+        raise Unsupported(op, f"{kind} over {len(op.reduce_shape)} dim(s) of {op.yield_type()} is not supported by the Triton path yet (row reductions of sum, prod, max, min over one dim are)")
     (row,) = op.reduce_shape
     r0 = sym("r0")
     if row > MAX_ROW or any(load_access(load).stride(r0) not in (0, 1) for load in op.loads()):
-        raise Unsupported(op, f"'{op.name}' is not a row reduction of at most {MAX_ROW} contiguous elements: not supported by the Triton path yet")
+        raise Unsupported(op, f"not a row reduction of at most {MAX_ROW} contiguous elements: not supported by the Triton path yet")
     rows = math.prod(op.shape)
     block = _pow2(row)
     wide = rows + block > I32_LIMIT or not all(load_access(load).fits_i32 for load in op.loads())
@@ -255,7 +255,7 @@ class _Kernel:
         index_list = list(indices.values())
         inputs = [*values, *index_list, *extra]
         if not inputs:
-            raise Unsupported(self.op, f"'{self.op.name}' reads nothing: not supported by the Triton path yet")
+            raise Unsupported(self.op, f"reads nothing: not supported by the Triton path yet")
         blk = Block(arg_types=[gb.ops.element_of(v.type) for v in inputs])
         args = blk.args
         mapping: dict[SSAValue, SSAValue] = {}

@@ -169,7 +169,7 @@ class _Kernel:
     def map(self, op: gb.MapOp, ind: str) -> None:
         for arg, v in zip(op.body.block.args, op.inputs):
             self.n.names[arg] = self.ref(v)
-            if v in self.blocks or isinstance(v.type, TensorType):
+            if v in self.blocks:  # (a splat prints as its scalar)
                 self.blocks.add(arg)
         term = op.body.block.last_op
         assert isinstance(term, gb.YieldOp)

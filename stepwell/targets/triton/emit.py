@@ -20,7 +20,6 @@ from typing import Any
 
 from xdsl.dialects import arith, func
 from xdsl.dialects.builtin import (
-    AnyFloat,
     BFloat16Type,
     Float16Type,
     Float32Type,
@@ -204,12 +203,9 @@ class _Kernel:
         if op.name in CASTS:
             return f"{a[0]}.to(tl.{triton_dtype(op.results[0].type)})"
         if op.name in PREDICATES:
-            pred = op.predicate.value.data  # type: ignore[attr-defined]
-            names = list(PREDICATES[op.name])
-            text = _predicate_name(op, pred)
+            text = _predicate_name(op, op.predicate.value.data)  # type: ignore[attr-defined]
             if text not in PREDICATES[op.name]:
                 raise EmitError(f"no Triton form for '{op.name} {text}' yet")
-            del names
             return f"{a[0]} {PREDICATES[op.name][text]} {a[1]}"
         raise EmitError(f"no Triton form for '{op.name}' yet")
 

@@ -1,0 +1,56 @@
+"""`convert-loops-to-gpu_block`: loops-level functions -> `gpu_block` kernels and launches.
+
+The first slice of the Triton path (issue 9): each function-level compute op becomes
+one `gpu_block.kernel` and a `gpu_block.launch` in its place.
+
+- A lone `loops.pointwise` of any rank is flattened: program instance `pid` works on
+  the BLOCK elements `pid * BLOCK + arange(BLOCK)` of the output's linear index
+  (BLOCK = 1024, or the next power of two of a smaller output). The output's d-dims
+  are recovered from the flat index with div/mod, and each load's offset is the
+  access analysis's linear offset of its index (stepwell/dialects/loops/access.py)
+  over them, so broadcast and transposed reads need nothing special. A mask guards
+  the tail block.
+- A row reduction (a `loops.reduce` over one dim that every load reads contiguously
+  or not at all, rows of at most MAX_ROW elements, a value kind) is persistent: one
+  program instance per output element, the whole row in registers, masked lanes set
+  to the kind's identity, one `gpu_block.reduce`.
+
+Index arithmetic is i32 where the access analysis proves every offset fits
+(`fits_i32`), else i64. Problem sizes are literals in the kernel body (a later switch
+makes them kernel arguments). Anything else at function level is refused at the op
+with an error saying the Triton path does not support it yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import PassFailedException
+
+from stepwell.ir import report
+from stepwell.lowering.loops_to_gpu_block.kernels import Unsupported, convert_function
+
+
+@dataclass(frozen=True)
+class ConvertLoopsToGpuBlock(ModulePass):
+    name = "convert-loops-to-gpu_block"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        failed = 0
+        for fn in list(op.ops):
+            if not isinstance(fn, func.FuncOp) or fn.is_declaration:
+                continue
+            try:
+                kernels = convert_function(fn)
+            except Unsupported as e:
+                report.error(e.op, str(e))
+                failed += 1
+                continue
+            for k in kernels:
+                op.body.block.insert_op_before(k, fn)
+        if failed:
+            raise PassFailedException(f"{failed} op(s) the Triton path does not support yet")

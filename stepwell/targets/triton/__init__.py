@@ -1,0 +1,1 @@
+"""The Triton target: gpu_block kernels printed as `@triton.jit` source (emit.py)."""

@@ -1,0 +1,257 @@
+"""`--emit triton`: a module of `gpu_block` kernels and launches as Triton source.
+
+Each `gpu_block.kernel` becomes one `@triton.jit` function (its grid's block sizes
+as `tl.constexpr` parameters, sizes as literals); each `func.func` a Python launcher
+of the same name that allocates its results with `torch.empty` on the device of its
+first tensor argument, computes the grid and launches. Emitting is printing: one line
+per op; a `gpu_block.map`'s scalar ops print as the same operators on whole blocks.
+A splat prints as its scalar (Triton broadcasts scalars), so a map result that
+depends on no block is filled to the block's shape with `tl.full`.
+
+Numerics: division is `tl.div_rn` and square root `tl.sqrt_rn` (IEEE, as the spec
+asks), float max/min propagate NaN. Integer `//` and `%` are Triton's (truncating):
+the conversion emits them only for dividends >= 0.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from xdsl.dialects import arith, func
+from xdsl.dialects.builtin import (
+    BFloat16Type,
+    Float16Type,
+    Float32Type,
+    Float64Type,
+    FloatAttr,
+    IntegerAttr,
+    IntegerType,
+    ModuleOp,
+    TensorType,
+)
+from xdsl.ir import Attribute, Operation, SSAValue
+
+from stepwell.dialects import gpu_block as gb
+from stepwell.dialects.gpu_block.types import element_of, shape_of
+from stepwell.tools.emitters import EmitError
+
+BINARY = {
+    "arith.addf": "+", "arith.addi": "+", "arith.subf": "-", "arith.subi": "-",
+    "arith.mulf": "*", "arith.muli": "*", "arith.divsi": "//", "arith.remsi": "%",
+    "arith.andi": "&", "arith.ori": "|", "arith.xori": "^",
+}  # fmt: skip
+CALLS = {
+    "arith.divf": "tl.div_rn", "math.sqrt": "tl.sqrt_rn", "math.exp": "tl.exp", "math.exp2": "tl.exp2",
+    "math.log": "tl.log", "math.log2": "tl.log2", "math.rsqrt": "tl.rsqrt", "math.absf": "tl.abs",
+    "math.absi": "tl.abs", "math.floor": "tl.floor", "math.ceil": "tl.ceil", "math.sin": "tl.sin",
+    "math.cos": "tl.cos", "math.fma": "tl.fma", "math.erf": "tl.erf", "arith.maxsi": "tl.maximum",
+    "arith.minsi": "tl.minimum", "arith.select": "tl.where",
+}  # fmt: skip
+NAN_CALLS = {"arith.maximumf": "tl.maximum", "arith.minimumf": "tl.minimum"}
+CASTS = ("arith.extsi", "arith.extf", "arith.truncf", "arith.sitofp", "arith.fptosi", "arith.trunci", "arith.extui")
+PREDICATES = {
+    "arith.cmpi": {"slt": "<", "sle": "<=", "sgt": ">", "sge": ">=", "eq": "==", "ne": "!="},
+    "arith.cmpf": {"olt": "<", "ole": "<=", "ogt": ">", "oge": ">=", "oeq": "==", "une": "!="},
+}
+REDUCE = {"sum": "tl.sum", "max": "tl.max", "min": "tl.min"}
+
+
+def triton_dtype(t: Attribute) -> str:
+    """`tl.float32` ... (the same names as torch's, after `tl.`/`torch.`)."""
+    if isinstance(t, Float32Type):
+        return "float32"
+    if isinstance(t, Float16Type):
+        return "float16"
+    if isinstance(t, BFloat16Type):
+        return "bfloat16"
+    if isinstance(t, Float64Type):
+        return "float64"
+    if isinstance(t, IntegerType):
+        return "bool" if t.width.data == 1 else f"int{t.width.data}"
+    raise EmitError(f"no Triton type for {t}")
+
+
+def emit_triton(module: ModuleOp, **_: Any) -> str:
+    parts = ["import torch", "import triton", "import triton.language as tl", ""]
+    kernels = {op.sym_name.data: op for op in module.ops if isinstance(op, gb.KernelOp)}
+    for op in module.ops:
+        if isinstance(op, gb.KernelOp):
+            parts += ["", *_Kernel(op).lines(), ""]
+        elif isinstance(op, func.FuncOp):
+            parts += ["", *_launcher(op, kernels), ""]
+        else:
+            raise EmitError(f"cannot emit '{op.name}' as Triton (run lower-to-triton first)")
+    return "\n".join(parts).rstrip() + "\n"
+
+
+class _Names:
+    def __init__(self):
+        self.names: dict[SSAValue, str] = {}
+        self.used: set[str] = set()
+
+    def fresh(self, hint: str | None) -> str:
+        base = "".join(c if c.isalnum() or c == "_" else "_" for c in (hint or "t"))
+        if base[0].isdigit() or base in ("tl", "triton", "torch", "range"):
+            base = "v" + base
+        name, i = base, 0
+        while name in self.used:
+            i += 1
+            name = f"{base}_{i}"
+        self.used.add(name)
+        return name
+
+    def define(self, v: SSAValue, hint: str | None = None) -> str:
+        self.names[v] = self.fresh(hint or v.name_hint or "t")
+        return self.names[v]
+
+    def __getitem__(self, v: SSAValue) -> str:
+        return self.names[v]
+
+
+class _Kernel:
+    def __init__(self, op: gb.KernelOp):
+        self.op = op
+        self.n = _Names()
+        self.out: list[str] = []
+        self.literal: dict[SSAValue, str] = {}
+        self.blocks: set[SSAValue] = set()  # values printed as blocks (not Python scalars)
+
+    def lines(self) -> list[str]:
+        params = [self.n.define(a, a.name_hint or f"arg{i}") for i, a in enumerate(self.op.args)]
+        self.out = ["@triton.jit", f"def {self.op.sym_name.data}({', '.join(params)}):"]
+        for inner in self.op.body.block.ops:
+            self.statement(inner, "    ")
+        return self.out
+
+    def ref(self, v: SSAValue) -> str:
+        return self.literal.get(v) or self.n[v]
+
+    def line(self, indent: str, v: SSAValue, expr: str, block: bool) -> None:
+        self.out.append(f"{indent}{self.n.define(v)} = {expr}")
+        if block:
+            self.blocks.add(v)
+
+    def statement(self, op: Operation, ind: str) -> None:
+        if isinstance(op, gb.ReturnOp):
+            return
+        if isinstance(op, arith.ConstantOp):
+            self.literal[op.result] = _literal(op.value)
+        elif isinstance(op, gb.ProgramIdOp):
+            self.line(ind, op.result, f"tl.program_id({op.axis.value.data})", False)
+        elif isinstance(op, gb.ArangeOp):
+            self.line(ind, op.result, f"tl.arange({op.start.value.data}, {op.end.value.data})", True)
+        elif isinstance(op, gb.SplatOp):
+            self.n.names[op.result] = self.ref(op.source)
+        elif isinstance(op, gb.AddPtrOp):
+            self.line(ind, op.result, f"{self.ref(op.base)} + {self.ref(op.offsets)}", op.offsets in self.blocks)
+        elif isinstance(op, gb.LoadOp):
+            args = [self.ref(op.ptr)]
+            if op.mask is not None:
+                args.append(f"mask={self.ref(op.mask)}")
+            if op.other is not None:
+                args.append(f"other={self.ref(op.other)}")
+            self.line(ind, op.result, f"tl.load({', '.join(args)})", op.ptr in self.blocks)
+        elif isinstance(op, gb.StoreOp):
+            mask = f", mask={self.ref(op.mask)}" if op.mask is not None else ""
+            self.out.append(f"{ind}tl.store({self.ref(op.ptr)}, {self.ref(op.value)}{mask})")
+        elif isinstance(op, gb.MapOp):
+            self.map(op, ind)
+        elif isinstance(op, gb.ReduceOp) and op.kind.data in REDUCE and op.indices is None:
+            self.line(ind, op.result, f"{REDUCE[op.kind.data]}({self.ref(op.source)}, axis={op.axis.value.data})",
+                      isinstance(op.result.type, TensorType))
+        elif len(op.results) == 1:
+            self.line(ind, op.results[0], self.scalar(op), any(v in self.blocks for v in op.operands))
+        else:
+            raise EmitError(f"no Triton form for '{op.name}' yet")
+
+    def map(self, op: gb.MapOp, ind: str) -> None:
+        for arg, v in zip(op.body.block.args, op.inputs):
+            self.n.names[arg] = self.ref(v)
+            if v in self.blocks:  # (a splat prints as its scalar)
+                self.blocks.add(arg)
+        term = op.body.block.last_op
+        assert isinstance(term, gb.YieldOp)
+        hints = {}
+        for r, v in zip(op.outputs, term.values):
+            hints.setdefault(v, r.name_hint)
+        for inner in op.body.block.ops:
+            if inner is term:
+                continue
+            if inner.results and inner.results[0] in hints and not isinstance(inner, arith.ConstantOp):
+                inner.results[0].name_hint = hints[inner.results[0]] or inner.results[0].name_hint
+            self.statement(inner, ind)
+        shape = list(shape_of(op.outputs[0].type)) if op.outputs else []
+        for r, v in zip(op.outputs, term.values):
+            if v in self.blocks:
+                self.n.names[r] = self.ref(v)
+                self.blocks.add(r)
+            else:
+                dtype = triton_dtype(element_of(r.type))
+                self.line(ind, r, f"tl.full({shape}, {self.ref(v)}, tl.{dtype})", True)
+
+    def scalar(self, op: Operation) -> str:
+        a = [self.ref(v) for v in op.operands]
+        if op.name in BINARY:
+            return f"{a[0]} {BINARY[op.name]} {a[1]}"
+        if op.name in CALLS:
+            return f"{CALLS[op.name]}({', '.join(a)})"
+        if op.name in NAN_CALLS:
+            return f"{NAN_CALLS[op.name]}({a[0]}, {a[1]}, propagate_nan=tl.PropagateNan.ALL)"
+        if op.name == "arith.negf":
+            return f"-{a[0]}"
+        if op.name in CASTS:
+            return f"{a[0]}.to(tl.{triton_dtype(op.results[0].type)})"
+        if op.name in PREDICATES:
+            text = _predicate_name(op, op.predicate.value.data)  # type: ignore[attr-defined]
+            if text not in PREDICATES[op.name]:
+                raise EmitError(f"no Triton form for '{op.name} {text}' yet")
+            return f"{a[0]} {PREDICATES[op.name][text]} {a[1]}"
+        raise EmitError(f"no Triton form for '{op.name}' yet")
+
+
+def _predicate_name(op: Operation, value: int) -> str:
+    from xdsl.dialects.arith import CMPF_COMPARISON_OPERATIONS, CMPI_COMPARISON_OPERATIONS
+
+    table = CMPI_COMPARISON_OPERATIONS if op.name == "arith.cmpi" else CMPF_COMPARISON_OPERATIONS
+    return table[value]
+
+
+def _literal(attr: Attribute) -> str:
+    if isinstance(attr, FloatAttr):
+        v = attr.value.data
+        return f'float("{v}")' if math.isinf(v) or math.isnan(v) else repr(v)
+    if isinstance(attr, IntegerAttr):
+        if attr.type.width.data == 1:  # type: ignore[attr-defined]
+            return "True" if attr.value.data else "False"
+        return str(attr.value.data)
+    raise EmitError(f"no Triton literal for {attr}")
+
+
+def _launcher(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> list[str]:
+    n = _Names()
+    params = [n.define(a, a.name_hint or f"arg{i}") for i, a in enumerate(fn.body.block.args)]
+    tensors = [n[a] for a in fn.body.block.args if isinstance(a.type, TensorType)]
+    device = f"{tensors[0]}.device" if tensors else '"cuda"'
+    out = [f"def {fn.sym_name.data}({', '.join(params)}):"]
+    for op in fn.body.block.ops:
+        if isinstance(op, gb.LaunchOp):
+            kernel = kernels[op.callee.root_reference.data]
+            names = [n.define(r) for r in op.outputs]
+            for name, r in zip(names, op.outputs):
+                t = r.type
+                assert isinstance(t, TensorType)
+                out.append(f"    {name} = torch.empty({tuple(t.get_shape())}, dtype=torch.{triton_dtype(t.element_type)}, device={device})")
+            grid = [str(int(g)) for g in kernel.grid_exprs] if all(g.is_Integer for g in kernel.grid_exprs) else None
+            if grid is None:
+                raise EmitError(f"the grid of {kernel.sym_name.data} is not literal: runtime sizes are not emitted yet")
+            args = ", ".join([*(n[a] for a in op.args), *names])
+            call = f"{kernel.sym_name.data}[({', '.join(grid)},)]({args}, num_warps={kernel.num_warps.value.data})"
+            out.append(f"    {call}" if math.prod(int(g) for g in grid) else f"    # {call}: an empty grid")
+        elif isinstance(op, func.ReturnOp):
+            values = ", ".join(n[v] for v in op.arguments)
+            out.append(f"    return {values}" if values else "    return")
+            break
+        else:
+            raise EmitError(f"cannot emit '{op.name}' in a Triton launcher (run lower-to-triton first)")
+    return out

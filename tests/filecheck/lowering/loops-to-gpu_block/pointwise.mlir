@@ -1,0 +1,49 @@
+// RUN: stepwell-opt %s -p lower-to-triton | filecheck %s
+
+// A broadcast read (y along d1 only) and the tail mask of 37000 elements in blocks of 1024.
+// CHECK: gpu_block.kernel @bcast_k0(%x_ptr: !gpu_block.ptr<f32> {divisibility = 16}, %y_ptr: !gpu_block.ptr<f32> {divisibility = 16}, %s_ptr: !gpu_block.ptr<f32> {divisibility = 16}) grid [37] num_warps = 4 {
+// CHECK: %offs, %mask, %x_offs, %y_offs = gpu_block.map
+// CHECK: %[[FLAT:.*]] = arith.addi
+// CHECK: %[[N:.*]] = arith.constant 37000 : i32
+// CHECK: %[[M:.*]] = arith.cmpi slt, %[[FLAT]], %[[N]] : i32
+// CHECK: %[[C:.*]] = arith.constant 37 : i32
+// CHECK: %[[D1:.*]] = arith.remsi %[[FLAT]], %[[C]] : i32
+// CHECK: gpu_block.yield %[[FLAT]], %[[M]], %[[FLAT]], %[[D1]] : i32, i1, i32, i32
+// CHECK: gpu_block.load %x_ptrs mask %mask other
+// CHECK: gpu_block.load %y_ptrs mask %mask other
+// CHECK: gpu_block.store {{.*}} mask %mask
+// CHECK: func.func @bcast
+// CHECK-NEXT: gpu_block.launch @bcast_k0(%x, %y) : (tensor<1000x37xf32>, tensor<37xf32>) -> (tensor<1000x37xf32>)
+func.func @bcast(%x: tensor<1000x37xf32>, %y: tensor<37xf32>) -> tensor<1000x37xf32> {
+  %e = tensor_graph.exp %x : tensor<1000x37xf32>
+  %s = tensor_graph.add %e, %y : tensor<1000x37xf32>, tensor<37xf32> -> tensor<1000x37xf32>
+  func.return %s : tensor<1000x37xf32>
+}
+
+// A transposed read: x[d1, d0] of a 37x1000 buffer is at 1000 * d1 + d0.
+// CHECK: gpu_block.kernel @transposed_k0
+// CHECK: %[[F:.*]] = arith.addi
+// CHECK: %[[C37:.*]] = arith.constant 37 : i32
+// CHECK: %[[D1:.*]] = arith.remsi %[[F]], %[[C37]] : i32
+// CHECK: %[[D0:.*]] = arith.divsi %[[F]], %[[C37]] : i32
+// CHECK: %[[C1000:.*]] = arith.constant 1000 : i32
+// CHECK: %[[T:.*]] = arith.muli %[[C1000]], %[[D1]] : i32
+// CHECK: %[[X:.*]] = arith.addi %[[D0]], %[[T]] : i32
+// CHECK: gpu_block.yield %[[F]], %{{.*}}, %[[X]], %[[F]] : i32, i1, i32, i32
+func.func @transposed(%x: tensor<37x1000xf32>, %y: tensor<1000x37xf32>) -> tensor<1000x37xf32> {
+  %t = tensor_graph.transpose %x {perm = [1, 0]} : tensor<37x1000xf32> -> tensor<1000x37xf32>
+  %s = tensor_graph.add %t, %y : tensor<1000x37xf32>, tensor<1000x37xf32> -> tensor<1000x37xf32>
+  func.return %s : tensor<1000x37xf32>
+}
+
+// A persistent row reduction: one program per row, rows of 300 in a block of 512.
+// CHECK: gpu_block.kernel @rowsum_k0({{.*}}) grid [100] num_warps = 4 {
+// CHECK: gpu_block.arange 0 to 512 : tensor<512xi32>
+// CHECK: arith.cmpi slt, %{{.*}}, %{{.*}} : i32
+// CHECK: gpu_block.load %x_ptrs mask %rmask other
+// CHECK: arith.select
+// CHECK: %total = gpu_block.reduce sum %{{.*}} axis 0 : tensor<512xf32> -> f32
+func.func @rowsum(%x: tensor<100x300xf32>) -> tensor<100xf32> {
+  %s = tensor_graph.reduce %x {kind = "sum", dims = [1], keepdim = false} : tensor<100x300xf32> -> tensor<100xf32>
+  func.return %s : tensor<100xf32>
+}

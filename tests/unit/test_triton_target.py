@@ -124,3 +124,24 @@ def test_interpreter_matches_reference(case, tmp_path):
     actual = np.load(tmp_path / "out.npy")
     assert actual.shape == expected.shape
     np.testing.assert_allclose(actual, expected, rtol=2e-6, atol=1e-5)
+
+
+GPU_CASES = {**CASES, "exp_add_4096x4096": exp_add(4096, 4096), "sum_4096x4096": row_reduce("sum", 4096, 4096)}
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("case", sorted(GPU_CASES))
+def test_gpu_matches_reference(case, tmp_path):
+    """The emitted launcher on the GPU (CUDA tensors in and out) against the reference."""
+    source = GPU_CASES[case]
+    path = tmp_path / f"gpu_{case}.py"
+    path.write_text(emit(source))
+    module = load(path, f"gpu_{case}")
+    parsed, _ = parse_module(make_context(), source)
+    fn = parsed.body.block.first_op
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(tuple(t.get_shape())).astype(np.float32) for t in fn.function_type.inputs.data]
+    out = module.f(*(torch.from_numpy(a).cuda() for a in arrays))
+    assert out.is_cuda
+    expected = reference.run(parsed, "f", *arrays)
+    np.testing.assert_allclose(out.cpu().numpy(), expected, rtol=2e-6, atol=1e-4)

@@ -6,7 +6,6 @@
 // CHECK:        %pid = gpu_block.program_id 0
 // CHECK:        gpu_block.arange 0 to 1024 : tensor<1024xi32>
 // CHECK:        %rmask, %x_offs, %s_offs = gpu_block.map
-// CHECK-NOT:    gpu_block.load
 // CHECK:        %x = gpu_block.load %x_ptrs mask %rmask
 // CHECK-NOT:    gpu_block.load
 // CHECK:        gpu_block.reduce max

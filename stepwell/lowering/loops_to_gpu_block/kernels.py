@@ -163,9 +163,9 @@ def _persistent(kernel: KernelOp, name: str) -> gb.KernelOp:
     values stay in registers (a block for an op over k0, a scalar otherwise)."""
     parallel, reduction = kernel.parallel_sizes, kernel.reduction_sizes
     ops = kernel.compute_ops()
-    if len(reduction) != 1 or reduction[0] > MAX_ROW:
+    if len(reduction) > 1 or (reduction and reduction[0] > MAX_ROW):
         raise Unsupported(kernel, UNSUPPORTED)
-    (row,) = reduction
+    row = reduction[0] if reduction else 1  # no k dim: rows of one element
     local = {op.result: op for op in ops}
     P = [sympy.Symbol(f"P{i}", integer=True, nonnegative=True) for i in range(len(parallel))]
     K = sympy.Symbol("K", integer=True, nonnegative=True)
@@ -180,14 +180,18 @@ def _persistent(kernel: KernelOp, name: str) -> gb.KernelOp:
         return env
 
     def over_row(op: ComputeOp) -> bool:
-        return "k0" in (op.dim_map or ())
+        """Whether the op's result is a row (a block); a reduction's is a scalar."""
+        return "k0" in (op.dim_map or ())[: len(op.shape)]
+
+    def on_block(op: ComputeOp) -> bool:
+        return isinstance(op, ReduceOp) or over_row(op)
 
     for op in ops:
         if isinstance(op, ReduceOp):
             kind = op.kind.data
             if type(op) is not ReduceOp or kind not in ("sum", "max", "min") or op.yield_type() == i1:
                 raise Unsupported(kernel, UNSUPPORTED)
-            if list((op.dim_map or ())[len(op.shape):]) != ["k0"] or "k0" in (op.dim_map or ())[: len(op.shape)]:
+            if list((op.dim_map or ())[len(op.shape):]) not in (["k0"], [UNIT]) or "k0" in (op.dim_map or ())[: len(op.shape)]:
                 raise Unsupported(kernel, UNSUPPORTED)
         elif not isinstance(op, PointwiseOp):
             raise Unsupported(kernel, UNSUPPORTED)
@@ -201,7 +205,7 @@ def _persistent(kernel: KernelOp, name: str) -> gb.KernelOp:
             if load.buffer in local:
                 continue
             offset = sympy.expand(linear_offset(buffer_shape(load), load.index_exprs).subs(env, simultaneous=True))
-            if not over_row(op) or sympy.diff(offset, K) not in (0, 1):
+            if not on_block(op) or sympy.diff(offset, K) not in (0, 1):
                 raise Unsupported(kernel, UNSUPPORTED)
             offsets[load] = offset
     outputs = list(kernel.body.block.last_op.values)  # type: ignore[union-attr]
@@ -267,7 +271,7 @@ def _persistent(kernel: KernelOp, name: str) -> gb.KernelOp:
     # the ops in order
     value: dict[SSAValue, SSAValue] = {}  # a kernel-local result -> its block (over k0) or scalar
     for op in ops:
-        if over_row(op):
+        if on_block(op):
             ins: list[SSAValue] = []
             where: dict[SSAValue, int] = {}  # a block (or scalar) -> its map operand
 
@@ -314,7 +318,8 @@ def _persistent(kernel: KernelOp, name: str) -> gb.KernelOp:
             b.add(gb.StoreOp(b.add(gb.AddPtrOp(out_ptr[v], semit.emit(offset, op))).result, value[v]))
     b.add(gb.ReturnOp())
     facts = [{"divisibility": IntegerAttr(16, i64)}] * len(blk.args)
-    return gb.KernelOp(name, [a.type for a in blk.args], [str(rows)], 4, None, facts, Region(blk))
+    warps = max(4, min(16, block // 512))  # long rows: more threads, fewer registers each
+    return gb.KernelOp(name, [a.type for a in blk.args], [str(rows)], warps, None, facts, Region(blk))
 
 
 def _clone_body(b: _Builder, op: ComputeOp, mapping: dict[SSAValue, SSAValue]) -> SSAValue:

@@ -198,20 +198,24 @@ def _persistent(kernel: KernelOp, name: str) -> gb.KernelOp:
         if any(isinstance(o, IndexOp) for o in op.body.walk()):
             raise Unsupported(kernel, UNSUPPORTED)
     # every load from memory: its offset in kernel dims, contiguous (or constant) along k0
-    offsets: dict[LoadOp, sympy.Expr] = {}
+    offsets: dict[LoadOp, sympy.Expr] = {}  # of the ops on the row block
+    scalar_loads: dict[LoadOp, sympy.Expr] = {}  # of the ops on scalars (one element per row)
     for op in ops:
         env = kernel_syms(op)
         for load in op.loads():
             if load.buffer in local:
                 continue
             offset = sympy.expand(linear_offset(buffer_shape(load), load.index_exprs).subs(env, simultaneous=True))
-            if not on_block(op) or sympy.diff(offset, K) not in (0, 1):
+            if sympy.diff(offset, K) not in (0, 1):
                 raise Unsupported(kernel, UNSUPPORTED)
-            offsets[load] = offset
+            if on_block(op):
+                offsets[load] = offset
+            else:
+                scalar_loads[load] = offset
     outputs = list(kernel.body.block.last_op.values)  # type: ignore[union-attr]
     rows = math.prod(parallel)
     block = _pow2(row)
-    wide = rows * row + block > I32_LIMIT or not all(load_access(load).fits_i32 for load in offsets)
+    wide = rows * row + block > I32_LIMIT or not all(load_access(load).fits_i32 for load in (*offsets, *scalar_loads))
     itype = i64 if wide else i32
 
     inputs = _kernel_inputs(kernel)
@@ -268,6 +272,19 @@ def _persistent(kernel: KernelOp, name: str) -> gb.KernelOp:
             loaded[s_] = b.add(gb.LoadOp(ptrs, mask, zero)).result
             loaded[s_].name_hint = load.buffer.name_hint
 
+    scalar_index: list[_IndexEmitter] = []
+
+    def scalar_offset(offset: sympy.Expr, where: Operation) -> SSAValue:
+        """`offset` (in the p dims only) as scalar arithmetic on the program id."""
+        if not scalar_index:
+            penv_s = _unflatten(b, pid, parallel, itype)
+            scalar_index.append(_IndexEmitter(b, {P[i]: penv_s[dims(len(parallel))[i]] for i in range(len(parallel))}, itype))
+        return scalar_index[0].emit(offset, where)
+
+    def scalar_load(load: LoadOp) -> SSAValue:
+        base = blk.args[inputs.index(load.buffer)]
+        return b.add(gb.LoadOp(b.add(gb.AddPtrOp(base, scalar_offset(scalar_loads[load], load))).result)).result
+
     # the ops in order
     value: dict[SSAValue, SSAValue] = {}  # a kernel-local result -> its block (over k0) or scalar
     for op in ops:
@@ -299,7 +316,7 @@ def _persistent(kernel: KernelOp, name: str) -> gb.KernelOp:
                 out.name_hint = f"{op.result.name_hint or 'acc'}_row"
                 out = b.add(gb.ReduceOp(op.kind.data, out, 0)).result
         else:
-            mapping = {load.result: value[load.buffer] for load in op.loads()}
+            mapping = {load.result: value[load.buffer] if load.buffer in local else scalar_load(load) for load in op.loads()}
             out = _clone_body(b, op, mapping)
         out.name_hint = op.result.name_hint
         value[op.result] = out
@@ -309,13 +326,10 @@ def _persistent(kernel: KernelOp, name: str) -> gb.KernelOp:
     for v in row_outputs:
         ptrs = b.add(gb.AddPtrOp(b.add(gb.SplatOp(out_ptr[v], [block])).result, m.outputs[out_slot[v]])).result
         b.add(gb.StoreOp(ptrs, value[v], mask))
-    if scalar_outputs:
-        penv_s = _unflatten(b, pid, parallel, itype)
-        semit = _IndexEmitter(b, {P[i]: penv_s[dims(len(parallel))[i]] for i in range(len(parallel))}, itype)
-        for v in scalar_outputs:
-            op = local[v]
-            offset = sympy.expand(linear_offset(op.shape, dims(len(op.shape))).subs(kernel_syms(op), simultaneous=True))
-            b.add(gb.StoreOp(b.add(gb.AddPtrOp(out_ptr[v], semit.emit(offset, op))).result, value[v]))
+    for v in scalar_outputs:
+        op = local[v]
+        offset = sympy.expand(linear_offset(op.shape, dims(len(op.shape))).subs(kernel_syms(op), simultaneous=True))
+        b.add(gb.StoreOp(b.add(gb.AddPtrOp(out_ptr[v], scalar_offset(offset, op))).result, value[v]))
     b.add(gb.ReturnOp())
     facts = [{"divisibility": IntegerAttr(16, i64)}] * len(blk.args)
     warps = max(4, min(16, block // 512))  # long rows: more threads, fewer registers each

@@ -46,6 +46,46 @@ func.func @f(%x: tensor<{m}x{n}xf32>) -> tensor<{m}xf32> {{
 }}"""
 
 
+def row_op(op: str, m: int, n: int) -> str:
+    """softmax / log_softmax over the last axis, or layer_norm over it with scale and bias."""
+    t = f"tensor<{m}x{n}xf32>"
+    if op == "layer_norm":
+        v = f"tensor<{n}xf32>"
+        return f"""
+func.func @f(%x: {t}, %w: {v}, %b: {v}) -> {t} {{
+  %s = tensor_graph.layer_norm %x, %w, %b {{axis = -1, epsilon = 1.0e-05}} : {t}, {v}, {v} -> {t}
+  func.return %s : {t}
+}}"""
+    return f"""
+func.func @f(%x: {t}) -> {t} {{
+  %s = tensor_graph.{op} %x {{axis = -1}} : {t} -> {t}
+  func.return %s : {t}
+}}"""
+
+
+ROW_OPS = {
+    f"{op}_{m}x{n}": row_op(op, m, n)
+    for op in ("softmax", "log_softmax", "layer_norm")
+    for m, n in ((64, 1000), (7, 13), (1, 1), (3, 8192), (0, 5))
+}
+# rows with special values: row 0 all -inf, row 1 holds a NaN, row 2 one -inf
+SPECIAL = {
+    **{f"{op}_inf_nan_4x9": row_op(op, 4, 9) for op in ("softmax", "log_softmax", "layer_norm")},
+    **{f"{kind}_inf_nan_4x9": row_reduce(kind, 4, 9) for kind in ("max", "min")},
+}
+
+
+def inputs(case: str, fn) -> list[np.ndarray]:
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(tuple(t.get_shape())).astype(np.float32) for t in fn.function_type.inputs.data]
+    if "inf_nan" in case:
+        x = arrays[0]
+        x[0, :] = -np.inf
+        x[1, 3] = np.nan
+        x[2, 5] = -np.inf
+    return arrays
+
+
 CASES = {
     "exp_add_1000x37": exp_add(1000, 37),
     "exp_add_7x13": exp_add(7, 13),
@@ -56,6 +96,8 @@ CASES = {
     "max_3x1": row_reduce("max", 3, 1),
     "min_2x0": row_reduce("min", 2, 0),
     "sum_0x7": row_reduce("sum", 0, 7),
+    **ROW_OPS,
+    **SPECIAL,
 }
 
 
@@ -83,7 +125,7 @@ def test_compiles_for_sm90(case, tmp_path):
     path = tmp_path / f"aot_{case}.py"
     path.write_text(emit(CASES[case]))
     module = load(path, f"aot_{case}")
-    kernels = [v for v in vars(module).values() if isinstance(v, triton.runtime.JITFunction)]
+    kernels = [v for k, v in vars(module).items() if isinstance(v, triton.runtime.JITFunction) and not k.startswith("_")]
     assert kernels
     for kernel in kernels:
         signature = {name: "*fp32" for name in kernel.arg_names}
@@ -111,9 +153,7 @@ def test_interpreter_matches_reference(case, tmp_path):
     (tmp_path / "kernels.py").write_text(emit(source))
     (tmp_path / "run.py").write_text(RUNNER)
     parsed, _ = parse_module(make_context(), source)
-    fn = parsed.body.block.first_op
-    rng = np.random.default_rng(0)
-    arrays = [rng.standard_normal(tuple(t.get_shape())).astype(np.float32) for t in fn.function_type.inputs.data]
+    arrays = inputs(case, parsed.body.block.first_op)
     np.savez(tmp_path / "in.npz", **{f"a{i:02d}": a for i, a in enumerate(arrays)})
     done = subprocess.run(
         [sys.executable, str(tmp_path / "run.py"), str(tmp_path / "kernels.py"), str(tmp_path / "in.npz"), str(tmp_path / "out.npy")],
@@ -123,10 +163,15 @@ def test_interpreter_matches_reference(case, tmp_path):
     expected = reference.run(parsed, "f", *arrays)
     actual = np.load(tmp_path / "out.npy")
     assert actual.shape == expected.shape
-    np.testing.assert_allclose(actual, expected, rtol=2e-6, atol=1e-5)
+    np.testing.assert_allclose(actual, expected, rtol=2e-6, atol=1e-5, equal_nan=True)
 
 
-GPU_CASES = {**CASES, "exp_add_4096x4096": exp_add(4096, 4096), "sum_4096x4096": row_reduce("sum", 4096, 4096)}
+GPU_CASES = {
+    **CASES,
+    "exp_add_4096x4096": exp_add(4096, 4096),
+    "sum_4096x4096": row_reduce("sum", 4096, 4096),
+    "softmax_4096x4096": row_op("softmax", 4096, 4096),
+}
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
@@ -138,10 +183,8 @@ def test_gpu_matches_reference(case, tmp_path):
     path.write_text(emit(source))
     module = load(path, f"gpu_{case}")
     parsed, _ = parse_module(make_context(), source)
-    fn = parsed.body.block.first_op
-    rng = np.random.default_rng(0)
-    arrays = [rng.standard_normal(tuple(t.get_shape())).astype(np.float32) for t in fn.function_type.inputs.data]
+    arrays = inputs(case, parsed.body.block.first_op)
     out = module.f(*(torch.from_numpy(a).cuda() for a in arrays))
     assert out.is_cuda
     expected = reference.run(parsed, "f", *arrays)
-    np.testing.assert_allclose(out.cpu().numpy(), expected, rtol=2e-6, atol=1e-4)
+    np.testing.assert_allclose(out.cpu().numpy(), expected, rtol=2e-6, atol=1e-4, equal_nan=True)

@@ -14,6 +14,14 @@ one `gpu_block.kernel` and a `gpu_block.launch` in its place.
   or not at all, rows of at most MAX_ROW elements, a value kind) is persistent: one
   program instance per output element, the whole row in registers, masked lanes set
   to the kind's identity, one `gpu_block.reduce`.
+- A fused `loops.kernel` with at most one reduction dim k0 (rows of at most MAX_ROW
+  elements) that every load from memory reads contiguously or not at all (softmax,
+  layer_norm's statistics) is persistent too: one program instance per parallel
+  point, each (buffer, offset) loaded once into a row block, then the kernel's ops in
+  order: a reduction (sum, max, min) a map on the row block (masked lanes = identity)
+  and a `gpu_block.reduce`, a pointwise op over k0 a map on the row block, one over
+  the parallel dims only scalar arith on the program instance's values. Kernel-local
+  values stay in registers; only the yielded buffers are stored (rows with the mask).
 
 Index arithmetic is i32 where the access analysis proves every offset fits
 (`fits_i32`), else i64. Problem sizes are literals in the kernel body (a later switch

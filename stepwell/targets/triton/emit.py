@@ -20,6 +20,7 @@ from typing import Any
 
 from xdsl.dialects import arith, func
 from xdsl.dialects.builtin import (
+    AnyFloat,
     BFloat16Type,
     Float16Type,
     Float32Type,
@@ -55,6 +56,12 @@ PREDICATES = {
     "arith.cmpf": {"olt": "<", "ole": "<=", "ogt": ">", "oge": ">=", "oeq": "==", "une": "!="},
 }
 REDUCE = {"sum": "tl.sum", "max": "tl.max", "min": "tl.min"}
+# float max/min reductions combine with NaN-propagating helpers (tl.max's combine drops NaN on the GPU)
+NAN_REDUCE = {"max": "_max_nan", "min": "_min_nan"}
+NAN_HELPERS = {
+    name: ["@triton.jit", f"def {name}(a, b):", f"    return {NAN_CALLS[f'arith.{kind}imumf']}(a, b, propagate_nan=tl.PropagateNan.ALL)"]
+    for kind, name in NAN_REDUCE.items()
+}
 
 
 def triton_dtype(t: Attribute) -> str:
@@ -75,13 +82,18 @@ def triton_dtype(t: Attribute) -> str:
 def emit_triton(module: ModuleOp, **_: Any) -> str:
     parts = ["import torch", "import triton", "import triton.language as tl", ""]
     kernels = {op.sym_name.data: op for op in module.ops if isinstance(op, gb.KernelOp)}
+    helpers: set[str] = set()
     for op in module.ops:
         if isinstance(op, gb.KernelOp):
-            parts += ["", *_Kernel(op).lines(), ""]
+            kernel = _Kernel(op)
+            parts += ["", *kernel.lines(), ""]
+            helpers |= kernel.helpers
         elif isinstance(op, func.FuncOp):
             parts += ["", *_launcher(op, kernels), ""]
         else:
             raise EmitError(f"cannot emit '{op.name}' as Triton (run lower-to-triton first)")
+    for name in sorted(helpers):
+        parts[4:4] = ["", *NAN_HELPERS[name], ""]
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -116,6 +128,7 @@ class _Kernel:
         self.out: list[str] = []
         self.literal: dict[SSAValue, str] = {}
         self.blocks: set[SSAValue] = set()  # values printed as blocks (not Python scalars)
+        self.helpers: set[str] = set()  # the NaN-propagating combine functions used
 
     def lines(self) -> list[str]:
         params = [self.n.define(a, a.name_hint or f"arg{i}") for i, a in enumerate(self.op.args)]
@@ -158,8 +171,13 @@ class _Kernel:
         elif isinstance(op, gb.MapOp):
             self.map(op, ind)
         elif isinstance(op, gb.ReduceOp) and op.kind.data in REDUCE and op.indices is None:
-            self.line(ind, op.result, f"{REDUCE[op.kind.data]}({self.ref(op.source)}, axis={op.axis.value.data})",
-                      isinstance(op.result.type, TensorType))
+            kind, axis = op.kind.data, op.axis.value.data
+            if kind in NAN_REDUCE and isinstance(element_of(op.source.type), AnyFloat):
+                self.helpers.add(NAN_REDUCE[kind])
+                expr = f"tl.reduce({self.ref(op.source)}, {axis}, {NAN_REDUCE[kind]})"
+            else:
+                expr = f"{REDUCE[kind]}({self.ref(op.source)}, axis={axis})"
+            self.line(ind, op.result, expr, isinstance(op.result.type, TensorType))
         elif len(op.results) == 1:
             self.line(ind, op.results[0], self.scalar(op), any(v in self.blocks for v in op.operands))
         else:

@@ -10,10 +10,10 @@ func.func @colsum(%x: tensor<300x100xf32>) -> tensor<100xf32> {
   func.return %s : tensor<100xf32>
 }
 
-// A fused kernel is not converted yet.
-// CHECK: unsupported.mlir:[[# @LINE + 1]]:1: error: 'loops.kernel' op not supported by the Triton path yet (lone loops.pointwise ops and row reductions are)
-func.func @fused(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  %s = tensor_graph.softmax %x {axis = 1} : tensor<4x8xf32>
-  func.return %s : tensor<4x8xf32>
+// A fused kernel whose reduced dim is not contiguous (softmax over columns) is refused.
+// CHECK: unsupported.mlir:[[# @LINE + 1]]:1: error: 'loops.kernel' op not supported by the Triton path yet (lone loops.pointwise ops, row reductions and persistent row kernels of at most 8192 contiguous elements are)
+func.func @fused(%x: tensor<8x4xf32>) -> tensor<8x4xf32> {
+  %s = tensor_graph.softmax %x {axis = 0} : tensor<8x4xf32>
+  func.return %s : tensor<8x4xf32>
 }
 // CHECK: error: pass 'convert-loops-to-gpu_block' failed: 2 op(s) the Triton path does not support yet

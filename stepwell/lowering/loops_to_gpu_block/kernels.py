@@ -239,15 +239,7 @@ def _persistent(kernel: KernelOp, name: str) -> gb.KernelOp:
     emit = _IndexEmitter(ib, {**{P[i]: penv[dims(len(parallel))[i]] for i in range(len(parallel))}, K: r}, itype)
     yielded = [ib.add(arith.CmpiOp(r, ib.const(row, itype), "slt")).result]
     hints = ["rmask"]
-    slot: dict[tuple, int] = {}
-    load_slot: dict[LoadOp, int] = {}
-    for load, offset in offsets.items():
-        key = (load.buffer, offset)
-        if key not in slot:
-            slot[key] = len(yielded)
-            yielded.append(emit.emit(offset, load))
-            hints.append(f"{load.buffer.name_hint or 'buf'}_offs")
-        load_slot[load] = slot[key]
+    load_slot = _load_slots(offsets.items(), emit, yielded, hints)
     out_slot = {}
     for v in row_outputs:
         op = local[v]
@@ -406,16 +398,8 @@ class _Kernel:
             emit.memo[sympy.expand(self.flat)] = named[0][0]
         yielded = [v for v, _ in named]
         hints = [h for _, h in named]
-        load_slot: dict[LoadOp, int] = {}
-        by_key: dict[tuple, int] = {}
-        for load in self.op.loads():
-            offset = sympy.expand(linear_offset(buffer_shape(load), load.index_exprs))
-            key = (load.buffer, offset)
-            if key not in by_key:
-                by_key[key] = len(yielded)
-                yielded.append(emit.emit(offset, load))
-                hints.append(f"{load.buffer.name_hint or 'buf'}_offs")
-            load_slot[load] = by_key[key]
+        loads = [(ld, sympy.expand(linear_offset(buffer_shape(ld), ld.index_exprs))) for ld in self.op.loads()]
+        load_slot = _load_slots(loads, emit, yielded, hints)
         index_slot: dict[IndexOp, int] = {}
         for idx in (o for o in self.op.body.walk() if isinstance(o, IndexOp)):
             value = emit.emit(idx.index_expr, idx)
@@ -576,3 +560,19 @@ class _IndexEmitter:
 def _compute_of(op: Operation) -> Operation:
     parent = op.parent_op()
     return parent if isinstance(parent, ComputeOp) else op
+
+
+def _load_slots(loads, emit: _IndexEmitter, yielded: list, hints: list[str]) -> dict[LoadOp, int]:
+    """Each load's place among the map's results: one offset per distinct (buffer,
+    offset), appended to `yielded` (and its name to `hints`), so a buffer read twice at
+    one place is loaded once."""
+    slot: dict[tuple, int] = {}
+    load_slot: dict[LoadOp, int] = {}
+    for load, offset in loads:
+        key = (load.buffer, offset)
+        if key not in slot:
+            slot[key] = len(yielded)
+            yielded.append(emit.emit(offset, load))
+            hints.append(f"{load.buffer.name_hint or 'buf'}_offs")
+        load_slot[load] = slot[key]
+    return load_slot

@@ -21,13 +21,8 @@ from typing import Any
 from xdsl.dialects import arith, func
 from xdsl.dialects.builtin import (
     AnyFloat,
-    BFloat16Type,
-    Float16Type,
-    Float32Type,
-    Float64Type,
     FloatAttr,
     IntegerAttr,
-    IntegerType,
     ModuleOp,
     TensorType,
 )
@@ -35,6 +30,7 @@ from xdsl.ir import Attribute, Operation, SSAValue
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of, shape_of
+from stepwell.dtypes import numpy_dtype
 from stepwell.tools.emitters import EmitError
 
 BINARY = {
@@ -65,18 +61,12 @@ NAN_HELPERS = {
 
 
 def triton_dtype(t: Attribute) -> str:
-    """`tl.float32` ... (the same names as torch's, after `tl.`/`torch.`)."""
-    if isinstance(t, Float32Type):
-        return "float32"
-    if isinstance(t, Float16Type):
-        return "float16"
-    if isinstance(t, BFloat16Type):
-        return "bfloat16"
-    if isinstance(t, Float64Type):
-        return "float64"
-    if isinstance(t, IntegerType):
-        return "bool" if t.width.data == 1 else f"int{t.width.data}"
-    raise EmitError(f"no Triton type for {t}")
+    """`tl.float32` ... (the same names as torch's, after `tl.`/`torch.`): the name of
+    the numpy dtype stepwell stores `t` in (stepwell.dtypes)."""
+    try:
+        return numpy_dtype(t).name
+    except TypeError:
+        raise EmitError(f"no Triton type for {t}") from None
 
 
 def emit_triton(module: ModuleOp, **_: Any) -> str:

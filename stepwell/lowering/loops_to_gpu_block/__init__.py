@@ -40,7 +40,8 @@ from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
 from stepwell.ir import report
-from stepwell.lowering.loops_to_gpu_block.kernels import Unsupported, convert_function
+from stepwell.lowering.loops_to_gpu_block.common import Unsupported
+from stepwell.lowering.loops_to_gpu_block.kernels import convert_function
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from stepwell.dialects.loops.ops import (
     YieldOp,
     new_body,
 )
+from stepwell.dialects.loops.gpu_tile import GpuTileAttr
 from stepwell.dialects.loops.memory import SlotAttr
 from stepwell.dialects.loops.schedule import CpuScheduleAttr
 
-Loops = Dialect("loops", [KernelOp, PointwiseOp, ReduceOp, ContractOp, LoadOp, IndexOp, YieldOp, CheckIndexOp], [CpuScheduleAttr, SlotAttr])
+Loops = Dialect("loops", [KernelOp, PointwiseOp, ReduceOp, ContractOp, LoadOp, IndexOp, YieldOp, CheckIndexOp], [CpuScheduleAttr, GpuTileAttr, SlotAttr])
 
 __all__ = [
     "Loops",
@@ -27,6 +28,7 @@ __all__ = [
     "ComputeOp",
     "ContractOp",
     "CpuScheduleAttr",
+    "GpuTileAttr",
     "IndexOp",
     "KernelOp",
     "LoadOp",

@@ -1,8 +1,9 @@
 """The workloads of bench/WORKLOADS.md: each as a tensor_graph program, a numpy
 version and a torch version, at a chosen size.
 
-`workloads(cpu=True)` gives them at the CPU sizes: M=2048, N=4096 (mm_bias_relu at
-1024x1024x1024, attention at 1x4x512x64), f32.
+`workloads()` gives them at the CPU sizes: M=2048, N=4096 (mm_bias_relu at
+1024x1024x1024, attention at 1x4x512x64), f32; `gpu_workloads()` at the GPU sizes of
+WORKLOADS.md (8192x8192; mm_bias_relu 4096^3 and attention 8x16x2048x64 in bf16).
 """
 
 from __future__ import annotations
@@ -23,29 +24,35 @@ class Workload:
     shapes: list[tuple[int, ...]]
     numpy: Callable[..., np.ndarray]
     torch: Callable[..., object]  # takes and returns torch tensors
+    dtype: str = "f32"  # the element type of every argument and the result
 
     def inputs(self, seed: int = 0) -> list[np.ndarray]:
         rng = np.random.default_rng(seed)
-        return [rng.standard_normal(s, dtype=np.float32) for s in self.shapes]
+        arrays = [rng.standard_normal(s, dtype=np.float32) for s in self.shapes]
+        if self.dtype == "bf16":
+            import ml_dtypes
+
+            return [a.astype(ml_dtypes.bfloat16) for a in arrays]
+        return arrays
 
 
-def _t(shape: tuple[int, ...]) -> str:
-    return "tensor<" + "x".join(map(str, shape)) + "xf32>"
+def _t(shape: tuple[int, ...], dt: str = "f32") -> str:
+    return "tensor<" + "x".join(map(str, shape)) + f"x{dt}>"
 
 
-def _func(args: list[tuple[int, ...]], result: tuple[int, ...], body: list[str]) -> str:
-    params = ", ".join(f"%a{i}: {_t(s)}" for i, s in enumerate(args))
+def _func(args: list[tuple[int, ...]], result: tuple[int, ...], body: list[str], dt: str = "f32") -> str:
+    params = ", ".join(f"%a{i}: {_t(s, dt)}" for i, s in enumerate(args))
     lines = "\n".join("  " + b for b in body)
-    return f"func.func @main({params}) -> {_t(result)} {{\n{lines}\n}}\n"
+    return f"func.func @main({params}) -> {_t(result, dt)} {{\n{lines}\n}}\n"
 
 
-def _unary(name, x, shape, props=""):
+def _unary(name, x, shape, props="", dt="f32"):
     p = f" <{{{props}}}>" if props else ""
-    return f'"tensor_graph.{name}"({x}){p} : ({_t(shape)}) -> {_t(shape)}'
+    return f'"tensor_graph.{name}"({x}){p} : ({_t(shape, dt)}) -> {_t(shape, dt)}'
 
 
-def _binary(name, a, sa, b, sb, out):
-    return f'"tensor_graph.{name}"({a}, {b}) : ({_t(sa)}, {_t(sb)}) -> {_t(out)}'
+def _binary(name, a, sa, b, sb, out, dt="f32"):
+    return f'"tensor_graph.{name}"({a}, {b}) : ({_t(sa, dt)}, {_t(sb, dt)}) -> {_t(out, dt)}'
 
 
 def _np_softmax(x):
@@ -53,7 +60,18 @@ def _np_softmax(x):
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def workloads(m: int = 2048, n: int = 4096, mm: int = 1024, attn=(1, 4, 512, 64)) -> list[Workload]:
+def gpu_workloads() -> list[Workload]:
+    """The GPU sizes of WORKLOADS.md, plus softmax and layer norm over rows of 4096
+    (16384x4096: the issue's "90% of copy bandwidth" rows)."""
+    big = workloads(8192, 8192, mm=4096, attn=(8, 16, 2048, 64), low="bf16")
+    rows = [w for w in workloads(16384, 4096) if w.name in ("softmax_rows", "layernorm")]
+    for w in rows:
+        w.name += "_4096"
+    return big + rows
+
+
+def workloads(m: int = 2048, n: int = 4096, mm: int = 1024, attn=(1, 4, 512, 64), low: str = "f32") -> list[Workload]:
+    """`low`: the element type of mm_bias_relu and attention (bf16 on the GPU)."""
     try:  # the torch anchors are only called by the benchmark
         import torch
         import torch.nn.functional as F
@@ -124,11 +142,11 @@ def workloads(m: int = 2048, n: int = 4096, mm: int = 1024, attn=(1, 4, 512, 64)
     out.append(Workload(
         "mm_bias_relu",
         _func([k, k, (mm,)], k, [
-            f"%p = {_binary('matmul', '%a0', k, '%a1', k, k)}",
-            f"%s = {_binary('add', '%p', k, '%a2', (mm,), k)}",
-            f"%r = {_unary('relu', '%s', k)}",
-            f"func.return %r : {_t(k)}"]),
-        [k, k, (mm,)], lambda a, w, b: np.maximum(a @ w + b, 0), lambda a, w, b: torch.relu(a @ w + b)))
+            f"%p = {_binary('matmul', '%a0', k, '%a1', k, k, low)}",
+            f"%s = {_binary('add', '%p', k, '%a2', (mm,), k, low)}",
+            f"%r = {_unary('relu', '%s', k, dt=low)}",
+            f"func.return %r : {_t(k, low)}"], low),
+        [k, k, (mm,)], lambda a, w, b: np.maximum(a @ w + b, 0), lambda a, w, b: torch.relu(a @ w + b), low))
 
     q = attn
     scale = 1 / math.sqrt(attn[-1])
@@ -136,11 +154,11 @@ def workloads(m: int = 2048, n: int = 4096, mm: int = 1024, attn=(1, 4, 512, 64)
         "attention",
         _func([q, q, q], q, [
             f'%r = "tensor_graph.attention"(%a0, %a1, %a2) <{{scale = {scale!r} : f64, causal = false}}> '
-            f": ({_t(q)}, {_t(q)}, {_t(q)}) -> {_t(q)}",
-            f"func.return %r : {_t(q)}"]),
+            f": ({_t(q, low)}, {_t(q, low)}, {_t(q, low)}) -> {_t(q, low)}",
+            f"func.return %r : {_t(q, low)}"], low),
         [q, q, q],
         lambda a, b, c: _np_softmax(a @ np.swapaxes(b, -1, -2) * scale) @ c,
-        lambda a, b, c: F.scaled_dot_product_attention(a, b, c, scale=scale)))
+        lambda a, b, c: F.scaled_dot_product_attention(a, b, c, scale=scale), low))
     return out
 
 

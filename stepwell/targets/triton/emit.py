@@ -110,6 +110,12 @@ def triton_dtype(t: Attribute) -> str:
         raise EmitError(f"no Triton type for {t}") from None
 
 
+def tl_dtype(t: Attribute) -> str:
+    """`tl.float32` ...; i1 is `tl.int1` (torch's name is `bool`)."""
+    name = triton_dtype(t)
+    return "tl.int1" if name == "bool" else f"tl.{name}"
+
+
 def emit_triton(module: ModuleOp, **_: Any) -> str:
     parts = ["import torch", "import triton", "import triton.language as tl", ""]
     kernels = {op.sym_name.data: op for op in module.ops if isinstance(op, gb.KernelOp)}
@@ -222,7 +228,7 @@ class _Kernel:
         helper = combine_helper(kind, element)
         block = isinstance(op.result.type, TensorType)
         if helper is None:
-            dtype = f", dtype=tl.{triton_dtype(element)}" if isinstance(element, IntegerType) and element.width.data < 32 else ""
+            dtype = f", dtype={tl_dtype(element)}" if isinstance(element, IntegerType) and element.width.data < 32 else ""
             self.line(ind, op.result, f"tl.sum({src}, axis={axis}{dtype})", block)
             return
         self.helpers.add(helper)
@@ -244,7 +250,7 @@ class _Kernel:
             name = self.n.fresh(arg.name_hint or res.name_hint or "carried")
             start = self.ref(init)
             if isinstance(init.type, TensorType) and init not in self.blocks:  # a splat: fill the block
-                start = f"tl.full({list(shape_of(init.type))}, {start}, tl.{triton_dtype(element_of(init.type))})"
+                start = f"tl.full({list(shape_of(init.type))}, {start}, {tl_dtype(element_of(init.type))})"
             self.out.append(f"{ind}{name} = {start}")
             for v in (arg, res):
                 self.n.names[v] = name
@@ -284,8 +290,7 @@ class _Kernel:
                 self.n.names[r] = self.ref(v)
                 self.blocks.add(r)
             else:
-                dtype = triton_dtype(element_of(r.type))
-                self.line(ind, r, f"tl.full({shape}, {self.ref(v)}, tl.{dtype})", True)
+                self.line(ind, r, f"tl.full({shape}, {self.ref(v)}, {tl_dtype(element_of(r.type))})", True)
 
     def scalar(self, op: Operation) -> str:
         a = [self.ref(v) for v in op.operands]
@@ -298,7 +303,7 @@ class _Kernel:
         if op.name == "arith.negf":
             return f"-{a[0]}"
         if op.name in CASTS:
-            return f"{a[0]}.to(tl.{triton_dtype(op.results[0].type)})"
+            return f"{a[0]}.to({tl_dtype(op.results[0].type)})"
         if op.name in PREDICATES:
             text = _predicate_name(op, op.predicate.value.data)  # type: ignore[attr-defined]
             if text not in PREDICATES[op.name]:

@@ -17,16 +17,16 @@ import pytest
 triton = pytest.importorskip("triton")
 torch = pytest.importorskip("torch")
 
-from test_triton_target import load  # noqa: E402
-from xdsl.dialects import func  # noqa: E402
+from test_triton_target import load
+from xdsl.dialects import func
 
-from stepwell import reference, registry  # noqa: E402
-from stepwell.dialects import gpu_block as gb  # noqa: E402
-from stepwell.dtypes import numpy_dtype  # noqa: E402
-from stepwell.ir import parse_module  # noqa: E402
-from stepwell.ir.pipeline import build_pipeline  # noqa: E402
-from stepwell.registry import make_context  # noqa: E402
-from stepwell.targets.triton.emit import emit_triton  # noqa: E402
+from stepwell import reference, registry
+from stepwell.dialects import gpu_block as gb
+from stepwell.dtypes import numpy_dtype
+from stepwell.ir import parse_module
+from stepwell.ir.pipeline import build_pipeline
+from stepwell.registry import make_context
+from stepwell.targets.triton.emit import emit_triton
 
 KINDS = ("sum", "prod", "max", "min", "argmax", "argmin")
 DTYPES = ("f32", "f64", "f16", "bf16", "i8", "i32", "i64", "i1")

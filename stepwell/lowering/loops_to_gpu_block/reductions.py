@@ -43,7 +43,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import sympy
 from xdsl.dialects import arith
 from xdsl.dialects.builtin import AnyFloat, TensorType, f32, i1, i8, i64
 from xdsl.ir import Attribute, Block, Region, SSAValue
@@ -54,9 +53,15 @@ from stepwell.dialects.loops.access import I32_LIMIT, load_access
 from stepwell.dialects.loops.gpu_tile import GpuTileAttr
 from stepwell.dialects.loops.index import dims
 from stepwell.dtypes import numpy_dtype
+from stepwell.lowering.loops_to_gpu_block.common import (
+    MAX_ROW,
+    Builder,
+    OpKernel,
+    clone_body,
+    pow2,
+    unflatten,
+)
 from stepwell.semantics import ARG_KINDS, REDUCTIONS
-
-from stepwell.lowering.loops_to_gpu_block.common import MAX_ROW, Builder, OpKernel, clone_body, pow2, unflatten
 
 LOOP_STEP = 4096  # RBLOCK of a long row
 SHORT_BLOCK = 2048  # elements of a block of short rows

@@ -313,7 +313,10 @@ class _Kernel:
 
 
 def _predicate_name(op: Operation, value: int) -> str:
-    from xdsl.dialects.arith import CMPF_COMPARISON_OPERATIONS, CMPI_COMPARISON_OPERATIONS
+    from xdsl.dialects.arith import (
+        CMPF_COMPARISON_OPERATIONS,
+        CMPI_COMPARISON_OPERATIONS,
+    )
 
     table = CMPI_COMPARISON_OPERATIONS if op.name == "arith.cmpi" else CMPF_COMPARISON_OPERATIONS
     return table[value]

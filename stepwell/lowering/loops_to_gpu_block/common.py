@@ -85,15 +85,18 @@ class OpKernel:
     """The kernel of one compute op: a pointer argument per buffer it reads, then one
     for its result."""
 
-    def __init__(self, op: ComputeOp, name: str, wide: bool):
+    def __init__(self, op: ComputeOp, name: str, wide: bool, outputs: Sequence[SSAValue] | None = None):
+        """`outputs`: the buffers the kernel writes (by default the op's result)."""
         self.op, self.name = op, name
         self.itype = i64 if wide else i32
         self.inputs = op.inputs()
-        types = [gb.PtrType(t.type.element_type) for t in (*self.inputs, op.result)]  # type: ignore[attr-defined]
+        outputs = [op.result] if outputs is None else list(outputs)
+        types = [gb.PtrType(t.type.element_type) for t in (*self.inputs, *outputs)]  # type: ignore[attr-defined]
         self.block = Block(arg_types=types)
-        for arg, v in zip(self.block.args, (*self.inputs, op.result)):
+        for arg, v in zip(self.block.args, (*self.inputs, *outputs)):
             arg.name_hint = f"{v.name_hint or 'buf'}_ptr"
-        self.out_ptr = self.block.args[-1]
+        self.out_ptrs = list(self.block.args[len(self.inputs):])
+        self.out_ptr = self.out_ptrs[0]
         self.flat: sympy.Expr | None = None
         self.body = Builder(self.block)
 
@@ -190,15 +193,15 @@ class OpKernel:
         m.outputs[0].name_hint = self.op.result.name_hint
         return list(m.outputs)
 
-    def store(self, offs: SSAValue, value: SSAValue, mask: SSAValue | None) -> None:
-        splat = self.body.add(gb.SplatOp(self.out_ptr, gb.ops.shape_of(offs.type))).result
+    def store(self, offs: SSAValue, value: SSAValue, mask: SSAValue | None, out: int = 0) -> None:
+        splat = self.body.add(gb.SplatOp(self.out_ptrs[out], gb.ops.shape_of(offs.type))).result
         ptrs = self.body.add(gb.AddPtrOp(splat, offs)).result
         self.body.add(gb.StoreOp(ptrs, value, mask))
 
-    def finish(self, grid: Sequence[str]) -> gb.KernelOp:
+    def finish(self, grid: Sequence[str], warps: int = 4) -> gb.KernelOp:
         self.body.add(gb.ReturnOp())
         facts = [{"divisibility": IntegerAttr(16, i64)}] * len(self.block.args)
-        return gb.KernelOp(self.name, [a.type for a in self.block.args], grid, 4, None, facts, Region(self.block))
+        return gb.KernelOp(self.name, [a.type for a in self.block.args], grid, warps, None, facts, Region(self.block))
 
 
 def pow2(n: int) -> int:

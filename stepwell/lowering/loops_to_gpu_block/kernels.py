@@ -5,10 +5,11 @@ from __future__ import annotations
 from xdsl.dialects import func
 
 from stepwell.dialects import gpu_block as gb
-from stepwell.dialects.loops import ComputeOp, KernelOp, PointwiseOp, ReduceOp
+from stepwell.dialects.loops import ComputeOp, KernelOp, PointwiseOp
 from stepwell.lowering.loops_to_gpu_block.common import UNSUPPORTED, Unsupported, check_body, kernel_inputs
 from stepwell.lowering.loops_to_gpu_block.pointwise import pointwise
-from stepwell.lowering.loops_to_gpu_block.rows import persistent, row_reduction
+from stepwell.lowering.loops_to_gpu_block.reductions import reduction, reduction_parts
+from stepwell.lowering.loops_to_gpu_block.rows import persistent
 
 
 def convert_function(fn: func.FuncOp) -> list[gb.KernelOp]:
@@ -19,8 +20,8 @@ def convert_function(fn: func.FuncOp) -> list[gb.KernelOp]:
             continue
         if isinstance(op, PointwiseOp):
             make = pointwise
-        elif isinstance(op, ReduceOp) and type(op) is ReduceOp:
-            make = row_reduction
+        elif reduction_parts(op) is not None:
+            make = reduction
         elif isinstance(op, KernelOp):
             make = persistent
         else:

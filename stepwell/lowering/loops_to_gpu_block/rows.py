@@ -1,9 +1,9 @@
-"""Row reductions and persistent row kernels: a whole row in registers (the package docstring)."""
+"""Persistent fused row kernels (softmax, layer_norm): a whole row in registers (the
+package docstring). Lone reductions, and a reduction with an epilogue, are reductions.py's."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import sympy
 from xdsl.dialects import arith
@@ -19,43 +19,8 @@ from stepwell.dtypes import numpy_dtype
 from stepwell.semantics import REDUCTIONS
 
 from stepwell.lowering.loops_to_gpu_block.common import (
-    MAX_ROW, UNSUPPORTED, Builder, IndexEmitter, OpKernel, Unsupported, clone_body, kernel_inputs, load_slots, pow2, unflatten,
+    MAX_ROW, UNSUPPORTED, Builder, IndexEmitter, Unsupported, clone_body, kernel_inputs, load_slots, pow2, unflatten,
 )
-
-
-def row_reduction(op: ReduceOp, name: str) -> gb.KernelOp:
-    kind = op.kind.data
-    if kind not in ("sum", "max", "min") or op.yield_type() == i1 or len(op.reduce_shape) != 1:
-        raise Unsupported(op, f"{kind} over {len(op.reduce_shape)} dim(s) of {op.yield_type()} is not supported by the Triton path yet (row reductions of sum, max, min over one dim are)")
-    (row,) = op.reduce_shape
-    r0 = sym("r0")
-    if row > MAX_ROW or any(load_access(load).stride(r0) not in (0, 1) for load in op.loads()):
-        raise Unsupported(op, f"not a row reduction of at most {MAX_ROW} contiguous elements: not supported by the Triton path yet")
-    rows = math.prod(op.shape)
-    block = pow2(row)
-    wide = rows + block > I32_LIMIT or not all(load_access(load).fits_i32 for load in op.loads())
-    k = OpKernel(op, name, wide)
-    b = k.body
-    pid = k.index(b.add(gb.ProgramIdOp(0)).result, "pid")
-    lanes = b.add(gb.ArangeOp(0, block)).result
-    args = [b.add(gb.SplatOp(pid, [block])).result, lanes]
-
-    def index(ib: Builder, args: Sequence[SSAValue]) -> tuple[dict[sympy.Symbol, SSAValue], list[tuple[SSAValue, str]]]:
-        r = k.widen(ib, args[1])
-        mask = ib.add(arith.CmpiOp(r, ib.const(row, k.itype), "slt"))
-        env = unflatten(ib, args[0], op.shape, k.itype)
-        env[r0] = r
-        return env, [(mask.result, "rmask")]
-
-    (mask,), loads, indices = k.offsets(args, index)
-    values = k.load(loads, mask)
-    identity = REDUCTIONS[kind].identity(numpy_dtype(op.yield_type()))
-    (value,) = k.compute(values, indices, [mask], identity)
-    total = b.add(gb.ReduceOp(kind, value, 0)).result
-    total.name_hint = "total"
-    out = b.add(gb.AddPtrOp(k.out_ptr, pid)).result
-    b.add(gb.StoreOp(out, total))
-    return k.finish([str(rows)])
 
 
 def persistent(kernel: KernelOp, name: str) -> gb.KernelOp:

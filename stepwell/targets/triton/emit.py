@@ -23,8 +23,10 @@ from xdsl.dialects.builtin import (
     AnyFloat,
     FloatAttr,
     IntegerAttr,
+    IntegerType,
     ModuleOp,
     TensorType,
+    i1,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
 
@@ -51,13 +53,52 @@ PREDICATES = {
     "arith.cmpi": {"slt": "<", "sle": "<=", "sgt": ">", "sge": ">=", "eq": "==", "ne": "!="},
     "arith.cmpf": {"olt": "<", "ole": "<=", "ogt": ">", "oge": ">=", "oeq": "==", "une": "!="},
 }
-REDUCE = {"sum": "tl.sum", "max": "tl.max", "min": "tl.min"}
-# float max/min reductions combine with NaN-propagating helpers (tl.max's combine drops NaN on the GPU)
-NAN_REDUCE = {"max": "_max_nan", "min": "_min_nan"}
-NAN_HELPERS = {
-    name: ["@triton.jit", f"def {name}(a, b):", f"    return {NAN_CALLS[f'arith.{kind}imumf']}(a, b, propagate_nan=tl.PropagateNan.ALL)"]
-    for kind, name in NAN_REDUCE.items()
+# Reductions: tl.sum where it is exact in the element type (integers below 32 bits
+# are summed in their own type, so they wrap as the spec says), else a combine
+# function printed once per module: float max/min propagate NaN (tl.max's combine
+# drops NaN on the GPU), i1 sum/prod/max/min are xor/and/or/and, argmax/argmin reduce
+# (value, position) pairs: the better value, the lower position among equal values
+# (NaN counts as equal to NaN and better than any number).
+COMBINE_HELPERS = {
+    "_max_nan": ["return tl.maximum(a, b, propagate_nan=tl.PropagateNan.ALL)"],
+    "_min_nan": ["return tl.minimum(a, b, propagate_nan=tl.PropagateNan.ALL)"],
+    "_max": ["return tl.maximum(a, b)"],
+    "_min": ["return tl.minimum(a, b)"],
+    "_prod": ["return a * b"],
+    "_xor": ["return a ^ b"],
+    "_and": ["return a & b"],
+    "_or": ["return a | b"],
+    **{
+        f"_{kind}": [
+            "a_nan = a != a",
+            "b_nan = b != b",
+            f"better = (a {cmp} b) | (a_nan & ~b_nan)",
+            "tie = (a == b) | (a_nan & b_nan)",
+            "take_a = better | (tie & (ia < ib))",
+            "return tl.where(take_a, a, b), tl.where(take_a, ia, ib)",
+        ]
+        for kind, cmp in (("argmax", ">"), ("argmin", "<"))
+    },
 }
+ARG_HELPER_PARAMS = "a, ia, b, ib"
+
+
+def combine_helper(kind: str, element: Attribute) -> str | None:
+    """The combine function a `kind` reduction of `element`s needs (None: tl.sum)."""
+    if kind in ("argmax", "argmin"):
+        return f"_{kind}"
+    if element == i1:
+        return {"sum": "_xor", "prod": "_and", "max": "_or", "min": "_and"}[kind]
+    if kind == "prod":
+        return "_prod"
+    if kind in ("max", "min"):
+        return f"_{kind}_nan" if isinstance(element, AnyFloat) else f"_{kind}"
+    return None
+
+
+def helper_lines(name: str) -> list[str]:
+    params = ARG_HELPER_PARAMS if name in ("_argmax", "_argmin") else "a, b"
+    return ["@triton.jit", f"def {name}({params}):", *(f"    {line}" for line in COMBINE_HELPERS[name])]
 
 
 def triton_dtype(t: Attribute) -> str:
@@ -67,6 +108,12 @@ def triton_dtype(t: Attribute) -> str:
         return numpy_dtype(t).name
     except TypeError:
         raise EmitError(f"no Triton type for {t}") from None
+
+
+def tl_dtype(t: Attribute) -> str:
+    """`tl.float32` ...; i1 is `tl.int1` (torch's name is `bool`)."""
+    name = triton_dtype(t)
+    return "tl.int1" if name == "bool" else f"tl.{name}"
 
 
 def emit_triton(module: ModuleOp, **_: Any) -> str:
@@ -82,8 +129,8 @@ def emit_triton(module: ModuleOp, **_: Any) -> str:
             parts += ["", *_launcher(op, kernels), ""]
         else:
             raise EmitError(f"cannot emit '{op.name}' as Triton (run lower-to-triton first)")
-    for name in sorted(helpers):
-        parts[4:4] = ["", *NAN_HELPERS[name], ""]
+    for name in sorted(helpers, reverse=True):
+        parts[4:4] = ["", *helper_lines(name), ""]
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -160,18 +207,66 @@ class _Kernel:
             self.out.append(f"{ind}tl.store({self.ref(op.ptr)}, {self.ref(op.value)}{mask})")
         elif isinstance(op, gb.MapOp):
             self.map(op, ind)
-        elif isinstance(op, gb.ReduceOp) and op.kind.data in REDUCE and op.indices is None:
-            kind, axis = op.kind.data, op.axis.value.data
-            if kind in NAN_REDUCE and isinstance(element_of(op.source.type), AnyFloat):
-                self.helpers.add(NAN_REDUCE[kind])
-                expr = f"tl.reduce({self.ref(op.source)}, {axis}, {NAN_REDUCE[kind]})"
-            else:
-                expr = f"{REDUCE[kind]}({self.ref(op.source)}, axis={axis})"
-            self.line(ind, op.result, expr, isinstance(op.result.type, TensorType))
+        elif isinstance(op, gb.ReduceOp):
+            self.reduce(op, ind)
+        elif isinstance(op, gb.ForOp):
+            self.loop(op, ind)
+        elif isinstance(op, gb.ExpandDimsOp):
+            rank = len(shape_of(op.result.type))
+            index = ", ".join("None" if i == op.axis.value.data else ":" for i in range(rank))
+            self.line(ind, op.result, f"{self.ref(op.source)}[{index}]", True)
+        elif isinstance(op, gb.BroadcastOp):
+            self.line(ind, op.result, f"tl.broadcast_to({self.ref(op.source)}, {list(shape_of(op.result.type))})", True)
         elif len(op.results) == 1:
             self.line(ind, op.results[0], self.scalar(op), any(v in self.blocks for v in op.operands))
         else:
             raise EmitError(f"no Triton form for '{op.name}' yet")
+
+    def reduce(self, op: gb.ReduceOp, ind: str) -> None:
+        kind, axis, src = op.kind.data, op.axis.value.data, self.ref(op.source)
+        element = element_of(op.source.type)
+        helper = combine_helper(kind, element)
+        block = isinstance(op.result.type, TensorType)
+        if helper is None:
+            dtype = f", dtype={tl_dtype(element)}" if isinstance(element, IntegerType) and element.width.data < 32 else ""
+            self.line(ind, op.result, f"tl.sum({src}, axis={axis}{dtype})", block)
+            return
+        self.helpers.add(helper)
+        if op.indices is None:
+            if kind in ("argmax", "argmin"):
+                raise EmitError(f"gpu_block.reduce {kind} without a block of positions has no Triton form yet")
+            self.line(ind, op.result, f"tl.reduce({src}, {axis}, {helper})", block)
+            return
+        best = self.n.fresh("best")
+        self.out.append(f"{ind}{best}, {self.n.define(op.result)} = tl.reduce(({src}, {self.ref(op.indices)}), {axis}, {helper})")
+        if block:
+            self.blocks.add(op.result)
+
+    def loop(self, op: gb.ForOp, ind: str) -> None:
+        """`for iv in range(lo, hi, step):`, each carried value one Python variable
+        (assigned its start before the loop and the yielded values at the end of the body)."""
+        names = []
+        for arg, init, res in zip(op.body.block.args[1:], op.iter_args, op.outputs):
+            name = self.n.fresh(arg.name_hint or res.name_hint or "carried")
+            start = self.ref(init)
+            if isinstance(init.type, TensorType) and init not in self.blocks:  # a splat: fill the block
+                start = f"tl.full({list(shape_of(init.type))}, {start}, {tl_dtype(element_of(init.type))})"
+            self.out.append(f"{ind}{name} = {start}")
+            for v in (arg, res):
+                self.n.names[v] = name
+                if isinstance(v.type, TensorType):
+                    self.blocks.add(v)
+            names.append(name)
+        iv = self.n.define(op.induction_var, op.induction_var.name_hint or "k")
+        bounds = ", ".join(self.ref(v) for v in (op.lower, op.upper, op.step))
+        self.out.append(f"{ind}for {iv} in range({bounds}):")
+        term = op.body.block.last_op
+        assert isinstance(term, gb.YieldOp)
+        for inner in op.body.block.ops:
+            if inner is not term:
+                self.statement(inner, ind + "    ")
+        if names:
+            self.out.append(f"{ind}    {', '.join(names)} = {', '.join(self.ref(v) for v in term.values)}")
 
     def map(self, op: gb.MapOp, ind: str) -> None:
         for arg, v in zip(op.body.block.args, op.inputs):
@@ -195,8 +290,7 @@ class _Kernel:
                 self.n.names[r] = self.ref(v)
                 self.blocks.add(r)
             else:
-                dtype = triton_dtype(element_of(r.type))
-                self.line(ind, r, f"tl.full({shape}, {self.ref(v)}, tl.{dtype})", True)
+                self.line(ind, r, f"tl.full({shape}, {self.ref(v)}, {tl_dtype(element_of(r.type))})", True)
 
     def scalar(self, op: Operation) -> str:
         a = [self.ref(v) for v in op.operands]
@@ -209,7 +303,7 @@ class _Kernel:
         if op.name == "arith.negf":
             return f"-{a[0]}"
         if op.name in CASTS:
-            return f"{a[0]}.to(tl.{triton_dtype(op.results[0].type)})"
+            return f"{a[0]}.to({tl_dtype(op.results[0].type)})"
         if op.name in PREDICATES:
             text = _predicate_name(op, op.predicate.value.data)  # type: ignore[attr-defined]
             if text not in PREDICATES[op.name]:
@@ -219,7 +313,10 @@ class _Kernel:
 
 
 def _predicate_name(op: Operation, value: int) -> str:
-    from xdsl.dialects.arith import CMPF_COMPARISON_OPERATIONS, CMPI_COMPARISON_OPERATIONS
+    from xdsl.dialects.arith import (
+        CMPF_COMPARISON_OPERATIONS,
+        CMPI_COMPARISON_OPERATIONS,
+    )
 
     table = CMPI_COMPARISON_OPERATIONS if op.name == "arith.cmpi" else CMPF_COMPARISON_OPERATIONS
     return table[value]

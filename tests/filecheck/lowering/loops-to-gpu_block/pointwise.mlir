@@ -36,13 +36,15 @@ func.func @transposed(%x: tensor<37x1000xf32>, %y: tensor<1000x37xf32>) -> tenso
   func.return %s : tensor<1000x37xf32>
 }
 
-// A persistent row reduction: one program per row, rows of 300 in a block of 512.
-// CHECK: gpu_block.kernel @rowsum_k0({{.*}}) grid [100] num_warps = 4 {
+// A row reduction of short rows: several rows per program (4 rows of 300 in a 4x512
+// block, no loop), masked lanes the identity, one reduce along the rows.
+// CHECK: gpu_block.kernel @rowsum_k0({{.*}}) grid [25] num_warps = 4 {
 // CHECK: gpu_block.arange 0 to 512 : tensor<512xi32>
-// CHECK: arith.cmpi slt, %{{.*}}, %{{.*}} : i32
-// CHECK: gpu_block.load %x_ptrs mask %rmask other
+// CHECK: %mask, %rindex, %x_offs = gpu_block.map
+// CHECK: gpu_block.load %x_ptrs mask %mask other
 // CHECK: arith.select
-// CHECK: %total = gpu_block.reduce sum %{{.*}} axis 0 : tensor<512xf32> -> f32
+// CHECK-NOT: gpu_block.for
+// CHECK: %s = gpu_block.reduce sum %vals axis 1 : tensor<4x512xf32> -> tensor<4xf32>
 func.func @rowsum(%x: tensor<100x300xf32>) -> tensor<100xf32> {
   %s = tensor_graph.reduce %x {kind = "sum", dims = [1], keepdim = false} : tensor<100x300xf32> -> tensor<100xf32>
   func.return %s : tensor<100xf32>

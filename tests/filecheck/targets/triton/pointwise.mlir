@@ -22,9 +22,10 @@ func.func @f(%x: tensor<1000x37xf32>, %y: tensor<37xf32>) -> tensor<1000x37xf32>
 }
 
 // CHECK: def r_k0(x_ptr, s_ptr):
-// CHECK: tl.where(rmask, {{.*}}, 0.0)
-// CHECK: total = tl.sum({{.*}}, axis=0)
-// CHECK: r_k0[(100,)](x, s, num_warps=4)
+// CHECK: vals = tl.where(mask, {{.*}}, 0.0)
+// CHECK: s = tl.sum(vals, axis=1)
+// CHECK: tl.store({{.*}}, s, mask=xmask)
+// CHECK: r_k0[(25,)](x, s, num_warps=4)
 func.func @r(%x: tensor<100x300xf32>) -> tensor<100xf32> {
   %s = tensor_graph.reduce %x {kind = "sum", dims = [1], keepdim = false} : tensor<100x300xf32> -> tensor<100xf32>
   func.return %s : tensor<100xf32>

@@ -25,6 +25,8 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     ModuleOp,
     TensorType,
+    bf16,
+    f32,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
 
@@ -59,6 +61,13 @@ NAN_HELPERS = {
     for kind, name in NAN_REDUCE.items()
 }
 
+INTERPRETED = (
+    "# Triton's interpreter multiplies the bit patterns of bf16 factors in tl.dot\n"
+    "# (triton-lang/triton#11584): under it a bf16 dot runs on f32 factors, exact for\n"
+    "# their products, as the tensor cores are (Triton folds the test at compile time).\n"
+    '_INTERPRETED = tl.constexpr(os.environ.get("TRITON_INTERPRET", "0") == "1")'
+)
+
 
 def triton_dtype(t: Attribute) -> str:
     """`tl.float32` ... (the same names as torch's, after `tl.`/`torch.`): the name of
@@ -73,17 +82,21 @@ def emit_triton(module: ModuleOp, **_: Any) -> str:
     parts = ["import torch", "import triton", "import triton.language as tl", ""]
     kernels = {op.sym_name.data: op for op in module.ops if isinstance(op, gb.KernelOp)}
     helpers: set[str] = set()
+    interpreted = False
     for op in module.ops:
         if isinstance(op, gb.KernelOp):
             kernel = _Kernel(op)
             parts += ["", *kernel.lines(), ""]
             helpers |= kernel.helpers
+            interpreted |= kernel.uses_interpreted
         elif isinstance(op, func.FuncOp):
             parts += ["", *_launcher(op, kernels), ""]
         else:
             raise EmitError(f"cannot emit '{op.name}' as Triton (run lower-to-triton first)")
     for name in sorted(helpers):
         parts[4:4] = ["", *NAN_HELPERS[name], ""]
+    if interpreted:
+        parts[0:4] = ["import os", *parts[0:3], "", INTERPRETED, ""]
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -119,6 +132,7 @@ class _Kernel:
         self.literal: dict[SSAValue, str] = {}
         self.blocks: set[SSAValue] = set()  # values printed as blocks (not Python scalars)
         self.helpers: set[str] = set()  # the NaN-propagating combine functions used
+        self.uses_interpreted = False  # whether the kernel reads _INTERPRETED
 
     def lines(self) -> list[str]:
         params = [self.n.define(a, a.name_hint or f"arg{i}") for i, a in enumerate(self.op.args)]
@@ -147,7 +161,7 @@ class _Kernel:
         elif isinstance(op, gb.SplatOp):
             self.n.names[op.result] = self.ref(op.source)
         elif isinstance(op, gb.AddPtrOp):
-            self.line(ind, op.result, f"{self.ref(op.base)} + {self.ref(op.offsets)}", op.offsets in self.blocks)
+            self.line(ind, op.result, f"{self.ref(op.base)} + {self.ref(op.offsets)}", op.base in self.blocks or op.offsets in self.blocks)
         elif isinstance(op, gb.LoadOp):
             args = [self.ref(op.ptr)]
             if op.mask is not None:
@@ -160,6 +174,20 @@ class _Kernel:
             self.out.append(f"{ind}tl.store({self.ref(op.ptr)}, {self.ref(op.value)}{mask})")
         elif isinstance(op, gb.MapOp):
             self.map(op, ind)
+        elif isinstance(op, gb.ExpandDimsOp):
+            self.line(ind, op.result, f"tl.expand_dims({self.ref(op.source)}, {op.axis.value.data})", True)
+        elif isinstance(op, gb.BroadcastOp):
+            self.line(ind, op.result, f"tl.broadcast_to({self.ref(op.source)}, {list(shape_of(op.result.type))})", True)
+        elif isinstance(op, gb.DotOp):
+            a, b, acc = self.ref(op.a), self.ref(op.b), self.ref(op.acc)
+            precision = f', input_precision="{op.precision.data}"' if element_of(op.a.type) == f32 else ""
+            expr = f"tl.dot({a}, {b}, {acc}{precision})"
+            if element_of(op.a.type) == bf16:  # the interpreter's tl.dot multiplies bf16 bit patterns
+                self.uses_interpreted = True
+                expr = f"tl.dot({a}.to(tl.float32), {b}.to(tl.float32), {acc}) if _INTERPRETED else {expr}"
+            self.line(ind, op.result, expr, True)
+        elif isinstance(op, gb.ForOp):
+            self.loop(op, ind)
         elif isinstance(op, gb.ReduceOp) and op.kind.data in REDUCE and op.indices is None:
             kind, axis = op.kind.data, op.axis.value.data
             if kind in NAN_REDUCE and isinstance(element_of(op.source.type), AnyFloat):
@@ -172,6 +200,29 @@ class _Kernel:
             self.line(ind, op.results[0], self.scalar(op), any(v in self.blocks for v in op.operands))
         else:
             raise EmitError(f"no Triton form for '{op.name}' yet")
+
+    def loop(self, op: gb.ForOp, ind: str) -> None:
+        """`for k in range(lo, hi, step):` with each carried block a variable assigned
+        before the loop and at the end of each step; the results are those variables."""
+        iv, *carried = op.body.block.args
+        for arg, init in zip(carried, op.iter_args):
+            self.out.append(f"{ind}{self.n.define(arg)} = {self.ref(init)}")
+            if init in self.blocks:
+                self.blocks.add(arg)
+        bounds = ", ".join(self.ref(v) for v in (op.lower, op.upper, op.step))
+        self.out.append(f"{ind}for {self.n.define(iv)} in range({bounds}):")
+        term = op.body.block.last_op
+        assert isinstance(term, gb.YieldOp)
+        for inner in op.body.block.ops:
+            if inner is not term:
+                self.statement(inner, ind + "    ")
+        for arg, v in zip(carried, term.values):
+            if self.ref(v) != self.n[arg]:
+                self.out.append(f"{ind}    {self.n[arg]} = {self.ref(v)}")
+        for r, arg in zip(op.outputs, carried):
+            self.n.names[r] = self.n[arg]
+            if arg in self.blocks:
+                self.blocks.add(r)
 
     def map(self, op: gb.MapOp, ind: str) -> None:
         for arg, v in zip(op.body.block.args, op.inputs):
@@ -254,7 +305,8 @@ def _launcher(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> list[str]:
             if grid is None:
                 raise EmitError(f"the grid of {kernel.sym_name.data} is not literal: runtime sizes are not emitted yet")
             args = ", ".join([*(n[a] for a in op.args), *names])
-            call = f"{kernel.sym_name.data}[({', '.join(grid)},)]({args}, num_warps={kernel.num_warps.value.data})"
+            stages = f", num_stages={kernel.num_stages.value.data}" if kernel.num_stages is not None else ""
+            call = f"{kernel.sym_name.data}[({', '.join(grid)},)]({args}, num_warps={kernel.num_warps.value.data}{stages})"
             out.append(f"    {call}" if math.prod(int(g) for g in grid) else f"    # {call}: an empty grid")
         elif isinstance(op, func.ReturnOp):
             values = ", ".join(n[v] for v in op.arguments)

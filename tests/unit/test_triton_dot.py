@@ -20,18 +20,18 @@ import pytest
 triton = pytest.importorskip("triton")
 torch = pytest.importorskip("torch")
 
-from xdsl.dialects import func  # noqa: E402
+from xdsl.dialects import func
 
-from stepwell import reference, registry  # noqa: E402
-from stepwell.dialects import gpu_block as gb  # noqa: E402
-from stepwell.dialects.loops.gpu_tile import GpuTileAttr  # noqa: E402
-from stepwell.dtypes import numpy_dtype  # noqa: E402
-from stepwell.ir import parse_module  # noqa: E402
-from stepwell.ir.pipeline import build_pipeline  # noqa: E402
-from stepwell.lowering.loops_to_gpu_block import ConvertLoopsToGpuBlock  # noqa: E402
-from stepwell.lowering.loops_to_gpu_block.dot import contract_of, plan  # noqa: E402
-from stepwell.registry import make_context  # noqa: E402
-from stepwell.targets.triton.emit import emit_triton  # noqa: E402
+from stepwell import reference, registry
+from stepwell.dialects import gpu_block as gb
+from stepwell.dialects.loops.gpu_tile import GpuTileAttr
+from stepwell.dtypes import numpy_dtype
+from stepwell.ir import parse_module
+from stepwell.ir.pipeline import build_pipeline
+from stepwell.lowering.loops_to_gpu_block import ConvertLoopsToGpuBlock
+from stepwell.lowering.loops_to_gpu_block.dot import contract_of, plan
+from stepwell.registry import make_context
+from stepwell.targets.triton.emit import emit_triton
 
 TRITON_TYPES = {"float32": "fp32", "float16": "fp16", "bfloat16": "bf16", "float64": "fp64",
                 "int8": "i8", "int32": "i32", "int64": "i64", "bool": "i1"}  # fmt: skip

@@ -56,7 +56,7 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.loops import ContractOp, IndexOp, KernelOp, LoadOp, PointwiseOp
-from stepwell.dialects.loops.access import I32_LIMIT, analyze, buffer_shape, contraction_sides, linear_offset
+from stepwell.dialects.loops.access import analyze, buffer_shape, contraction_sides, linear_offset
 from stepwell.dialects.loops.contract import UNIT
 from stepwell.dialects.loops.gpu_tile import GpuTileAttr
 from stepwell.dialects.loops.index import dims, sym
@@ -466,7 +466,7 @@ class _Builder:
         for ld, (ptr, stride) in ptrs.items():
             shape = gb.ops.shape_of(ptr.type)
             if stride:
-                step = b.add(arith.MuliOp(self.scalar(kk), b.const(stride, self.itype))).result
+                step = self.scalar(kk) if stride == 1 else b.add(arith.MuliOp(self.scalar(kk), b.const(stride, self.itype))).result
                 ptr = b.add(gb.AddPtrOp(ptr, b.add(gb.SplatOp(step, shape)).result)).result
             v = b.add(gb.LoadOp(ptr, mask, b.const(0, ld.result.type) if mask is not None else None)).result
             v.name_hint = ld.buffer.name_hint

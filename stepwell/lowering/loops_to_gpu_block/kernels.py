@@ -7,6 +7,7 @@ from xdsl.dialects import func
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.loops import ComputeOp, KernelOp, PointwiseOp
 from stepwell.lowering.loops_to_gpu_block.common import UNSUPPORTED, Unsupported, check_body, kernel_inputs
+from stepwell.lowering.loops_to_gpu_block.dot import contract_of, dot
 from stepwell.lowering.loops_to_gpu_block.pointwise import pointwise
 from stepwell.lowering.loops_to_gpu_block.reductions import reduction, reduction_parts
 from stepwell.lowering.loops_to_gpu_block.rows import persistent
@@ -18,7 +19,9 @@ def convert_function(fn: func.FuncOp) -> list[gb.KernelOp]:
     for op in list(fn.body.block.ops):
         if isinstance(op, func.ReturnOp):
             continue
-        if isinstance(op, PointwiseOp):
+        if contract_of(op) is not None:
+            make = dot
+        elif isinstance(op, PointwiseOp):
             make = pointwise
         elif reduction_parts(op) is not None:
             make = reduction

@@ -27,6 +27,8 @@ from xdsl.dialects.builtin import (
     ModuleOp,
     TensorType,
     i1,
+    bf16,
+    f32,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
 
@@ -100,6 +102,13 @@ def helper_lines(name: str) -> list[str]:
     params = ARG_HELPER_PARAMS if name in ("_argmax", "_argmin") else "a, b"
     return ["@triton.jit", f"def {name}({params}):", *(f"    {line}" for line in COMBINE_HELPERS[name])]
 
+INTERPRETED = (
+    "# Triton's interpreter multiplies the bit patterns of bf16 factors in tl.dot\n"
+    "# (triton-lang/triton#11584): under it a bf16 dot runs on f32 factors, exact for\n"
+    "# their products, as the tensor cores are (Triton folds the test at compile time).\n"
+    '_INTERPRETED = tl.constexpr(os.environ.get("TRITON_INTERPRET", "0") == "1")'
+)
+
 
 def triton_dtype(t: Attribute) -> str:
     """`tl.float32` ... (the same names as torch's, after `tl.`/`torch.`): the name of
@@ -120,17 +129,21 @@ def emit_triton(module: ModuleOp, **_: Any) -> str:
     parts = ["import torch", "import triton", "import triton.language as tl", ""]
     kernels = {op.sym_name.data: op for op in module.ops if isinstance(op, gb.KernelOp)}
     helpers: set[str] = set()
+    interpreted = False
     for op in module.ops:
         if isinstance(op, gb.KernelOp):
             kernel = _Kernel(op)
             parts += ["", *kernel.lines(), ""]
             helpers |= kernel.helpers
+            interpreted |= kernel.uses_interpreted
         elif isinstance(op, func.FuncOp):
             parts += ["", *_launcher(op, kernels), ""]
         else:
             raise EmitError(f"cannot emit '{op.name}' as Triton (run lower-to-triton first)")
     for name in sorted(helpers, reverse=True):
         parts[4:4] = ["", *helper_lines(name), ""]
+    if interpreted:
+        parts[0:4] = ["import os", *parts[0:3], "", INTERPRETED, ""]
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -166,6 +179,7 @@ class _Kernel:
         self.literal: dict[SSAValue, str] = {}
         self.blocks: set[SSAValue] = set()  # values printed as blocks (not Python scalars)
         self.helpers: set[str] = set()  # the NaN-propagating combine functions used
+        self.uses_interpreted = False  # whether the kernel reads _INTERPRETED
 
     def lines(self) -> list[str]:
         params = [self.n.define(a, a.name_hint or f"arg{i}") for i, a in enumerate(self.op.args)]
@@ -194,7 +208,7 @@ class _Kernel:
         elif isinstance(op, gb.SplatOp):
             self.n.names[op.result] = self.ref(op.source)
         elif isinstance(op, gb.AddPtrOp):
-            self.line(ind, op.result, f"{self.ref(op.base)} + {self.ref(op.offsets)}", op.offsets in self.blocks)
+            self.line(ind, op.result, f"{self.ref(op.base)} + {self.ref(op.offsets)}", op.base in self.blocks or op.offsets in self.blocks)
         elif isinstance(op, gb.LoadOp):
             args = [self.ref(op.ptr)]
             if op.mask is not None:
@@ -217,6 +231,14 @@ class _Kernel:
             self.line(ind, op.result, f"{self.ref(op.source)}[{index}]", True)
         elif isinstance(op, gb.BroadcastOp):
             self.line(ind, op.result, f"tl.broadcast_to({self.ref(op.source)}, {list(shape_of(op.result.type))})", True)
+        elif isinstance(op, gb.DotOp):
+            a, b, acc = self.ref(op.a), self.ref(op.b), self.ref(op.acc)
+            precision = f', input_precision="{op.precision.data}"' if element_of(op.a.type) == f32 else ""
+            expr = f"tl.dot({a}, {b}, {acc}{precision})"
+            if element_of(op.a.type) == bf16:  # the interpreter's tl.dot multiplies bf16 bit patterns
+                self.uses_interpreted = True
+                expr = f"tl.dot({a}.to(tl.float32), {b}.to(tl.float32), {acc}) if _INTERPRETED else {expr}"
+            self.line(ind, op.result, expr, True)
         elif len(op.results) == 1:
             self.line(ind, op.results[0], self.scalar(op), any(v in self.blocks for v in op.operands))
         else:
@@ -351,7 +373,8 @@ def _launcher(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> list[str]:
             if grid is None:
                 raise EmitError(f"the grid of {kernel.sym_name.data} is not literal: runtime sizes are not emitted yet")
             args = ", ".join([*(n[a] for a in op.args), *names])
-            call = f"{kernel.sym_name.data}[({', '.join(grid)},)]({args}, num_warps={kernel.num_warps.value.data})"
+            stages = f", num_stages={kernel.num_stages.value.data}" if kernel.num_stages is not None else ""
+            call = f"{kernel.sym_name.data}[({', '.join(grid)},)]({args}, num_warps={kernel.num_warps.value.data}{stages})"
             out.append(f"    {call}" if math.prod(int(g) for g in grid) else f"    # {call}: an empty grid")
         elif isinstance(op, func.ReturnOp):
             values = ", ".join(n[v] for v in op.arguments)

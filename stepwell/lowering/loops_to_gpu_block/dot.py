@@ -1,0 +1,551 @@
+"""Contractions: a `loops.contract` (matmul, batched matmul, linear, attention's two
+products), alone or as the first op of a `loops.kernel` whose other ops are a
+pointwise epilogue over its output (mm_bias_relu: bias + relu + the bf16 roundings).
+
+One program instance owns a BM x BN tile of the output of one batch point:
+
+- the grid is batch x ceil(M / BM) x ceil(N / BN) on axis 0; within a batch point the
+  tiles go in groups of GROUP_M tile rows (all the tile columns of GROUP_M rows before
+  the next rows), so the program instances that run together share their A rows and
+  B columns in L2;
+- the A [BM, BK] and B [BK, BN] tiles are loaded at the access analysis's offsets
+  (stepwell/dialects/loops/access.py: any affine index, so B read transposed, as in
+  attention's q @ k^T, or a broadcast batch dim needs nothing special): the pointer
+  blocks are computed once, at k = 0, and moved by k * stride_k in the K loop (a
+  `gpu_block.for` over K in steps of BK carrying the accumulator). Rows past M and
+  columns past N wrap around (`% M`: they read real elements and are never stored), so
+  only K needs a mask, and only when BK does not divide K; a K of 0 runs no step;
+- `gpu_block.dot` accumulates: f16/bf16 factors (each side a load and an `extf` to f32
+  in the loops IR) go to the tensor cores as they are, with an f32 accumulator, which
+  is exact for their products; f32 and f64 factors with `precision ieee` (the spec's
+  f32 numerics and 1e-5 tolerance do not allow tf32, so tf32 is never chosen); i8
+  with an i32 accumulator, truncated to i8 at the end (two's complement wrapping makes
+  that the loops IR's i8 sum); i32 and i64, which tl.dot does not take, as a
+  broadcast product [BM, BK, BN] summed over K (small tiles). A side computed by a
+  prologue other than that 16-bit extension (attention's second product: f32
+  probabilities times bf16 values extended to f32) is applied to the loaded tile as a
+  `gpu_block.map`, its masked-off K lanes set to 0;
+- the epilogue: each pointwise op of the kernel, in order, a `gpu_block.map` on the
+  accumulator tile (its other operands loaded as tiles), exactly the loops IR's ops,
+  so its rounding points (the contract's f32 result rounded to bf16 before the bias is
+  added) stay; then every yielded value is stored, masked on M and N where the tile
+  does not divide them.
+
+Offsets are i32 where the access analysis proves that they fit over the space the
+tiles touch (the problem plus one block along each dim), else i64.
+
+`tile(op)` chooses the tiles (`#loops.gpu<dot, block = [BM, BN, BK], warps = W,
+stages = S>`); a `tile` attribute on the op overrides it. Launch options worth trying
+for a dot kernel (for an autotuner): for 16-bit factors on large problems
+128x256x64 (8 warps, 3 stages) and 128x128x64 (8 warps, 3 or 4 stages; 4 warps, 4
+stages), 64x128x64 (4 warps, 4 stages) on fewer tiles than SMs; warps 4 or 8 and stages
+2 to 5 around the chosen tile (a 128x256x64 bf16 tile fits 4 stages in the H200's
+227 KB of shared memory: 48 KB a stage).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sympy
+from xdsl.dialects import arith
+from xdsl.dialects.builtin import AnyFloat, IntegerAttr, bf16, f16, f32, f64, i8, i32, i64
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+
+from stepwell.dialects import gpu_block as gb
+from stepwell.dialects.loops import ContractOp, IndexOp, KernelOp, LoadOp, PointwiseOp
+from stepwell.dialects.loops.access import analyze, buffer_shape, contraction_sides, linear_offset
+from stepwell.dialects.loops.contract import UNIT
+from stepwell.dialects.loops.gpu_tile import GpuTileAttr
+from stepwell.dialects.loops.index import dims, sym
+from stepwell.lowering.loops_to_gpu_block.common import (
+    Builder, IndexEmitter, Unsupported, clone_body, kernel_inputs, pow2, unflatten,
+)
+
+GROUP_M = 8  # tile rows per group of the grouped ordering
+SMS = 132  # streaming multiprocessors of an H100/H200: fewer tiles than this leave SMs idle
+MMA_TYPES = (f16, bf16)
+CASTS = ("arith.extf", "arith.truncf", "arith.extsi", "arith.trunci", "arith.sitofp", "arith.fptosi")
+
+
+# --- what the op is --------------------------------------------------------------------
+
+
+@dataclass
+class Side:
+    """One factor of the product: its loads, the body ops computing it (loads
+    included), and whether it is a load of f16/bf16 extended to f32 (then the tile is
+    the loaded one)."""
+
+    ops: tuple[Operation, ...]
+    value: SSAValue
+    ext16: bool
+
+    @property
+    def loads(self) -> list[LoadOp]:
+        return [o for o in self.ops if isinstance(o, LoadOp)]
+
+
+@dataclass
+class Plan:
+    contract: ContractOp
+    epilogue: list[PointwiseOp]
+    inputs: list[SSAValue]  # the buffers read, in kernel argument order
+    outputs: list[SSAValue]  # the values stored, in result order (the contract's or the epilogue's)
+    x: Side  # M x K
+    y: Side  # K x N
+    mode: str  # "mma" (16-bit tensor cores), "dot" (tl.dot on the factors' type), "i8", "fma" (broadcast product)
+
+    @property
+    def sizes(self) -> tuple[tuple[int, ...], int, int, int]:
+        c = self.contract
+        return c.shape[:-2], c.shape[-2], c.shape[-1], c.reduce_shape[0]
+
+
+def contract_of(op: Operation) -> ContractOp | None:
+    """The contraction a lone op or a kernel is built around, if any."""
+    if isinstance(op, ContractOp):
+        return op
+    if isinstance(op, KernelOp):
+        return next((o for o in op.compute_ops() if isinstance(o, ContractOp)), None)
+    return None
+
+
+def _side(ops: tuple[Operation, ...], value: SSAValue) -> Side:
+    ext16 = (
+        len(ops) == 2 and isinstance(ops[0], LoadOp) and ops[1].name == "arith.extf"
+        and ops[0].result.type in MMA_TYPES and value is ops[1].results[0]
+    )
+    return Side(ops, value, ext16)
+
+
+def plan(op: ContractOp | KernelOp) -> Plan:
+    """What the dot kernel of `op` computes, or Unsupported saying why it cannot."""
+    c = contract_of(op)
+    assert c is not None
+    sides = contraction_sides(c)
+    if isinstance(sides, str):
+        raise Unsupported(op, sides)
+    for o in c.body.walk():
+        if isinstance(o, IndexOp):
+            raise Unsupported(op, "a contraction that reads loops.index is not supported by the Triton path yet")
+    x, y = _side(sides.x_ops, sides.x), _side(sides.y_ops, sides.y)
+    if isinstance(op, ContractOp):
+        epilogue, inputs, outputs = [], op.inputs(), [op.result]
+    else:
+        ops = op.compute_ops()
+        if ops[0] is not c or not all(isinstance(o, PointwiseOp) for o in ops[1:]):
+            raise Unsupported(op, "a kernel of a contraction and ops other than a pointwise epilogue after it is not supported by the Triton path yet")
+        epilogue = ops[1:]
+        names = c.dim_map or ()
+        if list(names[-1:]) != ["k0"]:
+            raise Unsupported(op, "a contraction whose K is not the kernel's reduction dim is not supported by the Triton path yet")
+        for e in epilogue:
+            same = e.shape == c.shape and all(
+                a == b or (a == UNIT or b == UNIT) and size == 1 for a, b, size in zip(e.dim_map or (), names, c.shape)
+            )
+            if not same:
+                raise Unsupported(op, "an epilogue op not over the contraction's output is not supported by the Triton path yet")
+        local = {o.result for o in ops}
+        for e in epilogue:
+            for load in e.loads():
+                if load.buffer in local and list(load.index_exprs) != [
+                    s if n > 1 else load.index_exprs[i] for i, (s, n) in enumerate(zip(dims(len(c.shape)), c.shape))
+                ]:
+                    raise Unsupported(op, "an epilogue that reads the tile at another point is not supported by the Triton path yet")
+        for o in c.loads():
+            if o.buffer in local:
+                raise Unsupported(op, UNREACHABLE)
+        inputs = kernel_inputs(op)
+        outputs = list(op.body.block.last_op.values)  # type: ignore[union-attr]
+    t = x.value.type
+    if x.ext16 and y.ext16 and x.ops[0].result.type == y.ops[0].result.type:  # type: ignore[attr-defined]
+        mode = "mma"
+    elif t in (f32, f64) or isinstance(t, AnyFloat):
+        mode = "dot" if t in (f32, f64) else "fma"
+    elif t == i8:
+        mode = "i8"
+    else:
+        mode = "fma"
+    return Plan(c, epilogue, inputs, outputs, x, y, mode)
+
+
+UNREACHABLE = "a contraction reading a value computed in its own kernel is not supported by the Triton path yet"
+
+
+# --- the tiling decision ---------------------------------------------------------------
+
+
+def tile(op: Operation) -> GpuTileAttr | None:
+    """The dot tiling of a contraction (lone or with its epilogue); None if `op` is not
+    one. Big 16-bit problems take Hopper's large tiles, small or odd ones smaller
+    tiles (at least 16, tl.dot's least; for i8 a K block of 32), down to where the
+    tiles about fill the SMs."""
+    c = contract_of(op)
+    if c is None:
+        return None
+    try:
+        mode = plan(op).mode  # type: ignore[arg-type]
+    except Unsupported:
+        return None
+    batch, m, n, k = c.shape[:-2], c.shape[-2], c.shape[-1], c.reduce_shape[0]
+    if mode == "fma":  # a [BM, BK, BN] product in registers
+        return GpuTileAttr.make("dot", [_fit(m, 16, 32), _fit(n, 16, 32), _fit(k, 1, 8)], 4, 1)
+    bm, bn = _fit(m, 16, 128), _fit(n, 16, 256 if mode == "mma" else 128)
+    bk = _fit(k, 32 if mode == "i8" else 16, 64 if mode in ("mma", "i8") else 32)
+    count = math.prod(batch)
+    while count * -(-m // bm) * -(-n // bn) < SMS and max(bm, bn) > 64:  # more tiles, fewer idle SMs
+        if bn >= bm:
+            bn //= 2
+        else:
+            bm //= 2
+    if mode != "mma":
+        bm, bn = min(bm, 64), min(bn, 64)  # FMA: the accumulator and factors in registers
+    warps = 8 if bm * bn >= 128 * 128 else 4
+    stages = 3 if bm * bn >= 128 * 256 else 4 if mode == "mma" else 2
+    return GpuTileAttr.make("dot", [bm, bn, bk], warps, stages)
+
+
+def _fit(size: int, least: int, most: int) -> int:
+    return max(least, min(most, pow2(size)))
+
+
+# --- the kernel ------------------------------------------------------------------------
+
+
+def dot(op: ContractOp | KernelOp, name: str) -> gb.KernelOp:
+    p = plan(op)
+    attr = op.attributes.get("tile") or tile(op)
+    if not isinstance(attr, GpuTileAttr) or attr.kind.data != "dot" or len(attr.block) != 3:
+        raise Unsupported(op, f"a contraction is tiled as #loops.gpu<dot, block = [BM, BN, BK], ...>, got {attr}")
+    bm, bn, bk = attr.block
+    least = gb.ops.MIN_DOT_DIM
+    if p.mode != "fma" and min(bm, bn, bk) < least or p.mode == "i8" and bk < 32:
+        raise Unsupported(op, f"tl.dot needs blocks of at least {least} (a K block of 32 for i8), got {bm}x{bn}x{bk}")
+    return _Builder(p, name, bm, bn, bk).build(attr.warps, attr.stages)
+
+
+class _Builder:
+    def __init__(self, p: Plan, name: str, bm: int, bn: int, bk: int):
+        self.p, self.name, self.bm, self.bn, self.bk = p, name, bm, bn, bk
+        batch, m, n, k = p.sizes
+        self.batch, self.m, self.n, self.k = batch, m, n, k
+        rank = len(p.contract.shape)
+        self.syms = dims(rank)
+        self.sm, self.sn, self.sk = self.syms[-2], self.syms[-1], sym("r0")
+        self.wide = not self._fits_i32()
+        self.itype = i64 if self.wide else i32
+        types = [gb.PtrType(v.type.element_type) for v in (*p.inputs, *p.outputs)]  # type: ignore[attr-defined]
+        self.block = Block(arg_types=types)
+        for arg, v in zip(self.block.args, (*p.inputs, *p.outputs)):
+            arg.name_hint = f"{v.name_hint or 'buf'}_ptr"
+        self.b = Builder(self.block)
+        self.lanes: dict[tuple, SSAValue] = {}
+
+    def _fits_i32(self) -> bool:
+        """Every offset computed over the problem plus a block along each dim fits."""
+        space = [*zip(self.syms[:-2], self.batch), (self.sm, self.m + self.bm), (self.sn, self.n + self.bn), (self.sk, self.k + self.bk)]
+        shape = self.p.contract.shape
+        accesses = [analyze(buffer_shape(ld), ld.index_exprs, space) for ld in self._memory_loads()]
+        return analyze(shape, self.syms, space).fits_i32 and all(a.fits_i32 for a in accesses)
+
+    def _memory_loads(self) -> list[LoadOp]:
+        local = {o.result for o in (self.p.contract, *self.p.epilogue)}
+        return [ld for o in (self.p.contract, *self.p.epilogue) for ld in o.loads() if ld.buffer not in local]
+
+    # -- index blocks -------------------------------------------------------------------
+
+    def scalar(self, v: SSAValue, hint: str | None = None) -> SSAValue:
+        """An i32 scalar in the index type."""
+        if self.wide and v.type != i64:
+            v = self.b.add(arith.ExtSIOp(v, i64)).result
+        if hint:
+            v.name_hint = hint
+        return v
+
+    def lane_block(self, size: int, axis: int, shape: Sequence[int]) -> SSAValue:
+        """arange(size) along `axis` of a 2-D (or 3-D) block of `shape`."""
+        key = (size, axis, tuple(shape))
+        if key not in self.lanes:
+            b = self.b
+            v = b.add(gb.ArangeOp(0, size)).result
+            for ax in range(len(shape)):
+                if ax != axis:
+                    v = b.add(gb.ExpandDimsOp(v, ax)).result
+            self.lanes[key] = b.add(gb.BroadcastOp(v, shape)).result
+        return self.lanes[key]
+
+    def index_map(self, shape: Sequence[int], axes: dict[sympy.Symbol, tuple[SSAValue, int, int | None]],
+                  exprs: Sequence[tuple[sympy.Expr, str, Operation]], masks: Sequence[tuple[sympy.Symbol, int]]) -> list[SSAValue]:
+        """One map over a block of `shape`: each axis symbol is start + lane (start a
+        scalar, the lane along its block axis, `% wrap` when given), the batch dims come
+        from the program's batch point; it yields each expr (offsets, i64 index values)
+        and then the `and` of `sym < limit` over `masks`."""
+        b = self.b
+        inputs: list[SSAValue] = []
+        for start, axis, _ in axes.values():
+            inputs += [b.add(gb.SplatOp(start, shape)).result, self.lane_block(shape[axis], axis, shape)]
+        with_batch = bool(self.batch) and any(e.free_symbols & set(self.syms[:-2]) for e, _, _ in exprs)
+        if with_batch:
+            inputs.append(b.add(gb.SplatOp(self.bflat, shape)).result)
+        blk = Block(arg_types=[gb.ops.element_of(v.type) for v in inputs])
+        ib = Builder(blk)
+        env: dict[sympy.Symbol, SSAValue] = {}
+        unwrapped: dict[sympy.Symbol, SSAValue] = {}
+        for i, (s, (_, _, wrap)) in enumerate(axes.items()):
+            lane = blk.args[2 * i + 1]
+            if self.wide:
+                lane = ib.add(arith.ExtSIOp(lane, i64)).result
+            unwrapped[s] = ib.add(arith.AddiOp(blk.args[2 * i], lane)).result
+            env[s] = ib.add(arith.RemSIOp(unwrapped[s], ib.const(wrap, self.itype))).result if wrap else unwrapped[s]
+        if with_batch:
+            benv = unflatten(ib, blk.args[-1], self.batch, self.itype)
+            env.update({s: benv[d] for s, d in zip(self.syms[:-2], dims(len(self.batch)))})
+        emit = IndexEmitter(ib, env, self.itype)
+        yielded, hints = [], []
+        for e, hint, where in exprs:
+            v = emit.emit(e, where)
+            if isinstance(where, IndexOp) and v.type != i64:  # loops.index gives i64
+                v = ib.add(arith.ExtSIOp(v, i64)).result
+            yielded.append(v)
+            hints.append(hint)
+        mask = None
+        for s, limit in masks:
+            cmp = ib.add(arith.CmpiOp(unwrapped[s], ib.const(limit, self.itype), "slt")).result
+            mask = cmp if mask is None else ib.add(arith.AndIOp(mask, cmp)).result
+        if mask is not None:
+            yielded.append(mask)
+            hints.append("mask")
+        ib.add(gb.YieldOp(*yielded))
+        m = b.add(gb.MapOp(inputs, [v.type for v in yielded], Region(blk)))
+        for r, h in zip(m.outputs, hints):
+            r.name_hint = h
+        return list(m.outputs)
+
+    # -- the kernel ---------------------------------------------------------------------
+
+    def build(self, warps: int, stages: int | None) -> gb.KernelOp:
+        p, b = self.p, self.b
+        bm, bn, bk, m, n, k = self.bm, self.bn, self.bk, self.m, self.n, self.k
+        num_m, num_n = -(-m // bm), -(-n // bn)
+        pid = b.add(gb.ProgramIdOp(0)).result
+        pid.name_hint = "pid"
+        t = pid
+        if self.batch:
+            tiles = b.const(max(num_m * num_n, 1), i32)
+            self.bflat = self.scalar(b.add(arith.DivSIOp(pid, tiles)).result, "bat")
+            t = b.add(arith.RemSIOp(pid, tiles)).result
+            t.name_hint = "tile"
+        pid_m, pid_n = self.grouped(t, num_m, num_n)
+        rm = self.scalar(b.add(arith.MuliOp(pid_m, b.const(bm, i32))).result, "rm")
+        rn = self.scalar(b.add(arith.MuliOp(pid_n, b.const(bn, i32))).result, "rn")
+        zero = b.const(0, self.itype)
+        wrap_m = m if m % bm and m else None  # rows past M read row % M: never stored, no mask needed
+        wrap_n = n if n % bn and n else None
+        k_mask = [(self.sk, k)] if k % bk else []
+
+        # the pointer blocks of each side at k = 0 and each load's K stride
+        x_shape, y_shape = [bm, bk], [bk, bn]
+        x_axes = {self.sm: (rm, 0, wrap_m), self.sk: (zero, 1, None)}
+        y_axes = {self.sk: (zero, 0, None), self.sn: (rn, 1, wrap_n)}
+        x_ptrs = self.side_pointers(p.x, x_shape, x_axes)
+        y_ptrs = self.side_pointers(p.y, y_shape, y_axes)
+
+        acc_type = {"mma": f32, "i8": i32}.get(p.mode, p.contract.yield_type())
+        acc0 = self.fill(self.lane_block(bn, 1, [bm, bn]), 0, acc_type, "acc")
+        lo, hi, step = b.const(0, i32), b.const(k, i32), b.const(bk, i32)
+        loop = gb.ForOp(lo, hi, step, [acc0])
+        loop.body.block.args[0].name_hint = "k"
+        loop.body.block.args[1].name_hint = "acc"
+        outer, self.b = self.b, Builder(loop.body.block)
+        self.b.consts = dict(outer.consts)  # constants defined before the loop are visible in it
+        kk = loop.body.block.args[0]
+        kmask = {}
+        if k_mask:
+            for key, shape, axes in (("x", x_shape, {self.sk: (self.scalar(kk), 1, None)}), ("y", y_shape, {self.sk: (self.scalar(kk), 0, None)})):
+                (kmask[key],) = self.index_map(shape, axes, [], k_mask)
+        a = self.side_tile(p.x, x_ptrs, kk, kmask.get("x"))
+        bt = self.side_tile(p.y, y_ptrs, kk, kmask.get("y"))
+        acc = self.accumulate(a, bt, loop.body.block.args[1])
+        self.b.add(gb.YieldOp(acc))
+        self.b = outer
+        outer.add(loop)
+        acc = loop.outputs[0]
+        acc.name_hint = "acc"
+        if p.mode == "i8":
+            acc = self.cast(acc, arith.TruncIOp, i8)
+        acc.name_hint = p.contract.result.name_hint or "acc"
+
+        # the epilogue and the stores
+        out_axes = {self.sm: (rm, 0, None), self.sn: (rn, 1, None)}
+        masks = [(s, size) for s, size, blk in ((self.sm, m, bm), (self.sn, n, bn)) if size % blk]
+        out_offset = linear_offset(p.contract.shape, self.syms)
+        value = {p.contract.result: acc}
+        loads = {ld: sympy.expand(linear_offset(buffer_shape(ld), ld.index_exprs)) for ld in self._memory_loads() if ld.parent_op() is not p.contract}
+        slot: dict[tuple, int] = {}  # each (buffer, offset) loaded once
+        exprs: list[tuple[sympy.Expr, str, Operation]] = []
+        for ld, off in loads.items():
+            if (ld.buffer, off) not in slot:
+                slot[ld.buffer, off] = len(exprs)
+                exprs.append((off, f"{ld.buffer.name_hint or 'buf'}_offs", ld))
+        index_ops = [o for e in p.epilogue for o in e.body.walk() if isinstance(o, IndexOp)]
+        exprs += [(o.index_expr, "index", o) for o in index_ops]
+        exprs.append((out_offset, "offs", p.contract))
+        mapped = self.index_map([bm, bn], out_axes, exprs, masks)
+        mask = mapped[-1] if masks else None
+        offs = mapped[len(exprs) - 1]
+        tiles = {key: self.load(self.arg_of(key[0]), mapped[i], mask) for key, i in slot.items()}
+        index_values = dict(zip(index_ops, mapped[len(slot):]))
+        for e in p.epilogue:
+            ins: list[SSAValue] = []
+            mapping_of: dict[SSAValue, int] = {}
+            for ld in e.loads():
+                v = value[ld.buffer] if ld.buffer in value else tiles[ld.buffer, loads[ld]]
+                mapping_of[ld.result] = _slot(ins, v)
+            for o in e.body.walk():
+                if isinstance(o, IndexOp):
+                    mapping_of[o.result] = _slot(ins, index_values[o])
+            if not ins:
+                ins.append(acc)
+            body = Block(arg_types=[gb.ops.element_of(v.type) for v in ins])
+            result = clone_body(Builder(body), e, {r: body.args[i] for r, i in mapping_of.items()})
+            body.add_op(gb.YieldOp(result))
+            out = self.b.add(gb.MapOp(ins, [e.yield_type()], Region(body))).outputs[0]
+            out.name_hint = e.result.name_hint
+            value[e.result] = out
+        for v, ptr in zip(p.outputs, self.block.args[len(p.inputs):]):
+            splat = self.b.add(gb.SplatOp(ptr, [bm, bn])).result
+            self.b.add(gb.StoreOp(self.b.add(gb.AddPtrOp(splat, offs)).result, value[v], mask))
+        self.b.add(gb.ReturnOp())
+        facts = [{"divisibility": IntegerAttr(16, i64)}] * len(self.block.args)
+        grid = [str(math.prod(self.batch) * num_m * num_n)]
+        return gb.KernelOp(self.name, [a.type for a in self.block.args], grid, warps, stages, facts, Region(self.block))
+
+    def grouped(self, t: SSAValue, num_m: int, num_n: int) -> tuple[SSAValue, SSAValue]:
+        """The tile (row, column) of linear tile `t`: column-major within groups of
+        GROUP_M tile rows, so that GROUP_M x (programs running together / GROUP_M)
+        tiles share their rows of A and columns of B."""
+        b = self.b
+
+        def op(cls, x, y, hint=None):
+            r = b.add(cls(x, y if isinstance(y, SSAValue) else b.const(y, i32))).result
+            r.name_hint = hint
+            return r
+
+        if num_m <= GROUP_M or num_n == 1:
+            return op(arith.RemSIOp, t, max(num_m, 1), "pid_m"), op(arith.DivSIOp, t, max(num_m, 1), "pid_n")
+        width = GROUP_M * num_n  # the tiles of one group
+        first = op(arith.MuliOp, op(arith.DivSIOp, t, width, "group"), GROUP_M, "first_m")
+        rows = op(arith.MinSIOp, op(arith.SubiOp, b.const(num_m, i32), first), GROUP_M, "group_rows")
+        within = op(arith.RemSIOp, t, width, "in_group")
+        return op(arith.AddiOp, first, op(arith.RemSIOp, within, rows), "pid_m"), op(arith.DivSIOp, within, rows, "pid_n")
+
+    def side_pointers(self, side: Side, shape, axes) -> dict[LoadOp, tuple[SSAValue, int]]:
+        """Each load of a side: its pointer block at k = 0 and its stride along K."""
+        loads = side.loads
+        offsets = [sympy.expand(linear_offset(buffer_shape(ld), ld.index_exprs)) for ld in loads]
+        strides = [sympy.diff(off, self.sk) for off in offsets]
+        if not all(k.is_Integer and self.sk not in (off - k * self.sk).free_symbols for off, k in zip(offsets, strides)):
+            raise Unsupported(self.p.contract, "a contraction read along K at a non-affine index is not supported by the Triton path yet")
+        mapped = self.index_map(shape, axes, [(o, f"{ld.buffer.name_hint or 'buf'}_offs", ld) for o, ld in zip(offsets, loads)], [])
+        ptrs = {}
+        for ld, off, stride in zip(loads, mapped, strides):
+            splat = self.b.add(gb.SplatOp(self.arg_of(ld.buffer), shape)).result
+            ptr = self.b.add(gb.AddPtrOp(splat, off)).result
+            ptr.name_hint = f"{ld.buffer.name_hint or 'buf'}_ptrs"
+            ptrs[ld] = (ptr, int(stride))
+        return ptrs
+
+    def side_tile(self, side: Side, ptrs, kk: SSAValue, mask: SSAValue | None) -> SSAValue:
+        """The side's tile at step `kk`: its loads (K lanes past K masked to 0), the
+        side's prologue applied unless it is the 16-bit extension tl.dot does itself."""
+        b = self.b
+        loaded = {}
+        for ld, (ptr, stride) in ptrs.items():
+            shape = gb.ops.shape_of(ptr.type)
+            if stride:
+                step = self.scalar(kk) if stride == 1 else b.add(arith.MuliOp(self.scalar(kk), b.const(stride, self.itype))).result
+                ptr = b.add(gb.AddPtrOp(ptr, b.add(gb.SplatOp(step, shape)).result)).result
+            v = b.add(gb.LoadOp(ptr, mask, b.const(0, ld.result.type) if mask is not None else None)).result
+            v.name_hint = ld.buffer.name_hint
+            loaded[ld] = v
+        if side.ext16 and self.p.mode == "mma" or len(side.ops) == 1:
+            return loaded[side.loads[0]]
+        ins = list(loaded.values())
+        guard = mask is not None and any(o.name not in CASTS for o in side.ops if not isinstance(o, LoadOp))
+        if guard:
+            ins.append(mask)
+        body = Block(arg_types=[gb.ops.element_of(v.type) for v in ins])
+        mapping = {ld.result: body.args[i] for i, ld in enumerate(loaded)}
+        mb = Builder(body)
+        for o in side.ops:
+            if not isinstance(o, LoadOp):
+                mb.add(o.clone(value_mapper=mapping))
+        result = mapping[side.value]
+        if guard:  # a prologue may make something other than 0 of a masked-off lane
+            result = mb.add(arith.SelectOp(body.args[-1], result, mb.const(0, result.type))).result
+        mb.add(gb.YieldOp(result))
+        return b.add(gb.MapOp(ins, [side.value.type], Region(body))).outputs[0]
+
+    def accumulate(self, a: SSAValue, bt: SSAValue, acc: SSAValue) -> SSAValue:
+        b, p = self.b, self.p
+        if p.mode != "fma":
+            precision = "ieee"  # f32: exact products, as the spec's f32 numerics ask (never tf32)
+            r = b.add(gb.DotOp(a, bt, acc, precision)).result
+            r.name_hint = "acc"
+            return r
+        # a broadcast product [BM, BK, BN] summed over K, with the body's own product op
+        shape = [self.bm, self.bk, self.bn]
+        a3 = b.add(gb.BroadcastOp(b.add(gb.ExpandDimsOp(a, 2)).result, shape)).result
+        b3 = b.add(gb.BroadcastOp(b.add(gb.ExpandDimsOp(bt, 0)).result, shape)).result
+        body = Block(arg_types=[gb.ops.element_of(a.type), gb.ops.element_of(bt.type)])
+        product = p.contract.body.block.last_op.values[0].owner  # type: ignore[union-attr]
+        mapping = {p.x.value: body.args[0], p.y.value: body.args[1]}
+        r = Builder(body).add(product.clone(value_mapper=mapping)).results[0]
+        body.add_op(gb.YieldOp(r))
+        prod = b.add(gb.MapOp([a3, b3], [r.type], Region(body))).outputs[0]
+        part = b.add(gb.ReduceOp("sum", prod, 1)).result
+        add = arith.AddfOp if isinstance(r.type, AnyFloat) else arith.AddiOp
+        body = Block(arg_types=[r.type, r.type])
+        s = Builder(body).add(add(body.args[0], body.args[1])).results[0]
+        body.add_op(gb.YieldOp(s))
+        out = b.add(gb.MapOp([acc, part], [r.type], Region(body))).outputs[0]
+        out.name_hint = "acc"
+        return out
+
+    # -- small pieces -------------------------------------------------------------------
+
+    def arg_of(self, buffer: SSAValue) -> SSAValue:
+        return self.block.args[self.p.inputs.index(buffer)]
+
+    def load(self, ptr_base: SSAValue, offs: SSAValue, mask: SSAValue | None) -> SSAValue:
+        shape = gb.ops.shape_of(offs.type)
+        ptr = self.b.add(gb.AddPtrOp(self.b.add(gb.SplatOp(ptr_base, shape)).result, offs)).result
+        element = gb.pointee_type(ptr.type).element_type  # type: ignore[attr-defined]
+        v = self.b.add(gb.LoadOp(ptr, mask, self.b.const(0, element) if mask is not None else None)).result
+        v.name_hint = ptr_base.name_hint.removesuffix("_ptr") if ptr_base.name_hint else None
+        return v
+
+    def fill(self, like: SSAValue, value, t: Attribute, hint: str) -> SSAValue:
+        """A block of `like`'s shape holding `value`."""
+        body = Block(arg_types=[gb.ops.element_of(like.type)])
+        c = Builder(body).const(value, t)
+        body.add_op(gb.YieldOp(c))
+        out = self.b.add(gb.MapOp([like], [t], Region(body))).outputs[0]
+        out.name_hint = hint
+        return out
+
+    def cast(self, v: SSAValue, cls, t: Attribute) -> SSAValue:
+        body = Block(arg_types=[gb.ops.element_of(v.type)])
+        r = Builder(body).add(cls(body.args[0], t)).results[0]
+        body.add_op(gb.YieldOp(r))
+        return self.b.add(gb.MapOp([v], [t], Region(body))).outputs[0]
+
+
+def _slot(ins: list[SSAValue], v: SSAValue) -> int:
+    if v not in ins:
+        ins.append(v)
+    return ins.index(v)
+

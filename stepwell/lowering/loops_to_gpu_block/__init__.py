@@ -40,7 +40,7 @@ from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
 from stepwell.ir import report
-from stepwell.lowering.loops_to_gpu_block.common import Unsupported
+from stepwell.lowering.loops_to_gpu_block.common import SIZES, Unsupported
 from stepwell.lowering.loops_to_gpu_block.kernels import convert_function
 
 
@@ -48,13 +48,19 @@ from stepwell.lowering.loops_to_gpu_block.kernels import convert_function
 class ConvertLoopsToGpuBlock(ModulePass):
     name = "convert-loops-to-gpu_block"
 
+    sizes: str = "literal"
+    """Problem sizes in the kernels: `literal` (Triton proves alignment and vectorizes)
+    or `args` (integer kernel arguments the launch passes; the grid an expression over them)."""
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        if self.sizes not in SIZES:
+            raise PassFailedException(f"sizes is one of {', '.join(SIZES)}, got '{self.sizes}'")
         failed = 0
         for fn in list(op.ops):
             if not isinstance(fn, func.FuncOp) or fn.is_declaration:
                 continue
             try:
-                kernels = convert_function(fn)
+                kernels = convert_function(fn, self.sizes)
             except Unsupported as e:
                 report.error(e.op, str(e))
                 failed += 1

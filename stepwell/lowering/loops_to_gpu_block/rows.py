@@ -13,6 +13,7 @@ from xdsl.ir import Block, Operation, Region, SSAValue
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.loops import ComputeOp, IndexOp, KernelOp, LoadOp, PointwiseOp, ReduceOp
 from stepwell.dialects.loops.contract import UNIT
+from stepwell.dialects.loops.gpu_tile import GpuTileAttr
 from stepwell.dialects.loops.access import I32_LIMIT, buffer_shape, linear_offset, load_access
 from stepwell.dialects.loops.index import dims, sym
 from stepwell.dtypes import numpy_dtype
@@ -21,6 +22,20 @@ from stepwell.semantics import REDUCTIONS
 from stepwell.lowering.loops_to_gpu_block.common import (
     MAX_ROW, UNSUPPORTED, Builder, IndexEmitter, OpKernel, Unsupported, clone_body, kernel_inputs, load_slots, pow2, unflatten,
 )
+
+
+def tile(op: Operation) -> GpuTileAttr | None:
+    """What row_reduction and persistent do (a placeholder: the reductions' own
+    decision replaces it): a persistent row of the next power of two of the reduced
+    length, for a plain reduction or a fused kernel with at most one short reduction."""
+    if type(op) is ReduceOp and len(op.reduce_shape) == 1 and op.reduce_shape[0] <= MAX_ROW:
+        row = op.reduce_shape[0]
+    elif isinstance(op, KernelOp) and len(op.reduction_sizes) <= 1 and max(op.reduction_sizes, default=1) <= MAX_ROW:
+        row = max(op.reduction_sizes, default=1)
+    else:
+        return None
+    block = pow2(row)
+    return GpuTileAttr.make("persistent", [block], 4 if type(op) is ReduceOp else max(4, min(16, block // 512)))
 
 
 def row_reduction(op: ReduceOp, name: str) -> gb.KernelOp:

@@ -36,7 +36,7 @@ from stepwell.tools.emitters import EmitError
 BINARY = {
     "arith.addf": "+", "arith.addi": "+", "arith.subf": "-", "arith.subi": "-",
     "arith.mulf": "*", "arith.muli": "*", "arith.divsi": "//", "arith.remsi": "%",
-    "arith.andi": "&", "arith.ori": "|", "arith.xori": "^",
+    "arith.andi": "&", "arith.ori": "|", "arith.xori": "^", "arith.shli": "<<", "arith.shrsi": ">>",
 }  # fmt: skip
 CALLS = {
     "arith.divf": "tl.div_rn", "math.sqrt": "tl.sqrt_rn", "math.exp": "tl.exp", "math.exp2": "tl.exp2",
@@ -46,11 +46,21 @@ CALLS = {
     "arith.minsi": "tl.minimum", "arith.select": "tl.where",
 }  # fmt: skip
 NAN_CALLS = {"arith.maximumf": "tl.maximum", "arith.minimumf": "tl.minimum"}
-CASTS = ("arith.extsi", "arith.extf", "arith.truncf", "arith.sitofp", "arith.fptosi", "arith.trunci", "arith.extui")
+NUM_CALLS = {"arith.maxnumf": "tl.maximum", "arith.minnumf": "tl.minimum"}  # the non-NaN operand wins
+CASTS = ("arith.extsi", "arith.extf", "arith.truncf", "arith.sitofp", "arith.trunci")
+UNSIGNED = ("arith.extui", "arith.uitofp")  # the source read as unsigned
 PREDICATES = {
     "arith.cmpi": {"slt": "<", "sle": "<=", "sgt": ">", "sge": ">=", "eq": "==", "ne": "!="},
     "arith.cmpf": {"olt": "<", "ole": "<=", "ogt": ">", "oge": ">=", "oeq": "==", "une": "!="},
 }
+# cmpf predicates with no one-operator form: unordered ones are the negated ordered
+# ones (true when either side is NaN); `one`, `ord`, `uno` test for NaN (x != x)
+CMPF_FORMS = {
+    "ult": "~({a} >= {b})", "ule": "~({a} > {b})", "ugt": "~({a} <= {b})", "uge": "~({a} < {b})",
+    "ueq": "~(({a} < {b}) | ({a} > {b}))", "one": "({a} < {b}) | ({a} > {b})",
+    "ord": "({a} == {a}) & ({b} == {b})", "uno": "({a} != {a}) | ({b} != {b})",
+}  # fmt: skip
+UNSIGNED_CMPI = {"ult": "<", "ule": "<=", "ugt": ">", "uge": ">="}
 REDUCE = {"sum": "tl.sum", "max": "tl.max", "min": "tl.min"}
 # float max/min reductions combine with NaN-propagating helpers (tl.max's combine drops NaN on the GPU)
 NAN_REDUCE = {"max": "_max_nan", "min": "_min_nan"}
@@ -146,6 +156,10 @@ class _Kernel:
             self.line(ind, op.result, f"tl.arange({op.start.value.data}, {op.end.value.data})", True)
         elif isinstance(op, gb.SplatOp):
             self.n.names[op.result] = self.ref(op.source)
+        elif isinstance(op, gb.ExpandDimsOp):
+            self.line(ind, op.result, f"tl.expand_dims({self.ref(op.source)}, {op.axis.value.data})", True)
+        elif isinstance(op, gb.BroadcastOp):
+            self.line(ind, op.result, f"tl.broadcast_to({self.ref(op.source)}, {list(shape_of(op.result.type))})", True)
         elif isinstance(op, gb.AddPtrOp):
             self.line(ind, op.result, f"{self.ref(op.base)} + {self.ref(op.offsets)}", op.offsets in self.blocks)
         elif isinstance(op, gb.LoadOp):
@@ -206,15 +220,38 @@ class _Kernel:
             return f"{CALLS[op.name]}({', '.join(a)})"
         if op.name in NAN_CALLS:
             return f"{NAN_CALLS[op.name]}({a[0]}, {a[1]}, propagate_nan=tl.PropagateNan.ALL)"
+        if op.name in NUM_CALLS:
+            return f"{NUM_CALLS[op.name]}({a[0]}, {a[1]})"
         if op.name == "arith.negf":
             return f"-{a[0]}"
+        out = op.results[0].type
+        src = op.operands[0].type if op.operands else None
         if op.name in CASTS:
-            return f"{a[0]}.to(tl.{triton_dtype(op.results[0].type)})"
+            if op.name == "arith.sitofp" and src.width.data == 1:  # type: ignore[union-attr]  # true is -1
+                return f"-({a[0]}.to(tl.{triton_dtype(out)}))"
+            return f"{a[0]}.to(tl.{triton_dtype(out)})"
+        if op.name in UNSIGNED:
+            return f"{_unsigned(a[0], src)}.to(tl.{triton_dtype(out)})"
+        if op.name == "arith.fptosi":
+            return _fptosi(a[0], out)
+        if op.name == "arith.bitcast":
+            return f"{a[0]}.to(tl.{triton_dtype(out)}, bitcast=True)"
+        if op.name == "arith.shrui":
+            return f"({_unsigned(a[0], out)} >> {_unsigned(a[1], out)}).to(tl.{triton_dtype(out)}, bitcast=True)"
+        if op.name == "math.roundeven":
+            return _roundeven(a[0], out)
+        if op.name == "math.copysign":
+            bits = f"tl.int{out.bitwidth}"  # type: ignore[attr-defined]
+            return f"tl.where({a[1]}.to({bits}, bitcast=True) < 0, -tl.abs({a[0]}), tl.abs({a[0]}))"
         if op.name in PREDICATES:
             text = _predicate_name(op, op.predicate.value.data)  # type: ignore[attr-defined]
-            if text not in PREDICATES[op.name]:
-                raise EmitError(f"no Triton form for '{op.name} {text}' yet")
-            return f"{a[0]} {PREDICATES[op.name][text]} {a[1]}"
+            if text in PREDICATES[op.name]:
+                return f"{a[0]} {PREDICATES[op.name][text]} {a[1]}"
+            if op.name == "arith.cmpf" and text in CMPF_FORMS:
+                return CMPF_FORMS[text].format(a=a[0], b=a[1])
+            if op.name == "arith.cmpi" and text in UNSIGNED_CMPI:
+                return f"{_unsigned(a[0], src)} {UNSIGNED_CMPI[text]} {_unsigned(a[1], src)}"
+            raise EmitError(f"no Triton form for '{op.name} {text}' yet")
         raise EmitError(f"no Triton form for '{op.name}' yet")
 
 
@@ -226,14 +263,50 @@ def _predicate_name(op: Operation, value: int) -> str:
 
 
 def _literal(attr: Attribute) -> str:
+    """A constant: a plain Python literal for f32, i32 and i1 (Triton's own types of
+    literals), else a scalar of the constant's type, so that an f64 constant is not
+    rounded to f32 and an i8 or i64 one keeps its width."""
     if isinstance(attr, FloatAttr):
         v = attr.value.data
-        return f'float("{v}")' if math.isinf(v) or math.isnan(v) else repr(v)
-    if isinstance(attr, IntegerAttr):
+        text = f'float("{v}")' if math.isinf(v) or math.isnan(v) else repr(v)
+    elif isinstance(attr, IntegerAttr):
         if attr.type.width.data == 1:  # type: ignore[attr-defined]
             return "True" if attr.value.data else "False"
-        return str(attr.value.data)
-    raise EmitError(f"no Triton literal for {attr}")
+        text = str(attr.value.data)
+    else:
+        raise EmitError(f"no Triton literal for {attr}")
+    dtype = triton_dtype(attr.type)
+    return text if dtype in ("float32", "int32") else f"tl.full([], {text}, tl.{dtype})"
+
+
+def _typed(value: int | float, t: Attribute) -> str:
+    return _literal(FloatAttr(value, t) if isinstance(t, AnyFloat) else IntegerAttr(value, t))
+
+
+def _fptosi(x: str, t: Attribute) -> str:
+    """float -> int toward zero, saturating, NaN -> 0 (as the CPU target and the
+    reference): the conversion itself only in range, where every target agrees."""
+    bits = t.width.data  # type: ignore[attr-defined]
+    lo, hi = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    dtype = triton_dtype(t)
+    return (f"tl.where({x} != {x}, {_typed(0, t)}, tl.where({x} >= {float(2 ** (bits - 1))}, {_typed(hi, t)}, "
+            f"tl.where({x} <= {float(lo)}, {_typed(lo, t)}, {x}.to(tl.{dtype}))))")
+
+
+def _unsigned(x: str, t: Attribute) -> str:
+    """`x` (an integer of type t) read as unsigned."""
+    width = t.width.data  # type: ignore[attr-defined]
+    return x if width == 1 else f"{x}.to(tl.uint{width}, bitcast=True)"
+
+
+def _roundeven(x: str, t: Attribute) -> str:
+    """Round half to even: adding and subtracting 2**mantissa rounds |x| to an integer
+    in the current (nearest-even) mode; larger magnitudes already are integers. The
+    sign is put back, so -0.3 gives -0.0 and NaN stays NaN."""
+    big = 2.0 ** {"float16": 10, "bfloat16": 7, "float32": 23, "float64": 52}[triton_dtype(t)]
+    a = f"tl.abs({x})"
+    r = f"tl.where({a} < {_typed(big, t)}, ({a} + {_typed(big, t)}) - {_typed(big, t)}, {a})"
+    return f"tl.where({x} < 0, -({r}), tl.where({x} == 0, {x}, {r}))"
 
 
 def _launcher(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> list[str]:

@@ -21,6 +21,7 @@ from typing import Any
 from xdsl.dialects import arith, func
 from xdsl.dialects.builtin import (
     AnyFloat,
+    Float32Type,
     FloatAttr,
     IntegerAttr,
     ModuleOp,
@@ -60,6 +61,8 @@ CMPF_FORMS = {
     "ueq": "~(({a} < {b}) | ({a} > {b}))", "one": "({a} < {b}) | ({a} > {b})",
     "ord": "({a} == {a}) & ({b} == {b})", "uno": "({a} != {a}) | ({b} != {b})",
 }  # fmt: skip
+F32_ONLY = ("arith.divf", "math.sqrt")  # tl.div_rn, tl.sqrt_rn take f32 only
+METHOD_FORMS = (*CASTS, *UNSIGNED, "arith.fptosi", "arith.bitcast", "arith.shrui", "math.copysign", "arith.cmpi")
 UNSIGNED_CMPI = {"ult": "<", "ule": "<=", "ugt": ">", "uge": ">="}
 REDUCE = {"sum": "tl.sum", "max": "tl.max", "min": "tl.min"}
 # float max/min reductions combine with NaN-propagating helpers (tl.max's combine drops NaN on the GPU)
@@ -212,8 +215,23 @@ class _Kernel:
                 dtype = triton_dtype(element_of(r.type))
                 self.line(ind, r, f"tl.full({shape}, {self.ref(v)}, tl.{dtype})", True)
 
+    def convert(self, op: Operation, x: str, src: Attribute, out: Attribute) -> str:
+        if op.name == "arith.sitofp" and src.width.data == 1:  # type: ignore[attr-defined]  # true is -1
+            return f"-({x}.to(tl.{triton_dtype(out)}))"
+        if op.name in UNSIGNED:
+            return f"{_unsigned(x, src)}.to(tl.{triton_dtype(out)})"
+        return f"{x}.to(tl.{triton_dtype(out)})"
+
+    def typed_ref(self, v: SSAValue) -> str:
+        """`v`, a Python literal made a scalar of its type (for `.to(...)` on it)."""
+        if v in self.literal and isinstance(v.owner, arith.ConstantOp) and not self.literal[v].startswith("tl."):
+            return f"tl.full([], {self.literal[v]}, tl.{triton_dtype(v.type)})"
+        return self.ref(v)
+
     def scalar(self, op: Operation) -> str:
         a = [self.ref(v) for v in op.operands]
+        if op.name in F32_ONLY and triton_dtype(op.results[0].type) != "float32":
+            return f"{a[0]} / {a[1]}" if op.name == "arith.divf" else f"tl.sqrt({a[0]})"  # IEEE in f64 too
         if op.name in BINARY:
             return f"{a[0]} {BINARY[op.name]} {a[1]}"
         if op.name in CALLS:
@@ -226,12 +244,13 @@ class _Kernel:
             return f"-{a[0]}"
         out = op.results[0].type
         src = op.operands[0].type if op.operands else None
-        if op.name in CASTS:
-            if op.name == "arith.sitofp" and src.width.data == 1:  # type: ignore[union-attr]  # true is -1
-                return f"-({a[0]}.to(tl.{triton_dtype(out)}))"
-            return f"{a[0]}.to(tl.{triton_dtype(out)})"
-        if op.name in UNSIGNED:
-            return f"{_unsigned(a[0], src)}.to(tl.{triton_dtype(out)})"
+        a = [self.typed_ref(v) if op.name in METHOD_FORMS else x for v, x in zip(op.operands, a)]
+        if op.name in (*CASTS, *UNSIGNED) and triton_dtype(out) == "bfloat16" and triton_dtype(src) != "float32":
+            # to bf16 through f32 (Triton's interpreter has no other; exact from i1, i8, f16;
+            # from i32, i64, f64 a value halfway between two bf16 after rounding to f32 can differ)
+            return f"({self.convert(op, a[0], src, Float32Type())}).to(tl.bfloat16)"
+        if op.name in (*CASTS, *UNSIGNED):
+            return self.convert(op, a[0], src, out)
         if op.name == "arith.fptosi":
             return _fptosi(a[0], out)
         if op.name == "arith.bitcast":

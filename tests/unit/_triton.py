@@ -38,7 +38,7 @@ def signature(kernel: gb.KernelOp) -> dict[str, str]:
     types = []
     for a in kernel.args:
         if isinstance(a.type, gb.PtrType):
-            types.append("*" + POINTER[triton_dtype(a.type.element_type)])  # type: ignore[attr-defined]
+            types.append("*" + POINTER[triton_dtype(a.type.pointee)])
         else:
             types.append(POINTER[triton_dtype(a.type)])
     return types  # type: ignore[return-value]

@@ -28,7 +28,10 @@ def tile(op: Operation) -> GpuTileAttr | None:
     """What row_reduction and persistent do (a placeholder: the reductions' own
     decision replaces it): a persistent row of the next power of two of the reduced
     length, for a plain reduction or a fused kernel with at most one short reduction."""
-    if type(op) is ReduceOp and len(op.reduce_shape) == 1 and op.reduce_shape[0] <= MAX_ROW:
+    if (
+        type(op) is ReduceOp and len(op.reduce_shape) == 1 and op.reduce_shape[0] <= MAX_ROW
+        and all(load_access(load).stride(sym("r0")) in (0, 1) for load in op.loads())
+    ):
         row = op.reduce_shape[0]
     elif isinstance(op, KernelOp) and len(op.reduction_sizes) <= 1 and max(op.reduction_sizes, default=1) <= MAX_ROW:
         row = max(op.reduction_sizes, default=1)

@@ -33,12 +33,14 @@ SIDE = 64  # the longest side of a tile: 64 x 64 f32 is 16 KiB through shared me
 
 def transposed(op: Operation) -> bool:
     """Whether a lone pointwise op reads some buffer contiguously along its
-    second-to-last dim (and not along its last), where its output is contiguous."""
+    second-to-last dim and strided along its last, where its output is contiguous
+    (a read that does not move along the last dim, a broadcast column, coalesces
+    in 1-D blocks as it is)."""
     if type(op) is not PointwiseOp or len(op.shape) < 2 or min(op.shape[-2:]) < 2:
         return False
     rows, cols = dims(len(op.shape))[-2:]
     accesses = [load_access(load) for load in op.loads()]
-    return all(a.is_affine for a in accesses) and any(a.stride(rows) == 1 and a.stride(cols) != 1 for a in accesses)
+    return all(a.is_affine for a in accesses) and any(a.stride(rows) == 1 and a.stride(cols) not in (0, 1) for a in accesses)
 
 
 def tile(op: Operation) -> GpuTileAttr | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import sympy
 from xdsl.dialects import arith, func
 from xdsl.dialects.builtin import (
     AnyFloat,
@@ -31,6 +32,7 @@ from xdsl.ir import Attribute, Operation, SSAValue
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of, shape_of
+from stepwell.dialects.loops.index import format_index, sym
 from stepwell.dtypes import numpy_dtype
 from stepwell.tools.emitters import EmitError
 
@@ -62,7 +64,7 @@ CMPF_FORMS = {
     "ord": "({a} == {a}) & ({b} == {b})", "uno": "({a} != {a}) | ({b} != {b})",
 }  # fmt: skip
 F32_ONLY = ("arith.divf", "math.sqrt")  # tl.div_rn, tl.sqrt_rn take f32 only
-METHOD_FORMS = (*CASTS, *UNSIGNED, "arith.fptosi", "arith.bitcast", "arith.shrui", "math.copysign", "arith.cmpi")
+METHOD_FORMS = (*CASTS, *UNSIGNED, "arith.fptosi", "arith.bitcast", "arith.shrui", "math.copysign")
 UNSIGNED_CMPI = {"ult": "<", "ule": "<=", "ugt": ">", "uge": ">="}
 REDUCE = {"sum": "tl.sum", "max": "tl.max", "min": "tl.min"}
 # float max/min reductions combine with NaN-propagating helpers (tl.max's combine drops NaN on the GPU)
@@ -269,7 +271,8 @@ class _Kernel:
             if op.name == "arith.cmpf" and text in CMPF_FORMS:
                 return CMPF_FORMS[text].format(a=a[0], b=a[1])
             if op.name == "arith.cmpi" and text in UNSIGNED_CMPI:
-                return f"{_unsigned(a[0], src)} {UNSIGNED_CMPI[text]} {_unsigned(a[1], src)}"
+                x, y = (_unsigned(self.typed_ref(v), src) for v in op.operands)
+                return f"{x} {UNSIGNED_CMPI[text]} {y}"
             raise EmitError(f"no Triton form for '{op.name} {text}' yet")
         raise EmitError(f"no Triton form for '{op.name}' yet")
 
@@ -342,12 +345,15 @@ def _launcher(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> list[str]:
                 t = r.type
                 assert isinstance(t, TensorType)
                 out.append(f"    {name} = torch.empty({tuple(t.get_shape())}, dtype=torch.{triton_dtype(t.element_type)}, device={device})")
-            grid = [str(int(g)) for g in kernel.grid_exprs] if all(g.is_Integer for g in kernel.grid_exprs) else None
-            if grid is None:
-                raise EmitError(f"the grid of {kernel.sym_name.data} is not literal: runtime sizes are not emitted yet")
+            # a grid over size arguments sK: Python over the launch's operands (floordiv is //)
+            env = {sym(f"s{i}"): sympy.Symbol(n[a]) for i, a in enumerate(op.args)}
+            grid = [format_index(g.subs(env)).replace(" floordiv ", " // ").replace(" mod ", " % ") for g in kernel.grid_exprs]
             args = ", ".join([*(n[a] for a in op.args), *names])
             call = f"{kernel.sym_name.data}[({', '.join(grid)},)]({args}, num_warps={kernel.num_warps.value.data})"
-            out.append(f"    {call}" if math.prod(int(g) for g in grid) else f"    # {call}: an empty grid")
+            empty = all(g.is_Integer for g in kernel.grid_exprs) and not math.prod(int(g) for g in kernel.grid_exprs)
+            out.append(f"    # {call}: an empty grid" if empty else f"    {call}")
+        elif isinstance(op, arith.ConstantOp):  # a problem size passed to a kernel (sizes=args)
+            out.append(f"    {n.define(op.result)} = {_literal(op.value)}")
         elif isinstance(op, func.ReturnOp):
             values = ", ".join(n[v] for v in op.arguments)
             out.append(f"    return {values}" if values else "    return")

@@ -7,6 +7,8 @@ Skipped without triton."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -196,3 +198,23 @@ def test_compiles_for_sm90(part, tmp_path):
     names = sorted(CASES)[part * BATCH : (part + 1) * BATCH]
     for n in names:
         assert compile_sm90(CASES[n], tmp_path / f"aot_{n}.py") >= (0 if "_0" in n else 1), n
+
+
+SIZES_ARGS = "tensor_graph-decompose{expand-log2-exp2=true},canonicalize,cse,convert-tensor_graph-to-loops,loops-split-reduction,loops-fuse,loops-simplify-index,loops-expand-math{ops=tanh,powf,ipowi},loops-tile,convert-loops-to-gpu_block{sizes=args}"  # noqa: E501
+ARGS_CASES = ["add_f32_1031", "add_f32_batch1", "mul_f32_bcast_col", "transpose_add_31x17", "transpose_add_batch3_i64", "cast_f32_i8", "add_f32_0"]
+
+
+def test_sizes_as_arguments_in_the_interpreter(tmp_path):
+    """One program of each kernel kind with sizes=args (every size a kernel argument)."""
+    programs = {n: (CASES[n], inputs(n, CASES[n])) for n in ARGS_CASES}
+    results = interpret(programs, tmp_path, SIZES_ARGS)
+    problems = []
+    for n in ARGS_CASES:
+        assert re.search(r"^    n\d+ = \d+$", (tmp_path / f"{n}.py").read_text(), re.M) or n.endswith("_0"), n  # sizes passed
+        if isinstance(results[n], str):
+            problems.append(f"{n}: {results[n].strip().splitlines()[-1]}")
+            continue
+        for actual, expected in zip(results[n], reference_of(*programs[n])):
+            if (p := check(n, np.asarray(actual), np.asarray(expected))) is not None:
+                problems.append(p)
+    assert not problems, "\n".join(problems)

@@ -15,11 +15,10 @@ import pytest
 triton = pytest.importorskip("triton")
 pytest.importorskip("torch")
 
-from stepwell import reference  # noqa: E402
-from stepwell.ir import parse_module  # noqa: E402
-from stepwell.registry import make_context  # noqa: E402
-
-from tests.unit._triton import compile_sm90, element_dtype, interpret  # noqa: E402
+from stepwell import reference
+from stepwell.ir import parse_module
+from stepwell.registry import make_context
+from tests.unit._triton import compile_sm90, element_dtype, interpret
 
 FLOATS = ["f16", "bf16", "f32", "f64"]
 INTS = ["i8", "i32", "i64"]
@@ -200,7 +199,7 @@ def test_compiles_for_sm90(part, tmp_path):
         assert compile_sm90(CASES[n], tmp_path / f"aot_{n}.py") >= (0 if "_0" in n else 1), n
 
 
-SIZES_ARGS = "tensor_graph-decompose{expand-log2-exp2=true},canonicalize,cse,convert-tensor_graph-to-loops,loops-split-reduction,loops-fuse,loops-simplify-index,loops-expand-math{ops=tanh,powf,ipowi},loops-tile,convert-loops-to-gpu_block{sizes=args}"  # noqa: E501
+SIZES_ARGS = "tensor_graph-decompose{expand-log2-exp2=true},canonicalize,cse,convert-tensor_graph-to-loops,loops-split-reduction,loops-fuse,loops-simplify-index,loops-expand-math{ops=tanh,powf,ipowi},loops-tile,convert-loops-to-gpu_block{sizes=args}"
 ARGS_CASES = ["add_f32_1031", "add_f32_batch1", "mul_f32_bcast_col", "transpose_add_31x17", "transpose_add_batch3_i64", "cast_f32_i8", "add_f32_0"]
 
 
@@ -210,7 +209,7 @@ def test_sizes_as_arguments_in_the_interpreter(tmp_path):
     results = interpret(programs, tmp_path, SIZES_ARGS)
     problems = []
     for n in ARGS_CASES:
-        assert re.search(r"^    n\d+ = \d+$", (tmp_path / f"{n}.py").read_text(), re.M) or n.endswith("_0"), n  # sizes passed
+        assert re.search(r"^    n\d+ = \d+$", (tmp_path / f"{n}.py").read_text(), re.MULTILINE) or n.endswith("_0"), n  # sizes passed
         if isinstance(results[n], str):
             problems.append(f"{n}: {results[n].strip().splitlines()[-1]}")
             continue

@@ -15,8 +15,16 @@ from stepwell.dialects.loops.access import I32_LIMIT, linear_offset, load_access
 from stepwell.dialects.loops.gpu_tile import GpuTileAttr
 from stepwell.dialects.loops.index import dims
 from stepwell.dtypes import numpy_dtype
-
-from stepwell.lowering.loops_to_gpu_block.common import BLOCK, Builder, OpKernel, Unsupported, cdiv, pow2, tiling, unflatten
+from stepwell.lowering.loops_to_gpu_block.common import (
+    BLOCK,
+    Builder,
+    OpKernel,
+    Unsupported,
+    cdiv,
+    pow2,
+    tiling,
+    unflatten,
+)
 
 SMS = 132  # streaming multiprocessors of the H200
 MIN_BLOCK = 128  # one 16-byte vector per thread of one warp at f32

@@ -23,9 +23,16 @@ from stepwell.dialects.loops import PointwiseOp
 from stepwell.dialects.loops.access import I32_LIMIT, linear_offset, load_access
 from stepwell.dialects.loops.gpu_tile import GpuTileAttr
 from stepwell.dialects.loops.index import dims
-
 from stepwell.lowering.loops_to_gpu_block.common import (
-    Builder, IndexEmitter, OpKernel, Unsupported, cdiv, pow2, size_symbol, tiling, unflatten,
+    Builder,
+    IndexEmitter,
+    OpKernel,
+    Unsupported,
+    cdiv,
+    pow2,
+    size_symbol,
+    tiling,
+    unflatten,
 )
 
 SIDE = 64  # the longest side of a tile: 64 x 64 f32 is 16 KiB through shared memory

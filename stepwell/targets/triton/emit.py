@@ -301,7 +301,7 @@ def _literal(attr: Attribute) -> str:
     return text if dtype in ("float32", "int32") else f"tl.full([], {text}, tl.{dtype})"
 
 
-def _typed(value: int | float, t: Attribute) -> str:
+def _typed(value: float, t: Attribute) -> str:
     return _literal(FloatAttr(value, t) if isinstance(t, AnyFloat) else IntegerAttr(value, t))
 
 

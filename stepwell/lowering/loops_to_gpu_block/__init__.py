@@ -3,13 +3,19 @@
 The first slice of the Triton path (issue 9): each function-level compute op becomes
 one `gpu_block.kernel` and a `gpu_block.launch` in its place.
 
+Each op follows its `tile = #loops.gpu<...>` (loops-tile's decision or a user's);
+where there is none it decides as loops-tile would (kernels.DECIDE).
+
 - A lone `loops.pointwise` of any rank is flattened: program instance `pid` works on
   the BLOCK elements `pid * BLOCK + arange(BLOCK)` of the output's linear index
-  (BLOCK = 1024, or the next power of two of a smaller output). The output's d-dims
+  (pointwise.tile: BLOCK up to 1024, smaller while there are few program instances
+  per SM). The output's d-dims
   are recovered from the flat index with div/mod, and each load's offset is the
   access analysis's linear offset of its index (stepwell/dialects/loops/access.py)
   over them, so broadcast and transposed reads need nothing special. A mask guards
   the tail block.
+- A lone pointwise op that reads some buffer contiguously along its second-to-last
+  dim (a transpose) gets 2-D tiles over its last two dims instead (tiles.py).
 - A row reduction (a `loops.reduce` over one dim that every load reads contiguously
   or not at all, rows of at most MAX_ROW elements, a value kind) is persistent: one
   program instance per output element, the whole row in registers, masked lanes set
@@ -24,8 +30,10 @@ one `gpu_block.kernel` and a `gpu_block.launch` in its place.
   values stay in registers; only the yielded buffers are stored (rows with the mask).
 
 Index arithmetic is i32 where the access analysis proves every offset fits
-(`fits_i32`), else i64. Problem sizes are literals in the kernel body (a later switch
-makes them kernel arguments). Anything else at function level is refused at the op
+(`fits_i32`), else i64. Problem sizes are literals in the kernel body
+(`sizes=literal`, so Triton proves alignment and vectorizes) or, with `sizes=args`,
+integer kernel arguments the launch passes, the grid an expression over them
+(common.finish_sizes; every size goes through `Builder.size`). Anything else at function level is refused at the op
 with an error saying the Triton path does not support it yet.
 """
 
@@ -40,7 +48,7 @@ from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
 from stepwell.ir import report
-from stepwell.lowering.loops_to_gpu_block.common import Unsupported
+from stepwell.lowering.loops_to_gpu_block.common import SIZES, Unsupported
 from stepwell.lowering.loops_to_gpu_block.kernels import convert_function
 
 
@@ -48,13 +56,19 @@ from stepwell.lowering.loops_to_gpu_block.kernels import convert_function
 class ConvertLoopsToGpuBlock(ModulePass):
     name = "convert-loops-to-gpu_block"
 
+    sizes: str = "literal"
+    """Problem sizes in the kernels: `literal` (Triton proves alignment and vectorizes)
+    or `args` (integer kernel arguments the launch passes; the grid an expression over them)."""
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        if self.sizes not in SIZES:
+            raise PassFailedException(f"sizes is one of {', '.join(SIZES)}, got '{self.sizes}'")
         failed = 0
         for fn in list(op.ops):
             if not isinstance(fn, func.FuncOp) or fn.is_declaration:
                 continue
             try:
-                kernels = convert_function(fn)
+                kernels = convert_function(fn, self.sizes)
             except Unsupported as e:
                 report.error(e.op, str(e))
                 failed += 1

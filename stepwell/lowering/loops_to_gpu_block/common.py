@@ -3,17 +3,18 @@ arithmetic, the per-op kernel frame (pointer arguments, index map, loads, body, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import sympy
 from xdsl.dialects import arith
-from xdsl.dialects.builtin import AnyFloat, FloatAttr, IntegerAttr, i32, i64
+from xdsl.dialects.builtin import AnyFloat, ArrayAttr, DictionaryAttr, FloatAttr, IntegerAttr, StringAttr, i32, i64
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.loops import ComputeOp, IndexOp, KernelOp, LoadOp, YieldOp
 from stepwell.dialects.loops.access import buffer_shape, linear_offset
-from stepwell.dialects.loops.index import dims, format_index
+from stepwell.dialects.loops.gpu_tile import GpuTileAttr
+from stepwell.dialects.loops.index import dims, format_index, sym
 
 UNSUPPORTED = (
     "not supported by the Triton path yet (lone loops.pointwise ops, row reductions and "
@@ -59,7 +60,33 @@ def clone_body(b: Builder, op: ComputeOp, mapping: dict[SSAValue, SSAValue]) -> 
     raise AssertionError("a loops body ends in loops.yield")
 
 
+def tiling(op: Operation, *decide: Callable[[Operation], GpuTileAttr | None]) -> GpuTileAttr | None:
+    """The `tile` attribute `op` carries (loops-tile's or a user's choice), else the
+    first decision of `decide` (the kernel modules' `tile` functions): what loops-tile
+    would have written."""
+    attr = op.attributes.get("tile")
+    if isinstance(attr, GpuTileAttr):
+        return attr
+    for d in decide:
+        if (t := d(op)) is not None:
+            return t
+    return None
+
+
 # --- building a kernel -----------------------------------------------------------------
+
+SIZE = "stepwell.size"  # marks the constants that are problem sizes until `finish_sizes`
+
+
+def size_symbol(n: int) -> sympy.Symbol:
+    """A problem size `n` in a grid expression: the literal n, or the kernel argument
+    that holds it (`finish_sizes`)."""
+    return sympy.Symbol(f"size{n}", integer=True, nonnegative=True)
+
+
+def cdiv(n: int, block: int) -> sympy.Expr:
+    """The number of blocks of `block` over the problem size `n`, as a grid expression."""
+    return sympy.floor((size_symbol(n) + block - 1) / block)
 
 
 class Builder:
@@ -79,6 +106,57 @@ class Builder:
             attr = FloatAttr(float(value), t) if isinstance(t, AnyFloat) else IntegerAttr(int(value), t)
             self.consts[key] = self.add(arith.ConstantOp(attr)).result
         return self.consts[key]
+
+    def size(self, value: int, t: Attribute) -> SSAValue:
+        """A problem size (an extent, a stride, an element count): the one place sizes
+        become values of a kernel. A constant marked as a size, which `finish_sizes`
+        keeps as a literal or turns into an integer kernel argument."""
+        key = ("size", int(value), t)
+        if key not in self.consts:
+            c = self.add(arith.ConstantOp(IntegerAttr(int(value), t)))
+            c.attributes[SIZE] = IntegerAttr(int(value), t)
+            self.consts[key] = c.result
+        return self.consts[key]
+
+
+SIZES = ("literal", "args")
+
+
+def finish_sizes(kernel: gb.KernelOp, outputs: int, mode: str) -> list[tuple[int, Attribute]]:
+    """Where `kernel`'s problem sizes come from. `literal`: the constants `Builder.size`
+    made stay literals (so Triton can prove alignment and vectorize). `args`: each
+    distinct (value, type) becomes an integer argument after the kernel's inputs
+    (before its `outputs` result pointers), and a grid given over sizes (the
+    `SIZE` attribute `OpKernel.finish` leaves) an expression over them. The added
+    arguments' (value, type), in order: what the launch passes."""
+    block = kernel.body.block
+    marked = [op for op in kernel.body.walk() if isinstance(op, arith.ConstantOp) and SIZE in op.attributes]
+    grid = kernel.attributes.pop(SIZE, None)
+    added: list[tuple[int, Attribute]] = []
+    if mode == "literal":
+        for op in marked:
+            del op.attributes[SIZE]
+        return added
+    grid_exprs = [sympy.sympify(g.data) for g in grid.data] if isinstance(grid, ArrayAttr) else []
+    in_grid = sorted({int(s.name[4:]) for g in grid_exprs for s in g.free_symbols})
+    args: dict[tuple[int, Attribute], SSAValue] = {}
+    for key in [*((v, i32) for v in in_grid), *((op.value.value.data, op.result.type) for op in marked)]:  # type: ignore[attr-defined]
+        if key not in args:
+            args[key] = block.insert_arg(key[1], len(block.args) - outputs)
+            args[key].name_hint = f"n{key[0]}" if key[1] == i32 else f"n{key[0]}_wide"
+            added.append(key)
+    for op in marked:
+        op.result.replace_all_uses_with(args[(op.value.value.data, op.result.type)])  # type: ignore[attr-defined]
+        op.detach()
+        op.erase()
+    first = len(block.args) - outputs - len(added)
+    facts = [kernel.facts(i) for i in range(first)] + [{}] * len(added)
+    facts += [{"divisibility": IntegerAttr(16, i64)}] * outputs
+    kernel.arg_attrs = ArrayAttr([DictionaryAttr(f) for f in facts])
+    if grid_exprs:
+        env = {sympy.Symbol(f"size{v}"): sym(f"s{first + added.index((v, i32))}") for v in in_grid}
+        kernel.grid = ArrayAttr([StringAttr(format_index(g.subs(env))) for g in grid_exprs])
+    return added
 
 
 class OpKernel:
@@ -198,10 +276,15 @@ class OpKernel:
         ptrs = self.body.add(gb.AddPtrOp(splat, offs)).result
         self.body.add(gb.StoreOp(ptrs, value, mask))
 
-    def finish(self, grid: Sequence[str], warps: int = 4) -> gb.KernelOp:
+    def finish(self, grid: Sequence[sympy.Expr], warps: int = 4) -> gb.KernelOp:
+        """The kernel; `grid` over `size_symbol`s (literal here, kernel arguments after
+        `finish_sizes` with sizes=args)."""
         self.body.add(gb.ReturnOp())
         facts = [{"divisibility": IntegerAttr(16, i64)}] * len(self.block.args)
-        return gb.KernelOp(self.name, [a.type for a in self.block.args], grid, warps, None, facts, Region(self.block))
+        literal = [sympy.sympify(g).subs({s: int(s.name[4:]) for s in sympy.sympify(g).free_symbols}) for g in grid]
+        kernel = gb.KernelOp(self.name, [a.type for a in self.block.args], literal, warps, None, facts, Region(self.block))
+        kernel.attributes[SIZE] = ArrayAttr([StringAttr(str(g)) for g in grid])
+        return kernel
 
 
 def pow2(n: int) -> int:
@@ -217,8 +300,8 @@ def unflatten(b: Builder, flat: SSAValue, shape: Sequence[int], t: Attribute) ->
         if shape[i] == 1:
             env[d] = b.const(0, t)
         else:
-            v = flat if stride == 1 else b.add(arith.DivSIOp(flat, b.const(stride, t))).result
-            env[d] = v if i == 0 else b.add(arith.RemSIOp(v, b.const(shape[i], t))).result
+            v = flat if stride == 1 else b.add(arith.DivSIOp(flat, b.size(stride, t))).result
+            env[d] = v if i == 0 else b.add(arith.RemSIOp(v, b.size(shape[i], t))).result
         stride *= shape[i]
     return env
 
@@ -244,7 +327,7 @@ class IndexEmitter:
     def _compute(self, e: sympy.Expr) -> SSAValue:
         b, t = self.b, self.t
         if e.is_Integer:
-            return b.const(int(e), t)
+            return b.size(int(e), t) if int(e) > 1 else b.const(int(e), t)
         if e.is_Symbol and e in self.env:
             return self.env[e]
         if isinstance(e, sympy.Add):
@@ -267,7 +350,7 @@ class IndexEmitter:
             num, den = sympy.fraction(sympy.together(e.args[0])) if isinstance(e, sympy.floor) else e.args
             if den.is_Integer and den > 0 and num.is_nonnegative:
                 cls = arith.DivSIOp if isinstance(e, sympy.floor) else arith.RemSIOp
-                return b.add(cls(self._emit(num), b.const(int(den), t))).result
+                return b.add(cls(self._emit(num), self._emit(den))).result
         if isinstance(e, sympy.Max | sympy.Min):
             cls = arith.MaxSIOp if isinstance(e, sympy.Max) else arith.MinSIOp
             values = [self._emit(a) for a in e.args]

@@ -13,6 +13,7 @@ from xdsl.ir import Block, Operation, Region, SSAValue
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.loops import ComputeOp, IndexOp, KernelOp, LoadOp, PointwiseOp, ReduceOp
 from stepwell.dialects.loops.contract import UNIT
+from stepwell.dialects.loops.gpu_tile import GpuTileAttr
 from stepwell.dialects.loops.access import I32_LIMIT, buffer_shape, linear_offset, load_access
 from stepwell.dialects.loops.index import dims, sym
 from stepwell.dtypes import numpy_dtype
@@ -21,6 +22,18 @@ from stepwell.semantics import REDUCTIONS
 from stepwell.lowering.loops_to_gpu_block.common import (
     MAX_ROW, UNSUPPORTED, Builder, IndexEmitter, Unsupported, clone_body, kernel_inputs, load_slots, pow2, unflatten,
 )
+
+
+def tile(op: Operation) -> GpuTileAttr | None:
+    """What `persistent` does: a fused kernel with at most one reduction, of at most
+    MAX_ROW elements, keeps the row (the next power of two of its length) in registers.
+    (Lone reductions and a reduction with an epilogue are reductions.py's.)"""
+    if isinstance(op, KernelOp) and len(op.reduction_sizes) <= 1 and max(op.reduction_sizes, default=1) <= MAX_ROW:
+        row = max(op.reduction_sizes, default=1)
+    else:
+        return None
+    block = pow2(row)
+    return GpuTileAttr.make("persistent", [block], max(4, min(16, block // 512)))
 
 
 def persistent(kernel: KernelOp, name: str) -> gb.KernelOp:

@@ -18,9 +18,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import sympy
 from xdsl.dialects import arith, func
 from xdsl.dialects.builtin import (
     AnyFloat,
+    Float32Type,
     FloatAttr,
     IntegerAttr,
     IntegerType,
@@ -34,13 +36,14 @@ from xdsl.ir import Attribute, Operation, SSAValue
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of, shape_of
+from stepwell.dialects.loops.index import format_index, sym
 from stepwell.dtypes import numpy_dtype
 from stepwell.tools.emitters import EmitError
 
 BINARY = {
     "arith.addf": "+", "arith.addi": "+", "arith.subf": "-", "arith.subi": "-",
     "arith.mulf": "*", "arith.muli": "*", "arith.divsi": "//", "arith.remsi": "%",
-    "arith.andi": "&", "arith.ori": "|", "arith.xori": "^",
+    "arith.andi": "&", "arith.ori": "|", "arith.xori": "^", "arith.shli": "<<", "arith.shrsi": ">>",
 }  # fmt: skip
 CALLS = {
     "arith.divf": "tl.div_rn", "math.sqrt": "tl.sqrt_rn", "math.exp": "tl.exp", "math.exp2": "tl.exp2",
@@ -50,11 +53,23 @@ CALLS = {
     "arith.minsi": "tl.minimum", "arith.select": "tl.where",
 }  # fmt: skip
 NAN_CALLS = {"arith.maximumf": "tl.maximum", "arith.minimumf": "tl.minimum"}
-CASTS = ("arith.extsi", "arith.extf", "arith.truncf", "arith.sitofp", "arith.fptosi", "arith.trunci", "arith.extui")
+NUM_CALLS = {"arith.maxnumf": "tl.maximum", "arith.minnumf": "tl.minimum"}  # the non-NaN operand wins
+CASTS = ("arith.extsi", "arith.extf", "arith.truncf", "arith.sitofp", "arith.trunci")
+UNSIGNED = ("arith.extui", "arith.uitofp")  # the source read as unsigned
 PREDICATES = {
     "arith.cmpi": {"slt": "<", "sle": "<=", "sgt": ">", "sge": ">=", "eq": "==", "ne": "!="},
     "arith.cmpf": {"olt": "<", "ole": "<=", "ogt": ">", "oge": ">=", "oeq": "==", "une": "!="},
 }
+# cmpf predicates with no one-operator form: unordered ones are the negated ordered
+# ones (true when either side is NaN); `one`, `ord`, `uno` test for NaN (x != x)
+CMPF_FORMS = {
+    "ult": "~({a} >= {b})", "ule": "~({a} > {b})", "ugt": "~({a} <= {b})", "uge": "~({a} < {b})",
+    "ueq": "~(({a} < {b}) | ({a} > {b}))", "one": "({a} < {b}) | ({a} > {b})",
+    "ord": "({a} == {a}) & ({b} == {b})", "uno": "({a} != {a}) | ({b} != {b})",
+}  # fmt: skip
+F32_ONLY = ("arith.divf", "math.sqrt")  # tl.div_rn, tl.sqrt_rn take f32 only
+METHOD_FORMS = (*CASTS, *UNSIGNED, "arith.fptosi", "arith.bitcast", "arith.shrui", "math.copysign")
+UNSIGNED_CMPI = {"ult": "<", "ule": "<=", "ugt": ">", "uge": ">="}
 # Reductions: tl.sum where it is exact in the element type (integers below 32 bits
 # are summed in their own type, so they wrap as the spec says), else a combine
 # function printed once per module: float max/min propagate NaN (tl.max's combine
@@ -207,6 +222,10 @@ class _Kernel:
             self.line(ind, op.result, f"tl.arange({op.start.value.data}, {op.end.value.data})", True)
         elif isinstance(op, gb.SplatOp):
             self.n.names[op.result] = self.ref(op.source)
+        elif isinstance(op, gb.ExpandDimsOp):
+            self.line(ind, op.result, f"tl.expand_dims({self.ref(op.source)}, {op.axis.value.data})", True)
+        elif isinstance(op, gb.BroadcastOp):
+            self.line(ind, op.result, f"tl.broadcast_to({self.ref(op.source)}, {list(shape_of(op.result.type))})", True)
         elif isinstance(op, gb.AddPtrOp):
             self.line(ind, op.result, f"{self.ref(op.base)} + {self.ref(op.offsets)}", op.base in self.blocks or op.offsets in self.blocks)
         elif isinstance(op, gb.LoadOp):
@@ -314,23 +333,63 @@ class _Kernel:
             else:
                 self.line(ind, r, f"tl.full({shape}, {self.ref(v)}, {tl_dtype(element_of(r.type))})", True)
 
+    def convert(self, op: Operation, x: str, src: Attribute, out: Attribute) -> str:
+        if op.name == "arith.sitofp" and src.width.data == 1:  # type: ignore[attr-defined]  # true is -1
+            return f"-({x}.to({tl_dtype(out)}))"
+        if op.name in UNSIGNED:
+            return f"{_unsigned(x, src)}.to({tl_dtype(out)})"
+        return f"{x}.to({tl_dtype(out)})"
+
+    def typed_ref(self, v: SSAValue) -> str:
+        """`v`, a Python literal made a scalar of its type (for `.to(...)` on it)."""
+        if v in self.literal and isinstance(v.owner, arith.ConstantOp) and not self.literal[v].startswith("tl."):
+            return f"tl.full([], {self.literal[v]}, {tl_dtype(v.type)})"
+        return self.ref(v)
+
     def scalar(self, op: Operation) -> str:
         a = [self.ref(v) for v in op.operands]
+        if op.name in F32_ONLY and triton_dtype(op.results[0].type) != "float32":
+            return f"{a[0]} / {a[1]}" if op.name == "arith.divf" else f"tl.sqrt({a[0]})"  # IEEE in f64 too
         if op.name in BINARY:
             return f"{a[0]} {BINARY[op.name]} {a[1]}"
         if op.name in CALLS:
             return f"{CALLS[op.name]}({', '.join(a)})"
         if op.name in NAN_CALLS:
             return f"{NAN_CALLS[op.name]}({a[0]}, {a[1]}, propagate_nan=tl.PropagateNan.ALL)"
+        if op.name in NUM_CALLS:
+            return f"{NUM_CALLS[op.name]}({a[0]}, {a[1]})"
         if op.name == "arith.negf":
             return f"-{a[0]}"
-        if op.name in CASTS:
-            return f"{a[0]}.to({tl_dtype(op.results[0].type)})"
+        out = op.results[0].type
+        src = op.operands[0].type if op.operands else None
+        a = [self.typed_ref(v) if op.name in METHOD_FORMS else x for v, x in zip(op.operands, a)]
+        if op.name in (*CASTS, *UNSIGNED) and triton_dtype(out) == "bfloat16" and triton_dtype(src) != "float32":
+            # to bf16 through f32 (Triton's interpreter has no other; exact from i1, i8, f16;
+            # from i32, i64, f64 a value halfway between two bf16 after rounding to f32 can differ)
+            return f"({self.convert(op, a[0], src, Float32Type())}).to(tl.bfloat16)"
+        if op.name in (*CASTS, *UNSIGNED):
+            return self.convert(op, a[0], src, out)
+        if op.name == "arith.fptosi":
+            return _fptosi(a[0], out)
+        if op.name == "arith.bitcast":
+            return f"{a[0]}.to({tl_dtype(out)}, bitcast=True)"
+        if op.name == "arith.shrui":
+            return f"({_unsigned(a[0], out)} >> {_unsigned(a[1], out)}).to({tl_dtype(out)}, bitcast=True)"
+        if op.name == "math.roundeven":
+            return _roundeven(a[0], out)
+        if op.name == "math.copysign":
+            bits = f"tl.int{out.bitwidth}"  # type: ignore[attr-defined]
+            return f"tl.where({a[1]}.to({bits}, bitcast=True) < 0, -tl.abs({a[0]}), tl.abs({a[0]}))"
         if op.name in PREDICATES:
             text = _predicate_name(op, op.predicate.value.data)  # type: ignore[attr-defined]
-            if text not in PREDICATES[op.name]:
-                raise EmitError(f"no Triton form for '{op.name} {text}' yet")
-            return f"{a[0]} {PREDICATES[op.name][text]} {a[1]}"
+            if text in PREDICATES[op.name]:
+                return f"{a[0]} {PREDICATES[op.name][text]} {a[1]}"
+            if op.name == "arith.cmpf" and text in CMPF_FORMS:
+                return CMPF_FORMS[text].format(a=a[0], b=a[1])
+            if op.name == "arith.cmpi" and text in UNSIGNED_CMPI:
+                x, y = (_unsigned(self.typed_ref(v), src) for v in op.operands)
+                return f"{x} {UNSIGNED_CMPI[text]} {y}"
+            raise EmitError(f"no Triton form for '{op.name} {text}' yet")
         raise EmitError(f"no Triton form for '{op.name}' yet")
 
 
@@ -345,14 +404,49 @@ def _predicate_name(op: Operation, value: int) -> str:
 
 
 def _literal(attr: Attribute) -> str:
+    """A constant: a plain Python literal for f32, i32 and i1 (Triton's own types of
+    literals), else a scalar of the constant's type, so that an f64 constant is not
+    rounded to f32 and an i8 or i64 one keeps its width."""
     if isinstance(attr, FloatAttr):
         v = attr.value.data
-        return f'float("{v}")' if math.isinf(v) or math.isnan(v) else repr(v)
-    if isinstance(attr, IntegerAttr):
+        text = f'float("{v}")' if math.isinf(v) or math.isnan(v) else repr(v)
+    elif isinstance(attr, IntegerAttr):
         if attr.type.width.data == 1:  # type: ignore[attr-defined]
             return "True" if attr.value.data else "False"
-        return str(attr.value.data)
-    raise EmitError(f"no Triton literal for {attr}")
+        text = str(attr.value.data)
+    else:
+        raise EmitError(f"no Triton literal for {attr}")
+    dtype = triton_dtype(attr.type)
+    return text if dtype in ("float32", "int32") else f"tl.full([], {text}, tl.{dtype})"
+
+
+def _typed(value: float, t: Attribute) -> str:
+    return _literal(FloatAttr(value, t) if isinstance(t, AnyFloat) else IntegerAttr(value, t))
+
+
+def _fptosi(x: str, t: Attribute) -> str:
+    """float -> int toward zero, saturating, NaN -> 0 (as the CPU target and the
+    reference): the conversion itself only in range, where every target agrees."""
+    bits = t.width.data  # type: ignore[attr-defined]
+    lo, hi = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    return (f"tl.where({x} != {x}, {_typed(0, t)}, tl.where({x} >= {float(2 ** (bits - 1))}, {_typed(hi, t)}, "
+            f"tl.where({x} <= {float(lo)}, {_typed(lo, t)}, {x}.to({tl_dtype(t)}))))")
+
+
+def _unsigned(x: str, t: Attribute) -> str:
+    """`x` (an integer of type t) read as unsigned."""
+    width = t.width.data  # type: ignore[attr-defined]
+    return x if width == 1 else f"{x}.to(tl.uint{width}, bitcast=True)"
+
+
+def _roundeven(x: str, t: Attribute) -> str:
+    """Round half to even: adding and subtracting 2**mantissa rounds |x| to an integer
+    in the current (nearest-even) mode; larger magnitudes already are integers. The
+    sign is put back, so -0.3 gives -0.0 and NaN stays NaN."""
+    big = 2.0 ** {"float16": 10, "bfloat16": 7, "float32": 23, "float64": 52}[triton_dtype(t)]
+    a = f"tl.abs({x})"
+    r = f"tl.where({a} < {_typed(big, t)}, ({a} + {_typed(big, t)}) - {_typed(big, t)}, {a})"
+    return f"tl.where({x} < 0, -({r}), tl.where({x} == 0, {x}, {r}))"
 
 
 def _launcher(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> list[str]:
@@ -369,13 +463,16 @@ def _launcher(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> list[str]:
                 t = r.type
                 assert isinstance(t, TensorType)
                 out.append(f"    {name} = torch.empty({tuple(t.get_shape())}, dtype=torch.{triton_dtype(t.element_type)}, device={device})")
-            grid = [str(int(g)) for g in kernel.grid_exprs] if all(g.is_Integer for g in kernel.grid_exprs) else None
-            if grid is None:
-                raise EmitError(f"the grid of {kernel.sym_name.data} is not literal: runtime sizes are not emitted yet")
+            # a grid over size arguments sK: Python over the launch's operands (floordiv is //)
+            env = {sym(f"s{i}"): sympy.Symbol(n[a]) for i, a in enumerate(op.args)}
+            grid = [format_index(g.subs(env)).replace(" floordiv ", " // ").replace(" mod ", " % ") for g in kernel.grid_exprs]
             args = ", ".join([*(n[a] for a in op.args), *names])
             stages = f", num_stages={kernel.num_stages.value.data}" if kernel.num_stages is not None else ""
             call = f"{kernel.sym_name.data}[({', '.join(grid)},)]({args}, num_warps={kernel.num_warps.value.data}{stages})"
-            out.append(f"    {call}" if math.prod(int(g) for g in grid) else f"    # {call}: an empty grid")
+            empty = all(g.is_Integer for g in kernel.grid_exprs) and not math.prod(int(g) for g in kernel.grid_exprs)
+            out.append(f"    # {call}: an empty grid" if empty else f"    {call}")
+        elif isinstance(op, arith.ConstantOp):  # a problem size passed to a kernel (sizes=args)
+            out.append(f"    {n.define(op.result)} = {_literal(op.value)}")
         elif isinstance(op, func.ReturnOp):
             values = ", ".join(n[v] for v in op.arguments)
             out.append(f"    return {values}" if values else "    return")

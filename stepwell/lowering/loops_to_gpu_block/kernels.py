@@ -6,6 +6,7 @@ from xdsl.dialects import func
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.loops import ComputeOp, KernelOp, PointwiseOp, ReduceOp
+from stepwell.dialects.loops.memory import MEMORY
 from stepwell.lowering.loops_to_gpu_block.common import UNSUPPORTED, Unsupported, check_body, kernel_inputs
 from stepwell.lowering.loops_to_gpu_block.pointwise import pointwise
 from stepwell.lowering.loops_to_gpu_block.rows import persistent, row_reduction
@@ -33,6 +34,8 @@ def convert_function(fn: func.FuncOp) -> list[gb.KernelOp]:
         kernel = make(op, f"{fn.sym_name.data}_k{len(kernels)}")
         inputs = op.inputs() if isinstance(op, ComputeOp) else kernel_inputs(op)
         launch = gb.LaunchOp(kernel.sym_name.data, inputs, [r.type for r in op.results])
+        if MEMORY in op.attributes:  # the memory plan's slot(s) (loops-plan-memory) for the launcher
+            launch.attributes[MEMORY] = op.attributes[MEMORY]
         for new, old in zip(launch.outputs, op.results):
             new.name_hint = old.name_hint
             old.replace_all_uses_with(new)

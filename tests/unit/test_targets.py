@@ -114,9 +114,9 @@ def test_entry_choice_is_the_compilers_for_every_target(cache_dir, toy):
 
 
 def test_an_unregistered_target_is_refused_listing_the_registered_ones(toy):
-    with pytest.raises(TargetUnavailable, match=r"^target ptx is not available yet \(registered targets: cpu, numpy\)$"):
+    with pytest.raises(TargetUnavailable, match=r"^target ptx is not available yet \(registered targets: cpu, numpy, triton\)$"):
         compile(PROGRAM, target="ptx")
-    with pytest.raises(TargetUnavailable, match=r"^unknown target 'tpu' \(registered targets: cpu, numpy\)$"):
+    with pytest.raises(TargetUnavailable, match=r"^unknown target 'tpu' \(registered targets: cpu, numpy, triton\)$"):
         compile(PROGRAM, target="tpu")
 
 

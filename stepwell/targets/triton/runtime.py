@@ -43,7 +43,8 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -121,7 +122,7 @@ class TritonProgram:
 def load_program(source: str, info: ProgramInfo) -> TritonProgram:
     device = device_kind()
     import triton  # imported before TRITON_INTERPRET is set: its own library stays compilable
-    import triton.language  # noqa: F401
+    import triton.language
 
     if device == "cpu":
         with contextlib.suppress(ImportError):  # imported lazily by a launch, and not under the interpreter's patches
@@ -246,7 +247,6 @@ class TritonFunction:
         bytes where a kernel needs it), checked against the signature."""
         import torch
 
-        spec = self.plan.args[i]
         device = self.program.device
         if isinstance(value, torch.Tensor):
             check_argument(self.plan, i, str(value.dtype).removeprefix("torch."), tuple(value.shape))

@@ -114,6 +114,12 @@ class _Names:
         return self.names[v]
 
 
+def kernel_parameters(kernel: gb.KernelOp) -> list[str]:
+    """The names of a kernel's parameters in its `def` (the Triton signature's keys)."""
+    n = _Names()
+    return [n.define(a, a.name_hint or f"arg{i}") for i, a in enumerate(kernel.args)]
+
+
 class _Kernel:
     def __init__(self, op: gb.KernelOp):
         self.op = op
@@ -125,6 +131,7 @@ class _Kernel:
 
     def lines(self) -> list[str]:
         params = [self.n.define(a, a.name_hint or f"arg{i}") for i, a in enumerate(self.op.args)]
+        assert params == kernel_parameters(self.op)
         self.out = ["@triton.jit", f"def {self.op.sym_name.data}({', '.join(params)}):"]
         for inner in self.op.body.block.ops:
             self.statement(inner, "    ")
@@ -313,9 +320,8 @@ def _buffer(t: Attribute, slot: SlotAttr | None, arena: str, params: list[str], 
     a donated argument's memory, or a tensor of its own."""
     assert isinstance(t, TensorType)
     shape, dtype = tuple(t.get_shape()), f"torch.{triton_dtype(t.element_type)}"
-    if slot is not None and slot.where == "arena":
-        nbytes = byte_size(t)
-        return f"{arena}[{slot.offset}:{slot.offset + nbytes}].view({dtype}).view({shape})"
+    if slot is not None and slot.where == "arena" and byte_size(t):  # (an empty buffer has no bytes there)
+        return f"{arena}[{slot.offset}:{slot.offset + byte_size(t)}].view({dtype}).view({shape})"
     if slot is not None and slot.where == "arg":
         arg = fn.body.block.args[slot.index]
         if arg.type == t:

@@ -59,6 +59,8 @@ class KernelInfo:
     loops: bool  # has a gpu_block.for (num_stages matters)
     outputs: int  # its last `outputs` arguments are the buffers it writes
     init: bool  # some output is filled before the launch (the kernel accumulates)
+    signature: dict[str, str] = field(default_factory=dict)  # Triton's: {"x_ptr": "*fp32", "n": "i32"}
+    divisible: list[int] = field(default_factory=list)  # arguments stated `{divisibility = 16}`
 
 
 @dataclass

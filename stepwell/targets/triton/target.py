@@ -19,6 +19,7 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import IntegerAttr, ModuleOp, TensorType
 
 from stepwell.dialects import gpu_block as gb
+from stepwell.dialects.gpu_block.types import PtrType
 from stepwell.dialects.loops.memory import ARENA
 from stepwell.runtime.plan import BufferSpec, FunctionPlan
 from stepwell.targets import Artifact, Target
@@ -47,7 +48,7 @@ class TritonTarget(Target):
         info = ProgramInfo(
             functions=[_function(fn, kernels) for fn in module.ops if isinstance(fn, func.FuncOp) and not fn.is_declaration],
             kernels={
-                name: KernelInfo(launch_options(k), _has_loops(k), *_outputs(module, name))
+                name: KernelInfo(launch_options(k), _has_loops(k), *_outputs(module, name), *_signature(k))
                 for name, k in kernels.items()
             },
         )
@@ -95,10 +96,36 @@ def _function(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> FunctionInfo:
             kernel = kernels[op.callee.root_reference.data]
             launched.append(kernel.sym_name.data)
             for k, value in enumerate(op.args):
-                divisibility = kernel.facts(k).get("divisibility")
-                if value in positions and isinstance(divisibility, IntegerAttr) and divisibility.value.data >= 16:
+                if value in positions and _divisibility(kernel, k) >= 16:
                     aligned.add(positions[value])
     return FunctionInfo(plan, sorted(aligned), launched)
+
+
+TRITON_TYPES = {
+    "float16": "fp16", "bfloat16": "bf16", "float32": "fp32", "float64": "fp64",
+    "bool": "i1", "int8": "i8", "int32": "i32", "int64": "i64",
+}  # fmt: skip
+"""Triton's name of each element type, by its numpy dtype's name (stepwell.dtypes)."""
+
+
+def _signature(kernel: gb.KernelOp) -> tuple[dict[str, str], list[int]]:
+    """Triton's signature of a kernel ({argument: "*fp32" | "i32" ...}, as
+    `triton.compile(ASTSource(...))` takes it) and its arguments of divisibility 16."""
+    from stepwell.dtypes import numpy_dtype
+    from stepwell.targets.triton.emit import kernel_parameters
+
+    signature = {}
+    for name, arg in zip(kernel_parameters(kernel), kernel.args):
+        t = arg.type
+        pointer = isinstance(t, PtrType)
+        signature[name] = ("*" if pointer else "") + TRITON_TYPES[numpy_dtype(t.pointee if pointer else t).name]
+    divisible = [i for i in range(len(kernel.args)) if _divisibility(kernel, i) >= 16]
+    return signature, divisible
+
+
+def _divisibility(kernel: gb.KernelOp, i: int) -> int:
+    fact = kernel.facts(i).get("divisibility")
+    return fact.value.data if isinstance(fact, IntegerAttr) else 1
 
 
 def _has_loops(kernel: gb.KernelOp) -> bool:

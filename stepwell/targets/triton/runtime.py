@@ -185,27 +185,39 @@ def _environment(name: str, value: str | None) -> Iterator[None]:
 _INTERPRETER_LOCK = threading.Lock()
 
 
+_PATCHED = ("triton.language", "triton.language.core", "triton.language.standard", "triton.language.math",
+            "triton.language.random")
+"""The modules whose attributes Triton's interpreter replaces while it runs a kernel."""
+
+
 @contextlib.contextmanager
 def _interpreted_library() -> Iterator[None]:
-    """Triton's own jit functions (tl.sum, tl.max ...) as interpreted ones while an
-    interpreted kernel runs: they were decorated when triton was imported, without
-    TRITON_INTERPRET, and a JIT function cannot be called by the interpreter."""
+    """Run interpreted kernels: Triton's own jit functions (tl.sum, tl.max ...) as
+    interpreted ones meanwhile (they were decorated when triton was imported, without
+    TRITON_INTERPRET, and the interpreter cannot call a JIT function); and everything
+    the interpreter patches in triton.language (it does not undo all of it: a kernel
+    compiled later in this process would see its builders) put back afterwards."""
     from triton.runtime.interpreter import InterpretedFunction
     from triton.runtime.jit import JITFunction
 
+    import triton.language as tl
+
     with _INTERPRETER_LOCK:
-        saved = []
-        for name in ("triton.language", "triton.language.standard", "triton.language.math", "triton.language.random"):
-            lang = sys.modules.get(name)
-            for attr, value in list(vars(lang).items()) if lang is not None else ():
-                if isinstance(value, JITFunction):
-                    saved.append((lang, attr, value))
-                    setattr(lang, attr, InterpretedFunction(value.fn))
+        spaces = [sys.modules[n] for n in _PATCHED if n in sys.modules]
+        spaces += [tl.tensor, tl.dtype, tl.condition, getattr(tl.core, "tensor_descriptor_base", tl.tensor)]
+        saved = [(space, dict(vars(space))) for space in spaces]
+        for space in spaces:
+            if not isinstance(space, type):
+                for attr, value in list(vars(space).items()):
+                    if isinstance(value, JITFunction):
+                        setattr(space, attr, InterpretedFunction(value.fn))
         try:
             yield
         finally:
-            for lang, attr, value in saved:
-                setattr(lang, attr, value)
+            for space, before in saved:  # (names it adds, e.g. interpreter_semantic, stay: harmless)
+                for attr, value in before.items():
+                    if vars(space).get(attr) is not value:
+                        setattr(space, attr, value)
 
 
 class TritonFunction:

@@ -7,7 +7,7 @@
 # On the device machine (no xDSL there: carry its wheels, see /work/.library/device/README.md):
 #   python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site:$PWD
 #   bash bench/gpu_check.sh            # logs and a JUnit file under $OUT (else /tmp/gpu_check)
-# Extra arguments go to pytest (e.g. -x, or -k softmax).
+# Extra arguments go to pytest (e.g. -x; a -k of their own replaces "-k gpu": -k "gpu and softmax").
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH="${PYTHONPATH:+$PYTHONPATH:}$PWD" PYTHONUNBUFFERED=1

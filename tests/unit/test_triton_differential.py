@@ -313,10 +313,10 @@ XFAIL.update(dict.fromkeys([
 ], "i1 reductions: the emitter writes tl.bool (Triton's is tl.int1)"))
 
 
-def _params():
-    for name in sorted(CASES):
-        marks = [pytest.mark.xfail(strict=True, reason=XFAIL[name])] if name in XFAIL else []
-        yield pytest.param(name, marks=marks, id=name)
+PARAMS = [
+    pytest.param(name, marks=[pytest.mark.xfail(strict=True, reason=XFAIL[name])] if name in XFAIL else [], id=name)
+    for name in sorted(CASES)
+]
 
 
 DEVICES = [
@@ -336,7 +336,7 @@ def _cache(tmp_path_factory):
 
 
 @pytest.mark.parametrize("device", DEVICES)
-@pytest.mark.parametrize("name", _params())
+@pytest.mark.parametrize("name", PARAMS)
 def test_matches_reference(name, device):
     case = CASES[name]
     f = compile(case.text, "f", target="triton")

@@ -41,7 +41,7 @@ import numpy as np
 
 from stepwell.reference.evaluators import index_out_of_range
 from stepwell.runtime import pool
-from stepwell.runtime.plan import BufferSpec, CallSpec, FunctionPlan
+from stepwell.runtime.plan import BufferSpec, CallSpec, FunctionPlan, check_argument, check_count
 from stepwell.targets import llvm as llvm_target
 
 PARALLEL_WORK = 1 << 15  # scalar iterations per thread below which a call keeps fewer threads
@@ -198,19 +198,11 @@ class CpuFunction:
         return outs
 
     def _check(self, arrays: tuple[Any, ...]) -> list[np.ndarray]:
-        args = self.plan.args
-        if len(arrays) != len(args):
-            raise TypeError(f"{self.plan.signature()} takes {len(args)} argument(s), got {len(arrays)}")
+        check_count(self.plan, arrays)
         out = []
-        for i, (value, spec) in enumerate(zip(arrays, args)):
+        for i, value in enumerate(arrays):
             array = np.asarray(value)
-            if array.dtype != spec.np_dtype or array.shape != spec.shape:
-                # as the reference interpreter: a wrong dtype is a TypeError, a wrong shape a ValueError
-                error = TypeError if array.dtype != spec.np_dtype else ValueError
-                raise error(
-                    f"argument {i} of @{self.plan.name}: expected {spec.dtype} of shape {spec.shape}, "
-                    f"got {array.dtype} of shape {array.shape}"
-                )
+            check_argument(self.plan, i, array.dtype.name, array.shape)
             out.append(array if array.flags.c_contiguous else array.copy(order="C"))
         for i in self.donated:  # the call writes a donated argument: it must be writable and its own memory
             others = (a for j, a in enumerate(out) if j != i)

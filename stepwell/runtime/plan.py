@@ -72,6 +72,23 @@ class FunctionPlan:
         return f"@{self.name}({', '.join(show(a) for a in self.args)}) -> ({results})"
 
 
+def check_count(plan: FunctionPlan, arrays: tuple) -> None:
+    """A call passes one value per argument."""
+    if len(arrays) != len(plan.args):
+        raise TypeError(f"{plan.signature()} takes {len(plan.args)} argument(s), got {len(arrays)}")
+
+
+def check_argument(plan: FunctionPlan, i: int, dtype: str, shape: tuple[int, ...]) -> None:
+    """Argument i (its dtype's numpy name and its shape) against the plan: as the
+    reference interpreter, a wrong dtype is a TypeError, a wrong shape a ValueError."""
+    spec: BufferSpec = plan.args[i]
+    if dtype != spec.dtype or shape != spec.shape:
+        error = TypeError if dtype != spec.dtype else ValueError
+        raise error(
+            f"argument {i} of @{plan.name}: expected {spec.dtype} of shape {spec.shape}, got {dtype} of shape {shape}"
+        )
+
+
 def plans_from_module(module: ModuleOp) -> list[FunctionPlan]:
     attr = module.attributes.get(PLAN_ATTR)
     if not isinstance(attr, ArrayAttr):

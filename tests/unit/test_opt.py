@@ -411,8 +411,8 @@ def test_run_errors(tmp_path, capsys, inputs, extra, message):
 def test_run_target_not_available(tmp_path, capsys):
     x = _npy(tmp_path, "x.npy", np.ones((2, 3), np.float32))
     y = _npy(tmp_path, "y.npy", np.ones(3, np.float32))
-    assert run.main([write(tmp_path, ADD), "--target", "triton", "--input", x, y]) == 1
-    assert "target triton is not available yet" in capsys.readouterr().err
+    assert run.main([write(tmp_path, ADD), "--target", "ptx", "--input", x, y]) == 1
+    assert "target ptx is not available yet" in capsys.readouterr().err
 
 
 def test_run_reports_invalid_ir(tmp_path, capsys):

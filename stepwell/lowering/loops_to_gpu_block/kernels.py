@@ -7,6 +7,7 @@ from xdsl.dialects.builtin import IntegerAttr
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.loops import ComputeOp, KernelOp, PointwiseOp
+from stepwell.dialects.loops.memory import MEMORY
 from stepwell.lowering.loops_to_gpu_block import dot as dots, pointwise as pw, reductions, rows, tiles
 from stepwell.lowering.loops_to_gpu_block.common import (
     UNSUPPORTED, Unsupported, check_body, finish_sizes, kernel_inputs, tiling,
@@ -53,6 +54,8 @@ def convert_function(fn: func.FuncOp, sizes: str = "literal") -> list[gb.KernelO
             fn.body.block.insert_op_before(size, op)
             inputs = [*inputs, size.result]
         launch = gb.LaunchOp(kernel.sym_name.data, inputs, [r.type for r in op.results])
+        if MEMORY in op.attributes:  # the memory plan's slot(s) (loops-plan-memory) for the launcher
+            launch.attributes[MEMORY] = op.attributes[MEMORY]
         for new, old in zip(launch.outputs, op.results):
             new.name_hint = old.name_hint
             old.replace_all_uses_with(new)

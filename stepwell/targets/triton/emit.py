@@ -18,11 +18,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import sympy
 from xdsl.dialects import arith, func
 from xdsl.dialects.builtin import (
     AnyFloat,
     Float32Type,
+    ArrayAttr,
     FloatAttr,
     IntegerAttr,
     IntegerType,
@@ -36,7 +36,7 @@ from xdsl.ir import Attribute, Operation, SSAValue
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of, shape_of
-from stepwell.dialects.loops.index import format_index, sym
+from stepwell.dialects.loops.memory import ARENA, MEMORY, SlotAttr, byte_size
 from stepwell.dtypes import numpy_dtype
 from stepwell.tools.emitters import EmitError
 
@@ -143,6 +143,7 @@ def tl_dtype(t: Attribute) -> str:
 def emit_triton(module: ModuleOp, **_: Any) -> str:
     parts = ["import torch", "import triton", "import triton.language as tl", ""]
     kernels = {op.sym_name.data: op for op in module.ops if isinstance(op, gb.KernelOp)}
+    parts += ["", *_configs(list(kernels.values())), ""]
     helpers: set[str] = set()
     interpreted = False
     for op in module.ops:
@@ -186,6 +187,12 @@ class _Names:
         return self.names[v]
 
 
+def kernel_parameters(kernel: gb.KernelOp) -> list[str]:
+    """The names of a kernel's parameters in its `def` (the Triton signature's keys)."""
+    n = _Names()
+    return [n.define(a, a.name_hint or f"arg{i}") for i, a in enumerate(kernel.args)]
+
+
 class _Kernel:
     def __init__(self, op: gb.KernelOp):
         self.op = op
@@ -198,6 +205,7 @@ class _Kernel:
 
     def lines(self) -> list[str]:
         params = [self.n.define(a, a.name_hint or f"arg{i}") for i, a in enumerate(self.op.args)]
+        assert params == kernel_parameters(self.op)
         self.out = ["@triton.jit", f"def {self.op.sym_name.data}({', '.join(params)}):"]
         for inner in self.op.body.block.ops:
             self.statement(inner, "    ")
@@ -450,33 +458,96 @@ def _roundeven(x: str, t: Attribute) -> str:
 
 
 def _launcher(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> list[str]:
+    """A function's launcher: the memory plan's buffers (loops-plan-memory's `arena`
+    on the function and `memory = #loops.slot<...>` on each launch) as one arena of
+    bytes per call (torch's caching allocator) with views at their offsets, a result
+    in a `torch.empty` of its own, a donated argument written in place; then each
+    kernel launched with its options in CONFIGS (the runtime's autotuner may change
+    them). Without a plan every buffer is a `torch.empty` of its own."""
     n = _Names()
     params = [n.define(a, a.name_hint or f"arg{i}") for i, a in enumerate(fn.body.block.args)]
     tensors = [n[a] for a in fn.body.block.args if isinstance(a.type, TensorType)]
-    device = f"{tensors[0]}.device" if tensors else '"cuda"'
-    out = [f"def {fn.sym_name.data}({', '.join(params)}):"]
+    device = n.fresh("device")
+    out = [f"def {fn.sym_name.data}({', '.join(params)}):", f"    {device} = {f'{tensors[0]}.device' if tensors else 'DEVICE'}"]
+    arena_bytes = fn.attributes[ARENA].value.data if isinstance(fn.attributes.get(ARENA), IntegerAttr) else 0  # type: ignore[union-attr]
+    arena = n.fresh("arena")
+    if arena_bytes:
+        out.append(f"    {arena} = torch.empty({arena_bytes}, dtype=torch.uint8, device={device})")
+    literals: dict[SSAValue, str] = {}
     for op in fn.body.block.ops:
         if isinstance(op, gb.LaunchOp):
             kernel = kernels[op.callee.root_reference.data]
             names = [n.define(r) for r in op.outputs]
-            for name, r in zip(names, op.outputs):
-                t = r.type
-                assert isinstance(t, TensorType)
-                out.append(f"    {name} = torch.empty({tuple(t.get_shape())}, dtype=torch.{triton_dtype(t.element_type)}, device={device})")
-            # a grid over size arguments sK: Python over the launch's operands (floordiv is //)
-            env = {sym(f"s{i}"): sympy.Symbol(n[a]) for i, a in enumerate(op.args)}
-            grid = [format_index(g.subs(env)).replace(" floordiv ", " // ").replace(" mod ", " % ") for g in kernel.grid_exprs]
-            args = ", ".join([*(n[a] for a in op.args), *names])
-            stages = f", num_stages={kernel.num_stages.value.data}" if kernel.num_stages is not None else ""
-            call = f"{kernel.sym_name.data}[({', '.join(grid)},)]({args}, num_warps={kernel.num_warps.value.data}{stages})"
-            empty = all(g.is_Integer for g in kernel.grid_exprs) and not math.prod(int(g) for g in kernel.grid_exprs)
-            out.append(f"    # {call}: an empty grid" if empty else f"    {call}")
-        elif isinstance(op, arith.ConstantOp):  # a problem size passed to a kernel (sizes=args)
-            out.append(f"    {n.define(op.result)} = {_literal(op.value)}")
+            for name, r, slot, init in zip(names, op.outputs, _slots(op), op.init_values()):
+                out.append(f"    {name} = {_buffer(r.type, slot, arena, params, fn, device)}")
+                if init is not None:
+                    out.append(f"    {name}.fill_({_literal(init)})")
+            values = [literals.get(a) or n[a] for a in op.args]
+            grid = _grid(kernel, values)
+            args = ", ".join([*values, *names])
+            name = kernel.sym_name.data
+            call = f"{name}[({', '.join(grid)},)]({args}, **CONFIGS[{name!r}])"
+            out.append(f"    {call}" if math.prod(int(g) for g in grid) else f"    # {call}: an empty grid")
+        elif isinstance(op, arith.ConstantOp) and not isinstance(op.result.type, TensorType):
+            literals[op.result] = _literal(op.value)
         elif isinstance(op, func.ReturnOp):
-            values = ", ".join(n[v] for v in op.arguments)
+            values = ", ".join(literals.get(v) or n[v] for v in op.arguments)
             out.append(f"    return {values}" if values else "    return")
             break
         else:
             raise EmitError(f"cannot emit '{op.name}' in a Triton launcher (run lower-to-triton first)")
     return out
+
+
+def launch_options(kernel: gb.KernelOp) -> dict[str, int]:
+    """A kernel's launch options as the IR states them (Triton's keyword arguments)."""
+    options = {"num_warps": kernel.num_warps.value.data}
+    if kernel.num_stages is not None:
+        options["num_stages"] = kernel.num_stages.value.data
+    return options
+
+
+def _configs(kernels: list[gb.KernelOp]) -> list[str]:
+    """CONFIGS: each kernel's launch options, the IR's to start with."""
+    if not kernels:
+        return []
+    lines = ["# launch options per kernel: the IR's (the runtime's autotuner may replace them)", "CONFIGS = {"]
+    lines += [f"    {k.sym_name.data!r}: {launch_options(k)!r}," for k in kernels]
+    return [*lines, "}", 'DEVICE = "cuda"  # the device of a launcher with no tensor argument']
+
+
+def _slots(op: gb.LaunchOp) -> list[SlotAttr | None]:
+    """The memory plan's slot of each result of a launch (None: no plan)."""
+    memory = op.attributes.get(MEMORY)
+    if isinstance(memory, SlotAttr):
+        return [memory]
+    if isinstance(memory, ArrayAttr):
+        return list(memory.data)  # type: ignore[arg-type]
+    return [None] * len(op.outputs)
+
+
+def _buffer(t: Attribute, slot: SlotAttr | None, arena: str, params: list[str], fn: func.FuncOp, device: str) -> str:
+    """The expression of a launch result's buffer: a view of the arena at its slot,
+    a donated argument's memory, or a tensor of its own."""
+    assert isinstance(t, TensorType)
+    shape, dtype = tuple(t.get_shape()), f"torch.{triton_dtype(t.element_type)}"
+    if slot is not None and slot.where == "arena" and byte_size(t):  # (an empty buffer has no bytes there)
+        return f"{arena}[{slot.offset}:{slot.offset + byte_size(t)}].view({dtype}).view({shape})"
+    if slot is not None and slot.where == "arg":
+        arg = fn.body.block.args[slot.index]
+        if arg.type == t:
+            return params[slot.index]
+        return f"{params[slot.index]}.view(-1).view(torch.uint8)[:{byte_size(t)}].view({dtype}).view({shape})"
+    return f"torch.empty({shape}, dtype={dtype}, device={device})"
+
+
+def _grid(kernel: gb.KernelOp, values: list[str]) -> list[str]:
+    """The kernel's grid, its size symbols sK replaced by the literal arguments."""
+    grid = []
+    for g in kernel.grid_exprs:
+        known = {s: int(values[int(s.name[1:])]) for s in g.free_symbols if values[int(s.name[1:])].lstrip("-").isdigit()}
+        g = g.subs(known)
+        if not g.is_Integer:
+            raise EmitError(f"the grid of {kernel.sym_name.data} is not literal: runtime sizes are not emitted yet")
+        grid.append(str(int(g)))
+    return grid

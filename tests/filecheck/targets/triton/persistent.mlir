@@ -16,7 +16,7 @@
 // CHECK-NOT:    tl.load
 // CHECK:        tl.store({{.*}}, s, mask=rmask)
 // CHECK:      def softmax(x):
-// CHECK:        softmax_k0[(64,)](x, s, num_warps=4)
+// CHECK:        softmax_k0[(64,)](x, s, **CONFIGS['softmax_k0'])
 func.func @softmax(%x: tensor<64x1000xf32>) -> tensor<64x1000xf32> {
   %s = tensor_graph.softmax %x {axis = -1} : tensor<64x1000xf32> -> tensor<64x1000xf32>
   func.return %s : tensor<64x1000xf32>

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The Triton target's tests on a CUDA GPU (the H200 of the device tool): the
+# differential suite's gpu cases (tests/unit/test_triton_differential.py), the runtime's
+# GPU tests (autotuning and its file, peak memory through the memory plan, streams) and
+# the emitted launchers on the GPU (test_triton_target.py), then a summary.
+#
+# On the device machine (no xDSL there: carry its wheels, see /work/.library/device/README.md):
+#   python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site:$PWD
+#   bash bench/gpu_check.sh            # logs and a JUnit file under $OUT (else /tmp/gpu_check)
+# Extra arguments go to pytest (e.g. -x; a -k of their own replaces "-k gpu": -k "gpu and softmax").
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PYTHONPATH="${PYTHONPATH:+$PYTHONPATH:}$PWD" PYTHONUNBUFFERED=1
+export STEPWELL_CACHE_DIR="${STEPWELL_CACHE_DIR:-$(mktemp -d)}"
+out="${OUT:-/tmp/gpu_check}"
+mkdir -p "$out"
+
+python3 - <<'PY'
+import platform, torch, triton
+print(f"python {platform.python_version()}, torch {torch.__version__}, triton {triton.__version__}")
+print("device:", torch.cuda.get_device_name() if torch.cuda.is_available() else "NO CUDA GPU: every gpu test will skip")
+PY
+
+parallel=()
+python3 -c "import xdist" 2>/dev/null && parallel=(-n 8)
+# -k gpu: the tests marked gpu (a marker is a keyword) and those named so
+python3 -m pytest -q -p no:cacheprovider -k gpu -rfEX "${parallel[@]}" --junitxml="$out/gpu_check.xml" \
+  tests/unit/test_triton_differential.py tests/unit/test_triton_runtime.py tests/unit/test_triton_target.py "$@" \
+  2>&1 | tee "$out/gpu_check.log"
+status=${PIPESTATUS[0]}
+
+python3 - "$out/gpu_check.xml" <<'PY'
+import collections, sys, xml.etree.ElementTree as ET
+counts = collections.defaultdict(collections.Counter)
+failed = []
+for case in ET.parse(sys.argv[1]).iter("testcase"):
+    group = case.get("classname", "").rsplit(".", 1)[-1]
+    kids = {c.tag: c for c in case}
+    if "failure" in kids or "error" in kids:
+        outcome = "failed"
+        failed.append(f"{group}::{case.get('name')}: {(kids.get('failure') or kids.get('error')).get('message', '')[:160]}")
+    elif "skipped" in kids:
+        outcome = "xfailed" if kids["skipped"].get("type") == "pytest.xfail" else "skipped"
+    else:
+        outcome = "passed"
+    counts[group][outcome] += 1
+print("\n== summary (gpu) ==")
+for group, c in sorted(counts.items()):
+    print(f"{group:36} " + ", ".join(f"{k} {v}" for k, v in sorted(c.items())))
+total = sum(counts.values(), collections.Counter())
+print(f"{'total':36} " + ", ".join(f"{k} {v}" for k, v in sorted(total.items())))
+if failed:
+    print("\nfailed (a strict xfail that passed shows here as XPASS: take it off XFAIL):")
+    print("\n".join(failed[:60]))
+PY
+exit "$status"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import sympy
 from xdsl.dialects import arith, func
 from xdsl.dialects.builtin import (
     AnyFloat,
@@ -36,6 +37,7 @@ from xdsl.ir import Attribute, Operation, SSAValue
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of, shape_of
+from stepwell.dialects.loops.index import format_index, sym
 from stepwell.dialects.loops.memory import ARENA, MEMORY, SlotAttr, byte_size
 from stepwell.dtypes import numpy_dtype
 from stepwell.tools.emitters import EmitError
@@ -241,7 +243,10 @@ class _Kernel:
             if op.mask is not None:
                 args.append(f"mask={self.ref(op.mask)}")
             if op.other is not None:
-                args.append(f"other={self.ref(op.other)}")
+                other = op.other.owner
+                # a constant `other` is converted to the loaded type by tl.load itself
+                value = _literal(other.value, typed=False) if isinstance(other, arith.ConstantOp) else self.ref(op.other)
+                args.append(f"other={value}")
             self.line(ind, op.result, f"tl.load({', '.join(args)})", op.ptr in self.blocks)
         elif isinstance(op, gb.StoreOp):
             mask = f", mask={self.ref(op.mask)}" if op.mask is not None else ""
@@ -411,10 +416,10 @@ def _predicate_name(op: Operation, value: int) -> str:
     return table[value]
 
 
-def _literal(attr: Attribute) -> str:
+def _literal(attr: Attribute, typed: bool = True) -> str:
     """A constant: a plain Python literal for f32, i32 and i1 (Triton's own types of
-    literals), else a scalar of the constant's type, so that an f64 constant is not
-    rounded to f32 and an i8 or i64 one keeps its width."""
+    literals), else (when `typed`) a scalar of the constant's type, so that an f64
+    constant is not rounded to f32 and an i8 or i64 one keeps its width."""
     if isinstance(attr, FloatAttr):
         v = attr.value.data
         text = f'float("{v}")' if math.isinf(v) or math.isnan(v) else repr(v)
@@ -425,7 +430,7 @@ def _literal(attr: Attribute) -> str:
     else:
         raise EmitError(f"no Triton literal for {attr}")
     dtype = triton_dtype(attr.type)
-    return text if dtype in ("float32", "int32") else f"tl.full([], {text}, tl.{dtype})"
+    return text if dtype in ("float32", "int32") or not typed else f"tl.full([], {text}, tl.{dtype})"
 
 
 def _typed(value: float, t: Attribute) -> str:
@@ -473,7 +478,7 @@ def _launcher(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> list[str]:
     arena = n.fresh("arena")
     if arena_bytes:
         out.append(f"    {arena} = torch.empty({arena_bytes}, dtype=torch.uint8, device={device})")
-    literals: dict[SSAValue, str] = {}
+    sizes: dict[SSAValue, int] = {}  # function-level integer constants: sizes passed to kernels
     for op in fn.body.block.ops:
         if isinstance(op, gb.LaunchOp):
             kernel = kernels[op.callee.root_reference.data]
@@ -482,16 +487,17 @@ def _launcher(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> list[str]:
                 out.append(f"    {name} = {_buffer(r.type, slot, arena, params, fn, device)}")
                 if init is not None:
                     out.append(f"    {name}.fill_({_literal(init)})")
-            values = [literals.get(a) or n[a] for a in op.args]
-            grid = _grid(kernel, values)
+            values = [n[a] for a in op.args]
+            grid, empty = _grid(kernel, values, [sizes.get(a) for a in op.args])
             args = ", ".join([*values, *names])
             name = kernel.sym_name.data
             call = f"{name}[({', '.join(grid)},)]({args}, **CONFIGS[{name!r}])"
-            out.append(f"    {call}" if math.prod(int(g) for g in grid) else f"    # {call}: an empty grid")
-        elif isinstance(op, arith.ConstantOp) and not isinstance(op.result.type, TensorType):
-            literals[op.result] = _literal(op.value)
+            out.append(f"    # {call}: an empty grid" if empty else f"    {call}")
+        elif isinstance(op, arith.ConstantOp) and isinstance(op.value, IntegerAttr):
+            sizes[op.result] = op.value.value.data
+            out.append(f"    {n.define(op.result)} = {_literal(op.value)}")
         elif isinstance(op, func.ReturnOp):
-            values = ", ".join(literals.get(v) or n[v] for v in op.arguments)
+            values = ", ".join(n[v] for v in op.arguments)
             out.append(f"    return {values}" if values else "    return")
             break
         else:
@@ -541,13 +547,11 @@ def _buffer(t: Attribute, slot: SlotAttr | None, arena: str, params: list[str], 
     return f"torch.empty({shape}, dtype={dtype}, device={device})"
 
 
-def _grid(kernel: gb.KernelOp, values: list[str]) -> list[str]:
-    """The kernel's grid, its size symbols sK replaced by the literal arguments."""
-    grid = []
-    for g in kernel.grid_exprs:
-        known = {s: int(values[int(s.name[1:])]) for s in g.free_symbols if values[int(s.name[1:])].lstrip("-").isdigit()}
-        g = g.subs(known)
-        if not g.is_Integer:
-            raise EmitError(f"the grid of {kernel.sym_name.data} is not literal: runtime sizes are not emitted yet")
-        grid.append(str(int(g)))
-    return grid
+def _grid(kernel: gb.KernelOp, names: list[str], known: list[int | None]) -> tuple[list[str], bool]:
+    """The kernel's grid as Python over the launch's operands (its size symbols sK are
+    operand K; floordiv is //), and whether it is empty for the sizes `known`."""
+    env = {sym(f"s{i}"): sympy.Symbol(name) for i, name in enumerate(names)}
+    grid = [format_index(g.subs(env)).replace(" floordiv ", " // ").replace(" mod ", " % ") for g in kernel.grid_exprs]
+    values = {sym(f"s{i}"): v for i, v in enumerate(known) if v is not None}
+    counts = [g.subs(values) for g in kernel.grid_exprs]
+    return grid, any(c.is_Integer and int(c) == 0 for c in counts)

@@ -16,8 +16,9 @@
 // CHECK:        tl.maximum(
 // CHECK:        tl.store({{.+}}, r, mask=mask_2)
 // CHECK:      def mm_bias_relu(a, w, b):
-// CHECK-NEXT:   r = torch.empty((100, 50), dtype=torch.bfloat16, device=a.device)
-// CHECK-NEXT:   mm_bias_relu_k0[(2,)](a, w, b, r, num_warps=4, num_stages=4)
+// CHECK-NEXT:   device = a.device
+// CHECK-NEXT:   r = torch.empty((100, 50), dtype=torch.bfloat16, device=device)
+// CHECK-NEXT:   mm_bias_relu_k0[(2,)](a, w, b, r, **CONFIGS['mm_bias_relu_k0'])
 func.func @mm_bias_relu(%a: tensor<100x70xbf16>, %w: tensor<70x50xbf16>, %b: tensor<50xbf16>) -> tensor<100x50xbf16> {
   %p = tensor_graph.matmul %a, %w : tensor<100x70xbf16>, tensor<70x50xbf16> -> tensor<100x50xbf16>
   %s = tensor_graph.add %p, %b : tensor<100x50xbf16>, tensor<50xbf16> -> tensor<100x50xbf16>

@@ -2,7 +2,7 @@
 
 // CHECK: import triton.language as tl
 // CHECK: CONFIGS = {
-// CHECK-NEXT: 'f_k0': {'num_warps': 4},
+// CHECK-NEXT: 'f_k0': {'num_warps': 1},
 // CHECK-NEXT: 'r_k0': {'num_warps': 4},
 // CHECK-NEXT: }
 // CHECK: @triton.jit

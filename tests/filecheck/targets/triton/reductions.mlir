@@ -20,7 +20,7 @@ func.func @arg(%x: tensor<4x9xf32>) -> tensor<4xi64> {
 // CHECK:          x = tl.load(x_ptrs, mask=mask, other=0.0)
 // CHECK:          acc = {{.*}}
 // CHECK-NEXT:   s = tl.sum(acc, axis=1)
-// CHECK:        long_k0[(3,)](x, s, num_warps=8)
+// CHECK:        long_k0[(3,)](x, s, **CONFIGS['long_k0'])
 func.func @long(%x: tensor<3x20000xf32>) -> tensor<3xf32> {
   %s = tensor_graph.reduce %x {kind = "sum", dims = [1], keepdim = false} : tensor<3x20000xf32> -> tensor<3xf32>
   func.return %s : tensor<3xf32>

@@ -36,9 +36,10 @@ func.func @transposed(%x: tensor<30x1000xf32>, %y: tensor<1000x30xf32>) -> tenso
   func.return %s : tensor<1000x30xf32>
 }
 
-// Row reductions and fused row kernels: persistent rows.
+// A lone row reduction: short rows share a program instance (one step of a looped
+// kernel); a fused row kernel is persistent.
 // CHECK-LABEL: func.func @rows
-// CHECK: loops.reduce{{.*}}tile = #loops.gpu<persistent, block = [512], warps = 4>
+// CHECK: loops.reduce{{.*}}tile = #loops.gpu<looped, block = [4, 512], warps = 4>
 // CHECK: loops.kernel{{.*}}tile = #loops.gpu<persistent, block = [4096], warps = 8>
 // (the normalization reads the row statistics as a broadcast column: 1-D blocks, not tiles)
 // CHECK: loops.pointwise{{.*}}tile = #loops.gpu<pointwise
@@ -48,17 +49,18 @@ func.func @rows(%x: tensor<100x300xf32>, %z: tensor<8x4096xf32>) -> (tensor<100x
   func.return %s, %m : tensor<100xf32>, tensor<8x4096xf32>
 }
 
-// A user's tile is kept; an op no kernel module handles (a column reduction) gets none.
+// A user's tile is kept; an op no kernel module handles yet (a fused softmax over rows
+// longer than a persistent row) gets none.
 // CHECK-LABEL: func.func @kept
 // CHECK: tile = #loops.gpu<pointwise, block = [64], warps = 2>
-// CHECK: loops.reduce
+// CHECK: loops.kernel
 // CHECK-NOT: tile =
 // CHECK: func.return
-func.func @kept(%x: tensor<1024xf32>, %c: tensor<300x100xf32>) -> (tensor<1024xf32>, tensor<100xf32>) {
+func.func @kept(%x: tensor<1024xf32>, %c: tensor<300x16384xf32>) -> (tensor<1024xf32>, tensor<300x16384xf32>) {
   %y = loops.pointwise : tensor<1024xf32> attributes {tile = #loops.gpu<pointwise, block = [64], warps = 2>} {
     %a = loops.load %x[d0] : tensor<1024xf32>
     loops.yield %a : f32
   }
-  %r = tensor_graph.reduce %c {kind = "sum", dims = [0], keepdim = false} : tensor<300x100xf32> -> tensor<100xf32>
-  func.return %y, %r : tensor<1024xf32>, tensor<100xf32>
+  %r = tensor_graph.softmax %c {axis = -1} : tensor<300x16384xf32> -> tensor<300x16384xf32>
+  func.return %y, %r : tensor<1024xf32>, tensor<300x16384xf32>
 }

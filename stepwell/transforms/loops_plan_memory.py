@@ -276,9 +276,10 @@ def _offset(op: ComputeOp, shape, exprs) -> sympy.Expr:
     """The linear offset of `exprs` into a buffer of `shape`, in the kernel's dims (an
     op's d- and r-symbols renamed to the kernel dims they map to; a lone op's own)."""
     offset = analyze(shape, exprs, ()).offset
-    names = op.dim_map
-    if names is None:
-        return offset
     own = [f"d{i}" for i in range(len(op.shape))] + [f"r{i}" for i in range(len(op.reduce_shape))]
-    to_kernel = {s: (0 if n == UNIT else sympy.Symbol(n)) for s, n in zip(own, names)}
+    names = op.dim_map or own
+    extents = (*op.shape, *op.reduce_shape)
+    # a dim of size 1 is 0 however it is spelled (`0`, or a d-symbol: loops-simplify-index
+    # writes `0` in one load and another op may keep `d0`)
+    to_kernel = {s: (0 if n == UNIT or size == 1 else sympy.Symbol(n)) for s, n, size in zip(own, names, extents)}
     return offset.subs({s: to_kernel[s.name] for s in offset.free_symbols if s.name in to_kernel}, simultaneous=True)

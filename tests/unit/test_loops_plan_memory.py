@@ -23,11 +23,12 @@ from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, UnitAttr
 import stepwell
 from stepwell import registry
 from stepwell.dialects.loops import CheckIndexOp, ComputeOp, KernelOp, SlotAttr
-from stepwell.dialects.loops.memory import ARENA, MEMORY, byte_size
+from stepwell.dialects.loops.memory import ARENA, MEMORY, aligned, byte_size
 from stepwell.fuzz import compare, generate
 from stepwell.ir.parse import parse_module
 from stepwell.ir.pipeline import build_pipeline
 from stepwell.ir.printer import to_text
+from stepwell.reference import run
 from stepwell.runtime.plan import from_json, plans_from_module, to_json
 
 SEEDS = range(200)
@@ -305,3 +306,61 @@ def test_the_pass_is_about_linear_in_the_ops():
     """Work counted in Python calls (as test_compile_time.py): 4x the ops, at most 5x."""
     pass_calls(10)
     assert pass_calls(1000) / pass_calls(250) < 5.0
+
+
+# --- in place for row-local kernels ------------------------------------------------------
+
+
+def attention(shape: tuple[int, ...], causal: bool) -> str:
+    t = "tensor<" + "x".join(map(str, shape)) + "xf32>"
+    return (
+        f"func.func @f(%q: {t}, %k: {t}, %v: {t}) -> {t} {{\n"
+        f'  %r = "tensor_graph.attention"(%q, %k, %v) <{{scale = 0.25 : f64, causal = {str(causal).lower()}}}> '
+        f": ({t}, {t}, {t}) -> {t}\n"
+        f"  func.return %r : {t}\n}}\n"
+    )
+
+
+@pytest.mark.parametrize("shape", [(1, 2, 64, 16), (1, 3, 5, 7), (2, 1, 33, 8), (1, 1, 1, 4)])
+@pytest.mark.parametrize("causal", [False, True])
+def test_attentions_probabilities_overwrite_its_scores(shape, causal):
+    """The softmax writes the probabilities over the scores (its reductions read the
+    row first, then each element is read just before it is written): the arena holds
+    one batch x heads x rows x rows buffer (and the row statistics), not two; the
+    results match the reference."""
+    b, h, n, _ = shape
+    scores = aligned(b * h * n * n * 4)
+    source = attention(shape, causal)
+    f = stepwell.compile(source)
+    assert f.plan.arena < 2 * scores
+    rng = np.random.default_rng(3)
+    args = [rng.standard_normal(shape, dtype=np.float32) for _ in range(3)]
+    args[0][..., 0, 0] = np.inf if n > 1 else args[0][..., 0, 0]  # a row of NaNs: NaN in, NaN out
+    np.testing.assert_allclose(f(*args), run(source, None, *args), rtol=2e-5, atol=2e-6, equal_nan=True)
+
+
+def softmax_chain(rows: int, cols: int) -> str:
+    t = f"tensor<1x{rows}x{cols}xf32>"
+    w = f"tensor<1x{cols}x{cols}xf32>"
+    return (
+        f"func.func @f(%x: {t}, %w: {w}) -> {t} {{\n"
+        f"  %a = tensor_graph.mul %x, %x : {t}\n"
+        f"  %s = tensor_graph.softmax %a {{axis = -1}} : {t}\n"
+        f"  %l = tensor_graph.log_softmax %s {{axis = -1}} : {t}\n"
+        f"  %p = tensor_graph.softmax %l {{axis = -1}} : {t}\n"
+        f"  %r = tensor_graph.matmul %p, %w : {t}, {w} -> {t}\n"
+        f"  func.return %r : {t}\n}}\n"
+    )
+
+
+@pytest.mark.parametrize("rows, cols", [(7, 33), (64, 256)])
+def test_a_chain_of_softmaxes_writes_in_place(rows, cols):
+    """softmax, log_softmax, softmax, then a matmul: the last softmax (read by the
+    matmul, at other elements) writes over the intermediate it is the last to read."""
+    source = softmax_chain(rows, cols)
+    fn = next(iter(planned(parse(source)).ops))
+    assert check_plan(fn) >= 1
+    f = stepwell.compile(source)
+    rng = np.random.default_rng(4)
+    x, w = rng.standard_normal((1, rows, cols), dtype=np.float32), rng.standard_normal((1, cols, cols), dtype=np.float32)
+    np.testing.assert_allclose(f(x, w), run(source, None, x, w), rtol=1e-4, atol=1e-5)

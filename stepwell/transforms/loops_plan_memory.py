@@ -39,8 +39,15 @@ and every read of X by the op is at the element it writes of Y: the op writing Y
 pointwise op (alone, or in a kernel), X and Y have elements of the same byte size,
 and every load of X (in the op, or in the kernel's ops up to and including it: none
 after) reads at the same linear offset, in the kernel's dims, as the one Y's point
-stores to, with no index read at run time. A point then reads its element of X before
-it stores the same element of Y, and no other point (no other thread) touches it. A
+stores to, with no index read at run time (a dim of size 1 counts as 0, however a
+load spells it). A point then reads its element of X before it stores the same
+element of Y, and no other point (no other thread) touches it. In a kernel this
+covers the row-local kernels, softmax's: its reductions read X along k0 at offsets
+equal, in the kernel's dims, to the ones the division stores to, and read them first,
+since a kernel runs its ops one after the other at each outer point (every CPU
+schedule: `inner_output` and `scratch` change the loops inside one op, never the
+ops' order; a GPU target must likewise keep one parallel point's ops in one program,
+in order). A
 function result may be written in place only into a donated argument of its own type
 (the runtime then returns that argument's array, as jax.jit's donate_argnums).
 

@@ -102,8 +102,10 @@ class Buffer:
     result: int | None = None  # the first position at which it is returned
     slot: SlotAttr | None = None
     block: tuple[int, int] | None = None  # (offset, bytes) it holds in the arena
+    borrowed: tuple[int, int] | None = None  # (result position, offset): scratch in a result's memory
     home: Donated | None = None  # the donated argument whose memory it holds
     moved: bool = False  # its memory passed to a buffer written in place over it
+    over: Buffer | None = None  # the buffer in the arena it is written in place over
 
 
 @dataclass(eq=False)
@@ -166,15 +168,22 @@ class Arena:
         self.free: list[tuple[int, int]] = []  # (offset, bytes), by offset
         self.size = 0
 
-    def allocate(self, size: int) -> int:
+    def fit(self, size: int) -> int | None:
+        """A free block's offset for `size` bytes (best fit), or None: no growth."""
         best = None
         for i, (offset, room) in enumerate(self.free):
             if room >= size and (best is None or room < self.free[best][1]):
                 best = i
-        if best is not None:
-            offset, room = self.free.pop(best)
-            if room > size:
-                self.free.insert(best, (offset + size, room - size))
+        if best is None:
+            return None
+        offset, room = self.free.pop(best)
+        if room > size:
+            self.free.insert(best, (offset + size, room - size))
+        return offset
+
+    def allocate(self, size: int) -> int:
+        offset = self.fit(size)
+        if offset is not None:
             return offset
         if self.free and sum(self.free[-1]) == self.size:  # grow the free block at the end
             offset, _ = self.free.pop()
@@ -198,9 +207,24 @@ class Arena:
 
 
 def plan_function(fn: func.FuncOp) -> None:
-    found = collect(fn)
-    if found is None:
+    first = collect(fn)
+    if first is None:
         return
+    arena = assign(first)
+    # again, with the intermediates that borrow a result's memory out of the arena (whole
+    # in-place groups of the first plan); kept unless it needs a larger arena
+    second = collect(fn)
+    if borrow_result_memory(first, second) and (size := assign(second)) <= arena:
+        first, arena = second, size
+    for op, made in first.made.items():
+        slots = [first.of[v].slot for v in op.results]  # type: ignore[union-attr]
+        op.attributes[MEMORY] = slots[0] if len(slots) == 1 else ArrayAttr(slots)  # type: ignore[arg-type]
+    fn.attributes[ARENA] = IntegerAttr(arena, i64)
+
+
+def assign(found: FunctionBuffers) -> int:
+    """Give every buffer of `found` its slot (steps 1-3 of the module docstring); the
+    arena's size."""
     arena = Arena()
     dying: dict[int, list[Buffer]] = {}
     for i, op in enumerate(found.ops):
@@ -210,13 +234,66 @@ def plan_function(fn: func.FuncOp) -> None:
         for x in dying.pop(i, ()):
             if x.block is not None and not x.moved:
                 arena.release(*x.block)
-        if op in found.made:
-            slots = [found.of[v].slot for v in op.results]  # type: ignore[union-attr]
-            op.attributes[MEMORY] = slots[0] if len(slots) == 1 else ArrayAttr(slots)  # type: ignore[arg-type]
-    fn.attributes[ARENA] = IntegerAttr(arena.size, i64)
+    return arena.size
+
+
+def borrow_result_memory(planned: FunctionBuffers, found: FunctionBuffers) -> bool:
+    """Choose the intermediates of `found` that live in a result's memory before the
+    result is written (the module docstring's rule), setting their `borrowed`; whether
+    any does. `planned` is the same function planned without borrowing: a buffer it
+    writes in place over another borrows with it (one group, one offset), or not at
+    all, so that borrowing never undoes writing in place.
+
+    A backward sweep over the ops: at op i, each group whose last reader is op i takes
+    room in the memory of a result written after op i (best fit, never past the
+    result's bytes), then the groups first written at op i give their room back.
+    Going backward, the buffer read by the result's writer (which may not borrow) is
+    met first, so in a chain the borrowers alternate with it: mlp's layers take turns
+    between one arena slot and the result, not two arena slots."""
+    buffers = [y for made in planned.made.values() for y in made]
+    lenders = [y for y in buffers if y.result is not None and y.home is None and y.size]  # memory of its own
+    if not lenders:
+        return False
+    groups: dict[Buffer, list[Buffer]] = {}  # the buffers in the arena, by the first of their in-place chain
+    for y in buffers:
+        if y.block is not None:
+            head = y
+            while head.over is not None:
+                head = head.over
+            groups.setdefault(head, []).append(y)
+    rooms = {y: Arena() for y in lenders}
+    for y, room in rooms.items():
+        room.free, room.size = [(0, y.size)], y.size
+    ending: dict[int, list[list[Buffer]]] = {}
+    for group in groups.values():
+        ending.setdefault(max(y.end for y in group), []).append(group)
+    starting: dict[int, list[tuple[Buffer, int, int]]] = {}
+    mine = {y.value: y for made in found.made.values() for y in made}
+    borrowed = False
+    for i in range(len(found.ops) - 1, -1, -1):
+        for group in sorted(ending.get(i, ()), key=lambda g: -g[0].block[1]):  # type: ignore[index]
+            size = group[0].block[1]  # type: ignore[index]
+            exact = max(byte_size(y.value.type) for y in group)
+            for lender in lenders:
+                offset = rooms[lender].fit(size) if lender.start > i else None
+                if offset is None:
+                    continue
+                if offset + exact <= byte_size(lender.value.type):
+                    for y in group:
+                        mine[y.value].borrowed = (lender.result, offset)  # type: ignore[assignment]
+                    starting.setdefault(group[0].start, []).append((lender, offset, size))
+                    borrowed = True
+                    break
+                rooms[lender].release(offset, size)
+        for lender, offset, size in starting.pop(i, ()):
+            rooms[lender].release(offset, size)
+    return borrowed
 
 
 def _place(y: Buffer, op: Operation, found: FunctionBuffers, arena: Arena) -> None:
+    if y.borrowed is not None:
+        y.slot = SlotAttr.in_result(*y.borrowed, y.size)
+        return
     x = _in_place_source(y, op, found)
     if x is not None:
         x.moved = True
@@ -227,7 +304,7 @@ def _place(y: Buffer, op: Operation, found: FunctionBuffers, arena: Arena) -> No
     elif y.result is not None:
         y.slot = SlotAttr.result(y.result)
     elif x is not None:
-        y.block = x.block
+        y.block, y.over = x.block, x  # type: ignore[assignment]
         y.slot = SlotAttr.arena(x.block[0], y.size)  # type: ignore[index]
     elif y.size == 0:
         y.slot = SlotAttr.arena(0, 0)

@@ -38,10 +38,11 @@ func.func @attention_probs(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32> {
 
 // The division as a lone op after a kernel of reductions (as loops-fuse leaves small
 // attentions): it reads %s at its own element, `0` for its d0 of size 1.
+// (%m, dead before the result is written, borrows its memory.)
 // CHECK-LABEL: func.func @lone_division
-// CHECK-SAME:    arena = 576 : i64
+// CHECK-SAME:    arena = 512 : i64
 // CHECK:         %s = loops.pointwise {{.*}}memory = #loops.slot<0, 512>
-// CHECK:         %m = loops.reduce {{.*}}memory = #loops.slot<512, 64>
+// CHECK:         %m = loops.reduce {{.*}}memory = #loops.slot<result 0, 0, 64>
 // CHECK:         %p = loops.pointwise {{.*}}memory = #loops.slot<0, 512>
 func.func @lone_division(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32> {
   %s = loops.pointwise : tensor<1x2x8x8xf32> {
@@ -68,12 +69,12 @@ func.func @lone_division(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32> {
 
 // Not in place: %p's division reads its row reversed (element 7 - j, which the point
 // 7 - j may already have overwritten); %q's is row-local but %p is read again after
-// it (by %r), so %q takes %s's freed slot.
+// it (by %r). (%s borrows the result's memory.)
 // CHECK-LABEL: func.func @not_row_local
 // CHECK-SAME:    arena = 1024 : i64
-// CHECK:         %s = loops.pointwise {{.*}}memory = #loops.slot<0, 512>
-// CHECK:         %p = loops.kernel {{.*}}memory = #loops.slot<512, 512>
-// CHECK:         %q = loops.kernel {{.*}}memory = #loops.slot<0, 512>
+// CHECK:         %s = loops.pointwise {{.*}}memory = #loops.slot<result 0, 0, 512>
+// CHECK:         %p = loops.kernel {{.*}}memory = #loops.slot<0, 512>
+// CHECK:         %q = loops.kernel {{.*}}memory = #loops.slot<512, 512>
 func.func @not_row_local(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32> {
   %s = loops.pointwise : tensor<1x2x8x8xf32> {
     %0 = loops.load %x[0, d1, d2, d3] : tensor<1x2x8x8xf32>
@@ -119,8 +120,8 @@ func.func @not_row_local(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32> {
 // (a broadcast: the point (1, j) reads what the point (0, j) writes), so it does not
 // write over %a.
 // CHECK-LABEL: func.func @row_zero_is_not_every_row
-// CHECK:         %a = loops.pointwise {{.*}}memory = #loops.slot<0, 64>
-// CHECK:         %b = loops.pointwise {{.*}}memory = #loops.slot<64, 64>
+// CHECK:         %a = loops.pointwise {{.*}}memory = #loops.slot<result 0, 0, 64>
+// CHECK:         %b = loops.pointwise {{.*}}memory = #loops.slot<0, 64>
 func.func @row_zero_is_not_every_row(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
   %a = loops.pointwise : tensor<2x8xf32> {
     %0 = loops.load %x[d0, d1] : tensor<2x8xf32>

@@ -231,15 +231,15 @@ class FunctionLowering:
 
     def _in_place(self, plan: KernelPlan) -> dict[SSAValue, SSAValue]:
         """The outputs the kernel writes over one of its inputs (the same argument, or the
-        same offset in the arena), each with that input: the kernel reads and writes that
-        memory through one pointer (two `noalias` pointers to it would tell LLVM they
-        never meet)."""
-        def where(v: SSAValue) -> tuple[str, int]:
+        same offset in the arena or in a result's memory), each with that input: the
+        kernel reads and writes that memory through one pointer (two `noalias` pointers
+        to it would tell LLVM they never meet)."""
+        def where(v: SSAValue) -> tuple[str, int, int]:
             b = self.buffers[self.ids[v]]
-            return (b.kind, b.offset if b.kind == "arena" else self.ids[v])
+            return (b.kind, b.index, b.offset) if b.kind in ("arena", "result") else (b.kind, self.ids[v], 0)
 
         def memory(values: list[SSAValue]) -> list[SSAValue]:  # (a buffer of no bytes has none)
-            return [v for v in values if self.buffers[self.ids[v]].kind in ("arena", "arg") and byte_size(v.type)]
+            return [v for v in values if self.buffers[self.ids[v]].kind in ("arena", "arg", "result") and byte_size(v.type)]
 
         inputs = {where(v): v for v in memory(plan.inputs)}
         return {v: inputs[where(v)] for v in memory(plan.outputs) if where(v) in inputs}

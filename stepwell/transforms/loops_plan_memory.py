@@ -28,6 +28,19 @@ buffer reuse do). At op i:
  3. then the blocks of the buffers whose last reader is op i return to the free list
     (merged with free neighbours). So a block is reused by the first op after the
     last reader of its buffer, never by that reader itself (except in place).
+
+Borrowing. A result has memory of its own for the whole call (the runtime allocates
+it, or takes the caller's `out=` array, before the first kernel), unused until the op
+that writes it. An intermediate whose last reader runs before that op may live there:
+`#loops.slot<result k, offset, size>`. The pass plans the function once as above,
+then again with borrowers taken out of the arena, and keeps the second plan unless
+its arena is larger. Borrowers are chosen between the two (borrow_result_memory): the
+buffers of one in-place chain of the first plan borrow together (one offset) or not
+at all; a lender is a result computed into memory of its own (not an argument, a
+constant, nor written into a donated argument), of any type, the borrower's bytes
+within the result's exact bytes; two borrowers alive at once never share a byte. A
+result still never aliases another result, an argument or the arena.
+
 Offsets and sizes are multiples of 64 bytes (ALIGN); a buffer of zero bytes gets
 `#loops.slot<0, 0>` and no block. The work is linear in the number of ops times the
 number of free blocks (the live buffers, at most).

@@ -229,7 +229,7 @@ def plan_function(fn: func.FuncOp) -> None:
     second = collect(fn)
     if borrow_result_memory(first, second) and (size := assign(second)) <= arena:
         first, arena = second, size
-    for op, made in first.made.items():
+    for op in first.made:
         slots = [first.of[v].slot for v in op.results]  # type: ignore[union-attr]
         op.attributes[MEMORY] = slots[0] if len(slots) == 1 else ArrayAttr(slots)  # type: ignore[arg-type]
     fn.attributes[ARENA] = IntegerAttr(arena, i64)

@@ -4,8 +4,10 @@
 called with numpy arrays (one per argument, shapes and dtypes as declared), it
 allocates the result buffers (or takes the caller's `out=` arrays), places the
 intermediates its plan puts in the arena at their offsets in one arena (reused across
-calls: class Arenas), allocates the other intermediates, calls the kernels in order
-and returns the result array (or a tuple of them). A result is always an array of its
+calls: class Arenas), places those it puts in a result's memory (scratch there until
+the result is written: an `out=` array holds it too, and after an error its contents
+are unspecified), allocates the other intermediates, calls the kernels in order and
+returns the result array (or a tuple of them). A result is always an array of its
 own: never a view of the arena, of another result or of an argument (unless the
 argument was donated and the plan writes the result there).
 
@@ -158,8 +160,9 @@ class CpuFunction:
         return results[0] if len(results) == 1 else tuple(results)
 
     def _buffers(self, inputs: list[np.ndarray], arena: np.ndarray, outs: list[np.ndarray] | None) -> list[np.ndarray]:
-        """Every buffer of one call: arguments, constants, views of the arena at their
-        offsets, and new arrays (a result computed straight into its out= array)."""
+        """Every buffer of one call: arguments, constants, views of the arena or of a
+        result's array at their offsets, and new arrays (a result computed straight
+        into its out= array)."""
         direct = {}
         if outs is not None:  # a temp result is computed in place, into its first out array
             for k, i in reversed(list(enumerate(self.plan.results))):
@@ -176,8 +179,14 @@ class CpuFunction:
                 buffers.append(raw.view(spec.np_dtype).reshape(spec.shape))
             elif i in direct:
                 buffers.append(direct[i])
+            elif spec.kind == "result":
+                buffers.append(None)  # type: ignore[arg-type]  # below: its result is not made yet
             else:
                 buffers.append(np.empty(spec.shape, spec.np_dtype))
+        for i, spec in enumerate(self.plan.buffers):
+            if spec.kind == "result":
+                raw = buffers[self.plan.results[spec.index]].reshape(-1).view(np.uint8)
+                buffers[i] = raw[spec.offset : spec.offset + spec.nbytes].view(spec.np_dtype).reshape(spec.shape)
         return buffers
 
     def _result(self, buffers: list, i: int, handed: set[int]) -> np.ndarray:

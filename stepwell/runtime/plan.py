@@ -4,8 +4,11 @@ cache stores as JSON.
 
 Memory (the plan of `loops-plan-memory`): a function's `arena` is the size in bytes of
 one block its "arena" buffers live in, each at its byte `offset` (64-aligned; two
-buffers alive at once never overlap). Plans without them (arena 0, no "arena"
-buffers) allocate every temp per call."""
+buffers alive at once never overlap). A "result" buffer borrows bytes [offset,
+offset + nbytes) of the array of result `index` (`results[index]`, a temp), which the
+runtime allocates (or takes from `out=`) before the first call: it is scratch there
+until the result is written. Plans without them (arena 0, no "arena" buffers)
+allocate every temp per call."""
 
 from __future__ import annotations
 
@@ -29,12 +32,12 @@ def dtype_of(name: str) -> np.dtype:
 
 @dataclass(frozen=True)
 class BufferSpec:
-    kind: str  # arg | temp | const | scratch | arena
+    kind: str  # arg | temp | const | scratch | arena | result
     shape: tuple[int, ...]
     dtype: str  # numpy dtype name
-    index: int = -1  # arg: its position
+    index: int = -1  # arg: its position; result: the position of the result it borrows memory of
     symbol: str = ""  # const: its global
-    offset: int = 0  # arena: its byte offset in the function's arena
+    offset: int = 0  # arena: its byte offset in the function's arena; result: in the result's array
 
     @property
     def nbytes(self) -> int:

@@ -28,6 +28,19 @@ buffer reuse do). At op i:
  3. then the blocks of the buffers whose last reader is op i return to the free list
     (merged with free neighbours). So a block is reused by the first op after the
     last reader of its buffer, never by that reader itself (except in place).
+
+Borrowing. A result has memory of its own for the whole call (the runtime allocates
+it, or takes the caller's `out=` array, before the first kernel), unused until the op
+that writes it. An intermediate whose last reader runs before that op may live there:
+`#loops.slot<result k, offset, size>`. The pass plans the function once as above,
+then again with borrowers taken out of the arena, and keeps the second plan unless
+its arena is larger. Borrowers are chosen between the two (borrow_result_memory): the
+buffers of one in-place chain of the first plan borrow together (one offset) or not
+at all; a lender is a result computed into memory of its own (not an argument, a
+constant, nor written into a donated argument), of any type, the borrower's bytes
+within the result's exact bytes; two borrowers alive at once never share a byte. A
+result still never aliases another result, an argument or the arena.
+
 Offsets and sizes are multiples of 64 bytes (ALIGN); a buffer of zero bytes gets
 `#loops.slot<0, 0>` and no block. The work is linear in the number of ops times the
 number of free blocks (the live buffers, at most).
@@ -39,8 +52,15 @@ and every read of X by the op is at the element it writes of Y: the op writing Y
 pointwise op (alone, or in a kernel), X and Y have elements of the same byte size,
 and every load of X (in the op, or in the kernel's ops up to and including it: none
 after) reads at the same linear offset, in the kernel's dims, as the one Y's point
-stores to, with no index read at run time. A point then reads its element of X before
-it stores the same element of Y, and no other point (no other thread) touches it. A
+stores to, with no index read at run time (a dim of size 1 counts as 0, however a
+load spells it). A point then reads its element of X before it stores the same
+element of Y, and no other point (no other thread) touches it. In a kernel this
+covers the row-local kernels, softmax's: its reductions read X along k0 at offsets
+equal, in the kernel's dims, to the ones the division stores to, and read them first,
+since a kernel runs its ops one after the other at each outer point (every CPU
+schedule: `inner_output` and `scratch` change the loops inside one op, never the
+ops' order; a GPU target must likewise keep one parallel point's ops in one program,
+in order). A
 function result may be written in place only into a donated argument of its own type
 (the runtime then returns that argument's array, as jax.jit's donate_argnums).
 
@@ -95,8 +115,10 @@ class Buffer:
     result: int | None = None  # the first position at which it is returned
     slot: SlotAttr | None = None
     block: tuple[int, int] | None = None  # (offset, bytes) it holds in the arena
+    borrowed: tuple[int, int] | None = None  # (result position, offset): scratch in a result's memory
     home: Donated | None = None  # the donated argument whose memory it holds
     moved: bool = False  # its memory passed to a buffer written in place over it
+    over: Buffer | None = None  # the buffer in the arena it is written in place over
 
 
 @dataclass(eq=False)
@@ -159,15 +181,22 @@ class Arena:
         self.free: list[tuple[int, int]] = []  # (offset, bytes), by offset
         self.size = 0
 
-    def allocate(self, size: int) -> int:
+    def fit(self, size: int) -> int | None:
+        """A free block's offset for `size` bytes (best fit), or None: no growth."""
         best = None
         for i, (offset, room) in enumerate(self.free):
             if room >= size and (best is None or room < self.free[best][1]):
                 best = i
-        if best is not None:
-            offset, room = self.free.pop(best)
-            if room > size:
-                self.free.insert(best, (offset + size, room - size))
+        if best is None:
+            return None
+        offset, room = self.free.pop(best)
+        if room > size:
+            self.free.insert(best, (offset + size, room - size))
+        return offset
+
+    def allocate(self, size: int) -> int:
+        offset = self.fit(size)
+        if offset is not None:
             return offset
         if self.free and sum(self.free[-1]) == self.size:  # grow the free block at the end
             offset, _ = self.free.pop()
@@ -191,9 +220,24 @@ class Arena:
 
 
 def plan_function(fn: func.FuncOp) -> None:
-    found = collect(fn)
-    if found is None:
+    first = collect(fn)
+    if first is None:
         return
+    arena = assign(first)
+    # again, with the intermediates that borrow a result's memory out of the arena (whole
+    # in-place groups of the first plan); kept unless it needs a larger arena
+    second = collect(fn)
+    if borrow_result_memory(first, second) and (size := assign(second)) <= arena:
+        first, arena = second, size
+    for op in first.made:
+        slots = [first.of[v].slot for v in op.results]  # type: ignore[union-attr]
+        op.attributes[MEMORY] = slots[0] if len(slots) == 1 else ArrayAttr(slots)  # type: ignore[arg-type]
+    fn.attributes[ARENA] = IntegerAttr(arena, i64)
+
+
+def assign(found: FunctionBuffers) -> int:
+    """Give every buffer of `found` its slot (steps 1-3 of the module docstring); the
+    arena's size."""
     arena = Arena()
     dying: dict[int, list[Buffer]] = {}
     for i, op in enumerate(found.ops):
@@ -203,13 +247,66 @@ def plan_function(fn: func.FuncOp) -> None:
         for x in dying.pop(i, ()):
             if x.block is not None and not x.moved:
                 arena.release(*x.block)
-        if op in found.made:
-            slots = [found.of[v].slot for v in op.results]  # type: ignore[union-attr]
-            op.attributes[MEMORY] = slots[0] if len(slots) == 1 else ArrayAttr(slots)  # type: ignore[arg-type]
-    fn.attributes[ARENA] = IntegerAttr(arena.size, i64)
+    return arena.size
+
+
+def borrow_result_memory(planned: FunctionBuffers, found: FunctionBuffers) -> bool:
+    """Choose the intermediates of `found` that live in a result's memory before the
+    result is written (the module docstring's rule), setting their `borrowed`; whether
+    any does. `planned` is the same function planned without borrowing: a buffer it
+    writes in place over another borrows with it (one group, one offset), or not at
+    all, so that borrowing never undoes writing in place.
+
+    A backward sweep over the ops: at op i, each group whose last reader is op i takes
+    room in the memory of a result written after op i (best fit, never past the
+    result's bytes), then the groups first written at op i give their room back.
+    Going backward, the buffer read by the result's writer (which may not borrow) is
+    met first, so in a chain the borrowers alternate with it: mlp's layers take turns
+    between one arena slot and the result, not two arena slots."""
+    buffers = [y for made in planned.made.values() for y in made]
+    lenders = [y for y in buffers if y.result is not None and y.home is None and y.size]  # memory of its own
+    if not lenders:
+        return False
+    groups: dict[Buffer, list[Buffer]] = {}  # the buffers in the arena, by the first of their in-place chain
+    for y in buffers:
+        if y.block is not None:
+            head = y
+            while head.over is not None:
+                head = head.over
+            groups.setdefault(head, []).append(y)
+    rooms = {y: Arena() for y in lenders}
+    for y, room in rooms.items():
+        room.free, room.size = [(0, y.size)], y.size
+    ending: dict[int, list[list[Buffer]]] = {}
+    for group in groups.values():
+        ending.setdefault(max(y.end for y in group), []).append(group)
+    starting: dict[int, list[tuple[Buffer, int, int]]] = {}
+    mine = {y.value: y for made in found.made.values() for y in made}
+    borrowed = False
+    for i in range(len(found.ops) - 1, -1, -1):
+        for group in sorted(ending.get(i, ()), key=lambda g: -g[0].block[1]):  # type: ignore[index]
+            size = group[0].block[1]  # type: ignore[index]
+            exact = max(byte_size(y.value.type) for y in group)
+            for lender in lenders:
+                offset = rooms[lender].fit(size) if lender.start > i else None
+                if offset is None:
+                    continue
+                if offset + exact <= byte_size(lender.value.type):
+                    for y in group:
+                        mine[y.value].borrowed = (lender.result, offset)  # type: ignore[assignment]
+                    starting.setdefault(group[0].start, []).append((lender, offset, size))
+                    borrowed = True
+                    break
+                rooms[lender].release(offset, size)
+        for lender, offset, size in starting.pop(i, ()):
+            rooms[lender].release(offset, size)
+    return borrowed
 
 
 def _place(y: Buffer, op: Operation, found: FunctionBuffers, arena: Arena) -> None:
+    if y.borrowed is not None:
+        y.slot = SlotAttr.in_result(*y.borrowed, y.size)
+        return
     x = _in_place_source(y, op, found)
     if x is not None:
         x.moved = True
@@ -220,7 +317,7 @@ def _place(y: Buffer, op: Operation, found: FunctionBuffers, arena: Arena) -> No
     elif y.result is not None:
         y.slot = SlotAttr.result(y.result)
     elif x is not None:
-        y.block = x.block
+        y.block, y.over = x.block, x  # type: ignore[assignment]
         y.slot = SlotAttr.arena(x.block[0], y.size)  # type: ignore[index]
     elif y.size == 0:
         y.slot = SlotAttr.arena(0, 0)
@@ -276,9 +373,10 @@ def _offset(op: ComputeOp, shape, exprs) -> sympy.Expr:
     """The linear offset of `exprs` into a buffer of `shape`, in the kernel's dims (an
     op's d- and r-symbols renamed to the kernel dims they map to; a lone op's own)."""
     offset = analyze(shape, exprs, ()).offset
-    names = op.dim_map
-    if names is None:
-        return offset
     own = [f"d{i}" for i in range(len(op.shape))] + [f"r{i}" for i in range(len(op.reduce_shape))]
-    to_kernel = {s: (0 if n == UNIT else sympy.Symbol(n)) for s, n in zip(own, names)}
+    names = op.dim_map or own
+    extents = (*op.shape, *op.reduce_shape)
+    # a dim of size 1 is 0 however it is spelled (`0`, or a d-symbol: loops-simplify-index
+    # writes `0` in one load and another op may keep `d0`)
+    to_kernel = {s: (0 if n == UNIT or size == 1 else sympy.Symbol(n)) for s, n, size in zip(own, names, extents)}
     return offset.subs({s: to_kernel[s.name] for s in offset.free_symbols if s.name in to_kernel}, simultaneous=True)

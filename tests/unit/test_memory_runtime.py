@@ -442,3 +442,53 @@ def test_peak_memory_of_a_chain_does_not_grow_with_depth():
     (48 layers: 12 MiB), with one two or three buffers suffice."""
     peaks = chain_peaks(lambda f: f)
     assert peaks[48] <= peaks[4] + TENSOR // 2, peaks
+
+
+# --- intermediates in a result's memory ----------------------------------------------------
+
+BORROW = """
+func.func @f(%x: tensor<64x64xf32>, %w: tensor<64x64xf32>) -> (tensor<64x64xf32>, tensor<64x1xf32>) {
+  %a = tensor_graph.exp %x : tensor<64x64xf32>
+  %m = tensor_graph.matmul %a, %w : tensor<64x64xf32>, tensor<64x64xf32> -> tensor<64x64xf32>
+  %s = tensor_graph.softmax %m {axis = -1} : tensor<64x64xf32>
+  %t = tensor_graph.tanh %s : tensor<64x64xf32>
+  %r = tensor_graph.matmul %t, %w : tensor<64x64xf32>, tensor<64x64xf32> -> tensor<64x64xf32>
+  %q = tensor_graph.matmul %r, %w : tensor<64x64xf32>, tensor<64x64xf32> -> tensor<64x64xf32>
+  %n = tensor_graph.reduce %q {kind = "sum", dims = [1], keepdim = true} : tensor<64x64xf32> -> tensor<64x1xf32>
+  func.return %q, %n : tensor<64x64xf32>, tensor<64x1xf32>
+}
+"""
+
+
+def test_intermediates_in_a_results_memory_also_in_out_arrays():
+    """The layers before the last borrow result 0's memory (also written in place
+    there); called with out= the caller's array holds them until the result is
+    written. The results match the reference, never alias an argument or each other."""
+    from stepwell.reference import run
+
+    f = compile(BORROW)
+    borrowed = [b for b in f.plan.buffers if b.kind == "result"]
+    assert borrowed and all(b.index == 0 for b in borrowed)
+    rng = np.random.default_rng(5)
+    x, w = (rng.standard_normal((64, 64), dtype=np.float32) * 0.1 for _ in range(2))
+    want = run(BORROW, None, x, w)
+    for _ in range(2):
+        got = f(x, w)
+        for g, e in zip(got, want):
+            np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-5)
+        assert not any(np.shares_memory(g, a) for g in got for a in (x, w)) and not np.shares_memory(*got)
+    outs = (np.full((64, 64), np.nan, np.float32), np.full((64, 1), np.nan, np.float32))
+    returned = f(x, w, out=outs)
+    assert all(r is o for r, o in zip(returned, outs))
+    for g, e in zip(outs, want):
+        np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-5)
+    # the borrowed buffers are views of result 0's array (the out= array when given)
+    for given in (None, list(outs)):
+        buffers = f._buffers([x, w], f._arenas.take(), given)
+        host = buffers[f.plan.results[0]]
+        assert given is None or host is outs[0]
+        for i, b in enumerate(f.plan.buffers):
+            if b.kind == "result":
+                assert np.shares_memory(buffers[i], host)
+                start = buffers[i].__array_interface__["data"][0] - host.__array_interface__["data"][0]
+                assert start == b.offset

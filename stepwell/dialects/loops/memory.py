@@ -49,41 +49,64 @@ class SlotAttr(ParametrizedAttribute):
         #loops.slot<0, 4194304>   bytes [0, 4194304) of the function's arena (its
                                   `arena = N : i64`): offset and size multiples of 64
         #loops.slot<result 0>     function result 0: an allocation of its own, never
-                                  in the arena and never shared with anything else
+                                  in the arena and never shared with another result,
+                                  an argument or the arena
+        #loops.slot<result 0, 64, 4096>
+                                  bytes [64, 64 + 4096) of function result 0's memory,
+                                  borrowed as scratch by an intermediate whose last
+                                  reader runs before the op that writes result 0:
+                                  offset and size multiples of 64 (the buffer's
+                                  bytes rounded up; its exact bytes lie within the
+                                  result's); a size of more than 0 tells it from
+                                  the result itself
         #loops.slot<arg 1>        the memory of argument 1, which the caller donated
                                   (`{stepwell.donate}`): the op writes it in place
 
     A kernel of several results has an array of them, one per result. Two buffers
-    whose live ranges overlap never overlap in the arena, except that an op may write
-    its result in place over an input it is the last to read (the result then has the
-    input's offset). loops-plan-memory says how it decides."""
+    whose live ranges overlap never share a byte (of the arena or of a result),
+    except that an op may write its result in place over an input it is the last to
+    read (the result then has the input's offset). The memory of a result is
+    allocated for the whole call (a runtime allocates it before the first kernel, or
+    takes the caller's `out=` array, which then holds scratch until its result is
+    written). loops-plan-memory says how it decides."""
 
     name = "loops.slot"
 
     kind: StringAttr  # "arena", "result" or "arg"
     first: IntAttr  # arena: the offset; result / arg: the position
-    size: IntAttr  # arena: the bytes; else 0
+    size: IntAttr  # arena / scratch in a result: the bytes; else 0
+    at: IntAttr  # scratch in a result: the offset in the result's memory; else 0
 
     @staticmethod
     def arena(offset: int, size: int) -> SlotAttr:
-        return SlotAttr(StringAttr("arena"), IntAttr(offset), IntAttr(size))
+        return SlotAttr(StringAttr("arena"), IntAttr(offset), IntAttr(size), IntAttr(0))
 
     @staticmethod
     def result(index: int) -> SlotAttr:
-        return SlotAttr(StringAttr("result"), IntAttr(index), IntAttr(0))
+        return SlotAttr(StringAttr("result"), IntAttr(index), IntAttr(0), IntAttr(0))
+
+    @staticmethod
+    def in_result(index: int, offset: int, size: int) -> SlotAttr:
+        """Scratch at `offset` in the memory of result `index`."""
+        return SlotAttr(StringAttr("result"), IntAttr(index), IntAttr(size), IntAttr(offset))
 
     @staticmethod
     def arg(index: int) -> SlotAttr:
-        return SlotAttr(StringAttr("arg"), IntAttr(index), IntAttr(0))
+        return SlotAttr(StringAttr("arg"), IntAttr(index), IntAttr(0), IntAttr(0))
 
     @property
     def where(self) -> str:
         return self.kind.data
 
     @property
+    def scratch(self) -> bool:
+        """Whether the buffer borrows part of a result's memory (`<result i, off, size>`)."""
+        return self.kind.data == "result" and self.size.data > 0
+
+    @property
     def offset(self) -> int:
-        """The offset in the arena (an `arena` slot)."""
-        return self.first.data
+        """The offset in the arena (an `arena` slot) or in the result's memory (scratch)."""
+        return self.at.data if self.kind.data == "result" else self.first.data
 
     @property
     def bytes(self) -> int:
@@ -95,19 +118,30 @@ class SlotAttr(ParametrizedAttribute):
         return self.first.data
 
     def verify(self) -> None:
-        kind, first, size = self.kind.data, self.first.data, self.size.data
+        kind, first, size, at = self.kind.data, self.first.data, self.size.data, self.at.data
         if kind not in KINDS:
             raise VerifyException(f"a slot is in the arena, a result or a donated argument, got '{kind}'")
-        if first < 0 or size < 0:
+        if first < 0 or size < 0 or at < 0:
             raise VerifyException("a slot's numbers are >= 0")
         if kind == "arena" and (first % ALIGN or size % ALIGN):
             raise VerifyException(f"an arena slot's offset and size are multiples of {ALIGN}, got {first} and {size}")
-        if kind != "arena" and size:
-            raise VerifyException(f"a {kind} slot has a position only")
+        if kind == "result" and (at % ALIGN or size % ALIGN):
+            raise VerifyException(f"a slot in a result's memory has an offset and a size multiple of {ALIGN}, got {at} and {size}")
+        if kind == "result" and at and not size:
+            raise VerifyException("a slot in a result's memory has a size of more than 0")
+        if kind == "arg" and (size or at):
+            raise VerifyException("an arg slot has a position only")
+        if kind == "arena" and at:
+            raise VerifyException("an arena slot has an offset and a size only")
 
     def print_parameters(self, printer: Printer) -> None:
         kind, first = self.kind.data, self.first.data
-        printer.print_string(f"<{first}, {self.size.data}>" if kind == "arena" else f"<{kind} {first}>")
+        if kind == "arena":
+            printer.print_string(f"<{first}, {self.size.data}>")
+        elif self.scratch:
+            printer.print_string(f"<result {first}, {self.at.data}, {self.size.data}>")
+        else:
+            printer.print_string(f"<{kind} {first}>")
 
     @classmethod
     def parse_parameters(cls, parser: AttrParser) -> list:
@@ -118,9 +152,15 @@ class SlotAttr(ParametrizedAttribute):
                 offset = parser.parse_integer(allow_negative=False)
                 parser.parse_punctuation(",")
                 attr = cls.arena(offset, parser.parse_integer(allow_negative=False))
-            elif keyword in ("result", "arg"):
+            elif keyword == "result":
                 index = parser.parse_integer(allow_negative=False)
-                attr = cls.result(index) if keyword == "result" else cls.arg(index)
+                attr = cls.result(index)
+                if parser.parse_optional_punctuation(",") is not None:
+                    offset = parser.parse_integer(allow_negative=False)
+                    parser.parse_punctuation(",")
+                    attr = cls.in_result(index, offset, parser.parse_integer(allow_negative=False))
+            elif keyword == "arg":
+                attr = cls.arg(parser.parse_integer(allow_negative=False))
             else:
                 parser.raise_error(f"expected an offset, `result` or `arg`, got '{keyword}'", start, parser.pos)
         return list(attr.parameters)

@@ -10,12 +10,15 @@ function (MLIR tools ignore such discardable attributes):
               {kernel = "f_k1", buffers = array<i64: 2, 0>, extent = 1, grain = 3,
                check = {op = "tensor_graph.gather", axis = 0, size = 4}}]}
 
-`args`/`temp`/`scratch`/`arena` buffers are numpy arrays the runtime passes (temps are
-allocated per call; results are temps, args or consts). Where loops-plan-memory ran,
-the function has `arena = N` (bytes) and a buffer with an arena slot is
-`{kind = "arena", offset = N, ...}`: a view at that offset into the call's arena; a
-buffer written into a donated argument is that argument's buffer (results stay temps,
-or the donated argument they were written into). A call runs kernel
+`args`/`temp`/`scratch`/`arena`/`result` buffers are numpy arrays the runtime passes
+(temps are allocated per call; results are temps, args or consts). Where
+loops-plan-memory ran, the function has `arena = N` (bytes) and a buffer with an arena
+slot is `{kind = "arena", offset = N, ...}`: a view at that offset into the call's
+arena; one with a slot in a result's memory (`#loops.slot<result k, N, size>`) is
+`{kind = "result", index = k, offset = N, ...}`: a view at byte N into the array of
+result k (`results[k]`, a temp: allocated, or the caller's `out=` array, before the
+first call); a buffer written into a donated argument is that argument's buffer
+(results stay temps, or the donated argument they were written into). A call runs kernel
 `(0, extent, buffers...)`, split across threads when extent * grain is large: into
 `chunks` equal contiguous pieces [extent * c // chunks, extent * (c + 1) // chunks)
 (the kernel's schedule; a check's call has none, one piece). A call
@@ -58,19 +61,19 @@ class LoweringError(ValueError):
 
 @dataclass
 class Buffer:
-    kind: str  # arg | temp | const | scratch | arena
+    kind: str  # arg | temp | const | scratch | arena | result
     type: TensorType
-    index: int = -1
+    index: int = -1  # arg: its position; result: the position of the result whose memory it borrows
     symbol: str = ""
-    offset: int = 0  # arena: bytes from the arena's start
+    offset: int = 0  # arena: bytes from the arena's start; result: from the result's
 
     def attr(self) -> DictionaryAttr:
         entries: dict[str, Attribute] = {"kind": StringAttr(self.kind), "type": self.type}
-        if self.kind == "arg":
+        if self.kind in ("arg", "result"):
             entries["index"] = IntegerAttr(self.index, i64)
         if self.kind == "const":
             entries["symbol"] = StringAttr(self.symbol)
-        if self.kind == "arena":
+        if self.kind in ("arena", "result"):
             entries["offset"] = IntegerAttr(self.offset, i64)
         return DictionaryAttr(entries)
 
@@ -103,6 +106,7 @@ class FunctionLowering:
                 self._check(op)
             elif isinstance(op, func.ReturnOp):
                 self.results = [self.ids[v] for v in op.arguments]
+                self._check_borrowed()
             elif not isinstance(op, arith.ConstantOp):
                 raise LoweringError(
                     f"convert-loops-to-llvm: cannot lower '{op.name}' in @{self.name} "
@@ -192,7 +196,9 @@ class FunctionLowering:
         """The buffer of a value an op writes: where its slot says (a temp when none, or
         a result)."""
         t = _tensor(value)
-        if slot is None or slot.where == "result":
+        if slot is not None and slot.scratch:
+            self._buffer(value, Buffer("result", t, index=slot.index, offset=slot.offset))
+        elif slot is None or slot.where == "result":
             self._buffer(value, Buffer("temp", t))
         elif slot.where == "arg":
             k = slot.index
@@ -210,17 +216,30 @@ class FunctionLowering:
                 )
             self._buffer(value, Buffer("arena", t, offset=slot.offset))
 
+    def _check_borrowed(self) -> None:
+        """Each buffer in a result's memory fits in that result, which has memory of its
+        own (a temp: not an argument, a constant or another borrowed buffer)."""
+        for b in self.buffers:
+            if b.kind != "result":
+                continue
+            host = self.buffers[self.results[b.index]] if b.index < len(self.results) else None
+            if host is None or host.kind != "temp" or b.offset + byte_size(b.type) > byte_size(host.type):
+                raise LoweringError(
+                    f"convert-loops-to-llvm: a buffer {b.type} of @{self.name} is placed at byte {b.offset} of "
+                    f"result {b.index}, which is not a result computed into memory of its own that it fits in"
+                )
+
     def _in_place(self, plan: KernelPlan) -> dict[SSAValue, SSAValue]:
         """The outputs the kernel writes over one of its inputs (the same argument, or the
-        same offset in the arena), each with that input: the kernel reads and writes that
-        memory through one pointer (two `noalias` pointers to it would tell LLVM they
-        never meet)."""
-        def where(v: SSAValue) -> tuple[str, int]:
+        same offset in the arena or in a result's memory), each with that input: the
+        kernel reads and writes that memory through one pointer (two `noalias` pointers
+        to it would tell LLVM they never meet)."""
+        def where(v: SSAValue) -> tuple[str, int, int]:
             b = self.buffers[self.ids[v]]
-            return (b.kind, b.offset if b.kind == "arena" else self.ids[v])
+            return (b.kind, b.index, b.offset) if b.kind in ("arena", "result") else (b.kind, self.ids[v], 0)
 
         def memory(values: list[SSAValue]) -> list[SSAValue]:  # (a buffer of no bytes has none)
-            return [v for v in values if self.buffers[self.ids[v]].kind in ("arena", "arg") and byte_size(v.type)]
+            return [v for v in values if self.buffers[self.ids[v]].kind in ("arena", "arg", "result") and byte_size(v.type)]
 
         inputs = {where(v): v for v in memory(plan.inputs)}
         return {v: inputs[where(v)] for v in memory(plan.outputs) if where(v) in inputs}

@@ -3,9 +3,10 @@
 // an argument not donated, or a constant; in a kernel, an op after the writer reads it.
 // RUN: stepwell-opt %s -p loops-plan-memory | filecheck %s
 
+// (%a, dead before the result is written, borrows its memory.)
 // CHECK-LABEL: func.func @transpose
-// CHECK:         %a = loops.pointwise {{.*}}memory = #loops.slot<0, 4096>
-// CHECK:         %t = loops.pointwise {{.*}}memory = #loops.slot<4096, 4096>
+// CHECK:         %a = loops.pointwise {{.*}}memory = #loops.slot<result 0, 0, 4096>
+// CHECK:         %t = loops.pointwise {{.*}}memory = #loops.slot<0, 4096>
 func.func @transpose(%x: tensor<32x32xf32>) -> tensor<32x32xf32> {
   %a = loops.pointwise : tensor<32x32xf32> {
     %0 = loops.load %x[d0, d1] : tensor<32x32xf32>
@@ -47,10 +48,11 @@ func.func @shifted_slice(%x: tensor<1025xf32>) -> tensor<1024xf32> {
   func.return %r : tensor<1024xf32>
 }
 
-// %a is read again by %c after %b: %b cannot overwrite it (%c then can).
+// %a is read again by %c after %b: %b cannot overwrite it (%c then can; %b borrows
+// the result's memory).
 // CHECK-LABEL: func.func @read_later
 // CHECK:         %a = loops.pointwise {{.*}}memory = #loops.slot<0, 4096>
-// CHECK:         %b = loops.pointwise {{.*}}memory = #loops.slot<4096, 4096>
+// CHECK:         %b = loops.pointwise {{.*}}memory = #loops.slot<result 0, 0, 4096>
 // CHECK:         %c = loops.pointwise {{.*}}memory = #loops.slot<0, 4096>
 func.func @read_later(%x: tensor<1024xf32>) -> tensor<1024xf32> {
   %a = loops.pointwise : tensor<1024xf32> {
@@ -113,8 +115,8 @@ func.func @not_writable(%x: tensor<1024xf32>) -> tensor<1xf16> {
 
 // In a kernel, %late reads %a after the writer of %y has stored over it.
 // CHECK-LABEL: func.func @kernel_reads_after_writer
-// CHECK:         %a = loops.pointwise {{.*}}memory = #loops.slot<0, 512>
-// CHECK:         %y, %{{.*}} = loops.kernel {{.*}}memory = [#loops.slot<512, 512>, #loops.slot<1024, 64>]
+// CHECK:         %a = loops.pointwise {{.*}}memory = #loops.slot<result 0, 0, 512>
+// CHECK:         %y, %{{.*}} = loops.kernel {{.*}}memory = [#loops.slot<0, 512>, #loops.slot<512, 64>]
 func.func @kernel_reads_after_writer(%x: tensor<4x32xf32>) -> (tensor<4x32xf32>, tensor<4x1xf32>) {
   %a = loops.pointwise : tensor<4x32xf32> {
     %0 = loops.load %x[d0, d1] : tensor<4x32xf32>

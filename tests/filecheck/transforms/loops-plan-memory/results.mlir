@@ -3,10 +3,11 @@
 // RUN: stepwell-opt %s -p loops-plan-memory | filecheck %s
 
 // %a is result 1 and read by %b (result 0) at its own element: %b does not write over
-// it. %b returned twice: result 0 (the runtime copies the second). %t is a temp.
+// it. %b returned twice: result 0 (the runtime copies the second). %t, an
+// intermediate dead before %b is written, borrows result 0's memory.
 // CHECK-LABEL: func.func @results
-// CHECK-SAME:    arena = 4096 : i64
-// CHECK:         %t = loops.pointwise {{.*}}memory = #loops.slot<0, 4096>
+// CHECK-SAME:    arena = 0 : i64
+// CHECK:         %t = loops.pointwise {{.*}}memory = #loops.slot<result 0, 0, 4096>
 // CHECK:         %a = loops.pointwise {{.*}}memory = #loops.slot<result 1>
 // CHECK:         %b = loops.pointwise {{.*}}memory = #loops.slot<result 0>
 func.func @results(%x: tensor<1024xf32>) -> (tensor<1024xf32>, tensor<1024xf32>, tensor<1024xf32>) {

@@ -2,14 +2,14 @@
 // program order); offsets and sizes are multiples of 64 bytes.
 // RUN: stepwell-opt %s -p loops-plan-memory | filecheck %s
 
-// Reversed reads (never in place): %a dies at %b, so %c takes its slot; %b dies at %c,
-// so %d takes %b's.
+// Reversed reads (never in place): %b dies at %c, so %d takes its slot; %a and %c,
+// dead before the result is written, take turns in its memory.
 // CHECK-LABEL: func.func @reverse_chain
-// CHECK-SAME:    arena = 8192 : i64
-// CHECK:         %a = loops.pointwise {{.*}}memory = #loops.slot<0, 4096>
-// CHECK:         %b = loops.pointwise {{.*}}memory = #loops.slot<4096, 4096>
-// CHECK:         %c = loops.pointwise {{.*}}memory = #loops.slot<0, 4096>
-// CHECK:         %d = loops.pointwise {{.*}}memory = #loops.slot<4096, 4096>
+// CHECK-SAME:    arena = 4096 : i64
+// CHECK:         %a = loops.pointwise {{.*}}memory = #loops.slot<result 0, 0, 4096>
+// CHECK:         %b = loops.pointwise {{.*}}memory = #loops.slot<0, 4096>
+// CHECK:         %c = loops.pointwise {{.*}}memory = #loops.slot<result 0, 0, 4096>
+// CHECK:         %d = loops.pointwise {{.*}}memory = #loops.slot<0, 4096>
 // CHECK:         %e = loops.pointwise {{.*}}memory = #loops.slot<result 0>
 func.func @reverse_chain(%x: tensor<1024xf32>) -> tensor<1024xf32> {
   %a = loops.pointwise : tensor<1024xf32> {
@@ -35,16 +35,18 @@ func.func @reverse_chain(%x: tensor<1024xf32>) -> tensor<1024xf32> {
   func.return %e : tensor<1024xf32>
 }
 
-// Best fit: once %big (4096 bytes) and %small (64 bytes: 3 f32 rounded up) are free,
-// with %sep still live between them, %s2 takes the small block and %b2 the big one,
-// though the big one comes first. A sum of 10 f32 (40 bytes) takes 64.
+// Small buffers (3 f32 rounded up to 64 bytes; a sum of 10 f32, 40 bytes, to 64) dead
+// before the results are written borrow result memory, planned backward from the
+// end: %sep and %s2 (read by %r1) in %r2's memory (4096 bytes), %keep (read by %r0)
+// too, since %r1's 12 bytes cannot hold its 40; %small in %r0's (40 bytes). %big finds
+// no room left in %r2's memory and shares the arena with %b2 (dead at %r2's write).
 // CHECK-LABEL: func.func @best_fit
-// CHECK-SAME:    arena = 4288 : i64
+// CHECK-SAME:    arena = 4096 : i64
 // CHECK:         %big = loops.pointwise {{.*}}memory = #loops.slot<0, 4096>
-// CHECK:         %sep = loops.pointwise {{.*}}memory = #loops.slot<4096, 64>
-// CHECK:         %small = loops.pointwise {{.*}}memory = #loops.slot<4160, 64>
-// CHECK:         %keep = loops.reduce {{.*}}memory = #loops.slot<4224, 64>
-// CHECK:         %s2 = loops.pointwise {{.*}}memory = #loops.slot<4160, 64>
+// CHECK:         %sep = loops.pointwise {{.*}}memory = #loops.slot<result 2, 0, 64>
+// CHECK:         %small = loops.pointwise {{.*}}memory = #loops.slot<result 0, 0, 64>
+// CHECK:         %keep = loops.reduce {{.*}}memory = #loops.slot<result 2, 128, 64>
+// CHECK:         %s2 = loops.pointwise {{.*}}memory = #loops.slot<result 2, 64, 64>
 // CHECK:         %b2 = loops.pointwise {{.*}}memory = #loops.slot<0, 4096>
 // CHECK:         %r0 = loops.pointwise {{.*}}memory = #loops.slot<result 0>
 // CHECK:         %r1 = loops.pointwise {{.*}}memory = #loops.slot<result 1>

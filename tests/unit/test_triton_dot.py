@@ -100,7 +100,7 @@ CASES = {
 def small_tile(op) -> GpuTileAttr:
     """The least tiles tl.dot takes (K steps of 16: several of them in these cases)."""
     mode = plan(op).mode
-    return GpuTileAttr.make("dot", [16, 16, 8 if mode == "fma" else 32 if mode == "i8" else 16], 4, 2)
+    return GpuTileAttr.make("dot", [16, 16, 8 if mode == "fma" else 16], 4, 2)
 
 
 def lower(source: str, small: bool):

@@ -17,11 +17,11 @@ One program instance owns a BM x BN tile of the output of one batch point:
   only K needs a mask, and only when BK does not divide K; a K of 0 runs no step;
 - `gpu_block.dot` accumulates: f16/bf16 factors (each side a load and an `extf` to f32
   in the loops IR) go to the tensor cores as they are, with an f32 accumulator, which
-  is exact for their products; f32 and f64 factors with `precision ieee` (the spec's
-  f32 numerics and 1e-5 tolerance do not allow tf32, so tf32 is never chosen); i8
-  with an i32 accumulator, truncated to i8 at the end (two's complement wrapping makes
-  that the loops IR's i8 sum); i32 and i64, which tl.dot does not take, as a
-  broadcast product [BM, BK, BN] summed over K (small tiles). A side computed by a
+  is exact for their products; f32 factors with `precision ieee` (the spec's f32
+  numerics and 1e-5 tolerance do not allow tf32, so tf32 is never chosen); f64 (an
+  f64 tl.dot fails Triton 3.6's checks for sm_90, seen on the H200) and the integers
+  (the spec's i8 sum wraps in i8; tl.dot takes no i32/i64) as a broadcast product
+  [BM, BK, BN] summed over K (small tiles). A side computed by a
   prologue other than that 16-bit extension (attention's second product: f32
   probabilities times bf16 values extended to f32) is applied to the loaded tile as a
   `gpu_block.map`, its masked-off K lanes set to 0;
@@ -51,7 +51,7 @@ from dataclasses import dataclass
 
 import sympy
 from xdsl.dialects import arith
-from xdsl.dialects.builtin import AnyFloat, IntegerAttr, bf16, f16, f32, f64, i8, i32, i64
+from xdsl.dialects.builtin import AnyFloat, IntegerAttr, bf16, f16, f32, i32, i64
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 from stepwell.dialects import gpu_block as gb
@@ -96,7 +96,7 @@ class Plan:
     outputs: list[SSAValue]  # the values stored, in result order (the contract's or the epilogue's)
     x: Side  # M x K
     y: Side  # K x N
-    mode: str  # "mma" (16-bit tensor cores), "dot" (tl.dot on the factors' type), "i8", "fma" (broadcast product)
+    mode: str  # "mma" (16-bit tensor cores), "dot" (tl.dot on f32 factors), "fma" (broadcast product)
 
     @property
     def sizes(self) -> tuple[tuple[int, ...], int, int, int]:
@@ -163,10 +163,8 @@ def plan(op: ContractOp | KernelOp) -> Plan:
     t = x.value.type
     if x.ext16 and y.ext16 and x.ops[0].result.type == y.ops[0].result.type:  # type: ignore[attr-defined]
         mode = "mma"
-    elif t in (f32, f64) or isinstance(t, AnyFloat):
-        mode = "dot" if t in (f32, f64) else "fma"
-    elif t == i8:
-        mode = "i8"
+    elif t == f32:
+        mode = "dot"
     else:
         mode = "fma"
     return Plan(c, epilogue, inputs, outputs, x, y, mode)
@@ -181,7 +179,7 @@ UNREACHABLE = "a contraction reading a value computed in its own kernel is not s
 def tile(op: Operation) -> GpuTileAttr | None:
     """The dot tiling of a contraction (lone or with its epilogue); None if `op` is not
     one. Big 16-bit problems take Hopper's large tiles, small or odd ones smaller
-    tiles (at least 16, tl.dot's least; for i8 a K block of 32), down to where the
+    tiles (at least 16, tl.dot's least), down to where the
     tiles about fill the SMs."""
     c = contract_of(op)
     if c is None:
@@ -194,7 +192,7 @@ def tile(op: Operation) -> GpuTileAttr | None:
     if mode == "fma":  # a [BM, BK, BN] product in registers
         return GpuTileAttr.make("dot", [_fit(m, 16, 32), _fit(n, 16, 32), _fit(k, 1, 8)], 4, 1)
     bm, bn = _fit(m, 16, 128), _fit(n, 16, 256 if mode == "mma" else 128)
-    bk = _fit(k, 32 if mode == "i8" else 16, 64 if mode in ("mma", "i8") else 32)
+    bk = _fit(k, 16, 64 if mode == "mma" else 32)
     count = math.prod(batch)
     while count * -(-m // bm) * -(-n // bn) < SMS and max(bm, bn) > 64:  # more tiles, fewer idle SMs
         if bn >= bm:
@@ -222,8 +220,8 @@ def dot(op: ContractOp | KernelOp, name: str) -> gb.KernelOp:
         raise Unsupported(op, f"a contraction is tiled as #loops.gpu<dot, block = [BM, BN, BK], ...>, got {attr}")
     bm, bn, bk = attr.block
     least = gb.ops.MIN_DOT_DIM
-    if p.mode != "fma" and min(bm, bn, bk) < least or p.mode == "i8" and bk < 32:
-        raise Unsupported(op, f"tl.dot needs blocks of at least {least} (a K block of 32 for i8), got {bm}x{bn}x{bk}")
+    if p.mode != "fma" and min(bm, bn, bk) < least:
+        raise Unsupported(op, f"tl.dot needs blocks of at least {least}, got {bm}x{bn}x{bk}")
     return _Builder(p, name, bm, bn, bk).build(attr.warps, attr.stages)
 
 
@@ -353,7 +351,7 @@ class _Builder:
         x_ptrs = self.side_pointers(p.x, x_shape, x_axes)
         y_ptrs = self.side_pointers(p.y, y_shape, y_axes)
 
-        acc_type = {"mma": f32, "i8": i32}.get(p.mode, p.contract.yield_type())
+        acc_type = f32 if p.mode == "mma" else p.contract.yield_type()
         acc0 = self.fill(self.lane_block(bn, 1, [bm, bn]), 0, acc_type, "acc")
         lo, hi, step = b.const(0, i32), b.const(k, i32), b.const(bk, i32)
         loop = gb.ForOp(lo, hi, step, [acc0])
@@ -374,8 +372,6 @@ class _Builder:
         outer.add(loop)
         acc = loop.outputs[0]
         acc.name_hint = "acc"
-        if p.mode == "i8":
-            acc = self.cast(acc, arith.TruncIOp, i8)
         acc.name_hint = p.contract.result.name_hint or "acc"
 
         # the epilogue and the stores

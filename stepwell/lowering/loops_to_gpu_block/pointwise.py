@@ -76,6 +76,7 @@ def pointwise(op: PointwiseOp, name: str) -> gb.KernelOp:
 
     (offs, mask), loads, indices = k.offsets(flat_args, index)
     values = k.load(loads, mask)
-    (value,) = k.compute(values, indices, [])
+    # an op that reads nothing (a fill) maps over the mask, for the block's shape
+    (value,) = k.compute(values, indices, [] if values or indices else [mask])
     k.store(offs, value, mask)
     return k.finish([cdiv(n, block)], attr.warps)

@@ -106,7 +106,8 @@ def tiled(op: PointwiseOp, name: str) -> gb.KernelOp:
     k.flat = out
     (offs, mask), loads, indices = k.offsets(args, index)
     values = k.load(loads, mask)
-    (value,) = k.compute(values, indices, [])
+    # an op that reads nothing (a fill) maps over the mask, for the block's shape
+    (value,) = k.compute(values, indices, [] if values or indices else [mask])
     k.store(offs, value, mask)
     grid = sympy.Mul(*(size_symbol(d) for d in batch)) * cdiv(m, bm) * cdiv(n, bn)
     return k.finish([grid], attr.warps)

@@ -1,7 +1,7 @@
 // RUN: not stepwell-opt %s -p convert-loops-to-gpu_block 2>&1 | filecheck %s
 
 // tl.dot takes blocks of at least 16: a smaller tile is refused at the op.
-// CHECK: dot-errors.mlir:[[# @LINE + 2]]:3: error: 'loops.contract' op tl.dot needs blocks of at least 16 (a K block of 32 for i8), got 8x16x16
+// CHECK: dot-errors.mlir:[[# @LINE + 2]]:3: error: 'loops.contract' op tl.dot needs blocks of at least 16, got 8x16x16
 func.func @small(%a: tensor<32x64xf32>, %b: tensor<64x48xf32>) -> tensor<32x48xf32> {
   %c = loops.contract over [64] m = d0, n = d1, k = r0 : tensor<32x48xf32> attributes {tile = #loops.gpu<dot, block = [8, 16, 16], warps = 4>} {
     %0 = loops.load %a[d0, r0] : tensor<32x64xf32>

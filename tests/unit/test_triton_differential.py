@@ -256,11 +256,6 @@ XFAIL.update(dict.fromkeys([
     "zero_c_var_f32",
 ], "fused kernels over a non-contiguous or several reduced dims (rows.py's persistent kernels read rows contiguously)"))
 XFAIL.update(dict.fromkeys([
-    "constant_bf16", "constant_f16", "constant_f32", "constant_f64", "constant_i32", "constant_i64", "constant_i8",
-    "zero_constant_f16", "zero_constant_f32", "zero_constant_i32", "zero_constant_sliced_to_empty_f16",
-    "zero_constant_sliced_to_empty_f32", "zero_constant_sliced_to_empty_i32",
-], "tensor_graph.constant at function level: the Triton launcher does not materialize constants yet"))
-XFAIL.update(dict.fromkeys([
     "gather_bf16", "gather_f16", "gather_f32", "gather_f64", "gather_i1", "gather_i32", "gather_i64", "gather_i8",
     "zero_gather_empty_indices_f16", "zero_gather_empty_indices_f32", "zero_gather_empty_indices_i32",
     "zero_gather_empty_rows_f16", "zero_gather_empty_rows_f32", "zero_gather_empty_rows_i32",

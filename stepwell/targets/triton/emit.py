@@ -15,9 +15,11 @@ the conversion emits them only for dividends >= 0.
 
 from __future__ import annotations
 
+import base64
 import math
 from typing import Any
 
+import numpy as np
 import sympy
 from xdsl.dialects import arith, func
 from xdsl.dialects.builtin import (
@@ -39,6 +41,7 @@ from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of, shape_of
 from stepwell.dialects.loops.index import format_index, sym
 from stepwell.dialects.loops.memory import ARENA, MEMORY, SlotAttr, byte_size
+from stepwell.dialects.tensor_graph.canonicalize import to_numpy
 from stepwell.dtypes import numpy_dtype
 from stepwell.tools.emitters import EmitError
 
@@ -143,26 +146,31 @@ def tl_dtype(t: Attribute) -> str:
 
 
 def emit_triton(module: ModuleOp, **_: Any) -> str:
-    parts = ["import torch", "import triton", "import triton.language as tl", ""]
+    """The module as one Python file: imports, launch options, constants, the combine
+    helpers, then each kernel and launcher in the module's order."""
     kernels = {op.sym_name.data: op for op in module.ops if isinstance(op, gb.KernelOp)}
-    parts += ["", *_configs(list(kernels.values())), ""]
+    constants = [op for fn in module.ops if isinstance(fn, func.FuncOp) for op in fn.body.ops if op.name == "tensor_graph.constant"]
+    body: list[str] = []
     helpers: set[str] = set()
     interpreted = False
     for op in module.ops:
         if isinstance(op, gb.KernelOp):
             kernel = _Kernel(op)
-            parts += ["", *kernel.lines(), ""]
+            body += ["", *kernel.lines(), ""]
             helpers |= kernel.helpers
             interpreted |= kernel.uses_interpreted
         elif isinstance(op, func.FuncOp):
-            parts += ["", *_launcher(op, kernels), ""]
+            body += ["", *_launcher(op, kernels), ""]
         else:
             raise EmitError(f"cannot emit '{op.name}' as Triton (run lower-to-triton first)")
-    for name in sorted(helpers, reverse=True):
-        parts[4:4] = ["", *helper_lines(name), ""]
-    if interpreted:
-        parts[0:4] = ["import os", *parts[0:3], "", INTERPRETED, ""]
-    return "\n".join(parts).rstrip() + "\n"
+    imports = [*(["import base64"] if constants else []), *(["import os"] if interpreted else []),
+               "import torch", "import triton", "import triton.language as tl", ""]
+    parts = [*imports, *([INTERPRETED, ""] if interpreted else []), "", *_configs(list(kernels.values())), ""]
+    if constants:
+        parts += ["", *_constants(constants), ""]
+    for name in sorted(helpers):
+        parts += ["", *helper_lines(name), ""]
+    return "\n".join(parts + body).rstrip() + "\n"
 
 
 class _Names:
@@ -496,8 +504,12 @@ def _launcher(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> list[str]:
         elif isinstance(op, arith.ConstantOp) and isinstance(op.value, IntegerAttr):
             sizes[op.result] = op.value.value.data
             out.append(f"    {n.define(op.result)} = {_literal(op.value)}")
+        elif op.name == "tensor_graph.constant":
+            out.append(f"    {n.define(op.results[0])} = _constant({_constant_name(op)!r}, {device})")
         elif isinstance(op, func.ReturnOp):
-            values = ", ".join(n[v] for v in op.arguments)
+            # a result is never an argument or a (cached) constant: their copies
+            fresh = {v for v in op.arguments if isinstance(v.owner, gb.LaunchOp)}
+            values = ", ".join(n[v] if v in fresh else f"{n[v]}.clone()" for v in op.arguments)
             out.append(f"    return {values}" if values else "    return")
             break
         else:
@@ -513,10 +525,38 @@ def launch_options(kernel: gb.KernelOp) -> dict[str, int]:
     return options
 
 
+def _constant_name(op: Operation) -> str:
+    fn = op.parent_op()
+    assert isinstance(fn, func.FuncOp)
+    return f"{fn.sym_name.data}.{list(fn.body.ops).index(op)}"
+
+
+def _constants(ops: list[Operation]) -> list[str]:
+    """The program's tensor_graph.constant values, as their bytes (base64; a splat as
+    one element), and `_constant(name, device)`: the value as a tensor on `device`,
+    made once per device."""
+    lines = ["# tensor_graph.constant values: (shape, dtype, bytes of the elements; one for a splat)",
+             "_CONSTANT_DATA = {"]
+    for op in ops:
+        array = to_numpy(op.properties["value"])  # type: ignore[arg-type]
+        shape = tuple(array.shape)
+        if array.size > 1 and (array == array.flat[0]).all() and not np.isnan(array.astype(np.float64)).any():
+            array = array.reshape(-1)[:1]  # a splat: one element, expanded on the device
+        data = base64.b64encode(np.ascontiguousarray(array).tobytes()).decode()
+        lines.append(f"    {_constant_name(op)!r}: ({shape}, torch.{numpy_dtype(op.results[0].type.element_type).name}, {data!r}),")  # type: ignore[attr-defined]
+    return [*lines, "}", "_CONSTANTS = {}", "", "",
+            "def _constant(name, device):",
+            "    key = (name, str(device))",
+            "    if key not in _CONSTANTS:",
+            "        shape, dtype, data = _CONSTANT_DATA[name]",
+            "        raw = bytearray(base64.b64decode(data))",
+            "        flat = torch.frombuffer(raw, dtype=dtype) if raw else torch.empty(0, dtype=dtype)",
+            "        _CONSTANTS[key] = flat.to(device).expand(shape).contiguous() if flat.numel() == 1 else flat.reshape(shape).to(device)",
+            "    return _CONSTANTS[key]"]
+
+
 def _configs(kernels: list[gb.KernelOp]) -> list[str]:
-    """CONFIGS: each kernel's launch options, the IR's to start with."""
-    if not kernels:
-        return []
+    """CONFIGS: each kernel's launch options, the IR's to start with; DEVICE."""
     lines = ["# launch options per kernel: the IR's (the runtime's autotuner may replace them)", "CONFIGS = {"]
     lines += [f"    {k.sym_name.data!r}: {launch_options(k)!r}," for k in kernels]
     return [*lines, "}", 'DEVICE = "cuda"  # the device of a launcher with no tensor argument']

@@ -249,13 +249,6 @@ XFAIL: dict[str, str] = {}
 and fails, as soon as a change makes it work; then it comes off this list."""
 
 XFAIL.update(dict.fromkeys([
-    "c_layer_norm_bf16", "c_layer_norm_f16", "c_layer_norm_f32", "c_layer_norm_f64", "c_log_softmax_bf16",
-    "c_log_softmax_f16", "c_log_softmax_f32", "c_log_softmax_f64", "c_var_bf16", "c_var_f16", "c_var_f32",
-    "c_var_f64", "softmax_shape6", "zero_c_layer_norm_f16", "zero_c_layer_norm_f32", "zero_c_log_softmax_f16",
-    "zero_c_log_softmax_f32", "zero_c_softmax_empty_axis_f16", "zero_c_softmax_empty_axis_f32", "zero_c_var_f16",
-    "zero_c_var_f32",
-], "fused kernels over a non-contiguous or several reduced dims (rows.py's persistent kernels read rows contiguously)"))
-XFAIL.update(dict.fromkeys([
     "constant_bf16", "constant_f16", "constant_f32", "constant_f64", "constant_i32", "constant_i64", "constant_i8",
     "zero_constant_f16", "zero_constant_f32", "zero_constant_i32", "zero_constant_sliced_to_empty_f16",
     "zero_constant_sliced_to_empty_f32", "zero_constant_sliced_to_empty_i32",

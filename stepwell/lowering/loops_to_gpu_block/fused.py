@@ -130,24 +130,14 @@ def fused(kernel: KernelOp, name: str) -> gb.KernelOp:
     `tile` attribute (or `tile(kernel)`)."""
     parallel, reduction = kernel.parallel_sizes, kernel.reduction_sizes
     points, reduced = math.prod(parallel), math.prod(reduction)
-    if reduced > MAX_ROW:
-        raise Unsupported(
-            kernel,
-            f"reduces {reduced} elements per parallel point, not along one contiguous dim: the Triton path keeps "
-            f"at most {MAX_ROW} of them in registers (a persistent fused kernel), longer ones are not supported yet",
-        )
-    t = kernel.attributes.get("tile")
-    t = t if isinstance(t, GpuTileAttr) else tile(kernel)
-    if t is None or t.kind.data != "persistent" or len(t.block) != 2:
-        raise Unsupported(kernel, UNSUPPORTED)
-    rb, xb = t.block
-    if rb < reduced:
-        raise Unsupported(kernel, f"the tile's block [{rb}, {xb}] does not hold the {reduced} reduced elements of a parallel point")
-
     ops = kernel.compute_ops()
     local = {op.result: op for op in ops}
     kdims = _kernel_dims(kernel)
     k_names = {f"k{j}" for j in range(len(reduction))}
+
+    def reduces(op: ComputeOp) -> bool:
+        """Whether the op is a reduction over the block (one over [1] is a pointwise op)."""
+        return isinstance(op, ReduceOp) and any(n != UNIT for n in (op.dim_map or ())[len(op.shape):])
 
     def spans(op: ComputeOp) -> bool:
         """Whether the op's result spans the reduced points (a block, not a vector)."""
@@ -155,7 +145,7 @@ def fused(kernel: KernelOp, name: str) -> gb.KernelOp:
 
     def on_block(op: ComputeOp) -> bool:
         """Whether the op computes on the block (a reduction's body does)."""
-        return isinstance(op, ReduceOp) or spans(op)
+        return reduces(op) or spans(op)
 
     def out_offset(op: ComputeOp) -> sympy.Expr:
         return _offset(op.shape, dims(len(op.shape)), _env(op, kdims))
@@ -164,11 +154,15 @@ def fused(kernel: KernelOp, name: str) -> gb.KernelOp:
     vector_loads: dict[LoadOp, sympy.Expr] = {}
     for op in ops:
         if isinstance(op, ReduceOp):
-            mapped = [n for n in (op.dim_map or ())[len(op.shape):] if n != UNIT]
             if type(op) is not ReduceOp or op.kind.data in ARG_KINDS or op.yield_type() == i1:
                 raise Unsupported(kernel, UNSUPPORTED)
-            if sorted(mapped) != sorted(k_names) or any(n in k_names for n in (op.dim_map or ())[: len(op.shape)]):
-                raise Unsupported(kernel, f"{UNSUPPORTED}: a reduction of a fused kernel reduces all its k dims")
+            mapped = [n for n in (op.dim_map or ())[len(op.shape):] if n != UNIT]
+            if reduces(op) and (sorted(mapped) != sorted(k_names) or spans(op)):
+                raise Unsupported(
+                    kernel,
+                    "a fused kernel with a reduction over only some of its reduced dims (a split reduction's "
+                    "partial results) is not supported by the Triton path yet",
+                )
         elif not isinstance(op, PointwiseOp):
             raise Unsupported(kernel, UNSUPPORTED)
         if any(isinstance(o, IndexOp) for o in op.body.walk()):
@@ -179,11 +173,28 @@ def fused(kernel: KernelOp, name: str) -> gb.KernelOp:
             if load.buffer in local:  # a kernel-local value: read at its own point, in registers
                 producer = local[load.buffer]
                 if offset != out_offset(producer) or (spans(producer) and not on_block(op)):
-                    raise Unsupported(kernel, f"{UNSUPPORTED}: a kernel-local value read away from its own point")
+                    raise Unsupported(
+                        kernel, "a fused kernel that reads a value of its own away from where it is computed "
+                        "is not supported by the Triton path yet"
+                    )
                 continue
-            if not on_block(op) and R in offset.free_symbols:
-                raise Unsupported(kernel, UNSUPPORTED)
             (block_loads if on_block(op) else vector_loads)[load] = offset
+
+    if reduced > MAX_ROW:
+        raise Unsupported(
+            kernel,
+            f"reduces {reduced} elements per parallel point over "
+            + ("several dims" if len(reduction) > 1 else "a dim its loads do not read contiguously")
+            + f": the Triton path keeps at most {MAX_ROW} of them in registers (a persistent fused kernel); "
+            "longer ones are not supported yet",
+        )
+    t = kernel.attributes.get("tile")
+    t = t if isinstance(t, GpuTileAttr) else tile(kernel)
+    if t is None or t.kind.data != "persistent" or len(t.block) != 2:
+        raise Unsupported(kernel, UNSUPPORTED)
+    rb, xb = t.block
+    if rb < reduced:
+        raise Unsupported(kernel, f"the tile's block [{rb}, {xb}] does not hold the {reduced} reduced elements of a parallel point")
 
     outputs = list(kernel.body.block.last_op.values)  # type: ignore[union-attr]
     wide = (pow2(points) + xb) * max(reduced, rb, 1) > I32_LIMIT or not all(
@@ -274,7 +285,7 @@ def fused(kernel: KernelOp, name: str) -> gb.KernelOp:
             v = on_shape(value[load.buffer] if load.buffer in local else memory[load], block)
             if v not in ins:
                 ins.append(v)
-        if isinstance(op, ReduceOp):
+        if reduces(op):
             ins.append(mask)
         if not ins:  # reads nothing: a map over the mask
             ins.append(mask if block else xmask)
@@ -285,13 +296,13 @@ def fused(kernel: KernelOp, name: str) -> gb.KernelOp:
         }
         mb = Builder(body)
         result = clone_body(mb, op, mapping)
-        if isinstance(op, ReduceOp):
+        if reduces(op):
             identity = REDUCTIONS[op.kind.data].identity(numpy_dtype(op.yield_type()))
             fill = mb.const(identity.item() if hasattr(identity, "item") else identity, result.type)
             result = mb.add(arith.SelectOp(body.args[ins.index(mask)], result, fill)).result
         mb.add(gb.YieldOp(result))
         out = b.add(gb.MapOp(ins, [op.yield_type()], Region(body))).outputs[0]
-        if isinstance(op, ReduceOp):
+        if reduces(op):
             out.name_hint = f"{op.result.name_hint or 'acc'}_block"
             acc = _accumulator(op.kind.data, op.yield_type())
             if acc != op.yield_type():

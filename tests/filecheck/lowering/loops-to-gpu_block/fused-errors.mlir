@@ -20,4 +20,22 @@ func.func @split(%x: tensor<2048x64xf32>) -> tensor<2048x64xf32> {
   %s = tensor_graph.softmax %x {axis = 0} : tensor<2048x64xf32>
   func.return %s : tensor<2048x64xf32>
 }
-// CHECK: error: pass 'convert-loops-to-gpu_block' failed: 3 op(s) the Triton path does not support yet
+// A user's tile whose block does not hold the reduced extent (33 > 16) is refused.
+// CHECK: fused-errors.mlir:[[# @LINE + 2]]:3: error: 'loops.kernel' op the tile's block [16, 2] does not hold the 33 reduced elements of a parallel point
+func.func @small_tile(%x: tensor<33x5xf32>) -> tensor<1x5xf32> {
+  %0 = loops.kernel parallel [p0 = 1, p1 = 5] reduction [k0 = 33] -> tensor<1x5xf32> attributes {tile = #loops.gpu<persistent, block = [16, 2], warps = 2>} {
+    %1 = loops.reduce max over [33] : tensor<1x5xf32> at (p0, p1 | k0) {
+      %2 = loops.load %x[r0, d1] : tensor<33x5xf32>
+      loops.yield %2 : f32
+    }
+    %3 = loops.reduce sum over [33] : tensor<1x5xf32> at (p0, p1 | k0) {
+      %4 = loops.load %x[r0, d1] : tensor<33x5xf32>
+      %5 = loops.load %1[0, d1] : tensor<1x5xf32>
+      %6 = arith.subf %4, %5 : f32
+      loops.yield %6 : f32
+    }
+    loops.yield %3 : tensor<1x5xf32>
+  }
+  func.return %0 : tensor<1x5xf32>
+}
+// CHECK: error: pass 'convert-loops-to-gpu_block' failed: 4 op(s) the Triton path does not support yet

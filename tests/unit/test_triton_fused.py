@@ -16,11 +16,11 @@ import pytest
 triton = pytest.importorskip("triton")
 pytest.importorskip("torch")
 
-from _programs import ULP, assert_close, func, rand, tt  # noqa: E402
-from _triton import compile_sm90, interpret, lower  # noqa: E402
+from _programs import ULP, assert_close, func, rand, tt
+from _triton import compile_sm90, interpret, lower
 
-from stepwell import reference  # noqa: E402
-from stepwell.dialects import gpu_block as gb  # noqa: E402
+from stepwell import reference
+from stepwell.dialects import gpu_block as gb
 
 CASES: dict[str, tuple[str, list[np.ndarray], float, float]] = {}
 

@@ -31,7 +31,7 @@ import math
 
 import sympy
 from xdsl.dialects import arith
-from xdsl.dialects.builtin import ArrayAttr, IntegerAttr, StringAttr, TensorType, i1, i32, i64
+from xdsl.dialects.builtin import ArrayAttr, IntegerAttr, StringAttr, i1, i32, i64
 from xdsl.ir import Block, Operation, Region, SSAValue
 
 from stepwell.dialects import gpu_block as gb
@@ -113,9 +113,9 @@ def claims(op: Operation) -> bool:
 
 
 def tile(op: Operation) -> GpuTileAttr | None:
-    """`persistent, block = [RBLOCK, XBLOCK]` for a kernel this module claims whose
-    reduction fits (the module docstring); None for anything else."""
-    if not isinstance(op, KernelOp) or "tile" in op.attributes or not claims(op):
+    """`persistent, block = [RBLOCK, XBLOCK]` for a kernel that rows.py's persistent
+    kernels cannot read and whose reduction fits (the module docstring); else None."""
+    if not isinstance(op, KernelOp) or reads_rows(op):
         return None
     reduced = math.prod(op.reduction_sizes)
     if reduced > MAX_ROW:

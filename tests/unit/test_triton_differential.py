@@ -249,13 +249,6 @@ XFAIL: dict[str, str] = {}
 and fails, as soon as a change makes it work; then it comes off this list."""
 
 XFAIL.update(dict.fromkeys([
-    "c_layer_norm_bf16", "c_layer_norm_f16", "c_layer_norm_f32", "c_layer_norm_f64", "c_log_softmax_bf16",
-    "c_log_softmax_f16", "c_log_softmax_f32", "c_log_softmax_f64", "c_var_bf16", "c_var_f16", "c_var_f32",
-    "c_var_f64", "softmax_shape6", "zero_c_layer_norm_f16", "zero_c_layer_norm_f32", "zero_c_log_softmax_f16",
-    "zero_c_log_softmax_f32", "zero_c_softmax_empty_axis_f16", "zero_c_softmax_empty_axis_f32", "zero_c_var_f16",
-    "zero_c_var_f32",
-], "fused kernels over a non-contiguous or several reduced dims (rows.py's persistent kernels read rows contiguously)"))
-XFAIL.update(dict.fromkeys([
     "gather_bf16", "gather_f16", "gather_f32", "gather_f64", "gather_i1", "gather_i32", "gather_i64", "gather_i8",
     "zero_gather_empty_indices_f16", "zero_gather_empty_indices_f32", "zero_gather_empty_indices_i32",
     "zero_gather_empty_rows_f16", "zero_gather_empty_rows_f32", "zero_gather_empty_rows_i32",

@@ -25,6 +25,7 @@ class GpuTileAttr(ParametrizedAttribute):
         #loops.gpu<pointwise, block = [1024], warps = 4>
         #loops.gpu<tile, block = [32, 64], warps = 4>
         #loops.gpu<persistent, block = [4096], warps = 16>
+        #loops.gpu<persistent, block = [8, 128], warps = 4>
         #loops.gpu<looped, block = [1, 2048], warps = 16>
         #loops.gpu<split, block = [64, 8], warps = 8>
         #loops.gpu<dot, block = [128, 128, 64], warps = 8, stages = 3>
@@ -35,6 +36,10 @@ class GpuTileAttr(ParametrizedAttribute):
       dims, for reads and writes contiguous along different dims (a transpose).
     - `persistent`: one program instance per parallel point (output row), the whole
       reduced row of `block[0]` (>= its length, a power of two) in registers, read once.
+      With two sizes, `block = [R, X]` (a fused kernel whose reduction is not along the
+      contiguous dim of its loads, or spans several dims): a program instance owns `X`
+      consecutive parallel points and the whole flattened reduced extent, `R` (>= it)
+      by `X` in registers, read once.
     - `looped`: a program instance owns `block[0]` parallel points and walks the
       reduction in steps of `block[1]`, accumulating in registers (long rows, column
       reductions).

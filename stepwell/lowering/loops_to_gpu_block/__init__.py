@@ -28,6 +28,11 @@ where there is none it decides as loops-tile would (kernels.DECIDE).
   and a `gpu_block.reduce`, a pointwise op over k0 a map on the row block, one over
   the parallel dims only scalar arith on the program instance's values. Kernel-local
   values stay in registers; only the yielded buffers are stored (rows with the mask).
+- Any other fused `loops.kernel` (its reduction along a dim its loads do not read
+  contiguously, a softmax over axis 0; or over several dims, a variance over [1, 2])
+  with at most MAX_ROW reduced points is persistent over 2-D blocks (fused.py): a
+  program instance owns XBLOCK parallel points and the whole flattened reduced extent,
+  reductions along the block's R axis, vectors broadcast back over it.
 
 Index arithmetic is i32 where the access analysis proves every offset fits
 (`fits_i32`), else i64. Problem sizes are literals in the kernel body

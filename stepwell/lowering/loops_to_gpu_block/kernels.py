@@ -8,7 +8,7 @@ from xdsl.dialects.builtin import IntegerAttr
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.loops import ComputeOp, KernelOp, PointwiseOp
 from stepwell.dialects.loops.memory import MEMORY
-from stepwell.lowering.loops_to_gpu_block import dot as dots, pointwise as pw, reductions, rows, tiles
+from stepwell.lowering.loops_to_gpu_block import dot as dots, fused, pointwise as pw, reductions, rows, tiles
 from stepwell.lowering.loops_to_gpu_block.common import (
     UNSUPPORTED, Unsupported, check_body, finish_sizes, kernel_inputs, tiling,
 )
@@ -18,7 +18,7 @@ from stepwell.lowering.loops_to_gpu_block.reductions import reduction, reduction
 from stepwell.lowering.loops_to_gpu_block.rows import persistent
 from stepwell.lowering.loops_to_gpu_block.tiles import tiled
 
-DECIDE = (dots.tile, reductions.tile, tiles.tile, pw.tile, rows.tile)
+DECIDE = (dots.tile, reductions.tile, tiles.tile, pw.tile, fused.tile, rows.tile)
 """The kernel modules' tiling decisions, most specific first: what loops-tile writes
 and what this conversion follows where an op carries no `tile`."""
 
@@ -38,7 +38,7 @@ def convert_function(fn: func.FuncOp, sizes: str = "literal") -> list[gb.KernelO
         elif reduction_parts(op) is not None:
             make = reduction
         elif isinstance(op, KernelOp):
-            make = persistent
+            make = fused.fused if fused.claims(op) else persistent
         else:
             raise Unsupported(op, UNSUPPORTED)
         if isinstance(op, KernelOp):

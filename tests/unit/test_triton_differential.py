@@ -303,12 +303,6 @@ XFAIL.update(dict.fromkeys([
     "reduce_mean_0_f64", "sigmoid_f64", "silu_f64", "sqrt_f64",
 ], "f64 in the emitted kernel: Triton's div_rn, sqrt_rn, exp ... take fp32 only"))
 XFAIL.update(dict.fromkeys([
-    "cast_bf16", "cast_f16", "cast_f32", "cast_f64", "cast_i32", "cast_i64", "cast_i8",
-], "casts: float->int must saturate (NaN -> 0), int/f32 -> bf16 wrong in the interpreter"))
-XFAIL.update(dict.fromkeys([
-    "iota_bf16",
-], "iota at bf16: the values come out as raw bits"))
-XFAIL.update(dict.fromkeys([
     "reduce_max_0_i1", "reduce_min_0_i1",
 ], "i1 reductions: the emitter writes tl.bool (Triton's is tl.int1)"))
 

@@ -217,3 +217,43 @@ def test_sizes_as_arguments_in_the_interpreter(tmp_path):
             if (p := check(n, np.asarray(actual), np.asarray(expected))) is not None:
                 problems.append(p)
     assert not problems, "\n".join(problems)
+
+
+# Conversions to f16 and bf16 round once (to nearest even), as the reference: values
+# where a conversion through f32 rounds twice (a tie after the first rounding), f32 ties
+# (Triton's interpreter truncates f32 -> bf16), overflow, NaN; iota at bf16 (i64 -> bf16).
+NARROWING = {
+    "f32": [259.0, 263.0, -259.0, 1.01171875, 3.0e38, 65520.0, 65519.0, np.nan, -np.inf, 1e-45],
+    "f64": [1 + 2.0**-11 + 2.0**-40, 1 + 2.0**-8 + 2.0**-40, -(1 + 2.0**-8 + 2.0**-40), 3.5e38, 65520.0, 1e-300, np.nan],
+    "i32": [2**24 + 2**16 + 1, -(2**24 + 2**16 + 1), 65519, 65520, 2**31 - 1, 259],
+    "i64": [2**60 + 2**52 + 1, -(2**40) - 2**32 - 1, 2**63 - 1, -(2**63), 2**24 + 1, 259],
+    "f16": [259.0, 263.0, 1.00390625, -65504.0, np.inf],
+}
+
+
+def narrowing_programs() -> dict[str, tuple[str, list[np.ndarray]]]:
+    programs = {}
+    for src, values in NARROWING.items():
+        x = np.asarray(values).astype(element_dtype(src))
+        for dst in ("f16", "bf16"):
+            if dst != src:
+                programs[f"narrow_{src}_{dst}"] = (cast(src, dst).replace(tt(SHAPE, src), tt(x.shape, src))
+                                                   .replace(tt(SHAPE, dst), tt(x.shape, dst)), [x])
+    iota = program([("x", (1,), "f32")], ["%y = tensor_graph.iota {dim = 1} : tensor<3x300xbf16>"], ("y", (3, 300), "bf16"))
+    programs["iota_bf16"] = (iota, [np.zeros(1, np.float32)])  # (x: the launcher's device)
+    return programs
+
+
+def test_narrowing_casts_round_once(tmp_path):
+    """Exact (no tolerance) against the reference, in the interpreter; and for sm_90."""
+    programs = narrowing_programs()
+    results = interpret(programs, tmp_path)
+    problems = []
+    for n, (source, arrays) in programs.items():
+        assert not isinstance(results[n], str), results[n]
+        (actual,), (expected,) = results[n], reference_of(source, arrays)
+        a, e = np.asarray(actual).astype(np.float64), np.asarray(expected).astype(np.float64)
+        if not np.array_equal(a, e, equal_nan=True):
+            problems.append(f"{n}: {a.ravel().tolist()[:12]} != {e.ravel().tolist()[:12]}")
+        assert compile_sm90(source, tmp_path / f"aot_{n}.py") == 1
+    assert not problems, "\n".join(problems)

@@ -260,9 +260,7 @@ XFAIL.update(dict.fromkeys([
     "c_gelu_tanh_f64", "c_layer_norm_bf16", "c_layer_norm_f16", "c_layer_norm_f32", "c_layer_norm_f64",
     "c_linear_bf16", "c_linear_f16", "c_linear_f32", "c_linear_f64", "c_log_softmax_bf16", "c_log_softmax_f16",
     "c_log_softmax_f32", "c_log_softmax_f64", "c_var_bf16", "c_var_f16", "c_var_f32", "c_var_f64", "cast_i1",
-    "cmp_i1", "constant_bf16", "constant_f16", "constant_f32", "constant_f64", "constant_i32", "constant_i64",
-    "constant_i8", "gather_bf16", "gather_f16", "gather_f32", "gather_f64", "gather_i1", "gather_i32", "gather_i64",
-    "gather_i8", "gelu_tanh_bf16", "gelu_tanh_f16", "gelu_tanh_f32", "gelu_tanh_f64", "matmul_0_bf16", "matmul_0_f16",
+    "cmp_i1", "gelu_tanh_bf16", "gelu_tanh_f16", "gelu_tanh_f32", "gelu_tanh_f64", "matmul_0_bf16", "matmul_0_f16",
     "matmul_0_f32", "matmul_0_f64", "matmul_0_i32", "matmul_0_i64", "matmul_0_i8", "matmul_1_bf16", "matmul_1_f16",
     "matmul_1_f32", "matmul_1_f64", "matmul_1_i32", "matmul_1_i64", "matmul_1_i8", "matmul_2_bf16", "matmul_2_f16",
     "matmul_2_f32", "matmul_2_f64", "matmul_2_i32", "matmul_2_i64", "matmul_2_i8", "matmul_3_bf16", "matmul_3_f16",
@@ -283,13 +281,10 @@ XFAIL.update(dict.fromkeys([
     "zero_c_gelu_tanh_f16", "zero_c_gelu_tanh_f32", "zero_c_layer_norm_f16", "zero_c_layer_norm_f32",
     "zero_c_linear_f16", "zero_c_linear_f32", "zero_c_log_softmax_f16", "zero_c_log_softmax_f32",
     "zero_c_softmax_empty_axis_f16", "zero_c_softmax_empty_axis_f32", "zero_c_var_f16", "zero_c_var_f32",
-    "zero_constant_f16", "zero_constant_f32", "zero_constant_i32", "zero_constant_sliced_to_empty_f16",
-    "zero_constant_sliced_to_empty_f32", "zero_constant_sliced_to_empty_i32", "zero_gather_empty_indices_f16",
-    "zero_gather_empty_indices_f32", "zero_gather_empty_indices_i32", "zero_gather_empty_rows_f16",
-    "zero_gather_empty_rows_f32", "zero_gather_empty_rows_i32", "zero_matmul_batch_f16", "zero_matmul_batch_f32",
+    "zero_matmul_batch_f16", "zero_matmul_batch_f32",
     "zero_matmul_batch_i32", "zero_matmul_k_f16", "zero_matmul_k_f32", "zero_matmul_k_i32", "zero_matmul_m_f16",
     "zero_matmul_m_f32", "zero_matmul_m_i32", "zero_matmul_n_f16", "zero_matmul_n_f32", "zero_matmul_n_i32",
-    "zero_pad_f16", "zero_pad_f32", "zero_pad_i32", "zero_reduce_max_over_empty_f16",
+    "zero_reduce_max_over_empty_f16",
     "zero_reduce_max_over_empty_f32", "zero_reduce_max_over_empty_i32", "zero_reduce_mean_over_empty_f16",
     "zero_reduce_mean_over_empty_f32", "zero_reduce_min_over_empty_f16", "zero_reduce_min_over_empty_f32",
     "zero_reduce_min_over_empty_i32", "zero_reduce_prod_of_empty_f16", "zero_reduce_prod_of_empty_f32",
@@ -302,6 +297,12 @@ XFAIL.update(dict.fromkeys([
     "c_rms_norm_f64", "c_sigmoid_f64", "c_silu_f64", "c_softmax_f64", "div_f64", "reciprocal_f64",
     "reduce_mean_0_f64", "sigmoid_f64", "silu_f64", "sqrt_f64",
 ], "f64 in the emitted kernel: Triton's div_rn, sqrt_rn, exp ... take fp32 only"))
+XFAIL.update(dict.fromkeys([
+    "constant_bf16", "constant_f16", "constant_f32", "constant_f64", "constant_i32", "constant_i64", "constant_i8",
+    "zero_constant_f16", "zero_constant_f32", "zero_constant_i32", "zero_constant_sliced_to_empty_f16",
+    "zero_constant_sliced_to_empty_f32", "zero_constant_sliced_to_empty_i32",
+], "tensor_graph.constant at function level: no constant buffers on the Triton path yet "
+   "(convert-loops-to-gpu_block refuses it; the launcher would make them once)"))
 XFAIL.update(dict.fromkeys([
     "reduce_max_0_i1", "reduce_min_0_i1",
 ], "i1 reductions: the emitter writes tl.bool (Triton's is tl.int1)"))

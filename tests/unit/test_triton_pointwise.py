@@ -257,3 +257,42 @@ def test_narrowing_casts_round_once(tmp_path):
             problems.append(f"{n}: {a.ravel().tolist()[:12]} != {e.ravel().tolist()[:12]}")
         assert compile_sm90(source, tmp_path / f"aot_{n}.py") == 1
     assert not problems, "\n".join(problems)
+
+
+# Gathers (a loops.load at an index read at run time) and loops.check_index.
+GATHER = program([("x", (6, 5), "f32"), ("i", (2, 3), "i64")],
+                 ["%y = tensor_graph.gather %x, %i {axis = 0} : tensor<6x5xf32>, tensor<2x3xi64> -> tensor<2x3x5xf32>"],
+                 ("y", (2, 3, 5), "f32"))
+GATHER_SUM = program([("x", (9, 5), "f32"), ("i", (7,), "i32")],  # an embedding bag: a reduction reads through the gather
+                     ["%g = tensor_graph.gather %x, %i {axis = 0} : tensor<9x5xf32>, tensor<7xi32> -> tensor<7x5xf32>",
+                      '%y = tensor_graph.reduce %g {kind = "sum", dims = [0], keepdim = false} : tensor<7x5xf32> -> tensor<5xf32>'],
+                     ("y", (5,), "f32"))
+
+
+def test_gathers_match_the_reference_and_compile_for_sm90(tmp_path):
+    from stepwell import compile as compile_
+
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((6, 5)).astype(np.float32)
+    i = np.array([[0, -1, 5], [-6, 2, 3]], np.int64)  # negative indices count from the end
+    np.testing.assert_array_equal(compile_(GATHER, "f", target="triton")(x, i), reference_of(GATHER, [x, i])[0])
+    x9, i7 = rng.standard_normal((9, 5)).astype(np.float32), np.array([8, 0, -9, 4, 4, 1, -1], np.int32)
+    np.testing.assert_allclose(compile_(GATHER_SUM, "f", target="triton")(x9, i7), reference_of(GATHER_SUM, [x9, i7])[0], rtol=1e-6)
+    assert compile_sm90(GATHER, tmp_path / "aot_gather.py") == 3  # the check's two reductions and the gather
+    assert compile_sm90(GATHER_SUM, tmp_path / "aot_gather_sum.py") == 3
+
+
+@pytest.mark.parametrize("bad", [[[0, 6, 1], [7, 2, -9]], [[0, 1, 2], [3, 4, -7]]])
+def test_an_index_out_of_range_raises_as_on_the_cpu(bad):
+    """The first (row-major) index outside [-6, 6) is named, with the CPU target's and
+    the reference interpreter's exception and message."""
+    from stepwell import compile as compile_
+    from stepwell.reference import IndexOutOfRange
+
+    x, i = np.zeros((6, 5), np.float32), np.array(bad, np.int64)
+    messages = []
+    for run in (compile_(GATHER, "f", target="triton"), compile_(GATHER, "f"), lambda *a: reference.run(GATHER, "f", *a)):
+        with pytest.raises(IndexOutOfRange) as err:
+            run(x, i)
+        messages.append(str(err.value))
+    assert messages[0] == messages[1] == messages[2], messages

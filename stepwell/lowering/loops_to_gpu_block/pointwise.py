@@ -76,6 +76,6 @@ def pointwise(op: PointwiseOp, name: str) -> gb.KernelOp:
 
     (offs, mask), loads, indices = k.offsets(flat_args, index)
     values = k.load(loads, mask)
-    (value,) = k.compute(values, indices, [])
+    (value,) = k.compute(values, indices, [mask])  # (the mask: a block, also for a body that reads nothing)
     k.store(offs, value, mask)
     return k.finish([cdiv(n, block)], attr.warps)

@@ -23,12 +23,14 @@ from xdsl.dialects import arith, func
 from xdsl.dialects.builtin import (
     AnyFloat,
     ArrayAttr,
+    DictionaryAttr,
     Float32Type,
     Float64Type,
     FloatAttr,
     IntegerAttr,
     IntegerType,
     ModuleOp,
+    StringAttr,
     TensorType,
     bf16,
     f32,
@@ -41,6 +43,7 @@ from stepwell.dialects.gpu_block.types import element_of, shape_of
 from stepwell.dialects.loops.index import format_index, sym
 from stepwell.dialects.loops.memory import ARENA, MEMORY, SlotAttr, byte_size
 from stepwell.dtypes import numpy_dtype
+from stepwell.lowering.loops_to_gpu_block.checks import CHECK
 from stepwell.tools.emitters import EmitError
 
 BINARY = {
@@ -167,6 +170,17 @@ INTERPRETED = (
 )
 
 
+CHECK_INDEX = [
+    "def _check_index(first, index, op, axis, size, n):",
+    '    """After a loops.check_index\'s kernels: `first`, the first position of an index',
+    "    outside [-size, size) (n: none), and that index; raise as the reference does.\"\"\"",
+    "    if first.item() < n:",
+    "        from stepwell.reference.evaluators import index_out_of_range",
+    "",
+    "        raise index_out_of_range(op, index.item(), axis, size)",
+]
+
+
 def triton_dtype(t: Attribute) -> str:
     """`tl.float32` ... (the same names as torch's, after `tl.`/`torch.`): the name of
     the numpy dtype stepwell stores `t` in (stepwell.dtypes)."""
@@ -200,6 +214,8 @@ def emit_triton(module: ModuleOp, **_: Any) -> str:
             raise EmitError(f"cannot emit '{op.name}' as Triton (run lower-to-triton first)")
     for name in sorted(helpers, reverse=True):
         parts[4:4] = ["", *helper_lines(name), ""]
+    if any(line.startswith("    _check_index(") for line in parts):
+        parts[4:4] = ["", *CHECK_INDEX, ""]
     if interpreted:
         parts[0:4] = ["import os", *parts[0:3], "", INTERPRETED, ""]
     return "\n".join(parts).rstrip() + "\n"
@@ -535,6 +551,7 @@ def _launcher(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> list[str]:
     if arena_bytes:
         out.append(f"    {arena} = torch.empty({arena_bytes}, dtype=torch.uint8, device={device})")
     sizes: dict[SSAValue, int] = {}  # function-level integer constants: sizes passed to kernels
+    checks: list[str] = []  # the tests of loops.check_index's (lowering/loops_to_gpu_block/checks.py), after the kernels
     for op in fn.body.block.ops:
         if isinstance(op, gb.LaunchOp):
             kernel = kernels[op.callee.root_reference.data]
@@ -549,10 +566,14 @@ def _launcher(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> list[str]:
             name = kernel.sym_name.data
             call = f"{name}[({', '.join(grid)},)]({args}, **CONFIGS[{name!r}])"
             out.append(f"    # {call}: an empty grid" if empty else f"    {call}")
+            if isinstance(check := op.attributes.get(CHECK), DictionaryAttr):
+                c = {k: v.data if isinstance(v, StringAttr) else v.value.data for k, v in check.data.items()}  # type: ignore[attr-defined]
+                checks.append(f"    _check_index({values[c['first']]}, {names[0]}, {c['op']!r}, {c['axis']}, {c['size']}, {c['n']})")
         elif isinstance(op, arith.ConstantOp) and isinstance(op.value, IntegerAttr):
             sizes[op.result] = op.value.value.data
             out.append(f"    {n.define(op.result)} = {_literal(op.value)}")
         elif isinstance(op, func.ReturnOp):
+            out += checks
             values = ", ".join(n[v] for v in op.arguments)
             out.append(f"    return {values}" if values else "    return")
             break

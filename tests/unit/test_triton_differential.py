@@ -248,17 +248,9 @@ XFAIL: dict[str, str] = {}
 """Cases the Triton path cannot do yet, with why: each is an xfail(strict), so it XPASSes,
 and fails, as soon as a change makes it work; then it comes off this list."""
 
-XFAIL.update(dict.fromkeys([
-    "gather_bf16", "gather_f16", "gather_f32", "gather_f64", "gather_i1", "gather_i32", "gather_i64", "gather_i8",
-    "zero_gather_empty_indices_f16", "zero_gather_empty_indices_f32", "zero_gather_empty_indices_i32",
-    "zero_gather_empty_rows_f16", "zero_gather_empty_rows_f32", "zero_gather_empty_rows_i32",
-], "loops.check_index (gather's index check) is not converted yet"))
 
 XFAIL_ON: dict[str, dict[str, str]] = {"interpreter": {}, "gpu": {}}
 """Cases that fail on one device only (also strict)."""
-XFAIL_ON["interpreter"].update(dict.fromkeys([
-    "cast_f16", "cast_f32", "cast_f64", "cast_i64", "iota_bf16",
-], "conversions to bf16 in Triton's interpreter (these pass on the H200)"))
 
 DEVICE_MARKS = {
     "interpreter": [pytest.mark.skipif(GPU, reason="a CUDA GPU is here: the gpu cases run instead")],

@@ -217,3 +217,82 @@ def test_sizes_as_arguments_in_the_interpreter(tmp_path):
             if (p := check(n, np.asarray(actual), np.asarray(expected))) is not None:
                 problems.append(p)
     assert not problems, "\n".join(problems)
+
+
+# Conversions to f16 and bf16 round once (to nearest even), as the reference: values
+# where a conversion through f32 rounds twice (a tie after the first rounding), f32 ties
+# (Triton's interpreter truncates f32 -> bf16), overflow, NaN; iota at bf16 (i64 -> bf16).
+NARROWING = {
+    "f32": [259.0, 263.0, -259.0, 1.01171875, 3.0e38, 65520.0, 65519.0, np.nan, -np.inf, 1e-45],
+    "f64": [1 + 2.0**-11 + 2.0**-40, 1 + 2.0**-8 + 2.0**-40, -(1 + 2.0**-8 + 2.0**-40), 3.5e38, 65520.0, 1e-300, np.nan],
+    "i32": [2**24 + 2**16 + 1, -(2**24 + 2**16 + 1), 65519, 65520, 2**31 - 1, 259],
+    "i64": [2**60 + 2**52 + 1, -(2**40) - 2**32 - 1, 2**63 - 1, -(2**63), 2**24 + 1, 259],
+    "f16": [259.0, 263.0, 1.00390625, -65504.0, np.inf],
+}
+
+
+def narrowing_programs() -> dict[str, tuple[str, list[np.ndarray]]]:
+    programs = {}
+    for src, values in NARROWING.items():
+        x = np.asarray(values).astype(element_dtype(src))
+        for dst in ("f16", "bf16"):
+            if dst != src:
+                programs[f"narrow_{src}_{dst}"] = (cast(src, dst).replace(tt(SHAPE, src), tt(x.shape, src))
+                                                   .replace(tt(SHAPE, dst), tt(x.shape, dst)), [x])
+    iota = program([("x", (1,), "f32")], ["%y = tensor_graph.iota {dim = 1} : tensor<3x300xbf16>"], ("y", (3, 300), "bf16"))
+    programs["iota_bf16"] = (iota, [np.zeros(1, np.float32)])  # (x: the launcher's device)
+    return programs
+
+
+def test_narrowing_casts_round_once(tmp_path):
+    """Exact (no tolerance) against the reference, in the interpreter; and for sm_90."""
+    programs = narrowing_programs()
+    results = interpret(programs, tmp_path)
+    problems = []
+    for n, (source, arrays) in programs.items():
+        assert not isinstance(results[n], str), results[n]
+        (actual,), (expected,) = results[n], reference_of(source, arrays)
+        a, e = np.asarray(actual).astype(np.float64), np.asarray(expected).astype(np.float64)
+        if not np.array_equal(a, e, equal_nan=True):
+            problems.append(f"{n}: {a.ravel().tolist()[:12]} != {e.ravel().tolist()[:12]}")
+        assert compile_sm90(source, tmp_path / f"aot_{n}.py") == 1
+    assert not problems, "\n".join(problems)
+
+
+# Gathers (a loops.load at an index read at run time) and loops.check_index.
+GATHER = program([("x", (6, 5), "f32"), ("i", (2, 3), "i64")],
+                 ["%y = tensor_graph.gather %x, %i {axis = 0} : tensor<6x5xf32>, tensor<2x3xi64> -> tensor<2x3x5xf32>"],
+                 ("y", (2, 3, 5), "f32"))
+GATHER_SUM = program([("x", (9, 5), "f32"), ("i", (7,), "i32")],  # an embedding bag: a reduction reads through the gather
+                     ["%g = tensor_graph.gather %x, %i {axis = 0} : tensor<9x5xf32>, tensor<7xi32> -> tensor<7x5xf32>",
+                      '%y = tensor_graph.reduce %g {kind = "sum", dims = [0], keepdim = false} : tensor<7x5xf32> -> tensor<5xf32>'],
+                     ("y", (5,), "f32"))
+
+
+def test_gathers_match_the_reference_and_compile_for_sm90(tmp_path):
+    from stepwell import compile as compile_
+
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((6, 5)).astype(np.float32)
+    i = np.array([[0, -1, 5], [-6, 2, 3]], np.int64)  # negative indices count from the end
+    np.testing.assert_array_equal(compile_(GATHER, "f", target="triton")(x, i), reference_of(GATHER, [x, i])[0])
+    x9, i7 = rng.standard_normal((9, 5)).astype(np.float32), np.array([8, 0, -9, 4, 4, 1, -1], np.int32)
+    np.testing.assert_allclose(compile_(GATHER_SUM, "f", target="triton")(x9, i7), reference_of(GATHER_SUM, [x9, i7])[0], rtol=1e-6)
+    assert compile_sm90(GATHER, tmp_path / "aot_gather.py") == 3  # the check's two reductions and the gather
+    assert compile_sm90(GATHER_SUM, tmp_path / "aot_gather_sum.py") == 3
+
+
+@pytest.mark.parametrize("bad", [[[0, 6, 1], [7, 2, -9]], [[0, 1, 2], [3, 4, -7]]])
+def test_an_index_out_of_range_raises_as_on_the_cpu(bad):
+    """The first (row-major) index outside [-6, 6) is named, with the CPU target's and
+    the reference interpreter's exception and message."""
+    from stepwell import compile as compile_
+    from stepwell.reference import IndexOutOfRange
+
+    x, i = np.zeros((6, 5), np.float32), np.array(bad, np.int64)
+    messages = []
+    for run in (compile_(GATHER, "f", target="triton"), compile_(GATHER, "f"), lambda *a: reference.run(GATHER, "f", *a)):
+        with pytest.raises(IndexOutOfRange) as err:
+            run(x, i)
+        messages.append(str(err.value))
+    assert messages[0] == messages[1] == messages[2], messages

@@ -4,10 +4,21 @@ arithmetic, the per-op kernel frame (pointer arguments, index map, loads, body, 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import sympy
 from xdsl.dialects import arith
-from xdsl.dialects.builtin import AnyFloat, ArrayAttr, DictionaryAttr, FloatAttr, IntegerAttr, StringAttr, i32, i64
+from xdsl.dialects.builtin import (
+    AnyFloat,
+    ArrayAttr,
+    DictionaryAttr,
+    FloatAttr,
+    IntegerAttr,
+    StringAttr,
+    TensorType,
+    i32,
+    i64,
+)
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 from stepwell.dialects import gpu_block as gb
@@ -29,14 +40,109 @@ class Unsupported(Exception):
         self.op = op
 
 
-def check_body(op: ComputeOp) -> None:
+def check_body(op: ComputeOp, gathers: bool = True) -> None:
+    """Refuse a body the kernels cannot hold; `gathers`: whether the kernel kind reads
+    at indices computed at run time (`emit_body`)."""
     for inner in op.body.walk():
         if inner is op:
             continue
-        if isinstance(inner, LoadOp) and inner.syms:
-            raise Unsupported(op, "reads at an index computed at run time (a gather): not supported by the Triton path yet")
+        if isinstance(inner, LoadOp) and inner.syms and not gathers:
+            raise Unsupported(op, "reads at an index computed at run time (a gather) inside a fused loops.kernel: "
+                                  "not supported by the Triton path yet")
         if inner.dialect_name() not in ("arith", "math") and not isinstance(inner, LoadOp | IndexOp | YieldOp):
             raise Unsupported(op, f"'{inner.name}' in the body of '{op.name}' is not supported by the Triton path yet")
+
+
+@dataclass
+class Gathers:
+    """How a kernel reads at indices computed at run time (a `loops.load` with `syms`):
+    `offset(load)` its linear offset (sympy) over s-symbols and the symbols of `env`
+    (each a block, or a scalar, the kernel already holds); `read(b, load, offsets)`
+    the values at those offsets (masked where the kernel's lanes are); `itype` the
+    offsets' integer type."""
+
+    offset: Callable[[LoadOp], sympy.Expr]
+    env: Mapping[sympy.Symbol, SSAValue]
+    read: Callable[[Builder, LoadOp, SSAValue], SSAValue]
+    itype: Attribute
+
+
+def emit_body(
+    b: Builder,
+    op: ComputeOp,
+    values: Mapping[SSAValue, SSAValue],
+    gathers: Gathers | None = None,
+    extra: Sequence[SSAValue] = (),
+    finish: Callable[[Builder, SSAValue, Sequence[SSAValue]], SSAValue] | None = None,
+) -> SSAValue:
+    """`op`'s body on blocks, appended to `b`; the block (or scalar) it yields.
+    `values`: the block (or scalar) of each of the body's loads from memory and
+    loops.index values. The scalar ops become `gpu_block.map`s, one per stretch between
+    gathers (scalar code where every operand is a scalar); a gather's offset is the last
+    result of the map before it, and its values come from `gathers.read`. The last map
+    also takes the `extra` blocks, and `finish(builder, value, extra_args)` is its last
+    step (masked-off lanes to an identity)."""
+    values = dict(values)
+    ops = [o for o in op.body.block.ops if not isinstance(o, IndexOp) and not (isinstance(o, LoadOp) and not o.syms)]
+    stretch: list[Operation] = []
+    for i, inner in enumerate(ops):
+        if isinstance(inner, YieldOp):
+            (value,) = _stretch(b, stretch, values, [inner.values[0]], extra=extra, finish=finish)
+            return value
+        if not isinstance(inner, LoadOp):
+            stretch.append(inner)
+            continue
+        if gathers is None:
+            raise Unsupported(op, "reads at an index computed at run time (a gather): not supported by this kernel yet")
+        later = set(ops[i:])
+        needed = [r for o in stretch for r in o.results if any(u.operation in later for u in r.uses)]
+        *outs, offsets = _stretch(b, stretch, values, needed, gather=(inner, gathers))
+        values.update(zip(needed, outs))
+        values[inner.result] = gathers.read(b, inner, offsets)
+        values[inner.result].name_hint = f"{inner.buffer.name_hint or 'buf'}_gathered"
+        stretch = []
+    raise AssertionError("a loops body ends in loops.yield")
+
+
+def _stretch(b: Builder, ops: Sequence[Operation], values: dict[SSAValue, SSAValue], results: Sequence[SSAValue],
+             extra: Sequence[SSAValue] = (), finish=None, gather: tuple[LoadOp, Gathers] | None = None) -> list[SSAValue]:
+    """`ops` (scalar arith/math of a body) as one map (or scalar code) giving `results`,
+    then the offsets of `gather`'s load."""
+    defined = {r for o in ops for r in o.results}
+    body_inputs = [v for o in ops for v in o.operands if v not in defined]
+    body_inputs += [v for v in results if v not in defined]
+    symbols: list[sympy.Symbol] = []
+    if gather is not None:
+        load, g = gather
+        body_inputs += [v for v in load.syms if v not in defined]
+        expr = g.offset(load)
+        symbols = sorted((s for s in expr.free_symbols if s in g.env), key=str)
+    body_inputs = list(dict.fromkeys(body_inputs))
+    inputs = [values[v] for v in body_inputs] + [gather[1].env[s] for s in symbols] + list(extra)  # type: ignore[index]
+    blocks = [v for v in inputs if isinstance(v.type, TensorType)]
+    if blocks:
+        shape = gb.ops.shape_of(blocks[0].type)
+        inputs = [v if isinstance(v.type, TensorType) else b.add(gb.SplatOp(v, shape)).result for v in inputs]
+        blk = Block(arg_types=[gb.ops.element_of(v.type) for v in inputs])
+        mb, args = Builder(blk), list(blk.args)
+    else:
+        mb, args = b, inputs
+    mapping = dict(zip(body_inputs, args))
+    for o in ops:
+        mb.add(o.clone(value_mapper=mapping))
+    outs = [mapping[r] for r in results]
+    if finish is not None:
+        outs[-1] = finish(mb, outs[-1], args[len(args) - len(extra):])
+    if gather is not None:
+        load, g = gather
+        env = dict(zip(symbols, args[len(body_inputs):]))
+        for k, v in enumerate(mapping[s] for s in load.syms):
+            env[sym(f"s{k}")] = v if g.itype == v.type else mb.add(arith.TruncIOp(v, g.itype)).result
+        outs.append(IndexEmitter(mb, env, g.itype).emit(expr, load))
+    if not blocks:
+        return outs
+    mb.add(gb.YieldOp(*outs))
+    return list(b.add(gb.MapOp(inputs, [v.type for v in outs], Region(blk))).outputs)
 
 
 
@@ -196,8 +302,14 @@ class OpKernel:
             emit.memo[sympy.expand(self.flat)] = named[0][0]
         yielded = [v for v, _ in named]
         hints = [h for _, h in named]
-        loads = [(ld, sympy.expand(linear_offset(buffer_shape(ld), ld.index_exprs))) for ld in self.op.loads()]
+        loads = [(ld, self.gather_offset(ld)) for ld in self.op.loads() if not ld.syms]
         load_slot = load_slots(loads, emit, yielded, hints)
+        gathered = {s for ld in self.op.loads() if ld.syms for s in self.gather_offset(ld).free_symbols}
+        env_slot: dict[sympy.Symbol, int] = {}
+        for s in sorted(gathered.intersection(env), key=str):  # what a gather's offset needs besides its syms
+            env_slot[s] = len(yielded)
+            yielded.append(env[s])
+            hints.append(str(s))
         index_slot: dict[IndexOp, int] = {}
         for idx in (o for o in self.op.body.walk() if isinstance(o, IndexOp)):
             value = emit.emit(idx.index_expr, idx)
@@ -225,9 +337,22 @@ class OpKernel:
                 pointer_of.append(ptrs[slot])
         self._slots = {load: list(ptrs).index(slot) for load, slot in load_slot.items()}
         self._indices = {idx: results[slot] for idx, slot in index_slot.items()}
+        self._gather_env = {s: results[slot] for s, slot in env_slot.items()}
         return results[:n_named], pointer_of, self._indices
 
+    @staticmethod
+    def gather_offset(load: LoadOp) -> sympy.Expr:
+        return sympy.expand(linear_offset(buffer_shape(load), load.index_exprs))
+
+    def gather(self, b: Builder, load: LoadOp, offsets: SSAValue) -> SSAValue:
+        """The values of `load` (a gather) at `offsets`, masked as the kernel's loads."""
+        base = self.block.args[self.inputs.index(load.buffer)]
+        ptrs = b.add(gb.AddPtrOp(b.add(gb.SplatOp(base, gb.ops.shape_of(offsets.type))).result, offsets)).result
+        ptrs.name_hint = f"{load.buffer.name_hint or 'buf'}_ptrs"
+        return b.add(gb.LoadOp(ptrs, self._mask, self.zero(ptrs))).result
+
     def load(self, ptrs: Sequence[SSAValue], mask: SSAValue) -> list[SSAValue]:
+        self._mask = mask  # (a gather's loads too)
         values = []
         for p in ptrs:
             v = self.body.add(gb.LoadOp(p, mask, self.zero(p))).result
@@ -239,34 +364,21 @@ class OpKernel:
         return self.body.const(0, gb.pointee_type(ptrs.type).element_type)  # type: ignore[attr-defined]
 
     def compute(self, values: Sequence[SSAValue], indices: Mapping[IndexOp, SSAValue], extra: Sequence[SSAValue], identity=None) -> list[SSAValue]:
-        """The op's body as a map over the loaded blocks (and index blocks); with a
-        mask in `extra` and an `identity`, masked-off lanes give the identity."""
-        index_list = list(indices.values())
-        inputs = [*values, *index_list, *extra]
-        if not inputs:
+        """The op's body over the loaded blocks (and index blocks; `emit_body`); with a
+        mask last in `extra` and an `identity`, masked-off lanes give the identity."""
+        known = {load.result: values[slot] for load, slot in self._slots.items()}
+        known.update({idx.result: v for idx, v in indices.items()})
+
+        def fill(mb: Builder, result: SSAValue, args: Sequence[SSAValue]) -> SSAValue:
+            value = mb.const(identity.item() if hasattr(identity, "item") else identity, result.type)
+            return mb.add(arith.SelectOp(args[-1], result, value)).result
+
+        gathers = Gathers(self.gather_offset, self._gather_env, self.gather, self.itype)
+        value = emit_body(self.body, self.op, known, gathers, extra, None if identity is None else fill)
+        if not isinstance(value.type, TensorType):
             raise Unsupported(self.op, "reads nothing: not supported by the Triton path yet")
-        blk = Block(arg_types=[gb.ops.element_of(v.type) for v in inputs])
-        args = blk.args
-        mapping: dict[SSAValue, SSAValue] = {}
-        for load, slot in self._slots.items():
-            mapping[load.result] = args[slot]
-        for i, idx in enumerate(indices):
-            mapping[idx.result] = args[len(values) + i]
-        mb = Builder(blk)
-        for inner in self.op.body.block.ops:
-            if isinstance(inner, LoadOp | IndexOp):
-                continue
-            if isinstance(inner, YieldOp):
-                result = mapping.get(inner.values[0], inner.values[0])
-                if identity is not None:
-                    fill = mb.const(identity.item() if hasattr(identity, "item") else identity, result.type)
-                    result = mb.add(arith.SelectOp(args[-1], result, fill)).result
-                mb.add(gb.YieldOp(result))
-                continue
-            mb.add(inner.clone(value_mapper=mapping))
-        m = self.body.add(gb.MapOp(inputs, [self.op.yield_type()], Region(blk)))
-        m.outputs[0].name_hint = self.op.result.name_hint
-        return list(m.outputs)
+        value.name_hint = self.op.result.name_hint
+        return [value]
 
     def store(self, offs: SSAValue, value: SSAValue, mask: SSAValue | None, out: int = 0) -> None:
         splat = self.body.add(gb.SplatOp(self.out_ptrs[out], gb.ops.shape_of(offs.type))).result

@@ -6,9 +6,10 @@ from xdsl.dialects import arith, func
 from xdsl.dialects.builtin import IntegerAttr
 
 from stepwell.dialects import gpu_block as gb
-from stepwell.dialects.loops import ComputeOp, KernelOp, PointwiseOp
+from stepwell.dialects.loops import CheckIndexOp, ComputeOp, KernelOp, PointwiseOp
 from stepwell.dialects.loops.memory import MEMORY
 from stepwell.lowering.loops_to_gpu_block import dot as dots, fused, pointwise as pw, reductions, rows, tiles
+from stepwell.lowering.loops_to_gpu_block.checks import CHECK, check_reductions
 from stepwell.lowering.loops_to_gpu_block.common import (
     UNSUPPORTED, Unsupported, check_body, finish_sizes, kernel_inputs, tiling,
 )
@@ -26,6 +27,11 @@ and what this conversion follows where an op carries no `tile`."""
 def convert_function(fn: func.FuncOp, sizes: str = "literal") -> list[gb.KernelOp]:
     """Replace each compute op of `fn` by a launch; the new kernels, in order.
     `sizes`: where the kernels' problem sizes come from (common.finish_sizes)."""
+    for check in [op for op in fn.body.block.ops if isinstance(op, CheckIndexOp)]:
+        for new in check_reductions(check):
+            fn.body.block.insert_op_before(new, check)
+        check.detach()
+        check.erase()
     kernels = []
     for op in list(fn.body.block.ops):
         if isinstance(op, func.ReturnOp) or op.name == "tensor_graph.constant":  # constants: the launcher's
@@ -43,7 +49,7 @@ def convert_function(fn: func.FuncOp, sizes: str = "literal") -> list[gb.KernelO
             raise Unsupported(op, UNSUPPORTED)
         if isinstance(op, KernelOp):
             for inner in op.compute_ops():
-                check_body(inner)
+                check_body(inner, gathers=make is not persistent)  # (rows.py reads no gathers yet)
         else:
             check_body(op)
         kernel = make(op, f"{fn.sym_name.data}_k{len(kernels)}")
@@ -54,8 +60,9 @@ def convert_function(fn: func.FuncOp, sizes: str = "literal") -> list[gb.KernelO
             fn.body.block.insert_op_before(size, op)
             inputs = [*inputs, size.result]
         launch = gb.LaunchOp(kernel.sym_name.data, inputs, [r.type for r in op.results])
-        if MEMORY in op.attributes:  # the memory plan's slot(s) (loops-plan-memory) for the launcher
-            launch.attributes[MEMORY] = op.attributes[MEMORY]
+        for attr in (MEMORY, CHECK):  # the memory plan's slot(s) (loops-plan-memory), a check (checks.py): for the launcher
+            if attr in op.attributes:
+                launch.attributes[attr] = op.attributes[attr]
         for new, old in zip(launch.outputs, op.results):
             new.name_hint = old.name_hint
             old.replace_all_uses_with(new)

@@ -76,7 +76,6 @@ def pointwise(op: PointwiseOp, name: str) -> gb.KernelOp:
 
     (offs, mask), loads, indices = k.offsets(flat_args, index)
     values = k.load(loads, mask)
-    # an op that reads nothing (a fill) maps over the mask, for the block's shape
-    (value,) = k.compute(values, indices, [] if values or indices else [mask])
+    (value,) = k.compute(values, indices, [mask])  # (the mask: a block, also for a body that reads nothing)
     k.store(offs, value, mask)
     return k.finish([cdiv(n, block)], attr.warps)

@@ -106,8 +106,7 @@ def tiled(op: PointwiseOp, name: str) -> gb.KernelOp:
     k.flat = out
     (offs, mask), loads, indices = k.offsets(args, index)
     values = k.load(loads, mask)
-    # an op that reads nothing (a fill) maps over the mask, for the block's shape
-    (value,) = k.compute(values, indices, [] if values or indices else [mask])
+    (value,) = k.compute(values, indices, [mask])  # (the mask: a block, also for a body that reads nothing)
     k.store(offs, value, mask)
     grid = sympy.Mul(*(size_symbol(d) for d in batch)) * cdiv(m, bm) * cdiv(n, bn)
     return k.finish([grid], attr.warps)

@@ -24,16 +24,19 @@ import sympy
 from xdsl.dialects import arith, func
 from xdsl.dialects.builtin import (
     AnyFloat,
-    Float32Type,
     ArrayAttr,
+    DictionaryAttr,
+    Float32Type,
+    Float64Type,
     FloatAttr,
     IntegerAttr,
     IntegerType,
     ModuleOp,
+    StringAttr,
     TensorType,
-    i1,
     bf16,
     f32,
+    i1,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
 
@@ -43,6 +46,7 @@ from stepwell.dialects.loops.index import format_index, sym
 from stepwell.dialects.loops.memory import ARENA, MEMORY, SlotAttr, byte_size
 from stepwell.dialects.tensor_graph.canonicalize import to_numpy
 from stepwell.dtypes import numpy_dtype
+from stepwell.lowering.loops_to_gpu_block.checks import CHECK
 from stepwell.tools.emitters import EmitError
 
 BINARY = {
@@ -118,16 +122,66 @@ def combine_helper(kind: str, element: Attribute) -> str | None:
     return None
 
 
+# Conversions to f16 and bf16 round once to nearest even, as the reference and the CPU
+# target: exactly to f32 where that is exact, else rounded to odd into f32 (from f64,
+# i32 through f64, i64 through f64 rounded to odd: each step keeps >= 2 extra bits),
+# then once to the narrow type. f32 -> bf16 on the GPU is its cvt.rn; Triton's
+# interpreter truncates it, so under the interpreter it is the same rounding on the bits.
+CAST_HELPERS = {
+    "_bf16": ["return _bf16_bits(x) if _INTERPRETED else x.to(tl.bfloat16)"],
+    "_bf16_bits": [
+        "bits = x.to(tl.uint32, bitcast=True)",
+        "high = bits >> 16",
+        "rounded = (bits + 0x7FFF + (high & 1)) >> 16",
+        "bits = tl.where(x != x, high | 0x40, rounded)",
+        "return bits.to(tl.uint16).to(tl.bfloat16, bitcast=True)",
+    ],
+    "_f32_odd": [
+        "t = x.to(tl.float32)",
+        "back = t.to(tl.float64)",
+        "bits = t.to(tl.int32, bitcast=True)",
+        "bits = tl.where(tl.abs(back) > tl.abs(x), bits - 1, bits)",
+        "return tl.where((back != x) & (x == x), (bits | 1).to(tl.float32, bitcast=True), t)",
+    ],
+    "_f64_odd": [
+        "hi = (x >> 32).to(tl.float64) * 4294967296.0",
+        "lo = (x - ((x >> 32) << 32)).to(tl.float64)",
+        "s = hi + lo",
+        "bb = s - hi",
+        "err = (hi - (s - bb)) + (lo - bb)  # s + err == hi + lo exactly",
+        "bits = s.to(tl.int64, bitcast=True)",
+        "bits = tl.where((err != 0) & ((err < 0) != (s < 0)), bits - 1, bits)",
+        "return tl.where(err != 0, (bits | 1).to(tl.float64, bitcast=True), s)",
+    ],
+}
+HELPER_NEEDS = {"_bf16": ("_bf16_bits",)}  # helpers another helper calls
+
+
 def helper_lines(name: str) -> list[str]:
-    params = ARG_HELPER_PARAMS if name in ("_argmax", "_argmin") else "a, b"
-    return ["@triton.jit", f"def {name}({params}):", *(f"    {line}" for line in COMBINE_HELPERS[name])]
+    if name in CAST_HELPERS:
+        params, body = "x", CAST_HELPERS[name]
+    else:
+        params, body = ARG_HELPER_PARAMS if name in ("_argmax", "_argmin") else "a, b", COMBINE_HELPERS[name]
+    return ["@triton.jit", f"def {name}({params}):", *(f"    {line}" for line in body)]
 
 INTERPRETED = (
     "# Triton's interpreter multiplies the bit patterns of bf16 factors in tl.dot\n"
     "# (triton-lang/triton#11584): under it a bf16 dot runs on f32 factors, exact for\n"
-    "# their products, as the tensor cores are (Triton folds the test at compile time).\n"
+    "# their products, as the tensor cores are; and it truncates f32 -> bf16, so _bf16\n"
+    "# rounds the bits itself there (Triton folds the test at compile time).\n"
     '_INTERPRETED = tl.constexpr(os.environ.get("TRITON_INTERPRET", "0") == "1")'
 )
+
+
+CHECK_INDEX = [
+    "def _check_index(first, index, op, axis, size, n):",
+    '    """After a loops.check_index\'s kernels: `first`, the first position of an index',
+    "    outside [-size, size) (n: none), and that index; raise as the reference does.\"\"\"",
+    "    if first.item() < n:",
+    "        from stepwell.reference.evaluators import index_out_of_range",
+    "",
+    "        raise index_out_of_range(op, index.item(), axis, size)",
+]
 
 
 def triton_dtype(t: Attribute) -> str:
@@ -170,6 +224,8 @@ def emit_triton(module: ModuleOp, **_: Any) -> str:
         parts += ["", *_constants(constants), ""]
     for name in sorted(helpers):
         parts += ["", *helper_lines(name), ""]
+    if any(line.startswith("    _check_index(") for line in body):
+        parts += ["", *CHECK_INDEX, ""]
     return "\n".join(parts + body).rstrip() + "\n"
 
 
@@ -361,6 +417,24 @@ class _Kernel:
             return f"{_unsigned(x, src)}.to({tl_dtype(out)})"
         return f"{x}.to({tl_dtype(out)})"
 
+    def call_helper(self, name: str, x: str) -> str:
+        self.helpers.update((name, *HELPER_NEEDS.get(name, ())))
+        self.uses_interpreted |= name == "_bf16"
+        return f"{name}({x})"
+
+    def narrow(self, op: Operation, x: str, src: Attribute, out: Attribute) -> str:
+        """`x` converted to f16 or bf16, rounded once (CAST_HELPERS)."""
+        s = triton_dtype(src)
+        if s == "int64" and op.name == "arith.sitofp":
+            x, s = self.call_helper("_f64_odd", x), "float64"
+        elif s in ("int32", "int64"):
+            x, s = self.convert(op, x, src, Float64Type()), "float64"
+        if s == "float64":
+            x = self.call_helper("_f32_odd", x)
+        elif s != "float32":
+            x = self.convert(op, x, src, Float32Type())  # exact
+        return self.call_helper("_bf16", x) if triton_dtype(out) == "bfloat16" else f"{x}.to(tl.float16)"
+
     def typed_ref(self, v: SSAValue) -> str:
         """`v`, a Python literal made a scalar of its type (for `.to(...)` on it)."""
         if v in self.literal and isinstance(v.owner, arith.ConstantOp) and not self.literal[v].startswith("tl."):
@@ -384,10 +458,8 @@ class _Kernel:
         out = op.results[0].type
         src = op.operands[0].type if op.operands else None
         a = [self.typed_ref(v) if op.name in METHOD_FORMS else x for v, x in zip(op.operands, a)]
-        if op.name in (*CASTS, *UNSIGNED) and triton_dtype(out) == "bfloat16" and triton_dtype(src) != "float32":
-            # to bf16 through f32 (Triton's interpreter has no other; exact from i1, i8, f16;
-            # from i32, i64, f64 a value halfway between two bf16 after rounding to f32 can differ)
-            return f"({self.convert(op, a[0], src, Float32Type())}).to(tl.bfloat16)"
+        if op.name in (*CASTS, *UNSIGNED) and triton_dtype(out) in ("float16", "bfloat16"):
+            return self.narrow(op, a[0], src, out)
         if op.name in (*CASTS, *UNSIGNED):
             return self.convert(op, a[0], src, out)
         if op.name == "arith.fptosi":
@@ -487,6 +559,7 @@ def _launcher(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> list[str]:
     if arena_bytes:
         out.append(f"    {arena} = torch.empty({arena_bytes}, dtype=torch.uint8, device={device})")
     sizes: dict[SSAValue, int] = {}  # function-level integer constants: sizes passed to kernels
+    checks: list[str] = []  # the tests of loops.check_index's (lowering/loops_to_gpu_block/checks.py), after the kernels
     for op in fn.body.block.ops:
         if isinstance(op, gb.LaunchOp):
             kernel = kernels[op.callee.root_reference.data]
@@ -501,12 +574,16 @@ def _launcher(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> list[str]:
             name = kernel.sym_name.data
             call = f"{name}[({', '.join(grid)},)]({args}, **CONFIGS[{name!r}])"
             out.append(f"    # {call}: an empty grid" if empty else f"    {call}")
+            if isinstance(check := op.attributes.get(CHECK), DictionaryAttr):
+                c = {k: v.data if isinstance(v, StringAttr) else v.value.data for k, v in check.data.items()}  # type: ignore[attr-defined]
+                checks.append(f"    _check_index({values[c['first']]}, {names[0]}, {c['op']!r}, {c['axis']}, {c['size']}, {c['n']})")
         elif isinstance(op, arith.ConstantOp) and isinstance(op.value, IntegerAttr):
             sizes[op.result] = op.value.value.data
             out.append(f"    {n.define(op.result)} = {_literal(op.value)}")
         elif op.name == "tensor_graph.constant":
             out.append(f"    {n.define(op.results[0])} = _constant({_constant_name(op)!r}, {device})")
         elif isinstance(op, func.ReturnOp):
+            out += checks
             # a result is never an argument or a (cached) constant: their copies
             fresh = {v for v in op.arguments if isinstance(v.owner, gb.LaunchOp)}
             values = ", ".join(n[v] if v in fresh else f"{n[v]}.clone()" for v in op.arguments)

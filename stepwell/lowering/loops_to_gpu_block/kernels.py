@@ -8,7 +8,7 @@ from xdsl.dialects.builtin import IntegerAttr
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.loops import ComputeOp, KernelOp, PointwiseOp
 from stepwell.dialects.loops.memory import MEMORY
-from stepwell.lowering.loops_to_gpu_block import dot as dots, pointwise as pw, reductions, rows, tiles
+from stepwell.lowering.loops_to_gpu_block import attention as att, dot as dots, pointwise as pw, reductions, rows, tiles
 from stepwell.lowering.loops_to_gpu_block.common import (
     UNSUPPORTED, Unsupported, check_body, finish_sizes, kernel_inputs, tiling,
 )
@@ -27,10 +27,17 @@ def convert_function(fn: func.FuncOp, sizes: str = "literal") -> list[gb.KernelO
     """Replace each compute op of `fn` by a launch; the new kernels, in order.
     `sizes`: where the kernels' problem sizes come from (common.finish_sizes)."""
     kernels = []
+    held = att.held(fn)  # ops an attention kernel built at a later op replaces
     for op in list(fn.body.block.ops):
-        if isinstance(op, func.ReturnOp):
+        if isinstance(op, func.ReturnOp) or op in held:
             continue
-        if contract_of(op) is not None:
+        chain = None
+        if att.is_tiled(op):
+            chain = att.match(op)
+            if chain is None:
+                raise Unsupported(op, "an op tiled #loops.gpu<attention> is the last op of an attention chain (loops-fuse-attention)")
+            make = lambda _, name, chain=chain: att.attention(chain, name)  # noqa: E731
+        elif contract_of(op) is not None:
             make = dot
         elif isinstance(op, PointwiseOp):
             attr = tiling(op, *DECIDE)
@@ -44,10 +51,13 @@ def convert_function(fn: func.FuncOp, sizes: str = "literal") -> list[gb.KernelO
         if isinstance(op, KernelOp):
             for inner in op.compute_ops():
                 check_body(inner)
-        else:
+        elif chain is None:
             check_body(op)
         kernel = make(op, f"{fn.sym_name.data}_k{len(kernels)}")
-        inputs = op.inputs() if isinstance(op, ComputeOp) else kernel_inputs(op)
+        if chain is not None:
+            inputs = chain.inputs
+        else:
+            inputs = op.inputs() if isinstance(op, ComputeOp) else kernel_inputs(op)
         for value, t in finish_sizes(kernel, len(op.results), sizes):
             size = arith.ConstantOp(IntegerAttr(value, t))
             size.result.name_hint = f"n{value}"
@@ -60,8 +70,9 @@ def convert_function(fn: func.FuncOp, sizes: str = "literal") -> list[gb.KernelO
             new.name_hint = old.name_hint
             old.replace_all_uses_with(new)
         fn.body.block.insert_op_before(launch, op)
-        op.detach()
-        op.erase()
+        for gone in reversed(chain.members if chain is not None else [op]):
+            gone.detach()
+            gone.erase()
         kernels.append(kernel)
     return kernels
 

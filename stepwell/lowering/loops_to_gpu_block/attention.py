@@ -69,7 +69,7 @@ from xdsl.dialects.builtin import IntegerAttr, bf16, f16, f32, i32, i64
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 from stepwell.dialects import gpu_block as gb
-from stepwell.dialects.loops import ContractOp, IndexOp, KernelOp, LoadOp, PointwiseOp, ReduceOp
+from stepwell.dialects.loops import ComputeOp, ContractOp, IndexOp, KernelOp, LoadOp, PointwiseOp, ReduceOp
 from stepwell.dialects.loops.access import analyze, buffer_shape, contraction_sides, linear_offset
 from stepwell.dialects.loops.gpu_tile import GpuTileAttr
 from stepwell.dialects.loops.index import dims, sym
@@ -85,12 +85,10 @@ LOG2E = 1 / math.log(2)
 
 @dataclass
 class Chain:
-    scores: ContractOp
-    mask: PointwiseOp | None
-    softmax: KernelOp
-    end: ContractOp | KernelOp  # the op whose results the kernel produces
+    members: list[Operation]  # the function-level ops the kernel replaces, in program order; the last is `end`
     pv: ContractOp
     epilogue: list[PointwiseOp]
+    scores: ContractOp
     q: LoadOp
     k: LoadOp
     v: LoadOp
@@ -98,9 +96,9 @@ class Chain:
     causal: bool
 
     @property
-    def members(self) -> list[Operation]:
-        """The ops the kernel replaces, in program order."""
-        return [o for o in (self.scores, self.mask, self.softmax, self.end) if o is not None]
+    def end(self) -> Operation:
+        """The op whose results the kernel produces (the second product, or its kernel)."""
+        return self.members[-1]
 
     @property
     def element(self) -> Attribute:
@@ -118,18 +116,27 @@ class Chain:
 
     @property
     def outputs(self) -> list[SSAValue]:
-        return list(self.end.body.block.last_op.values) if isinstance(self.end, KernelOp) else [self.end.result]  # type: ignore[union-attr]
+        end = self.end
+        return list(end.body.block.last_op.operands) if isinstance(end, KernelOp) else [end.results[0]]  # type: ignore[union-attr]
 
 
-def _only_read_by(value: SSAValue, op: Operation) -> bool:
-    """Every use of `value` is inside `op`."""
-    for use in value.uses:
-        reader = use.operation
-        while reader is not None and reader is not op:
-            reader = reader.parent_op()
-        if reader is None:
-            return False
-    return True
+def _computed(buffer: SSAValue) -> tuple[Operation, Operation] | None:
+    """The compute op that makes `buffer` (a kernel's result: the op it yields; a
+    value local to a kernel: its op) and the function-level op holding it."""
+    owner = buffer.owner
+    if isinstance(owner, KernelOp):
+        inner = owner.body.block.last_op.operands[buffer.index].owner  # type: ignore[union-attr, attr-defined]
+        return inner, owner
+    if isinstance(owner, ComputeOp):
+        parent = owner.parent_op()
+        return owner, parent if isinstance(parent, KernelOp) else owner
+    return None
+
+
+def _top(op: Operation) -> Operation:
+    while not isinstance(op.parent_op(), func.FuncOp) and op.parent_op() is not None:
+        op = op.parent_op()  # type: ignore[assignment]
+    return op
 
 
 def _factor(ops: Sequence[Operation], value: SSAValue) -> LoadOp | None:
@@ -180,16 +187,28 @@ class _Scaled:
             self.score_load, self.ok = op, True
 
     def same(self, other: _Scaled) -> bool:
-        return self.ok and other.ok and self.scale == other.scale and (self.mask_load is None) == (other.mask_load is None)
+        return (self.ok and other.ok and self.scale == other.scale and (self.mask_load is None) == (other.mask_load is None)
+                and self.score_load.buffer is other.score_load.buffer)  # type: ignore[union-attr]
 
 
 def _yielded(op) -> SSAValue:
     return op.body.block.last_op.values[0]
 
 
+def _exp_minus(value: SSAValue) -> tuple[_Scaled, LoadOp] | None:
+    """`value` = exp(x - load M): (x, the load of M)."""
+    e = value.owner
+    sub = e.operands[0].owner if isinstance(e, xmath.ExpOp) else None
+    if not isinstance(sub, arith.SubfOp) or not isinstance(sub.rhs.owner, LoadOp):
+        return None
+    return _Scaled(sub.lhs), sub.rhs.owner
+
+
 def match(end: Operation) -> Chain | None:
     """The attention chain that ends at `end` (the second product, alone or in its
-    kernel), or None."""
+    kernel), or None. The softmax may be split over kernels as loops-fuse left it
+    (max, sum and division in one kernel, or the division apart); every op of the
+    chain computes only chain values, and those are read only inside the chain."""
     if isinstance(end, ContractOp):
         pv, epilogue = end, []
     elif isinstance(end, KernelOp):
@@ -198,11 +217,10 @@ def match(end: Operation) -> Chain | None:
             return None
         pv, epilogue = ops[0], ops[1:]
         local = {o.result for o in ops}
-        rank = len(pv.shape)
         for e in epilogue:
             if e.shape != pv.shape or any(isinstance(o, IndexOp) for o in e.body.walk()):
                 return None
-            if any(ld.buffer not in local or not _index_is(ld, dims(rank)) for ld in e.loads()):
+            if any(ld.buffer not in local or not _index_is(ld, dims(len(pv.shape))) for ld in e.loads()):
                 return None
     else:
         return None
@@ -212,44 +230,32 @@ def match(end: Operation) -> Chain | None:
     if not (len(sides.x_ops) == 1 and isinstance(sides.x_ops[0], LoadOp)):
         return None
     p_load, v = sides.x_ops[0], _factor(sides.y_ops, sides.y)
-    softmax = p_load.buffer.owner
     rank = len(pv.shape)
     d, r0 = dims(rank), sym("r0")
-    if v is None or not isinstance(softmax, KernelOp) or not _index_is(p_load, [*d[:-1], r0]):
+    if v is None or not _index_is(p_load, [*d[:-1], r0]) or (found := _computed(p_load.buffer)) is None:
         return None
-    parts = softmax.compute_ops()
-    yields = list(softmax.body.block.last_op.operands)  # type: ignore[union-attr]
-    if (len(parts) != 3 or not isinstance(parts[0], ReduceOp) or parts[0].kind.data != "max"
-            or not isinstance(parts[1], ReduceOp) or parts[1].kind.data != "sum"
-            or not isinstance(parts[2], PointwiseOp) or yields != [parts[2].result]
-            or not _only_read_by(softmax.results[0], end)):
+    div = found[0]
+    # the softmax: exp(x - max) / sum, sum = reduce sum of exp(x - max), max = reduce max of x
+    q_ = _yielded(div).owner if isinstance(div, PointwiseOp) else None
+    if not isinstance(q_, arith.DivfOp) or not isinstance(q_.rhs.owner, LoadOp):
         return None
-    mx, total, div = parts
-    # the bodies: max(x), sum(exp(x - max)), exp(x - max) / sum, with x the scaled score
-    x_max = _Scaled(_yielded(mx))
-    e = _yielded(total).owner
-    sub = e.operands[0].owner if isinstance(e, xmath.ExpOp) else None
-    if not isinstance(sub, arith.SubfOp) or not isinstance(sub.rhs.owner, LoadOp) or sub.rhs.owner.buffer is not mx.result:
+    top_div = _exp_minus(q_.lhs)
+    total = _computed(q_.rhs.owner.buffer)
+    if top_div is None or total is None or not isinstance(total[0], ReduceOp) or total[0].kind.data != "sum":
         return None
-    x_sum = _Scaled(sub.lhs)
-    q_ = _yielded(div).owner
-    if not isinstance(q_, arith.DivfOp) or not isinstance(q_.rhs.owner, LoadOp) or q_.rhs.owner.buffer is not total.result:
+    x_div, m_load = top_div
+    mx = _computed(m_load.buffer)
+    of_sum = _exp_minus(_yielded(total[0]))
+    if mx is None or of_sum is None or not isinstance(mx[0], ReduceOp) or mx[0].kind.data != "max":
         return None
-    e2 = q_.lhs.owner
-    sub2 = e2.operands[0].owner if isinstance(e2, xmath.ExpOp) else None
-    if not isinstance(sub2, arith.SubfOp) or not isinstance(sub2.rhs.owner, LoadOp) or sub2.rhs.owner.buffer is not mx.result:
+    x_sum, m_load2 = of_sum
+    if _computed(m_load2.buffer) != mx:
         return None
-    x_div = _Scaled(sub2.lhs)
+    x_max = _Scaled(_yielded(mx[0]))
     if not (x_max.same(x_sum) and x_max.same(x_div)):
         return None
-    for body in (mx, total, div):  # nothing else is read: the score, the mask, the max and the sum
-        allowed = {x_max.score_load.buffer, mx.result, total.result}  # type: ignore[union-attr]
-        if x_max.mask_load is not None:
-            allowed.add(x_max.mask_load.buffer)
-        if any(ld.buffer not in allowed for ld in body.loads()) or any(isinstance(o, IndexOp) for o in body.walk()):
-            return None
     scores = x_max.score_load.buffer.owner  # type: ignore[union-attr]
-    if not isinstance(scores, ContractOp) or len(scores.shape) != rank or not _only_read_by(scores.result, softmax):
+    if not isinstance(scores, ContractOp) or len(scores.shape) != rank or scores.parent_op() is not end.parent_op():
         return None
     row, col = [*d[:-1], r0], list(d)
     for x, index in ((x_max, row), (x_sum, row), (x_div, col)):
@@ -267,12 +273,31 @@ def match(end: Operation) -> Chain | None:
     mask = None
     if x_max.mask_load is not None:
         mask = x_max.mask_load.buffer.owner
-        if not _causal_mask(mask, s, t) or not _only_read_by(mask.result, softmax):  # type: ignore[arg-type]
+        if not _causal_mask(mask, s, t) or mask.parent_op() is not end.parent_op():
             return None
         for x, index in ((x_max, [d[-2], r0]), (x_sum, [d[-2], r0]), (x_div, [d[-2], d[-1]])):
-            if not _index_is(x.mask_load, index):  # type: ignore[arg-type]
+            if x.mask_load.buffer is not mask.result or not _index_is(x.mask_load, index):  # type: ignore[union-attr]
                 return None
-    return Chain(scores, mask, softmax, end, pv, epilogue, q, k, v, x_max.scale, mask is not None)  # type: ignore[arg-type]
+    inner = {scores, mask, mx[0], total[0], div} - {None}
+    members = {scores, mask, mx[1], total[1], found[1], end} - {None}
+    for m in members - {end}:  # only chain ops, read only inside the chain
+        if isinstance(m, KernelOp) and not set(m.compute_ops()) <= inner:
+            return None
+        if any(_top(use.operation) not in members for r in m.results for use in r.uses):
+            return None
+    for op in (mx[0], total[0], div):  # their bodies read only the scores, the mask, the max and the sum
+        allowed = {scores.result, mx[0].results[0], total[0].results[0], *(mask.results if mask else ())}
+        if any(isinstance(o, IndexOp) for o in op.body.walk()):
+            return None
+        for ld in op.loads():
+            made = _computed(ld.buffer)
+            if made is None or made[0].results[0] not in allowed:
+                return None
+    block = list(end.parent.ops)  # type: ignore[union-attr]
+    ordered = sorted(members, key=block.index)
+    if ordered[-1] is not end:
+        return None
+    return Chain(ordered, pv, epilogue, scores, q, k, v, x_max.scale, mask is not None)  # type: ignore[arg-type]
 
 
 def _causal_mask(op, s: int, t: int) -> bool:

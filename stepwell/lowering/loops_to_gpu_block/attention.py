@@ -165,15 +165,15 @@ def _const(v: SSAValue) -> float | None:
 
 class _Scaled:
     """What the softmax's bodies compute from a score: (load S) [* scale] [then -inf
-    where the mask load is true]."""
+    where the mask is true: a load of the mask, or the comparison inlined]."""
 
     def __init__(self, value: SSAValue):
         self.ok, self.scale, self.mask_load, self.score_load = False, 1.0, None, None
         op = value.owner
         if isinstance(op, arith.SelectOp):
-            if not isinstance(op.cond.owner, LoadOp) or _const(op.lhs) != -math.inf:
+            if not isinstance(op.cond.owner, LoadOp | arith.CmpiOp) or _const(op.lhs) != -math.inf:
                 return
-            self.mask_load = op.cond.owner
+            self.mask_load = op.cond.owner  # the mask's load, or j > i computed in the body
             op = op.rhs.owner
         if isinstance(op, arith.MulfOp):
             a, b = op.lhs, op.rhs
@@ -270,14 +270,23 @@ def match(end: Operation) -> Chain | None:
     *batch, s, t = scores.shape
     if scores.reduce_shape[0] == 0 or t == 0 or pv.reduce_shape != (t,) or list(pv.shape[:-1]) != [*batch, s]:
         return None
-    mask = None
-    if x_max.mask_load is not None:
-        mask = x_max.mask_load.buffer.owner
-        if not _causal_mask(mask, s, t) or mask.parent_op() is not end.parent_op():
-            return None
-        for x, index in ((x_max, [d[-2], r0]), (x_sum, [d[-2], r0]), (x_div, [d[-2], d[-1]])):
-            if x.mask_load.buffer is not mask.result or not _index_is(x.mask_load, index):  # type: ignore[union-attr]
+    mask, causal = None, x_max.mask_load is not None
+    compares: set[Operation] = set()  # the inlined comparisons j > i
+    if causal:
+        loads = [x.mask_load for x in (x_max, x_sum, x_div) if isinstance(x.mask_load, LoadOp)]
+        if loads:
+            mask = loads[0].buffer.owner
+            if not _causal_mask(mask, s, t) or mask.parent_op() is not end.parent_op():
                 return None
+        for x, index in ((x_max, [d[-2], r0]), (x_sum, [d[-2], r0]), (x_div, [d[-2], d[-1]])):
+            cond = x.mask_load
+            if isinstance(cond, LoadOp):
+                if cond.buffer is not mask.result or not _index_is(cond, index):  # type: ignore[union-attr]
+                    return None
+            elif not _is_future(cond, index[1], index[0]):
+                return None
+            else:
+                compares.add(cond)
     inner = {scores, mask, mx[0], total[0], div} - {None}
     members = {scores, mask, mx[1], total[1], found[1], end} - {None}
     for m in members - {end}:  # only chain ops, read only inside the chain
@@ -287,7 +296,8 @@ def match(end: Operation) -> Chain | None:
             return None
     for op in (mx[0], total[0], div):  # their bodies read only the scores, the mask, the max and the sum
         allowed = {scores.result, mx[0].results[0], total[0].results[0], *(mask.results if mask else ())}
-        if any(isinstance(o, IndexOp) for o in op.body.walk()):
+        indices = {o for o in op.body.walk() if isinstance(o, IndexOp)}
+        if indices - {a.owner for c in compares for a in c.operands}:
             return None
         for ld in op.loads():
             made = _computed(ld.buffer)
@@ -297,19 +307,22 @@ def match(end: Operation) -> Chain | None:
     ordered = sorted(members, key=block.index)
     if ordered[-1] is not end:
         return None
-    return Chain(ordered, pv, epilogue, scores, q, k, v, x_max.scale, mask is not None)  # type: ignore[arg-type]
+    return Chain(ordered, pv, epilogue, scores, q, k, v, x_max.scale, causal)  # type: ignore[arg-type]
+
+
+def _is_future(cmp, col: sympy.Expr, row: sympy.Expr) -> bool:
+    """`cmp` is loops.index [col] > loops.index [row]: key j after query i."""
+    if not isinstance(cmp, arith.CmpiOp) or cmp.predicate.value.data != 4:  # sgt
+        return False
+    a, b = cmp.lhs.owner, cmp.rhs.owner
+    return isinstance(a, IndexOp) and isinstance(b, IndexOp) and a.index_expr == col and b.index_expr == row
 
 
 def _causal_mask(op, s: int, t: int) -> bool:
     """`op` is the pointwise [S, T] mask j > i (loops.index [d1] > loops.index [d0])."""
     if not isinstance(op, PointwiseOp) or op.shape != (s, t) or list(op.loads()):
         return False
-    cmp = _yielded(op).owner
-    if not isinstance(cmp, arith.CmpiOp) or cmp.predicate.value.data != 4:  # sgt
-        return False
-    a, b = cmp.lhs.owner, cmp.rhs.owner
-    return (isinstance(a, IndexOp) and isinstance(b, IndexOp)
-            and a.index_expr == sym("d1") and b.index_expr == sym("d0"))
+    return _is_future(_yielded(op).owner, sym("d1"), sym("d0"))
 
 
 def chains(fn: func.FuncOp) -> list[Chain]:

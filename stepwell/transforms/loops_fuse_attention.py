@@ -32,7 +32,11 @@ class LoopsFuseAttention(ModulePass):
     name = "loops-fuse-attention"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        from stepwell.lowering.loops_to_gpu_block.attention import chains, is_tiled, tile
+        from stepwell.lowering.loops_to_gpu_block.attention import (
+            chains,
+            is_tiled,
+            tile,
+        )
 
         for fn in op.ops:
             if not isinstance(fn, func.FuncOp) or fn.is_declaration:

@@ -89,7 +89,14 @@ from stepwell.dialects.loops import CheckIndexOp, ComputeOp, KernelOp, Pointwise
 from stepwell.dialects.loops.access import analyze
 from stepwell.dialects.loops.contract import UNIT
 from stepwell.dialects.loops.index import dims
-from stepwell.dialects.loops.memory import ARENA, MEMORY, SlotAttr, aligned, byte_size, donated
+from stepwell.dialects.loops.memory import (
+    ARENA,
+    MEMORY,
+    SlotAttr,
+    aligned,
+    byte_size,
+    donated,
+)
 from stepwell.dtypes import numpy_dtype
 from stepwell.ir import report
 

@@ -16,20 +16,20 @@ import pytest
 triton = pytest.importorskip("triton")
 torch = pytest.importorskip("torch")
 
-from _programs import assert_close, rand, tt  # noqa: E402
-from _triton import RUNNER, load_file, signature  # noqa: E402
-from xdsl.dialects import func  # noqa: E402
+from _programs import assert_close, rand, tt
+from _triton import RUNNER, load_file, signature
+from xdsl.dialects import func
 
-from stepwell import reference, registry  # noqa: E402
-from stepwell.dialects import gpu_block as gb  # noqa: E402
-from stepwell.dialects.loops.gpu_tile import GpuTileAttr  # noqa: E402
-from stepwell.dtypes import numpy_dtype  # noqa: E402
-from stepwell.ir import parse_module  # noqa: E402
-from stepwell.ir.pipeline import build_pipeline  # noqa: E402
-from stepwell.lowering.loops_to_gpu_block import ConvertLoopsToGpuBlock  # noqa: E402
-from stepwell.lowering.loops_to_gpu_block.attention import is_tiled  # noqa: E402
-from stepwell.registry import make_context  # noqa: E402
-from stepwell.targets.triton.emit import emit_triton  # noqa: E402
+from stepwell import reference, registry
+from stepwell.dialects import gpu_block as gb
+from stepwell.dialects.loops.gpu_tile import GpuTileAttr
+from stepwell.dtypes import numpy_dtype
+from stepwell.ir import parse_module
+from stepwell.ir.pipeline import build_pipeline
+from stepwell.lowering.loops_to_gpu_block import ConvertLoopsToGpuBlock
+from stepwell.lowering.loops_to_gpu_block.attention import is_tiled
+from stepwell.registry import make_context
+from stepwell.targets.triton.emit import emit_triton
 
 
 def attention(q: tuple, k: tuple, v: tuple, dt: str, causal: bool, scale: float = 0.35) -> str:

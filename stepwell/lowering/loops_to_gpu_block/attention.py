@@ -64,16 +64,37 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sympy
-from xdsl.dialects import arith, func, math as xmath
+from xdsl.dialects import arith, func
+from xdsl.dialects import math as xmath
 from xdsl.dialects.builtin import IntegerAttr, bf16, f16, f32, i32, i64
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 from stepwell.dialects import gpu_block as gb
-from stepwell.dialects.loops import ComputeOp, ContractOp, IndexOp, KernelOp, LoadOp, PointwiseOp, ReduceOp
-from stepwell.dialects.loops.access import analyze, buffer_shape, contraction_sides, linear_offset
+from stepwell.dialects.loops import (
+    ComputeOp,
+    ContractOp,
+    IndexOp,
+    KernelOp,
+    LoadOp,
+    PointwiseOp,
+    ReduceOp,
+)
+from stepwell.dialects.loops.access import (
+    analyze,
+    buffer_shape,
+    contraction_sides,
+    linear_offset,
+)
 from stepwell.dialects.loops.gpu_tile import GpuTileAttr
 from stepwell.dialects.loops.index import dims, sym
-from stepwell.lowering.loops_to_gpu_block.common import Builder, IndexEmitter, Unsupported, clone_body, pow2, unflatten
+from stepwell.lowering.loops_to_gpu_block.common import (
+    Builder,
+    IndexEmitter,
+    Unsupported,
+    clone_body,
+    pow2,
+    unflatten,
+)
 
 KIND = "attention"
 TYPES = (f16, bf16, f32)  # the element types of q, k and v the kernel takes
@@ -575,7 +596,7 @@ class _Builder:
             return mb.add(arith.SelectOp(ninf, mb.const(0.0, f32), m)).result
 
         base = self.map([m_new], finite_base, "base")
-        exp2 = lambda mb, a, m: mb.add(xmath.Exp2Op(mb.add(arith.SubfOp(a, m)).result)).result  # noqa: E731
+        exp2 = lambda mb, a, m: mb.add(xmath.Exp2Op(mb.add(arith.SubfOp(a, m)).result)).result
         alpha = self.map([m_i, base], exp2, "alpha")
         p = self.map([x, self.rows(base, [bm, bn])], exp2, "p")
         l_new = self.map([l_i, alpha, self.op(gb.ReduceOp("sum", p, 1))],

@@ -8,9 +8,17 @@ from xdsl.dialects.builtin import IntegerAttr
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.loops import ComputeOp, KernelOp, PointwiseOp
 from stepwell.dialects.loops.memory import MEMORY
-from stepwell.lowering.loops_to_gpu_block import attention as att, dot as dots, pointwise as pw, reductions, rows, tiles
+from stepwell.lowering.loops_to_gpu_block import attention as att
+from stepwell.lowering.loops_to_gpu_block import dot as dots
+from stepwell.lowering.loops_to_gpu_block import pointwise as pw
+from stepwell.lowering.loops_to_gpu_block import reductions, rows, tiles
 from stepwell.lowering.loops_to_gpu_block.common import (
-    UNSUPPORTED, Unsupported, check_body, finish_sizes, kernel_inputs, tiling,
+    UNSUPPORTED,
+    Unsupported,
+    check_body,
+    finish_sizes,
+    kernel_inputs,
+    tiling,
 )
 from stepwell.lowering.loops_to_gpu_block.dot import contract_of, dot
 from stepwell.lowering.loops_to_gpu_block.pointwise import pointwise
@@ -36,7 +44,7 @@ def convert_function(fn: func.FuncOp, sizes: str = "literal") -> list[gb.KernelO
             chain = att.match(op)
             if chain is None:
                 raise Unsupported(op, "an op tiled #loops.gpu<attention> is the last op of an attention chain (loops-fuse-attention)")
-            make = lambda _, name, chain=chain: att.attention(chain, name)  # noqa: E731
+            make = lambda _, name, chain=chain: att.attention(chain, name)
         elif contract_of(op) is not None:
             make = dot
         elif isinstance(op, PointwiseOp):

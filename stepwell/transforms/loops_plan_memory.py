@@ -65,7 +65,8 @@ function result may be written in place only into a donated argument of its own 
 (the runtime then returns that argument's array, as jax.jit's donate_argnums).
 
 Not planned: constants (globals), a kernel's internal values (the schedule's
-business: stack or `scratch`), the two-word status buffer of a loops.check_index
+business: stack or `scratch`), the buffers of the ops an attention kernel replaces
+(loops-fuse-attention: scores, mask, probabilities stay on chip; zero bytes), the two-word status buffer of a loops.check_index
 (16 bytes; the lowering keeps it a temp of its own). A function that already has
 `arena` is left as it is (a plan written by hand is respected); a kernel that yields a
 value it does not compute leaves its function unplanned (every buffer a temp).
@@ -88,7 +89,14 @@ from stepwell.dialects.loops import CheckIndexOp, ComputeOp, KernelOp, Pointwise
 from stepwell.dialects.loops.access import analyze
 from stepwell.dialects.loops.contract import UNIT
 from stepwell.dialects.loops.index import dims
-from stepwell.dialects.loops.memory import ARENA, MEMORY, SlotAttr, aligned, byte_size, donated
+from stepwell.dialects.loops.memory import (
+    ARENA,
+    MEMORY,
+    SlotAttr,
+    aligned,
+    byte_size,
+    donated,
+)
 from stepwell.dtypes import numpy_dtype
 from stepwell.ir import report
 
@@ -141,15 +149,18 @@ class FunctionBuffers:
 def collect(fn: func.FuncOp) -> FunctionBuffers | None:
     """The buffers of `fn` with their live ranges; None when a kernel yields a value it
     does not compute (the function stays unplanned)."""
+    from stepwell.lowering.loops_to_gpu_block.attention import held
+
     ops = list(fn.body.block.ops)
     found = FunctionBuffers(ops)
+    on_chip = held(fn)  # an attention kernel's scores, mask and probabilities
     for i, op in enumerate(ops):
         if isinstance(op, (KernelOp, ComputeOp)):
             inner = list(op.body.block.last_op.operands) if isinstance(op, KernelOp) else [op.result]  # type: ignore[union-attr]
             computed = {o.result for o in op.compute_ops()} if isinstance(op, KernelOp) else set(inner)
             if any(v not in computed for v in inner):
                 return None
-            own = {v: Buffer(v, i, aligned(byte_size(v.type))) for v in dict.fromkeys(inner)}
+            own = {v: Buffer(v, i, 0 if op in on_chip else aligned(byte_size(v.type))) for v in dict.fromkeys(inner)}
             found.made[op] = list(own.values())
             found.of.update((outer, own[v]) for outer, v in zip(op.results, inner))
         elif not isinstance(op, (CheckIndexOp, func.ReturnOp, arith.ConstantOp)) and op.name != "tensor_graph.constant":

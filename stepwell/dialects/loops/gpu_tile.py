@@ -12,7 +12,7 @@ from xdsl.parser import AttrParser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
-KINDS = ("pointwise", "tile", "persistent", "looped", "split", "dot")
+KINDS = ("pointwise", "tile", "persistent", "looped", "split", "dot", "attention")
 KEYS = ("block", "warps", "stages")
 
 
@@ -29,6 +29,7 @@ class GpuTileAttr(ParametrizedAttribute):
         #loops.gpu<looped, block = [1, 2048], warps = 16>
         #loops.gpu<split, block = [64, 8], warps = 8>
         #loops.gpu<dot, block = [128, 128, 64], warps = 8, stages = 3>
+        #loops.gpu<attention, block = [128, 64], warps = 4, stages = 3>
 
     The kind names the kernel's shape:
     - `pointwise`: 1-D blocks of `block[0]` elements over the flat output.
@@ -47,6 +48,10 @@ class GpuTileAttr(ParametrizedAttribute):
       and combined (atomics or a second kernel); `block` as for `looped`.
     - `dot`: a contraction as tiles of `block[0] x block[1]` outputs and a K loop of
       steps `block[2]`, the epilogue applied to the tile before it is stored.
+    - `attention`: on each op of an attention chain (scores, causal mask, softmax
+      rows, the second product: loops-fuse-attention's decision), which become one
+      flash-style kernel: `block[0]` query rows per program instance, a loop over
+      the keys in steps of `block[1]` (exactly two block sizes).
     Every block size is a power of two. `warps` (a power of two) and `stages` (the
     software pipelining depth of the kernel's loops, optional) are Triton's launch
     options."""
@@ -83,6 +88,8 @@ class GpuTileAttr(ParametrizedAttribute):
         for value, what in [*((b, "a block size") for b in block), (self.warps, "warps")]:
             if value < 1 or value & (value - 1):
                 raise VerifyException(f"{what} is a power of two, got {value}")
+        if self.kind.data == "attention" and len(block) != 2:
+            raise VerifyException(f"an attention tiling has two block sizes (query rows, keys), got {len(block)}")
         if self.stage_count.data < 0:
             raise VerifyException(f"stages is at least 1, got {self.stage_count.data}")
 

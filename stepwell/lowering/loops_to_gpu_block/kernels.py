@@ -8,10 +8,16 @@ from xdsl.dialects.builtin import IntegerAttr
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.loops import CheckIndexOp, ComputeOp, KernelOp, PointwiseOp
 from stepwell.dialects.loops.memory import MEMORY
+from stepwell.lowering.loops_to_gpu_block import attention as att
 from stepwell.lowering.loops_to_gpu_block import dot as dots, fused, pointwise as pw, reductions, rows, tiles
 from stepwell.lowering.loops_to_gpu_block.checks import CHECK, check_reductions
 from stepwell.lowering.loops_to_gpu_block.common import (
-    UNSUPPORTED, Unsupported, check_body, finish_sizes, kernel_inputs, tiling,
+    UNSUPPORTED,
+    Unsupported,
+    check_body,
+    finish_sizes,
+    kernel_inputs,
+    tiling,
 )
 from stepwell.lowering.loops_to_gpu_block.dot import contract_of, dot
 from stepwell.lowering.loops_to_gpu_block.pointwise import pointwise
@@ -33,10 +39,17 @@ def convert_function(fn: func.FuncOp, sizes: str = "literal") -> list[gb.KernelO
         check.detach()
         check.erase()
     kernels = []
+    held = att.held(fn)  # ops an attention kernel built at a later op replaces
     for op in list(fn.body.block.ops):
-        if isinstance(op, func.ReturnOp) or op.name == "tensor_graph.constant":  # constants: the launcher's
+        if isinstance(op, func.ReturnOp) or op.name == "tensor_graph.constant" or op in held:  # constants: the launcher's
             continue
-        if contract_of(op) is not None:
+        chain = None
+        if att.is_tiled(op):
+            chain = att.match(op)
+            if chain is None:
+                raise Unsupported(op, "an op tiled #loops.gpu<attention> is the last op of an attention chain (loops-fuse-attention)")
+            make = lambda _, name, chain=chain: att.attention(chain, name)
+        elif contract_of(op) is not None:
             make = dot
         elif isinstance(op, PointwiseOp):
             attr = tiling(op, *DECIDE)
@@ -50,10 +63,13 @@ def convert_function(fn: func.FuncOp, sizes: str = "literal") -> list[gb.KernelO
         if isinstance(op, KernelOp):
             for inner in op.compute_ops():
                 check_body(inner, gathers=make is not persistent)  # (rows.py reads no gathers yet)
-        else:
+        elif chain is None:
             check_body(op)
         kernel = make(op, f"{fn.sym_name.data}_k{len(kernels)}")
-        inputs = op.inputs() if isinstance(op, ComputeOp) else kernel_inputs(op)
+        if chain is not None:
+            inputs = chain.inputs
+        else:
+            inputs = op.inputs() if isinstance(op, ComputeOp) else kernel_inputs(op)
         for value, t in finish_sizes(kernel, len(op.results), sizes):
             size = arith.ConstantOp(IntegerAttr(value, t))
             size.result.name_hint = f"n{value}"
@@ -67,8 +83,9 @@ def convert_function(fn: func.FuncOp, sizes: str = "literal") -> list[gb.KernelO
             new.name_hint = old.name_hint
             old.replace_all_uses_with(new)
         fn.body.block.insert_op_before(launch, op)
-        op.detach()
-        op.erase()
+        for gone in reversed(chain.members if chain is not None else [op]):
+            gone.detach()
+            gone.erase()
         kernels.append(kernel)
     return kernels
 

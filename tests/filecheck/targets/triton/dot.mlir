@@ -37,14 +37,11 @@ func.func @mm_f32(%x: tensor<64x128xf32>, %y: tensor<128x64xf32>) -> tensor<64x6
   func.return %z : tensor<64x64xf32>
 }
 
-// attention (causal) is four kernels: q @ k^T (a batched dot, k read transposed), the
-// causal mask, the softmax rows (persistent), the probabilities @ v (a batched dot).
+// attention (causal) is one flash-style kernel (loops-fuse-attention; targets/triton/
+// attention.mlir checks its body): one program per (batch point, 32 query rows).
 // CHECK:      def attention(q, k, v):
-// CHECK:        attention_k0[(6,)](q, k,
-// CHECK:        attention_k1[
-// CHECK:        attention_k2[
-// CHECK:        attention_k3[(6,)](
-// CHECK-NOT:    attention_k4
+// CHECK:        attention_k0[(6,)](q, k, v,
+// CHECK-NOT:    attention_k1
 func.func @attention(%q: tensor<2x3x17x16xbf16>, %k: tensor<2x3x17x16xbf16>, %v: tensor<2x3x17x16xbf16>) -> tensor<2x3x17x16xbf16> {
   %r = "tensor_graph.attention"(%q, %k, %v) {scale = 0.25 : f64, causal = true} : (tensor<2x3x17x16xbf16>, tensor<2x3x17x16xbf16>, tensor<2x3x17x16xbf16>) -> tensor<2x3x17x16xbf16>
   func.return %r : tensor<2x3x17x16xbf16>

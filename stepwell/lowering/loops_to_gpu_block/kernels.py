@@ -15,7 +15,7 @@ from stepwell.lowering.loops_to_gpu_block.common import (
 from stepwell.lowering.loops_to_gpu_block.dot import contract_of, dot
 from stepwell.lowering.loops_to_gpu_block.pointwise import pointwise
 from stepwell.lowering.loops_to_gpu_block.reductions import reduction, reduction_parts
-from stepwell.lowering.loops_to_gpu_block.rows import persistent
+from stepwell.lowering.loops_to_gpu_block.rows import row_kernel
 from stepwell.lowering.loops_to_gpu_block.tiles import tiled
 
 DECIDE = (dots.tile, reductions.tile, tiles.tile, pw.tile, rows.tile)
@@ -38,7 +38,7 @@ def convert_function(fn: func.FuncOp, sizes: str = "literal") -> list[gb.KernelO
         elif reduction_parts(op) is not None:
             make = reduction
         elif isinstance(op, KernelOp):
-            make = persistent
+            make = row_kernel
         else:
             raise Unsupported(op, UNSUPPORTED)
         if isinstance(op, KernelOp):

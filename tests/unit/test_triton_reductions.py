@@ -87,6 +87,9 @@ CASES: dict[str, str] = {
     "argmin_i8_2x9001": reduce_src("argmin", "i8", (2, 9001), [1]),
     "sum_f32_split_300x1000": reduce_src("sum", "f32", (300, 1000), [0, 1]),
     "sum_f32_split_cols_4096x16": reduce_src("sum", "f32", (4096, 16), [0]),
+    # few long rows: not split on the GPU (split-args=false), one looped program per row
+    "argmax_f32_unsplit_2x40000": reduce_src("argmax", "f32", (2, 40000), [1]),
+    "argmin_i32_unsplit_3x30011": reduce_src("argmin", "i32", (3, 30011), [1]),
 }
 
 

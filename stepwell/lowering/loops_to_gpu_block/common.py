@@ -18,7 +18,7 @@ from stepwell.dialects.loops.index import dims, format_index, sym
 
 UNSUPPORTED = (
     "not supported by the Triton path yet (lone loops.pointwise ops, row reductions and "
-    "persistent row kernels of at most 8192 contiguous elements are)"
+    "fused row kernels over one contiguous reduced dim are)"
 )
 BLOCK = 1024  # elements per program instance of a pointwise kernel
 MAX_ROW = 8192  # the longest row a persistent reduction keeps in registers

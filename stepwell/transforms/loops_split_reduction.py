@@ -48,7 +48,21 @@ and the first NaN still wins; a pointwise op turns (chunk, position) into the
 position. A body that reads a reduced index with `loops.index` cannot be evaluated at
 a position read at run time, so such an arg reduction stays as it is.
 
-Options: `loops-split-reduction{min-parallelism=64 min-split-work=65536 remarks=false}`.
+GPU rules (lower-to-triton's options). `column-width=64`: a GPU column kernel's
+program instance owns 64 consecutive outputs, so a column sum's parallel points are
+its rows times its 64-wide pieces (sum over axis 0 of [8192, 8192]: 128 points, so 4
+chunks of 2048 rows with min-parallelism=264: 512 program instances, 128 KiB of
+partial sums for a 256 MiB input, where counting a whole row as one point cut it into
+512 chunks and wrote 16 MiB). `split-args=false`: argmax/argmin stay whole (their
+combine's load at a run-time position is a gather the Triton path does not build; a
+looped row kernel reads the row once anyway). `split-chains=false`: a reduction that
+reads another's result, or whose result another reads, through pointwise ops
+(softmax's max and sum, layer_norm's mean and variance) stays whole: a fused row
+kernel computes the chain in one program instance per row, where split chains fuse
+into kernels of several reduction dims.
+
+Options: `loops-split-reduction{min-parallelism=64 min-split-work=65536 column-width=0
+split-args=true split-chains=true remarks=false}`.
 With `remarks=true` (or `stepwell-opt --remarks=loops-split-reduction`) each split is reported as a remark on the op,
 
     split reduction %s into 64 chunks of 131072 iterations (r0: 64 x 32): 64 x 1
@@ -202,14 +216,36 @@ def _accumulator(elt: Attribute) -> Attribute:
     return element_type_of(compute_dtype(numpy_dtype(elt)))
 
 
-def parallel_points(op: ReduceOp) -> int:
+def parallel_points(op: ReduceOp, column_width: int = 0) -> int:
     """The parts of a reduction's output that cores can work on apart: its outputs, or,
     for one that reads along its innermost output dim (a column sum: each core then
-    accumulates whole rows of that dim, access.reads_along_output), its rows."""
+    accumulates whole rows of that dim, access.reads_along_output), its rows, each cut
+    into pieces of `column_width` outputs where that is not 0 (a GPU column kernel's
+    program instance owns that many consecutive outputs)."""
     outputs = math.prod(op.shape)
     if outputs and reads_along_output(op):
-        return outputs // op.shape[-1]
+        rows, width = outputs // op.shape[-1], op.shape[-1]
+        return rows * -(-width // column_width) if column_width else rows
     return outputs
+
+
+def chained(ops: Sequence[ReduceOp]) -> set[ReduceOp]:
+    """The reductions that read another's result or whose result another reads, through
+    pointwise ops (softmax's max and sum, layer_norm's mean and variance)."""
+    found: set[ReduceOp] = set()
+    for op in ops:
+        seen, todo = set(), [ld.buffer for ld in op.loads()]
+        while todo:
+            v = todo.pop()
+            if v in seen:
+                continue
+            seen.add(v)
+            owner = v.owner
+            if isinstance(owner, ReduceOp) and not isinstance(owner, ContractOp):
+                found.update((op, owner))
+            elif isinstance(owner, PointwiseOp):
+                todo.extend(ld.buffer for ld in owner.loads())
+    return found
 
 
 def uses_reduced_index(op: ReduceOp) -> bool:
@@ -230,6 +266,16 @@ class LoopsSplitReduction(ModulePass):
     """A reduction with fewer output points than this is split until it has as many."""
     min_split_work: int = MIN_SPLIT_WORK
     """Scalar iterations (outputs x reduced points) below which a reduction stays one op."""
+    column_width: int = 0
+    """Outputs one parallel point covers along the innermost output dim of a reduction
+    whose loads walk along it (a column sum): 0, the whole row (a CPU core accumulates a
+    row of outputs at once); on the GPU, a column kernel's block of outputs (64)."""
+    split_args: bool = True
+    """Whether argmax/argmin are split (their combine reads each chunk's best value at
+    a position read at run time)."""
+    split_chains: bool = True
+    """Whether a reduction in a chain (`chained`: one reads the other's result) is split;
+    a GPU row kernel computes such a chain in one program instance per row."""
     remarks: bool = False
     """Report each split, and each reduction left alone for want of a divisor."""
 
@@ -239,18 +285,25 @@ class LoopsSplitReduction(ModulePass):
             for r in op.walk()
             if isinstance(r, ReduceOp) and not isinstance(r, ContractOp) and not isinstance(r.parent_op(), KernelOp)
         ]
+        chain = set() if self.split_chains else chained(candidates)
         for r in candidates:
-            self._split(r)
+            self._split(r, r in chain)
 
-    def _split(self, op: ReduceOp) -> None:
+    def _split(self, op: ReduceOp, in_chain: bool = False) -> None:
         outputs, work = math.prod(op.shape), math.prod(op.reduce_shape)
-        parallel = parallel_points(op)
+        parallel = parallel_points(op, self.column_width)
         if not 0 < parallel < self.min_parallelism or outputs * work < self.min_split_work:
             return
         name = f" %{op.result.name_hint}" if op.result.name_hint else ""
         arg = op.kind.data in ARG_KINDS
-        if arg and uses_reduced_index(op):
+        why = None
+        if arg and not self.split_args:
+            why = f"{op.kind.data} (split-args=false)"
+        elif arg and uses_reduced_index(op):
             why = f"{op.kind.data} of a body that reads a reduced index (loops.index)"
+        elif in_chain:
+            why = "it reads, or is read by, another reduction (split-chains=false)"
+        if why is not None:
             self._remark(op, f"reduction{name} not split: {why}")
             return
         target = -(-self.min_parallelism // parallel)

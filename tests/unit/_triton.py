@@ -51,13 +51,13 @@ def load_file(path: Path, name: str):
     return module
 
 
-def compile_sm90(source: str, path: Path) -> int:
+def compile_sm90(source: str, path: Path, pipeline: str = "lower-to-triton") -> int:
     """Every kernel of `source`'s emitted Triton compiled for sm_90 (PTX checked); how many."""
     import triton
     from triton.backends.compiler import GPUTarget
     from triton.compiler import ASTSource
 
-    module = lower(source)
+    module = lower(source, pipeline)
     path.write_text(emit_triton(module))
     py = load_file(path, path.stem)
     count = 0

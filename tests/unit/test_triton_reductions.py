@@ -87,6 +87,9 @@ CASES: dict[str, str] = {
     "argmin_i8_2x9001": reduce_src("argmin", "i8", (2, 9001), [1]),
     "sum_f32_split_300x1000": reduce_src("sum", "f32", (300, 1000), [0, 1]),
     "sum_f32_split_cols_4096x16": reduce_src("sum", "f32", (4096, 16), [0]),
+    # few long rows: not split on the GPU (split-args=false), one looped program per row
+    "argmax_f32_unsplit_2x40000": reduce_src("argmax", "f32", (2, 40000), [1]),
+    "argmin_i32_unsplit_3x30011": reduce_src("argmin", "i32", (3, 30011), [1]),
 }
 
 
@@ -205,3 +208,86 @@ def test_interpreter_matches_reference(case, interpreted):
         tol = 1e-3  # rounded once from the f32 sum: within an ulp
     scale = max(1.0, float(np.nanmax(np.abs(expected), initial=0.0, where=np.isfinite(expected))))
     np.testing.assert_allclose(actual, expected, rtol=tol, atol=tol * scale * 10, equal_nan=True)
+
+
+# --- fused row kernels over rows longer than a persistent row (rows.py's looped form) ----
+
+FUSED = registry.pipelines()["lower-to-triton"].replace("loops-fuse,", "loops-fuse{min-parallelism=1},")
+"""lower-to-triton with every row op fused into its row kernel however few the rows (by
+default a kernel of fewer than 64 rows yields only the row statistics, and the
+normalization is a pointwise kernel of its own): both forms stay small enough to interpret."""
+
+
+def row_src(op: str, m: int, n: int, dtype: str = "f32") -> str:
+    t = f"tensor<{m}x{n}x{dtype}>"
+    if op == "layer_norm":
+        w = f"tensor<{n}x{dtype}>"
+        return f"""
+func.func @f(%x: {t}, %w: {w}, %b: {w}) -> {t} {{
+  %y = tensor_graph.layer_norm %x, %w, %b {{axis = -1, epsilon = 1.0e-5 : f64}} : {t}, {w}, {w} -> {t}
+  func.return %y : {t}
+}}"""
+    return f"""
+func.func @f(%x: {t}) -> {t} {{
+  %y = tensor_graph.{op} %x {{axis = -1}} : {t} -> {t}
+  func.return %y : {t}
+}}"""
+
+
+LONG_ROWS = {
+    f"{op}_{m}x{n}_{form}": (row_src(op, m, n), pipeline)
+    for op in ("softmax", "log_softmax", "layer_norm")
+    for m, n in ((2, 9000), (3, 16390))
+    for form, pipeline in (("stats", "lower-to-triton"), ("fused", FUSED))
+}
+LONG_ROWS["softmax_f16_3x9001_fused"] = (row_src("softmax", 3, 9001, "f16"), FUSED)
+
+
+def long_row_inputs(case: str, source: str) -> list[np.ndarray]:
+    """Normal values, and rows with special values: row 0 all -inf, row 1 a NaN, row 2
+    one -inf (in its last chunk)."""
+    module, _ = parse_module(make_context(), source)
+    rng = np.random.default_rng(len(case))
+    arrays = []
+    for t in module.body.block.first_op.function_type.inputs.data:
+        shape, dtype = tuple(t.get_shape()), numpy_dtype(t.element_type)
+        arrays.append((rng.standard_normal(shape) * 3).astype(dtype))
+    x = arrays[0]
+    x[0, :] = -np.inf
+    x[1, 4321] = np.nan
+    if x.shape[0] > 2:
+        x[2, -3] = -np.inf
+    return arrays
+
+
+@pytest.mark.parametrize("case", sorted(LONG_ROWS))
+def test_long_rows_compile_for_sm90(case, tmp_path):
+    from _triton import compile_sm90
+
+    source, pipeline = LONG_ROWS[case]
+    assert compile_sm90(source, tmp_path / f"aot_{case}.py", pipeline) >= 1
+
+
+@pytest.fixture(scope="module")
+def long_rows_interpreted(tmp_path_factory):
+    from _triton import interpret
+
+    tmp = tmp_path_factory.mktemp("long_rows")
+    cases = {name: (source, long_row_inputs(name, source)) for name, (source, _) in LONG_ROWS.items()}
+    results = {}
+    for pipeline in {p for _, p in LONG_ROWS.values()}:
+        part = {name: cases[name] for name, (_, p) in LONG_ROWS.items() if p == pipeline}
+        results.update(interpret(part, tmp, pipeline))
+    return cases, results
+
+
+@pytest.mark.parametrize("case", sorted(LONG_ROWS))
+def test_long_rows_match_reference(case, long_rows_interpreted):
+    cases, results = long_rows_interpreted
+    source, arrays = cases[case]
+    actual = results[case]
+    assert not isinstance(actual, str), actual
+    module, _ = parse_module(make_context(), source)
+    expected = reference.run(module, "f", *arrays)
+    tol = 1e-2 if "f16" in case else 1e-5
+    np.testing.assert_allclose(actual[0].astype(np.float64), expected.astype(np.float64), rtol=tol, atol=tol, equal_nan=True)

@@ -20,9 +20,10 @@ where there is none it decides as loops-tile would (kernels.DECIDE).
   or not at all, rows of at most MAX_ROW elements, a value kind) is persistent: one
   program instance per output element, the whole row in registers, masked lanes set
   to the kind's identity, one `gpu_block.reduce`.
-- A fused `loops.kernel` with at most one reduction dim k0 (rows of at most MAX_ROW
-  elements) that every load from memory reads contiguously or not at all (softmax,
-  layer_norm's statistics) is persistent too: one program instance per parallel
+- A fused `loops.kernel` with at most one reduction dim k0 that every load from memory
+  reads contiguously or not at all (softmax, layer_norm's statistics) is a row kernel
+  (rows.py): rows longer than MAX_ROW are walked in chunks by a loop per pass of
+  reductions (`looped`); shorter ones are persistent too: one program instance per parallel
   point, each (buffer, offset) loaded once into a row block, then the kernel's ops in
   order: a reduction (sum, max, min) a map on the row block (masked lanes = identity)
   and a `gpu_block.reduce`, a pointwise op over k0 a map on the row block, one over

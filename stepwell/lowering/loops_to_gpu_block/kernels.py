@@ -22,7 +22,7 @@ from stepwell.lowering.loops_to_gpu_block.common import (
 from stepwell.lowering.loops_to_gpu_block.dot import contract_of, dot
 from stepwell.lowering.loops_to_gpu_block.pointwise import pointwise
 from stepwell.lowering.loops_to_gpu_block.reductions import reduction, reduction_parts
-from stepwell.lowering.loops_to_gpu_block.rows import persistent
+from stepwell.lowering.loops_to_gpu_block.rows import row_kernel
 from stepwell.lowering.loops_to_gpu_block.tiles import tiled
 
 DECIDE = (dots.tile, reductions.tile, tiles.tile, pw.tile, fused.tile, rows.tile)
@@ -57,12 +57,12 @@ def convert_function(fn: func.FuncOp, sizes: str = "literal") -> list[gb.KernelO
         elif reduction_parts(op) is not None:
             make = reduction
         elif isinstance(op, KernelOp):
-            make = fused.fused if fused.claims(op) else persistent
+            make = fused.fused if fused.claims(op) else row_kernel
         else:
             raise Unsupported(op, UNSUPPORTED)
         if isinstance(op, KernelOp):
             for inner in op.compute_ops():
-                check_body(inner, gathers=make is not persistent)  # (rows.py reads no gathers yet)
+                check_body(inner, gathers=make is not row_kernel)  # (rows.py reads no gathers yet)
         elif chain is None:
             check_body(op)
         kernel = make(op, f"{fn.sym_name.data}_k{len(kernels)}")

@@ -33,15 +33,18 @@ func.func @cols(%x: tensor<100x300xf32>) -> tensor<300xf32> {
   func.return %s : tensor<300xf32>
 }
 
-// A column sum of one row of outputs (8192x8192 over axis 0) is split: a partial kernel
-// (64 outputs x 16 rows a block, no loop) then a small looped combine.
-// CHECK:      gpu_block.kernel @split_k0({{.*}}) grid [65536]
-// CHECK-NOT:    gpu_block.for
-// CHECK:        gpu_block.reduce sum %vals axis 1 : tensor<64x16xf32> -> tensor<64xf32>
-// CHECK:      gpu_block.kernel @split_k1({{.*}}) grid [128]
+// A column sum of one row of outputs (8192x8192 over axis 0) is split into 4 chunks of
+// 2048 rows (128 blocks of 64 columns x 4 chunks: 512 program instances; 128 KiB of
+// partial sums for 256 MiB read): a looped partial kernel (64 outputs x 32 rows a
+// step), then a combine over the 4 chunks with no loop (64 outputs x 4 a block).
+// CHECK:      gpu_block.kernel @split_k0({{.*}}) grid [512]
 // CHECK:        gpu_block.for
+// CHECK:        gpu_block.reduce sum %{{.*}} axis 1 : tensor<64x32xf32> -> tensor<64xf32>
+// CHECK:      gpu_block.kernel @split_k1({{.*}}) grid [128]
+// CHECK-NOT:    gpu_block.for
+// CHECK:        gpu_block.reduce sum %vals axis 1 : tensor<64x4xf32> -> tensor<64xf32>
 // CHECK:      func.func @split
-// CHECK-NEXT:   %s_part = gpu_block.launch @split_k0(%x) : (tensor<8192x8192xf32>) -> (tensor<512x8192xf32>)
+// CHECK-NEXT:   %s_part = gpu_block.launch @split_k0(%x) : (tensor<8192x8192xf32>) -> (tensor<4x8192xf32>)
 // CHECK-NEXT:   %s = gpu_block.launch @split_k1(%s_part)
 func.func @split(%x: tensor<8192x8192xf32>) -> tensor<8192xf32> {
   %s = tensor_graph.reduce %x {kind = "sum", dims = [0], keepdim = false} : tensor<8192x8192xf32> -> tensor<8192xf32>

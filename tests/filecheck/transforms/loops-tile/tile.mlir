@@ -49,18 +49,25 @@ func.func @rows(%x: tensor<100x300xf32>, %z: tensor<8x4096xf32>) -> (tensor<100x
   func.return %s, %m : tensor<100xf32>, tensor<8x4096xf32>
 }
 
-// A user's tile is kept; an op no kernel module handles yet (a fused softmax over rows
-// longer than a persistent row) gets none.
+// Rows longer than a persistent row (8192): a looped fused kernel, one program instance
+// per row walking it in chunks of 4096.
+// CHECK-LABEL: func.func @long_rows
+// CHECK: loops.kernel{{.*}}tile = #loops.gpu<looped, block = [1, 4096], warps = 8>
+func.func @long_rows(%c: tensor<300x16384xf32>) -> tensor<300x16384xf32> {
+  %r = tensor_graph.softmax %c {axis = -1} : tensor<300x16384xf32> -> tensor<300x16384xf32>
+  func.return %r : tensor<300x16384xf32>
+}
+
+// A user's tile is kept; an op no kernel module handles yet (a fused softmax over
+// columns: its reduced dim is not contiguous) gets none.
 // CHECK-LABEL: func.func @kept
 // CHECK: tile = #loops.gpu<pointwise, block = [64], warps = 2>
-// CHECK: loops.kernel
-// CHECK-NOT: tile =
-// CHECK: func.return
-func.func @kept(%x: tensor<1024xf32>, %c: tensor<300x16384xf32>) -> (tensor<1024xf32>, tensor<300x16384xf32>) {
+// CHECK: loops.kernel parallel [p0 = 1, p1 = 16] reduction [k0 = 300] -> tensor<1x16xf32>, tensor<1x16xf32> {{[{]$}}
+func.func @kept(%x: tensor<1024xf32>, %c: tensor<300x16xf32>) -> (tensor<1024xf32>, tensor<300x16xf32>) {
   %y = loops.pointwise : tensor<1024xf32> attributes {tile = #loops.gpu<pointwise, block = [64], warps = 2>} {
     %a = loops.load %x[d0] : tensor<1024xf32>
     loops.yield %a : f32
   }
-  %r = tensor_graph.softmax %c {axis = -1} : tensor<300x16384xf32> -> tensor<300x16384xf32>
-  func.return %y, %r : tensor<1024xf32>, tensor<300x16384xf32>
+  %r = tensor_graph.softmax %c {axis = 0} : tensor<300x16xf32> -> tensor<300x16xf32>
+  func.return %y, %r : tensor<1024xf32>, tensor<300x16xf32>
 }

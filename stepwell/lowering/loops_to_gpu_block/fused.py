@@ -45,6 +45,7 @@ from stepwell.lowering.loops_to_gpu_block.common import (
     MAX_ROW, SIZE, UNSUPPORTED, Builder, IndexEmitter, Unsupported, cdiv, clone_body, kernel_inputs, load_slots, pow2,
 )
 from stepwell.lowering.loops_to_gpu_block.reductions import _accumulator, _convert, warps_for
+from stepwell.lowering.loops_to_gpu_block.rows import row_kind
 from stepwell.semantics import ARG_KINDS, REDUCTIONS
 
 MAX_XBLOCK = 128  # parallel points of a program instance
@@ -88,8 +89,10 @@ def _offset(shape, exprs, env) -> sympy.Expr:
 
 def reads_rows(kernel: KernelOp) -> bool:
     """What rows.py's persistent kernels take: at most one reduced dim k0, along which
-    every load from memory is contiguous or constant."""
+    every load from memory is contiguous or constant, and reductions of its kinds."""
     if len(kernel.reduction_sizes) > 1:
+        return False
+    if not all(row_kind(op) for op in kernel.compute_ops() if isinstance(op, ReduceOp)):
         return False
     local = {op.result for op in kernel.compute_ops()}
     names = {f"p{i}": sympy.Symbol(f"p{i}") for i in range(len(kernel.parallel_sizes))}
@@ -103,19 +106,28 @@ def reads_rows(kernel: KernelOp) -> bool:
     return True
 
 
+def fused_kind(op: ReduceOp) -> bool:
+    """The reductions this module computes: every value kind (no argmax/argmin), not i1."""
+    return type(op) is ReduceOp and op.kind.data not in ARG_KINDS and op.yield_type() != i1
+
+
+def _takes(kernel: KernelOp) -> bool:
+    return all(fused_kind(op) for op in kernel.compute_ops() if isinstance(op, ReduceOp))
+
+
 def claims(op: Operation) -> bool:
     """Whether a kernel is this module's: its `tile` says so (a 2-element persistent
     block), or it has none and rows.py's persistent kernels cannot read it."""
     t = op.attributes.get("tile")
     if isinstance(t, GpuTileAttr):
         return t.kind.data == "persistent" and len(t.block) == 2
-    return isinstance(op, KernelOp) and not reads_rows(op)
+    return isinstance(op, KernelOp) and not reads_rows(op) and _takes(op)
 
 
 def tile(op: Operation) -> GpuTileAttr | None:
     """`persistent, block = [RBLOCK, XBLOCK]` for a kernel that rows.py's persistent
     kernels cannot read and whose reduction fits (the module docstring); else None."""
-    if not isinstance(op, KernelOp) or reads_rows(op):
+    if not isinstance(op, KernelOp) or reads_rows(op) or not _takes(op):
         return None
     reduced = math.prod(op.reduction_sizes)
     if reduced > MAX_ROW:
@@ -154,7 +166,7 @@ def fused(kernel: KernelOp, name: str) -> gb.KernelOp:
     vector_loads: dict[LoadOp, sympy.Expr] = {}
     for op in ops:
         if isinstance(op, ReduceOp):
-            if type(op) is not ReduceOp or op.kind.data in ARG_KINDS or op.yield_type() == i1:
+            if not fused_kind(op):
                 raise Unsupported(kernel, UNSUPPORTED)
             mapped = [n for n in (op.dim_map or ())[len(op.shape):] if n != UNIT]
             if reduces(op) and (sorted(mapped) != sorted(k_names) or spans(op)):

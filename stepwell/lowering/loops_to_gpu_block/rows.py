@@ -44,6 +44,14 @@ from stepwell.lowering.loops_to_gpu_block.reductions import LOOP_STEP, _accumula
 from stepwell.semantics import REDUCTIONS
 
 
+ROW_KINDS = ("sum", "max", "min")
+"""The reductions a row kernel computes (fused.py takes the other value kinds)."""
+
+
+def row_kind(op: ReduceOp) -> bool:
+    return type(op) is ReduceOp and op.kind.data in ROW_KINDS and op.yield_type() != i1
+
+
 def tile(op: Operation) -> GpuTileAttr | None:
     """A fused row kernel this module can build: persistent up to MAX_ROW, looped
     beyond; None for anything else (lone reductions and a reduction with an epilogue
@@ -84,8 +92,7 @@ class RowKernel:
         self.K = sympy.Symbol("K", integer=True, nonnegative=True)
         for op in self.ops:
             if isinstance(op, ReduceOp):
-                kind = op.kind.data
-                if type(op) is not ReduceOp or kind not in ("sum", "max", "min") or op.yield_type() == i1:
+                if not row_kind(op):
                     raise Unsupported(kernel, UNSUPPORTED)
                 names = op.dim_map or ()
                 if list(names[len(op.shape):]) not in (["k0"], [UNIT]) or "k0" in names[: len(op.shape)]:

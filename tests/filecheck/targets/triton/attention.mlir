@@ -18,7 +18,7 @@
 // CHECK:          m_new = tl.maximum(m_i_1, {{.*}}, propagate_nan=tl.PropagateNan.ALL)
 // CHECK:          alpha = tl.exp2(
 // CHECK:          p = tl.exp2(
-// CHECK:          p16 = p.to(tl.bfloat16)
+// CHECK:          p16 = _bf16(p)
 // CHECK:          acc_3 = {{.*}}tl.dot(p16, v, acc_2)
 // CHECK:        for j_1 in range(hi, 100, 64):
 // CHECK:        out = tl.div_rn(

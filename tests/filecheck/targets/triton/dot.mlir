@@ -12,7 +12,7 @@
 // CHECK:          w = tl.load({{.+}}, mask=mask_1, other=0.0)
 // CHECK:          = tl.dot(a.to(tl.float32), w.to(tl.float32), acc_1) if _INTERPRETED else tl.dot(a, w, acc_1)
 // CHECK:        b = tl.load({{.+}}, mask=mask_2, other=0.0)
-// CHECK:        .to(tl.bfloat16)
+// CHECK:        _bf16(
 // CHECK:        tl.maximum(
 // CHECK:        tl.store({{.+}}, r, mask=mask_2)
 // CHECK:      def mm_bias_relu(a, w, b):

@@ -58,16 +58,18 @@ func.func @long_rows(%c: tensor<300x16384xf32>) -> tensor<300x16384xf32> {
   func.return %r : tensor<300x16384xf32>
 }
 
-// A user's tile is kept; an op no kernel module handles yet (a fused softmax over
-// columns: its reduced dim is not contiguous) gets none.
+// A user's tile is kept; an op no kernel module handles yet (a fused kernel holding an
+// argmax) gets none.
 // CHECK-LABEL: func.func @kept
 // CHECK: tile = #loops.gpu<pointwise, block = [64], warps = 2>
-// CHECK: loops.kernel parallel [p0 = 1, p1 = 16] reduction [k0 = 300] -> tensor<1x16xf32>, tensor<1x16xf32> {{[{]$}}
+// CHECK: loops.kernel parallel [p0 = 300] reduction [k0 = 16] -> tensor<300x16xf32> {{[{]$}}
 func.func @kept(%x: tensor<1024xf32>, %c: tensor<300x16xf32>) -> (tensor<1024xf32>, tensor<300x16xf32>) {
   %y = loops.pointwise : tensor<1024xf32> attributes {tile = #loops.gpu<pointwise, block = [64], warps = 2>} {
     %a = loops.load %x[d0] : tensor<1024xf32>
     loops.yield %a : f32
   }
-  %r = tensor_graph.softmax %c {axis = 0} : tensor<300x16xf32> -> tensor<300x16xf32>
+  %p = tensor_graph.argmax %c {axis = 1, keepdim = true} : tensor<300x16xf32> -> tensor<300x1xi64>
+  %f = tensor_graph.cast %p : tensor<300x1xi64> -> tensor<300x1xf32>
+  %r = tensor_graph.sub %c, %f : tensor<300x16xf32>, tensor<300x1xf32> -> tensor<300x16xf32>
   func.return %y, %r : tensor<1024xf32>, tensor<300x16xf32>
 }

@@ -267,6 +267,155 @@ def test_candidate_configs():
     assert runtime.candidate_configs(one) == [{"num_warps": 1}, {"num_warps": 2}]
 
 
+class Clock:
+    """A GPU's time, for the tuner's events: each launch of a FakeKernel advances it."""
+
+    now = 0.0
+    events = 0
+
+
+class FakeEvent:
+    def __init__(self, enable_timing: bool = False):
+        Clock.events += 1
+        self.at = None
+
+    def record(self, stream=None):
+        self.at = Clock.now
+
+    def synchronize(self):
+        pass
+
+    def elapsed_time(self, end) -> float:
+        return end.at - self.at
+
+
+class FakeKernel:
+    """Stands in for a JIT kernel: `kernel[grid](*args, **options)` records the launch
+    and takes `cost(options)` ms; options in `failing` raise (out of resources)."""
+
+    def __init__(self, cost=lambda options: 1.0, failing=()):
+        self.cost, self.failing, self.launches = cost, failing, []
+
+    def __getitem__(self, grid):
+        def launch(*args, **options):
+            if options in self.failing:
+                raise RuntimeError("out of resources")
+            self.launches.append((args, options))
+            Clock.now += self.cost(options)
+        return launch
+
+
+@pytest.fixture
+def fake_gpu(monkeypatch):
+    """The GPU-only paths of the runtime on CPU tensors: a "cuda" program (JIT kernels,
+    imported without the interpreter), a device name, events on the Clock."""
+    monkeypatch.setattr(runtime, "device_kind", lambda: "cuda")
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda *a: "Fake GPU")
+    monkeypatch.setattr(torch.cuda, "Event", FakeEvent)
+    monkeypatch.setattr(torch.cuda, "is_current_stream_capturing", lambda: False)
+    monkeypatch.setattr(runtime.TritonFunction, "_from_torch", lambda self, i, a: a)  # CPU tensors stand in
+    monkeypatch.setenv("STEPWELL_TRITON_AUTOTUNE", "1")
+    Clock.events = 0
+
+
+def test_the_tuner_times_each_configuration_on_scratch_outputs(fake_gpu):
+    info = runtime.KernelInfo({"num_warps": 4}, False, 1, False)
+    kernel = FakeKernel(cost=lambda o: {4: 3.0, 2: 1.0, 8: 2.0}[o["num_warps"]])
+    x, out = torch.zeros(4), torch.zeros(4)
+    winners = {}
+    runtime._Tuner(kernel, "k", info, winners)[(1,)](x, out, num_warps=4)
+    assert winners == {"k": {"num_warps": 2}}
+    *tuning, last = kernel.launches
+    assert len(tuning) == 3 * (1 + runtime.TUNE_REPS)
+    assert all(args[0] is x and args[1] is not out for args, _ in tuning)  # the real output untouched
+    assert last[0] == (x, out) and last[1] == {"num_warps": 2}
+    # a configuration that cannot launch is left out; the IR's own must launch
+    kernel = FakeKernel(cost=lambda o: {4: 3.0, 2: 5.0, 8: 2.0}[o["num_warps"]], failing=[{"num_warps": 8}])
+    runtime._Tuner(kernel, "k", info, winners)[(1,)](x, out, num_warps=4)
+    assert winners["k"] == {"num_warps": 4}
+    with pytest.raises(RuntimeError, match="out of resources"):
+        runtime._Tuner(FakeKernel(failing=[{"num_warps": 4}]), "k", info, {})[(1,)](x, out, num_warps=4)
+
+
+def test_a_filled_output_keeps_its_fill_while_tuning(fake_gpu):
+    info = runtime.KernelInfo({"num_warps": 4}, False, 1, True)
+    kernel = FakeKernel()
+    out = torch.full((3,), 7.0)
+    runtime._Tuner(kernel, "k", info, {})[(1,)](torch.zeros(3), out, num_warps=4)
+    assert all(torch.equal(args[1], torch.full((3,), 7.0)) for args, _ in kernel.launches)
+
+
+TWO_KERNELS_AND_AN_EMPTY_ONE = """
+func.func @f(%x: tensor<7x13xf32>, %z: tensor<0x5xf32>) -> (tensor<7x13xf32>, tensor<0x5xf32>) {
+  %s = tensor_graph.softmax %x {axis = -1} : tensor<7x13xf32>
+  %e = tensor_graph.exp %z : tensor<0x5xf32>
+  func.return %s, %e : tensor<7x13xf32>, tensor<0x5xf32>
+}"""
+
+
+def gpu_function(text: str):
+    """`text` compiled, its program loaded as on a GPU (a fresh import: another process's
+    view, but for Triton's caches) and its kernels replaced by FakeKernels that prefer
+    the most warps."""
+    interpreted = compile(text, target="triton")
+    program = runtime.load_program(interpreted.program.path.read_text(), interpreted.program.info)
+    assert program.device == "cuda"
+    kernels = {k: FakeKernel(cost=lambda o: 1.0 / o["num_warps"]) for k in interpreted.info.kernels}
+    for name, kernel in kernels.items():
+        setattr(program.module, name, kernel)
+    return runtime.TritonFunction(program, program.info.functions[0]), kernels
+
+
+def test_the_first_call_tunes_and_the_next_process_reads_the_winners(fake_gpu):
+    f, kernels = gpu_function(TWO_KERNELS_AND_AN_EMPTY_ONE)
+    ir_options = dict(f.program.module.CONFIGS)
+    x, z = torch.randn(7, 13), torch.zeros(0, 5)
+    before = STATS["triton_tunings"]
+    f(x, z)
+    assert STATS["triton_tunings"] == before + 1
+    empty = f.info.kernels[-1]  # exp of 0x5: its launch is an empty grid
+    assert not kernels[empty].launches
+    best = {k: max(runtime.candidate_configs(f.program.info.kernels[k]), key=lambda o: o["num_warps"]) for k in ir_options}
+    best[empty] = ir_options[empty]
+    assert f.program.module.CONFIGS == best
+    data = json.loads(f.program.path.with_suffix(".tune.json").read_text())
+    assert data == {f"Fake GPU | triton {triton.__version__}": best}  # the empty grid's kernel too: its IR options
+    f(x, z)
+    assert STATS["triton_tunings"] == before + 1  # once per process
+
+    again, kernels = gpu_function(TWO_KERNELS_AND_AN_EMPTY_ONE)  # the next process
+    assert again.program.module.CONFIGS == best and again._tuned
+    events = Clock.events
+    again(x, z)
+    assert STATS["triton_tunings"] == before + 1 and Clock.events == events
+    launched = [options for k in again.info.kernels for _, options in kernels[k].launches]
+    assert launched == [best[k] for k in again.info.kernels if kernels[k].launches]
+
+
+def test_a_call_under_cuda_graph_capture_never_tunes(fake_gpu, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_current_stream_capturing", lambda: True)
+    f, kernels = gpu_function(chain(2))
+    ir_options = dict(f.program.module.CONFIGS)
+    before = STATS["triton_tunings"]
+    x = torch.randn(7, 13)
+    f(x)
+    assert STATS["triton_tunings"] == before and Clock.events == 0
+    assert [o for k in f.info.kernels for _, o in kernels[k].launches] == [ir_options[k] for k in f.info.kernels]
+    assert not f.program.path.with_suffix(".tune.json").exists()
+    monkeypatch.setattr(torch.cuda, "is_current_stream_capturing", lambda: False)
+    f(x)  # the first call outside a capture tunes
+    assert STATS["triton_tunings"] == before + 1 and f.program.path.with_suffix(".tune.json").exists()
+
+
+def test_no_tuning_when_it_is_off(fake_gpu, monkeypatch):
+    monkeypatch.setenv("STEPWELL_TRITON_AUTOTUNE", "0")
+    f, kernels = gpu_function(chain(1))
+    before = STATS["triton_tunings"]
+    f(torch.randn(7, 13))
+    assert STATS["triton_tunings"] == before and Clock.events == 0 and f._tuned
+    assert not f.program.path.with_suffix(".tune.json").exists()
+
+
 def test_autotune_switch(monkeypatch):
     monkeypatch.setenv("STEPWELL_TRITON_AUTOTUNE", "0")
     assert not runtime.autotune_enabled()

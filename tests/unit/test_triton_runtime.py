@@ -409,7 +409,7 @@ def test_a_call_under_cuda_graph_capture_never_tunes(fake_gpu, monkeypatch):
 
 def test_no_tuning_when_it_is_off(fake_gpu, monkeypatch):
     monkeypatch.setenv("STEPWELL_TRITON_AUTOTUNE", "0")
-    f, kernels = gpu_function(chain(1))
+    f, _ = gpu_function(chain(1))
     before = STATS["triton_tunings"]
     f(torch.randn(7, 13))
     assert STATS["triton_tunings"] == before and Clock.events == 0 and f._tuned

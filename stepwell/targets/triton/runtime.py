@@ -37,6 +37,7 @@ import hashlib
 import importlib.util
 import itertools
 import json
+import operator
 import os
 import sys
 import tempfile
@@ -237,6 +238,7 @@ class TritonFunction:
         self.donated = frozenset(donated)
         self.launcher = getattr(program.module, self.plan.name)
         self._interpreted = program.device == "cpu"
+        self._on_device = operator.attrgetter("is_cpu" if self._interpreted else "is_cuda")  # a tensor's
         self._tuned = program.device != "cuda" or all(k in _read_winners(program) for k in info.kernels)
         self._expected = [(torch_dtype(a.dtype), a.shape) for a in self.plan.args]
         self._aligned = frozenset(info.aligned)
@@ -297,7 +299,7 @@ class TritonFunction:
         dtype, shape = self._expected[i]
         if value.dtype is not dtype or value.shape != shape:
             check_argument(self.plan, i, str(value.dtype).removeprefix("torch."), tuple(value.shape))
-        if not (value.is_cpu if self._interpreted else value.is_cuda):
+        if not self._on_device(value):
             device = self.program.device
             where = "a CUDA GPU" if device == "cuda" else "the CPU (Triton's interpreter: no CUDA GPU here)"
             raise ValueError(

@@ -121,6 +121,7 @@ class TritonProgram:
     path: Path  # the source file (the tuning file lies beside it)
     device: str  # "cuda", or "cpu" (the interpreter)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    tuned: set[str] = field(default_factory=set)  # the kernels whose CONFIGS are the tuner's (this process's or the file's)
 
 
 def load_program(source: str, info: ProgramInfo) -> TritonProgram:
@@ -146,6 +147,7 @@ def load_program(source: str, info: ProgramInfo) -> TritonProgram:
         for name, options in _read_winners(program).items():
             if name in module.CONFIGS:
                 module.CONFIGS[name] = options
+                program.tuned.add(name)
     return program
 
 
@@ -239,7 +241,7 @@ class TritonFunction:
         self.launcher = getattr(program.module, self.plan.name)
         self._interpreted = program.device == "cpu"
         self._on_device = operator.attrgetter("is_cpu" if self._interpreted else "is_cuda")  # a tensor's
-        self._tuned = program.device != "cuda" or all(k in _read_winners(program) for k in info.kernels)
+        self._tuned = program.device != "cuda" or program.tuned.issuperset(info.kernels)
         self._expected = [(torch_dtype(a.dtype), a.shape) for a in self.plan.args]
         self._aligned = frozenset(info.aligned)
         # results the caller gets a copy of: an argument it passed (not donated), a repeat
@@ -327,7 +329,7 @@ class TritonFunction:
         call outside a capture tunes)."""
         import torch
 
-        if not autotune_enabled():
+        if not autotune_enabled() or self.program.tuned.issuperset(self.info.kernels):  # (another function's call tuned them)
             self._tuned = True
         elif not torch.cuda.is_current_stream_capturing():
             return self._tune_and_call(inputs)
@@ -338,7 +340,8 @@ class TritonFunction:
         the best and launches it); the winners saved."""
         module = self.program.module
         with self.program.lock:
-            if self._tuned:  # another thread tuned meanwhile
+            if self.program.tuned.issuperset(self.info.kernels):  # another thread tuned them meanwhile
+                self._tuned = True
                 return self.launcher(*inputs)
             originals = {name: getattr(module, name) for name in self.info.kernels}
             winners: dict[str, dict[str, int]] = {}
@@ -352,6 +355,7 @@ class TritonFunction:
             for name in self.info.kernels:  # a launch of an empty grid times nothing: the IR's options
                 winners.setdefault(name, dict(module.CONFIGS[name]))
             module.CONFIGS.update(winners)
+            self.program.tuned.update(winners)
             _save_winners(self.program, winners)
             self._tuned = True
         from stepwell.compiler import STATS

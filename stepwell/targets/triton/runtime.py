@@ -19,9 +19,10 @@ ValueError). Donated arguments (torch tensors) are written in place where the me
 plan says so, and a result placed there is that tensor.
 
 Autotuning (GPU only; STEPWELL_TRITON_AUTOTUNE=0 turns it off): the first call of a
-function in a process times, per kernel, num_warps in {W/2, W, 2W} (within 1..32) and,
-for a kernel with loops, num_stages in {S, 2, 3, 4} (W, S: the IR's) with CUDA events
-on scratch copies of the kernel's outputs (a kernel that accumulates into a filled
+function in a process (the first not captured in a CUDA graph: a call under capture
+launches with the options it has and never tunes) times, per kernel, num_warps in
+{W/2, W, 2W} (within 1..32) and, for a kernel with loops, num_stages in {S, 2, 3, 4}
+(W, S: the IR's) with CUDA events on the current stream, on scratch copies of the kernel's outputs (a kernel that accumulates into a filled
 result, or writes in place over its input, is not disturbed), keeps the fastest and
 then launches it for real. The winners go to `<sha256>.tune.json` beside the source,
 keyed by device name and Triton version, so a later process reads them instead of

@@ -510,31 +510,31 @@ def test_torch_cuda_tensors_run_on_the_current_stream():
 
 @pytest.mark.gpu
 @pytest.mark.skipif(not GPU, reason="needs a CUDA GPU")
-def test_calls_captured_in_a_cuda_graph(monkeypatch):
+@pytest.mark.parametrize("warm", [True, False], ids=["after_a_call", "first_call"])
+def test_a_call_captured_in_a_cuda_graph(warm, monkeypatch):
     """As bench/gpu.py times kernels: a call captured after a first one outside (which
-    tunes) replays on new inputs; a first call under capture does not tune (nothing on
-    the call path synchronizes) and replays too."""
+    tunes) replays on new inputs; so does a first call under capture, which does not
+    tune (nothing on the call path synchronizes; Triton compiles during the capture)."""
     monkeypatch.setenv("STEPWELL_TRITON_AUTOTUNE", "1")
-    for depth, warm in ((2, True), (1, False)):
-        text = chain(depth, 64, 1000)
-        f = compile(text, target="triton")
-        x = torch.randn(64, 1000, device="cuda")
-        before = STATS["triton_tunings"]
+    text = chain(2 if warm else 1, 64, 1000)
+    f = compile(text, target="triton")
+    x = torch.randn(64, 1000, device="cuda")
+    before = STATS["triton_tunings"]
+    if warm:
         side = torch.cuda.Stream()
         side.wait_stream(torch.cuda.current_stream())
-        if warm:
-            with torch.cuda.stream(side):
-                f(x)
-            torch.cuda.current_stream().wait_stream(side)
-        graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph):
-            y = f(x)
-        assert STATS["triton_tunings"] == before + warm
-        new = np.random.default_rng(depth).standard_normal((64, 1000)).astype(np.float32)
-        x.copy_(torch.from_numpy(new))
-        graph.replay()
-        torch.cuda.synchronize()
-        np.testing.assert_allclose(y.cpu().numpy(), reference.run(text, "f", new), rtol=1e-5, atol=1e-7)
+        with torch.cuda.stream(side):
+            f(x)
+        torch.cuda.current_stream().wait_stream(side)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        y = f(x)
+    assert STATS["triton_tunings"] == before + warm
+    new = np.random.default_rng(3).standard_normal((64, 1000)).astype(np.float32)
+    x.copy_(torch.from_numpy(new))
+    graph.replay()
+    torch.cuda.synchronize()
+    np.testing.assert_allclose(y.cpu().numpy(), reference.run(text, "f", new), rtol=1e-5, atol=1e-7)
 
 
 def test_the_interpreter_runs_after_triton_was_imported_normally(tmp_path):

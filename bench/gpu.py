@@ -1,7 +1,10 @@
 """GPU benchmark: stepwell's Triton target vs torch.compile (Inductor, default mode) on
 the GPU workloads of bench/WORKLOADS.md, in one process, on the same CUDA inputs.
 
-    python bench/gpu.py [--only NAME,...] [--out FILE]
+    python bench/gpu.py [--only NAME,...] [--out FILE] [--commit SHA]
+
+(--commit: the commit the header names; by default `git rev-parse` of this checkout,
+which on a machine that got a copy of the tree may not be the commit it holds.)
 
 Per workload:
 - correctness first: the max error relative to the largest reference value, against a
@@ -191,12 +194,12 @@ def table(rows: list[dict], gbs: float) -> str:
     return "\n".join(lines)
 
 
-def header() -> str:
+def header(commit: str = "") -> str:
     import torch
     import triton
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=Path(__file__).parent).stdout.strip() or "unknown"
+    commit = commit or subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                      cwd=Path(__file__).parent).stdout.strip() or "unknown"
     return (f"Measured {datetime.date.today()} on {torch.cuda.get_device_name()}, Python {sys.version.split()[0]}, "
             f"torch {torch.__version__}, Triton {triton.__version__}, commit {commit}.\n"
             f"Command: `python bench/gpu.py`\n")
@@ -206,6 +209,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="")
     parser.add_argument("--out", default="")
+    parser.add_argument("--commit", default="", help="the commit the header names (default: git rev-parse HEAD)")
     parser.add_argument("--compile-only", default="", help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.compile_only:
@@ -228,7 +232,7 @@ def main() -> None:
             continue
         rows.append(row)
         print(json.dumps(row), flush=True)
-    text = header() + "\n" + table(rows, gbs) + "\n"
+    text = header(opts.commit) + "\n" + table(rows, gbs) + "\n"
     print(text)
     if opts.out:
         Path(opts.out).write_text(text)

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The Triton target's tests on a CUDA GPU (the H200 of the device tool): the
 # differential suite's gpu cases (tests/unit/test_triton_differential.py), the runtime's
-# GPU tests (autotuning and its file, peak memory through the memory plan, streams) and
-# the emitted launchers on the GPU (test_triton_target.py), then a summary.
+# tests, all of them (on CUDA tensors where there is a GPU: numpy and torch in and out,
+# argument checks, donation, autotuning and its file, CUDA-graph capture, peak memory
+# through the memory plan, streams) and the emitted launchers on the GPU
+# (test_triton_target.py), then a summary.
 #
 # On the device machine (no xDSL there: carry its wheels, see /work/.library/device/README.md):
 #   python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site:$PWD
 #   bash bench/gpu_check.sh            # logs and a JUnit file under $OUT (else /tmp/gpu_check)
-# Extra arguments go to pytest (e.g. -x; a -k of their own replaces "-k gpu": -k "gpu and softmax").
+# Extra arguments go to pytest (e.g. -x; a -k of their own replaces the default one: -k "gpu and softmax").
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH="${PYTHONPATH:+$PYTHONPATH:}$PWD" PYTHONUNBUFFERED=1
@@ -23,8 +25,8 @@ PY
 
 parallel=()
 python3 -c "import xdist" 2>/dev/null && parallel=(-n 8)
-# -k gpu: the tests marked gpu (a marker is a keyword) and those named so
-python3 -m pytest -q -p no:cacheprovider -k gpu -rfEX "${parallel[@]}" --junitxml="$out/gpu_check.xml" \
+# the tests marked gpu (a marker is a keyword), those named so, and every runtime test (its module's name)
+python3 -m pytest -q -p no:cacheprovider -k "gpu or test_triton_runtime" -rfEX "${parallel[@]}" --junitxml="$out/gpu_check.xml" \
   tests/unit/test_triton_differential.py tests/unit/test_triton_runtime.py tests/unit/test_triton_target.py "$@" \
   2>&1 | tee "$out/gpu_check.log"
 status=${PIPESTATUS[0]}

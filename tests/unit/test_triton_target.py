@@ -5,9 +5,6 @@ on CPU tensors and match stepwell's reference interpreter. Skipped without trito
 from __future__ import annotations
 
 import importlib.util
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -18,6 +15,8 @@ torch = pytest.importorskip("torch")
 from stepwell import reference  # noqa: E402
 from stepwell.ir import parse_module  # noqa: E402
 from stepwell.registry import make_context  # noqa: E402
+from stepwell.targets.triton.emit import emit_triton  # noqa: E402
+from tests.unit._triton import compile_sm90, interpret, lower  # noqa: E402
 
 
 def exp_add(m: int, n: int) -> str:
@@ -102,12 +101,9 @@ CASES = {
 
 
 def emit(source: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "stepwell.tools.opt", "-", "-p", "lower-to-triton", "--emit", "triton"],
-        input=source, capture_output=True, text=True, check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+    """The Triton source of `source` (lowered and emitted in this process, as
+    `stepwell-opt -p lower-to-triton --emit triton` prints it: FileCheck tests run that)."""
+    return emit_triton(lower(source))
 
 
 def load(path, name: str):
@@ -119,49 +115,29 @@ def load(path, name: str):
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_compiles_for_sm90(case, tmp_path):
-    from triton.backends.compiler import GPUTarget
-    from triton.compiler import ASTSource
-
-    path = tmp_path / f"aot_{case}.py"
-    path.write_text(emit(CASES[case]))
-    module = load(path, f"aot_{case}")
-    kernels = [v for k, v in vars(module).items() if isinstance(v, triton.runtime.JITFunction) and not k.startswith("_")]
-    assert kernels
-    for kernel in kernels:
-        signature = {name: "*fp32" for name in kernel.arg_names}
-        compiled = triton.compile(ASTSource(fn=kernel, signature=signature), target=GPUTarget("cuda", 90, 32),
-                                  options={"num_warps": 4, "num_stages": 1})
-        assert ".entry" in compiled.asm["ptx"]
+    assert compile_sm90(CASES[case], tmp_path / f"aot_{case}.py") >= 1
 
 
-RUNNER = """
-import sys, numpy as np, torch, importlib.util
-spec = importlib.util.spec_from_file_location("kernels", sys.argv[1])
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
-inputs = np.load(sys.argv[2])
-out = module.f(*(torch.from_numpy(inputs[k]) for k in sorted(inputs.files)))
-np.save(sys.argv[3], out.numpy())
-"""
+@pytest.fixture(scope="module")
+def interpreted(tmp_path_factory):
+    """Every case's launcher run by Triton's interpreter, all in one fresh process
+    (TRITON_INTERPRET is read when @triton.jit decorates, triton's own functions
+    included, so it is set before triton is imported there): (inputs, outputs or the
+    error's text) by case."""
+    programs = {}
+    for case, source in CASES.items():
+        parsed, _ = parse_module(make_context(), source)
+        programs[case] = (source, inputs(case, parsed.body.block.first_op))
+    results = interpret(programs, tmp_path_factory.mktemp("target_interp"))
+    return {case: (programs[case][1], results[case]) for case in CASES}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_interpreter_matches_reference(case, tmp_path):
-    # In a fresh process: TRITON_INTERPRET is read when @triton.jit decorates, triton's own
-    # functions (tl.sum ...) included, so it must be set before triton is imported.
-    source = CASES[case]
-    (tmp_path / "kernels.py").write_text(emit(source))
-    (tmp_path / "run.py").write_text(RUNNER)
-    parsed, _ = parse_module(make_context(), source)
-    arrays = inputs(case, parsed.body.block.first_op)
-    np.savez(tmp_path / "in.npz", **{f"a{i:02d}": a for i, a in enumerate(arrays)})
-    done = subprocess.run(
-        [sys.executable, str(tmp_path / "run.py"), str(tmp_path / "kernels.py"), str(tmp_path / "in.npz"), str(tmp_path / "out.npy")],
-        env={**os.environ, "TRITON_INTERPRET": "1"}, capture_output=True, text=True, check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    expected = reference.run(parsed, "f", *arrays)
-    actual = np.load(tmp_path / "out.npy")
+def test_interpreter_matches_reference(case, interpreted):
+    arrays, outputs = interpreted[case]
+    assert not isinstance(outputs, str), outputs
+    (actual,) = outputs
+    expected = reference.run(CASES[case], "f", *arrays)
     assert actual.shape == expected.shape
     np.testing.assert_allclose(actual, expected, rtol=2e-6, atol=1e-5, equal_nan=True)
 

@@ -546,28 +546,54 @@ def _launcher(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> list[str]:
     """A function's launcher: the memory plan's buffers (loops-plan-memory's `arena`
     on the function and `memory = #loops.slot<...>` on each launch) as one arena of
     bytes per call (torch's caching allocator) with views at their offsets, a result
-    in a `torch.empty` of its own, a donated argument written in place; then each
-    kernel launched with its options in CONFIGS (the runtime's autotuner may change
-    them). Without a plan every buffer is a `torch.empty` of its own."""
+    in a `torch.empty` of its own (allocated before its first borrower where
+    intermediates borrow its memory, `#loops.slot<result k, off, size>`: they are views
+    of it), a donated argument written in place; then each kernel launched with its
+    options in CONFIGS (the runtime's autotuner may change them). Without a plan every
+    buffer is a `torch.empty` of its own.
+
+    A view is one `as_strided` of a typed view of its memory (`arena_float32 =
+    arena.view(torch.float32)`, made once per call and dtype): the launcher's host time
+    is part of every call's."""
     n = _Names()
     params = [n.define(a, a.name_hint or f"arg{i}") for i, a in enumerate(fn.body.block.args)]
     tensors = [n[a] for a in fn.body.block.args if isinstance(a.type, TensorType)]
     device = n.fresh("device")
     out = [f"def {fn.sym_name.data}({', '.join(params)}):", f"    {device} = {f'{tensors[0]}.device' if tensors else 'DEVICE'}"]
     arena_bytes = fn.attributes[ARENA].value.data if isinstance(fn.attributes.get(ARENA), IntegerAttr) else 0  # type: ignore[union-attr]
-    arena = n.fresh("arena")
+    memory = _Memory(n, out, device)
     if arena_bytes:
-        out.append(f"    {arena} = torch.empty({arena_bytes}, dtype=torch.uint8, device={device})")
+        memory.bytes["arena"] = n.fresh("arena")
+        out.append(f"    {memory.bytes['arena']} = torch.empty({arena_bytes}, dtype=torch.uint8, device={device})")
+    returned = _returned(fn)
     sizes: dict[SSAValue, int] = {}  # function-level integer constants: sizes passed to kernels
     checks: list[str] = []  # the tests of loops.check_index's (lowering/loops_to_gpu_block/checks.py), after the kernels
     for op in fn.body.block.ops:
         if isinstance(op, gb.LaunchOp):
             kernel = kernels[op.callee.root_reference.data]
-            names = [n.define(r) for r in op.outputs]
-            for name, r, slot, init in zip(names, op.outputs, _slots(op), op.init_values()):
-                out.append(f"    {name} = {_buffer(r.type, slot, arena, params, fn, device)}")
+            for r, slot, init in zip(op.outputs, _slots(op), op.init_values()):
+                if slot is not None and slot.scratch:
+                    if slot.index not in returned:
+                        raise EmitError(f"@{fn.sym_name.data}: an intermediate borrows the memory of result {slot.index}, "
+                                        "which no kernel writes")
+                    owner = returned[slot.index]
+                    if owner not in n.names:  # the result allocated before its first borrower
+                        out.append(f"    {n.define(owner)} = {_empty(owner.type, device)}")
+                    expr = memory.view(r.type, n[owner], slot.offset, owner.type)
+                elif r in n.names:  # a result allocated earlier for its borrowers
+                    expr = None
+                elif slot is not None and slot.where == "arena" and byte_size(r.type):  # (an empty buffer has no bytes there)
+                    expr = memory.view(r.type, "arena", slot.offset, None)
+                elif slot is not None and slot.where == "arg":
+                    expr = _in_argument(r.type, slot, params, fn)
+                else:
+                    expr = _empty(r.type, device)
+                name = n[r] if expr is None else n.define(r)
+                if expr is not None:
+                    out.append(f"    {name} = {expr}")
                 if init is not None:
                     out.append(f"    {name}.fill_({_literal(init)})")
+            names = [n[r] for r in op.outputs]
             values = [n[a] for a in op.args]
             grid, empty = _grid(kernel, values, [sizes.get(a) for a in op.args])
             args = ", ".join([*values, *names])
@@ -592,6 +618,64 @@ def _launcher(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> list[str]:
         else:
             raise EmitError(f"cannot emit '{op.name}' in a Triton launcher (run lower-to-triton first)")
     return out
+
+
+def _returned(fn: func.FuncOp) -> dict[int, SSAValue]:
+    """Each result a launch writes (its slot `<result k>`), by k."""
+    owners = {}
+    for op in fn.body.block.ops:
+        if isinstance(op, gb.LaunchOp):
+            for r, slot in zip(op.outputs, _slots(op)):
+                if slot is not None and slot.where == "result" and not slot.scratch:
+                    owners[slot.index] = r
+    return owners
+
+
+class _Memory:
+    """The typed views of a launcher's memories (the arena, a result's), each made
+    once, where the first buffer of its dtype needs it."""
+
+    def __init__(self, n: _Names, out: list[str], device: str):
+        self.n, self.out, self.device = n, out, device
+        self.bytes: dict[str, str] = {}  # "arena" -> its name
+        self.typed: dict[tuple[str, str], str] = {}  # (memory, dtype) -> the typed view's name
+
+    def view(self, t: Attribute, memory: str, offset: int, owner: Attribute | None) -> str:
+        """Buffer type `t` at byte `offset` of `memory` (the arena, or a result of type `owner`)."""
+        assert isinstance(t, TensorType)
+        dtype = triton_dtype(t.element_type)
+        itemsize = numpy_dtype(t.element_type).itemsize
+        key = (memory, dtype)
+        if key not in self.typed:
+            name = self.n.fresh(f"{'arena' if owner is None else memory}_{dtype}")
+            if owner is None:
+                source = self.bytes[memory]
+            else:  # the result's whole elements, as bytes (its last bytes may not fill an element of `dtype`)
+                assert isinstance(owner, TensorType)
+                same = triton_dtype(owner.element_type) == dtype
+                usable = byte_size(owner) // itemsize * itemsize
+                source = f"{memory}.view(-1)" if same else f"{memory}.view(-1).view(torch.uint8)[:{usable}]"
+            cast = "" if owner is not None and same else f".view(torch.{dtype})"
+            self.out.append(f"    {name} = {source}{cast}")
+            self.typed[key] = name
+        shape = tuple(t.get_shape())
+        strides = tuple(math.prod(shape[i + 1 :]) for i in range(len(shape)))
+        return f"{self.typed[key]}.as_strided({shape}, {strides}, {offset // itemsize})"
+
+
+def _empty(t: Attribute, device: str) -> str:
+    assert isinstance(t, TensorType)
+    return f"torch.empty({tuple(t.get_shape())}, dtype=torch.{triton_dtype(t.element_type)}, device={device})"
+
+
+def _in_argument(t: Attribute, slot: SlotAttr, params: list[str], fn: func.FuncOp) -> str:
+    """A buffer in a donated argument's memory: that tensor, or a view of its bytes."""
+    assert isinstance(t, TensorType)
+    arg = fn.body.block.args[slot.index]
+    if arg.type == t:
+        return params[slot.index]
+    shape, dtype = tuple(t.get_shape()), f"torch.{triton_dtype(t.element_type)}"
+    return f"{params[slot.index]}.view(-1).view(torch.uint8)[:{byte_size(t)}].view({dtype}).view({shape})"
 
 
 def launch_options(kernel: gb.KernelOp) -> dict[str, int]:
@@ -647,21 +731,6 @@ def _slots(op: gb.LaunchOp) -> list[SlotAttr | None]:
     if isinstance(memory, ArrayAttr):
         return list(memory.data)  # type: ignore[arg-type]
     return [None] * len(op.outputs)
-
-
-def _buffer(t: Attribute, slot: SlotAttr | None, arena: str, params: list[str], fn: func.FuncOp, device: str) -> str:
-    """The expression of a launch result's buffer: a view of the arena at its slot,
-    a donated argument's memory, or a tensor of its own."""
-    assert isinstance(t, TensorType)
-    shape, dtype = tuple(t.get_shape()), f"torch.{triton_dtype(t.element_type)}"
-    if slot is not None and slot.where == "arena" and byte_size(t):  # (an empty buffer has no bytes there)
-        return f"{arena}[{slot.offset}:{slot.offset + byte_size(t)}].view({dtype}).view({shape})"
-    if slot is not None and slot.where == "arg":
-        arg = fn.body.block.args[slot.index]
-        if arg.type == t:
-            return params[slot.index]
-        return f"{params[slot.index]}.view(-1).view(torch.uint8)[:{byte_size(t)}].view({dtype}).view({shape})"
-    return f"torch.empty({shape}, dtype={dtype}, device={device})"
 
 
 def _grid(kernel: gb.KernelOp, names: list[str], known: list[int | None]) -> tuple[list[str], bool]:

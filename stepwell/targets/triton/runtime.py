@@ -19,9 +19,10 @@ ValueError). Donated arguments (torch tensors) are written in place where the me
 plan says so, and a result placed there is that tensor.
 
 Autotuning (GPU only; STEPWELL_TRITON_AUTOTUNE=0 turns it off): the first call of a
-function in a process times, per kernel, num_warps in {W/2, W, 2W} (within 1..32) and,
-for a kernel with loops, num_stages in {S, 2, 3, 4} (W, S: the IR's) with CUDA events
-on scratch copies of the kernel's outputs (a kernel that accumulates into a filled
+function in a process (the first not captured in a CUDA graph: a call under capture
+launches with the options it has and never tunes) times, per kernel, num_warps in
+{W/2, W, 2W} (within 1..32) and, for a kernel with loops, num_stages in {S, 2, 3, 4}
+(W, S: the IR's) with CUDA events on the current stream, on scratch copies of the kernel's outputs (a kernel that accumulates into a filled
 result, or writes in place over its input, is not disturbed), keeps the fastest and
 then launches it for real. The winners go to `<sha256>.tune.json` beside the source,
 keyed by device name and Triton version, so a later process reads them instead of
@@ -37,6 +38,7 @@ import hashlib
 import importlib.util
 import itertools
 import json
+import operator
 import os
 import sys
 import tempfile
@@ -68,6 +70,7 @@ class FunctionInfo:
     plan: FunctionPlan  # args, results (buffers = the results), arena
     aligned: list[int]  # arguments a kernel needs 16-byte aligned
     kernels: list[str]  # launched, in order
+    returns: list[str] = field(default_factory=list)  # per result: "new", "arg J" (it is argument J), "result K" (a repeat)
 
 
 @dataclass
@@ -81,7 +84,7 @@ class ProgramInfo:
 
         data = json.loads(text)
         plans = from_json(json.dumps([f["plan"] for f in data["functions"]]))
-        functions = [FunctionInfo(p, f["aligned"], f["kernels"]) for p, f in zip(plans, data["functions"])]
+        functions = [FunctionInfo(p, f["aligned"], f["kernels"], f["returns"]) for p, f in zip(plans, data["functions"])]
         return ProgramInfo(functions, {k: KernelInfo(**v) for k, v in data["kernels"].items()})
 
 
@@ -119,6 +122,7 @@ class TritonProgram:
     path: Path  # the source file (the tuning file lies beside it)
     device: str  # "cuda", or "cpu" (the interpreter)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    tuned: set[str] = field(default_factory=set)  # the kernels whose CONFIGS are the tuner's (this process's or the file's)
 
 
 def load_program(source: str, info: ProgramInfo) -> TritonProgram:
@@ -144,6 +148,7 @@ def load_program(source: str, info: ProgramInfo) -> TritonProgram:
         for name, options in _read_winners(program).items():
             if name in module.CONFIGS:
                 module.CONFIGS[name] = options
+                program.tuned.add(name)
     return program
 
 
@@ -221,13 +226,30 @@ def _interpreted_library() -> Iterator[None]:
 
 
 class TritonFunction:
-    """A compiled function: numpy arrays or torch tensors in, the same kind out."""
+    """A compiled function: numpy arrays or torch tensors in, the same kind out.
+
+    The per-call path is short (a launcher's host time adds to every call's, and small
+    inputs make it the whole of it): each argument's expected torch dtype and shape are
+    looked up once, a tensor that matches them is only checked for its device,
+    contiguity and (where a kernel needs it) alignment, and which results are copies
+    (a returned argument, a result returned twice) is known from the IR. Nothing on it
+    synchronizes with the GPU, so a call can be captured in a CUDA graph (after a first
+    call outside the capture: it tunes; a call under capture never does)."""
 
     def __init__(self, program: TritonProgram, info: FunctionInfo, donated: tuple[int, ...] = ()):
         self.program, self.info, self.plan = program, info, info.plan
         self.donated = frozenset(donated)
         self.launcher = getattr(program.module, self.plan.name)
-        self._tuned = program.device != "cuda" or all(k in _read_winners(program) for k in info.kernels)
+        self._interpreted = program.device == "cpu"
+        self._on_device = operator.attrgetter("is_cpu" if self._interpreted else "is_cuda")  # a tensor's
+        self._tuned = program.device != "cuda" or program.tuned.issuperset(info.kernels)
+        self._expected = [(torch_dtype(a.dtype), a.shape) for a in self.plan.args]
+        self._aligned = frozenset(info.aligned)
+        # results the caller gets a copy of: an argument it passed (not donated), a repeat
+        self._copies = [
+            k for k, r in enumerate(info.returns)
+            if r.startswith("result") or (r.startswith("arg") and int(r.split()[1]) not in self.donated)
+        ]
 
     @property
     def name(self) -> str:
@@ -239,19 +261,32 @@ class TritonFunction:
     def __call__(self, *arrays: Any) -> Any:
         import torch
 
-        check_count(self.plan, arrays)
-        as_numpy = not any(isinstance(a, torch.Tensor) for a in arrays)
-        inputs = [self._tensor(i, a) for i, a in enumerate(arrays)]
-        with torch.no_grad():
-            if self.program.device == "cpu":
-                with _interpreted_library(), np.errstate(all="ignore"):  # masked lanes compute too (no warnings on a GPU)
-                    out = self.launcher(*inputs)
-            elif not self._tuned and autotune_enabled():
-                out = self._tune_and_call(inputs)
+        if len(arrays) != len(self._expected):
+            check_count(self.plan, arrays)
+        as_numpy = True
+        inputs = []
+        for i, a in enumerate(arrays):
+            if isinstance(a, torch.Tensor):
+                as_numpy = False
+                inputs.append(self._from_torch(i, a))
             else:
+                inputs.append(self._from_numpy(i, a))
+        if self._interpreted:
+            with _interpreted_library(), np.errstate(all="ignore"), torch.no_grad():  # masked lanes compute too
                 out = self.launcher(*inputs)
-        results = list(out) if isinstance(out, tuple) else [out]
-        results = self._own(results, inputs)
+        else:
+            gpu = inputs[0].get_device() if inputs else -1
+            if gpu < 0 or gpu == torch.cuda.current_device():
+                out = self.launcher(*inputs) if self._tuned else self._first_call(inputs)
+            else:  # Triton launches on the current device: the arguments' one
+                with torch.cuda.device(gpu):
+                    out = self.launcher(*inputs) if self._tuned else self._first_call(inputs)
+        if type(out) is not tuple:
+            results = [out]
+        else:
+            results = list(out)
+        for k in self._copies:
+            results[k] = results[k].clone()
         if as_numpy:
             results = [to_numpy(r) for r in results]
         return results[0] if len(results) == 1 else tuple(results)
@@ -261,42 +296,54 @@ class TritonFunction:
         bytes where a kernel needs it), checked against the signature."""
         import torch
 
-        device = self.program.device
-        if isinstance(value, torch.Tensor):
+        return self._from_torch(i, value) if isinstance(value, torch.Tensor) else self._from_numpy(i, value)
+
+    def _from_torch(self, i: int, value: Any):
+        dtype, shape = self._expected[i]
+        if value.dtype is not dtype or value.shape != shape:
             check_argument(self.plan, i, str(value.dtype).removeprefix("torch."), tuple(value.shape))
-            if value.device.type != device:
-                where = "a CUDA GPU" if device == "cuda" else "the CPU (Triton's interpreter: no CUDA GPU here)"
-                raise ValueError(
-                    f"argument {i} of @{self.plan.name}: a torch tensor on {value.device}, but the program runs on {where}; "
-                    f"pass tensors on {device} or numpy arrays"
-                )
-            t = value.contiguous()
-        else:
-            array = np.asarray(value)
-            check_argument(self.plan, i, array.dtype.name, array.shape)
-            t = from_numpy(array, writable=i in self.donated).to(device)
-        if i in self.info.aligned and t.data_ptr() % 16:
+        if not self._on_device(value):
+            device = self.program.device
+            where = "a CUDA GPU" if device == "cuda" else "the CPU (Triton's interpreter: no CUDA GPU here)"
+            raise ValueError(
+                f"argument {i} of @{self.plan.name}: a torch tensor on {value.device}, but the program runs on {where}; "
+                f"pass tensors on {device} or numpy arrays"
+            )
+        if value.requires_grad:
+            value = value.detach()  # the kernels neither record nor need autograd
+        t = value.contiguous()
+        if i in self._aligned and t.data_ptr() % 16:
             t = t.clone()  # a fresh allocation of the caching allocator: aligned
         return t
 
-    def _own(self, results: list, inputs: list) -> list:
-        """Results of their own: a returned argument (unless donated) or a tensor
-        returned twice is copied, as the CPU runtime does."""
-        seen: set[int] = set()
-        mine = []
-        for r in results:
-            borrowed = any(r is a for j, a in enumerate(inputs) if j not in self.donated)
-            if borrowed or id(r) in seen:
-                r = r.clone()
-            seen.add(id(r))
-            mine.append(r)
-        return mine
+    def _from_numpy(self, i: int, value: Any):
+        array = np.asarray(value)
+        check_argument(self.plan, i, array.dtype.name, array.shape)
+        t = from_numpy(array, writable=i in self.donated).to(self.program.device)
+        if i in self._aligned and t.data_ptr() % 16:
+            t = t.clone()
+        return t
+
+    def _first_call(self, inputs: list):
+        """The first call on the GPU: tuned (unless tuning is off, or the call is being
+        captured in a CUDA graph: then launched with the current options, and the first
+        call outside a capture tunes)."""
+        import torch
+
+        if not autotune_enabled() or self.program.tuned.issuperset(self.info.kernels):  # (another function's call tuned them)
+            self._tuned = True
+        elif not torch.cuda.is_current_stream_capturing():
+            return self._tune_and_call(inputs)
+        return self.launcher(*inputs)
 
     def _tune_and_call(self, inputs: list):
-        """The first call: each kernel launched through a Tuner (which times its
-        configurations, keeps the best and launches it); the winners saved."""
+        """Each kernel launched through a Tuner (which times its configurations, keeps
+        the best and launches it); the winners saved."""
         module = self.program.module
         with self.program.lock:
+            if self.program.tuned.issuperset(self.info.kernels):  # another thread tuned them meanwhile
+                self._tuned = True
+                return self.launcher(*inputs)
             originals = {name: getattr(module, name) for name in self.info.kernels}
             winners: dict[str, dict[str, int]] = {}
             try:
@@ -306,7 +353,10 @@ class TritonFunction:
             finally:
                 for name, kernel in originals.items():
                     setattr(module, name, kernel)
+            for name in self.info.kernels:  # a launch of an empty grid times nothing: the IR's options
+                winners.setdefault(name, dict(module.CONFIGS[name]))
             module.CONFIGS.update(winners)
+            self.program.tuned.update(winners)
             _save_winners(self.program, winners)
             self._tuned = True
         from stepwell.compiler import STATS

@@ -98,7 +98,23 @@ def _function(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> FunctionInfo:
             for k, value in enumerate(op.args):
                 if value in positions and _divisibility(kernel, k) >= 16:
                     aligned.add(positions[value])
-    return FunctionInfo(plan, sorted(aligned), launched)
+    return FunctionInfo(plan, sorted(aligned), launched, _returns(fn))
+
+
+def _returns(fn: func.FuncOp) -> list[str]:
+    """What each result is: "arg J" (argument J, returned), "result K" (the same value
+    as the earlier result K), or "new" (a buffer the call makes)."""
+    (ret,) = [op for op in fn.body.block.ops if isinstance(op, func.ReturnOp)]
+    returns: list[str] = []
+    for k, value in enumerate(ret.arguments):
+        first = list(ret.arguments).index(value)
+        if first < k:
+            returns.append(f"result {first}")
+        elif value in fn.body.block.args:
+            returns.append(f"arg {fn.body.block.args.index(value)}")
+        else:
+            returns.append("new")
+    return returns
 
 
 TRITON_TYPES = {

@@ -311,10 +311,10 @@ class _Kernel:
                 # a constant `other` is converted to the loaded type by tl.load itself
                 value = _literal(other.value, typed=False) if isinstance(other, arith.ConstantOp) else self.ref(op.other)
                 args.append(f"other={value}")
-            self.line(ind, op.result, f"tl.load({', '.join(args)})", op.ptr in self.blocks)
+            self.line(ind, op.result, f"tl.load({', '.join(args + _hints(op))})", op.ptr in self.blocks)
         elif isinstance(op, gb.StoreOp):
-            mask = f", mask={self.ref(op.mask)}" if op.mask is not None else ""
-            self.out.append(f"{ind}tl.store({self.ref(op.ptr)}, {self.ref(op.value)}{mask})")
+            mask = [f"mask={self.ref(op.mask)}"] if op.mask is not None else []
+            self.out.append(f"{ind}tl.store({', '.join([self.ref(op.ptr), self.ref(op.value), *mask, *_hints(op)])})")
         elif isinstance(op, gb.MapOp):
             self.map(op, ind)
         elif isinstance(op, gb.ReduceOp):
@@ -484,6 +484,15 @@ class _Kernel:
                 return f"{x} {UNSIGNED_CMPI[text]} {y}"
             raise EmitError(f"no Triton form for '{op.name} {text}' yet")
         raise EmitError(f"no Triton form for '{op.name}' yet")
+
+
+def _hints(op: gb.LoadOp | gb.StoreOp) -> list[str]:
+    """A load's or store's cache hints as tl.load/tl.store keywords."""
+    cache, evict = getattr(op, "cache", None), getattr(op, "evict", None)
+    return [
+        *([f'cache_modifier=".{cache.data}"'] if cache is not None else []),
+        *([f'eviction_policy="evict_{evict.data}"'] if evict is not None else []),
+    ]
 
 
 def _predicate_name(op: Operation, value: int) -> str:

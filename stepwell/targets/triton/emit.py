@@ -315,6 +315,10 @@ class _Kernel:
         elif isinstance(op, gb.StoreOp):
             mask = [f"mask={self.ref(op.mask)}"] if op.mask is not None else []
             self.out.append(f"{ind}tl.store({', '.join([self.ref(op.ptr), self.ref(op.value), *mask, *_hints(op)])})")
+        elif isinstance(op, gb.AtomicRmwOp):
+            mask = [f"mask={self.ref(op.mask)}"] if op.mask is not None else []
+            args = ", ".join([self.ref(op.ptr), self.ref(op.value), *mask])
+            self.out.append(f"{ind}tl.atomic_{op.kind.data}({args})")
         elif isinstance(op, gb.MapOp):
             self.map(op, ind)
         elif isinstance(op, gb.ReduceOp):

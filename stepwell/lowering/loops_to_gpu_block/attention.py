@@ -89,11 +89,10 @@ from stepwell.dialects.loops.gpu_tile import GpuTileAttr
 from stepwell.dialects.loops.index import dims, sym
 from stepwell.lowering.loops_to_gpu_block.common import (
     Builder,
-    IndexEmitter,
+    TileBuilder,
     Unsupported,
     clone_body,
     pow2,
-    unflatten,
 )
 
 KIND = "attention"
@@ -396,7 +395,7 @@ def attention(c: Chain, name: str) -> gb.KernelOp:
     return _Builder(c, name, bm, bn).build(attr.warps, attr.stages)
 
 
-class _Builder:
+class _Builder(TileBuilder):
     def __init__(self, c: Chain, name: str, bm: int, bn: int):
         self.c, self.name, self.bm, self.bn = c, name, bm, bn
         self.batch, self.s, self.t, self.d, self.e = c.sizes
@@ -409,14 +408,7 @@ class _Builder:
         self.k_off = self._offset(c.k, {ds[-1]: J, r0: R})
         self.v_off = self._offset(c.v, {r0: J, ds[-1]: E})
         self.o_off = sympy.expand(linear_offset(c.pv.shape, ds).subs({ds[-2]: I, ds[-1]: E}))
-        self.wide = not self._fits_i32()
-        self.itype = i64 if self.wide else i32
-        args = [*c.inputs, *c.outputs]
-        self.block = Block(arg_types=[gb.PtrType(v.type.element_type) for v in args])  # type: ignore[attr-defined]
-        for a, v in zip(self.block.args, args):
-            a.name_hint = f"{v.name_hint or 'buf'}_ptr"
-        self.b = Builder(self.block)
-        self.lanes: dict[tuple, SSAValue] = {}
+        super().__init__([*c.inputs, *c.outputs], self.batch, self.bsyms, not self._fits_i32())
 
     def _offset(self, load: LoadOp, subs) -> sympy.Expr:
         return sympy.expand(linear_offset(buffer_shape(load), load.index_exprs).subs(subs))
@@ -435,67 +427,6 @@ class _Builder:
 
     # -- blocks of indices ----------------------------------------------------------------
 
-    def op(self, op: Operation, hint: str | None = None) -> SSAValue:
-        r = self.b.add(op).results[0]
-        if hint:
-            r.name_hint = hint
-        return r
-
-    def lane_block(self, size: int, axis: int, shape: Sequence[int]) -> SSAValue:
-        key = (size, axis, tuple(shape))
-        if key not in self.lanes:
-            v = self.op(gb.ArangeOp(0, size))
-            if len(shape) == 2:
-                v = self.op(gb.BroadcastOp(self.op(gb.ExpandDimsOp(v, 1 - axis)), shape))
-            self.lanes[key] = v
-        return self.lanes[key]
-
-    def index_map(self, shape: Sequence[int], axes: dict[sympy.Symbol, tuple[SSAValue, int]],
-                  exprs: Sequence[tuple[sympy.Expr, str]], masks: Sequence[tuple[sympy.Symbol, int]], where: Operation) -> list[SSAValue]:
-        """One map over a block of `shape` where each axis symbol is start + lane along
-        its block axis and the batch dims come from the program's batch point: each
-        expr, then the `and` of `sym < limit` over `masks`."""
-        b = self.b
-        inputs: list[SSAValue] = []
-        for start, axis in axes.values():
-            inputs += [self.op(gb.SplatOp(start, shape)), self.lane_block(shape[axis], axis, shape)]
-        with_batch = any(e.free_symbols & set(self.bsyms) for e, _ in exprs)
-        if with_batch:
-            inputs.append(self.op(gb.SplatOp(self.bat, shape)))
-        blk = Block(arg_types=[gb.ops.element_of(v.type) for v in inputs])
-        ib = Builder(blk)
-        env: dict[sympy.Symbol, SSAValue] = {}
-        for i, s in enumerate(axes):
-            lane = blk.args[2 * i + 1]
-            if self.wide:
-                lane = ib.add(arith.ExtSIOp(lane, i64)).result
-            env[s] = ib.add(arith.AddiOp(blk.args[2 * i], lane)).result
-        if with_batch:
-            benv = unflatten(ib, blk.args[-1], self.batch, self.itype)
-            env.update({s: benv[d] for s, d in zip(self.bsyms, dims(len(self.batch)))})
-        emit = IndexEmitter(ib, env, self.itype)
-        yielded = [emit.emit(e, where) for e, _ in exprs]
-        hints = [h for _, h in exprs]
-        mask = None
-        for s, limit in masks:
-            cmp = ib.add(arith.CmpiOp(env[s], ib.const(limit, self.itype), "slt")).result
-            mask = cmp if mask is None else ib.add(arith.AndIOp(mask, cmp)).result
-        if mask is not None:
-            yielded.append(mask)
-            hints.append("mask")
-        ib.add(gb.YieldOp(*yielded))
-        m = b.add(gb.MapOp(inputs, [v.type for v in yielded], Region(blk)))
-        for r, h in zip(m.outputs, hints):
-            r.name_hint = h
-        return list(m.outputs)
-
-    def scalar(self, v: SSAValue, hint: str | None = None) -> SSAValue:
-        if self.wide and v.type != i64:
-            v = self.op(arith.ExtSIOp(v, i64))
-        if hint:
-            v.name_hint = hint
-        return v
-
     # -- elementwise pieces ---------------------------------------------------------------
 
     def map(self, ins: Sequence[SSAValue], fn, hint: str | None = None) -> SSAValue:
@@ -504,10 +435,6 @@ class _Builder:
         r = fn(Builder(body), *body.args)
         body.add_op(gb.YieldOp(r))
         return self.op(gb.MapOp(list(ins), [r.type], Region(body)), hint)
-
-    def fill(self, shape: Sequence[int], value: float, hint: str) -> SSAValue:
-        like = self.lane_block(shape[-1], len(shape) - 1, shape)
-        return self.map([like], lambda mb, _: mb.const(value, f32), hint)
 
     def rows(self, v: SSAValue, shape: Sequence[int]) -> SSAValue:
         """A [BM] block broadcast along a new last axis to `shape`."""
@@ -549,10 +476,10 @@ class _Builder:
 
         # q [BM, BD], loaded once; k^T [BD, BN] and v [BN, BE] pointers at key 0
         q_masks = [(I, s)] * (s % bm != 0) + [(R, d)] * (d != bd)
-        got = self.index_map([bm, bd], {I: (rm_x, 0), R: (zero, 1)}, [(self.q_off, "q_offs")], q_masks, c.q)
+        got = self.index_map([bm, bd], {I: (rm_x, 0), R: (zero, 1)}, [(self.q_off, "q_offs", c.q)], q_masks)
         q = self.load(self.pointers(self.arg_of(c.q.buffer), got[0], "q_ptrs"), got[1] if q_masks else None, "q")
-        (k_offs,) = self.index_map([bd, bn], {R: (zero, 0), J: (zero, 1)}, [(self.k_off, "k_offs")], [], c.k)
-        (v_offs,) = self.index_map([bn, be], {J: (zero, 0), E: (zero, 1)}, [(self.v_off, "v_offs")], [], c.v)
+        (k_offs,) = self.index_map([bd, bn], {R: (zero, 0), J: (zero, 1)}, [(self.k_off, "k_offs", c.k)], [])
+        (v_offs,) = self.index_map([bn, be], {J: (zero, 0), E: (zero, 1)}, [(self.v_off, "v_offs", c.v)], [])
         k_ptrs = self.pointers(self.arg_of(c.k.buffer), k_offs, "k_ptrs")
         v_ptrs = self.pointers(self.arg_of(c.v.buffer), v_offs, "v_ptrs")
         k_step, v_step = self.stride(self.k_off, c.k), self.stride(self.v_off, c.v)
@@ -560,7 +487,7 @@ class _Builder:
         # the row max (log2 units), the row sum, the accumulator
         m0 = self.map([self.op(gb.ArangeOp(0, bm))], lambda mb, _: mb.const(-math.inf, f32), "m_i")
         l0 = self.map([self.op(gb.ArangeOp(0, bm))], lambda mb, _: mb.const(0.0, f32), "l_i")
-        acc0 = self.fill([bm, be], 0.0, "acc")
+        acc0 = self.fill([bm, be], 0.0, f32, "acc")
         hi = b.const(t, i32)
         if c.causal:  # key tiles past the row tile's last row are fully masked
             hi = self.op(arith.MinSIOp(hi, self.op(arith.AddiOp(rm, b.const(bm, i32)))), "hi")
@@ -572,11 +499,11 @@ class _Builder:
         j0, m_i, l_i, acc = loop.body.block.args
         j0x = self.scalar(j0)
         k_masks = [(R, d)] * (d != bd) + [(J, t)] * (t % bn != 0)
-        kmask = self.index_map([bd, bn], {R: (zero, 0), J: (j0x, 1)}, [], k_masks, c.k) if k_masks else [None]
+        kmask = self.index_map([bd, bn], {R: (zero, 0), J: (j0x, 1)}, [], k_masks) if k_masks else [None]
         kt = self.load(self.moved(k_ptrs, j0, k_step), kmask[0], "kt")
-        scores = self.op(gb.DotOp(q, kt, self.fill([bm, bn], 0.0, "zero"), "ieee"), "qk")
+        scores = self.op(gb.DotOp(q, kt, self.fill([bm, bn], 0.0, f32, "zero"), "ieee"), "qk")
         # scale (log2 e folded in), -inf past T and (causal) above the diagonal
-        sxs = self.index_map([bm, bn], {I: (rm_x, 0), J: (j0x, 1)}, [(I, "rows"), (J, "cols")], [], c.k)
+        sxs = self.index_map([bm, bn], {I: (rm_x, 0), J: (j0x, 1)}, [(I, "rows", c.k), (J, "cols", c.k)], [])
         factor = c.scale * LOG2E
 
         def scaled(mb: Builder, sc, i, j):
@@ -602,7 +529,7 @@ class _Builder:
         l_new = self.map([l_i, alpha, self.op(gb.ReduceOp("sum", p, 1))],
                          lambda mb, lv, a, ps: mb.add(arith.AddfOp(mb.add(arith.MulfOp(lv, a)).result, ps)).result, "l_new")
         v_masks = [(J, t)] * (t % bn != 0) + [(E, e)] * (e != be)
-        vmask = self.index_map([bn, be], {J: (j0x, 0), E: (zero, 1)}, [], v_masks, c.v) if v_masks else [None]
+        vmask = self.index_map([bn, be], {J: (j0x, 0), E: (zero, 1)}, [], v_masks) if v_masks else [None]
         vt = self.load(self.moved(v_ptrs, j0, v_step), vmask[0], "v")
         scaled_acc = self.map([acc, self.rows(alpha, [bm, be])], lambda mb, a, al: mb.add(arith.MulfOp(a, al)).result, "acc")
         if c.element != f32:  # p rounded to the input type for the tensor cores
@@ -627,7 +554,7 @@ class _Builder:
             body.add_op(gb.YieldOp(r))
             value[ep.result] = self.op(gb.MapOp(ins, [ep.yield_type()], Region(body)), ep.result.name_hint)
         o_masks = [(I, s)] * (s % bm != 0) + [(E, e)] * (e != be)
-        got = self.index_map([bm, be], {I: (rm_x, 0), E: (zero, 1)}, [(self.o_off, "o_offs")], o_masks, c.pv)
+        got = self.index_map([bm, be], {I: (rm_x, 0), E: (zero, 1)}, [(self.o_off, "o_offs", c.pv)], o_masks)
         for v, arg in zip(c.outputs, self.block.args[len(c.inputs):]):
             self.b.add(gb.StoreOp(self.pointers(arg, got[0], "o_ptrs"), value[v], got[1] if o_masks else None))
         self.b.add(gb.ReturnOp())
@@ -647,7 +574,7 @@ class _Builder:
         self.b.consts = dict(outer.consts)
         j0, bad = loop.body.block.args
         masks = [(J, t), (E, e)] if e != be else [(J, t)]
-        (vmask,) = self.index_map([bn, be], {J: (self.scalar(j0), 0), E: (zero, 1)}, [], masks, self.c.v)
+        (vmask,) = self.index_map([bn, be], {J: (self.scalar(j0), 0), E: (zero, 1)}, [], masks)
         vt = self.load(self.moved(v_ptrs, j0, v_step), vmask, "v")
 
         def times_zero(mb: Builder, v):

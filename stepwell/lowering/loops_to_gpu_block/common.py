@@ -492,3 +492,110 @@ def load_slots(loads, emit: IndexEmitter, yielded: list, hints: list[str]) -> di
         load_slot[load] = slot[key]
     return load_slot
 
+
+
+class TileBuilder:
+    """What the tiled kernels (dot, attention) share: the kernel's block of pointer
+    arguments (one per value of `args`) and the builder `b` appending to it, the index
+    type (`wide`: i64 offsets, else i32), the batch dims (`batch` their sizes, `bsyms`
+    their symbols, `bat` the program's flat batch point, which the kernel sets) and
+    blocks of indices over 2-D (or 3-D) tiles."""
+
+    def __init__(self, args: Sequence[SSAValue], batch: Sequence[int], bsyms: Sequence[sympy.Symbol], wide: bool):
+        self.batch, self.bsyms, self.wide = batch, list(bsyms), wide
+        self.itype = i64 if wide else i32
+        self.block = Block(arg_types=[gb.PtrType(v.type.element_type) for v in args])  # type: ignore[attr-defined]
+        for a, v in zip(self.block.args, args):
+            a.name_hint = f"{v.name_hint or 'buf'}_ptr"
+        self.b = Builder(self.block)
+        self.bat: SSAValue | None = None
+        self.lanes: dict[tuple, SSAValue] = {}
+
+    def op(self, op: Operation, hint: str | None = None) -> SSAValue:
+        """Append `op`; its (first) result, named `hint` when given."""
+        r = self.b.add(op).results[0]
+        if hint:
+            r.name_hint = hint
+        return r
+
+    def scalar(self, v: SSAValue, hint: str | None = None) -> SSAValue:
+        """An i32 scalar in the index type."""
+        if self.wide and v.type != i64:
+            v = self.op(arith.ExtSIOp(v, i64))
+        if hint:
+            v.name_hint = hint
+        return v
+
+    def lane_block(self, size: int, axis: int, shape: Sequence[int]) -> SSAValue:
+        """arange(size) along `axis` of a block of `shape` (made once per block)."""
+        key = (size, axis, tuple(shape))
+        if key not in self.lanes:
+            v = self.op(gb.ArangeOp(0, size))
+            if len(shape) > 1:
+                for ax in range(len(shape)):
+                    if ax != axis:
+                        v = self.op(gb.ExpandDimsOp(v, ax))
+                v = self.op(gb.BroadcastOp(v, shape))
+            self.lanes[key] = v
+        return self.lanes[key]
+
+    def fill(self, shape: Sequence[int], value, t: Attribute, hint: str) -> SSAValue:
+        """A block of `shape` holding `value` of type `t`."""
+        like = self.lane_block(shape[-1], len(shape) - 1, shape)
+        body = Block(arg_types=[gb.ops.element_of(like.type)])
+        body.add_op(gb.YieldOp(Builder(body).const(value, t)))
+        return self.op(gb.MapOp([like], [t], Region(body)), hint)
+
+    def index_map(
+        self,
+        shape: Sequence[int],
+        axes: Mapping[sympy.Symbol, tuple[SSAValue, int]],
+        exprs: Sequence[tuple[sympy.Expr, str, Operation]],
+        masks: Sequence[tuple[sympy.Symbol, int]],
+        wrap: Mapping[sympy.Symbol, int | None] | None = None,
+    ) -> list[SSAValue]:
+        """One map over a block of `shape`: each axis symbol is start + lane (start a
+        scalar, the lane along its block axis; `% wrap[sym]` where given), the batch
+        dims come from the program's batch point `bat`. It yields each (expr, name,
+        where) of `exprs` (a loops.index's value as i64), then the `and` of
+        `sym < limit` (before any wrap) over `masks`, named "mask"."""
+        wrap = wrap or {}
+        inputs: list[SSAValue] = []
+        for start, axis in axes.values():
+            inputs += [self.op(gb.SplatOp(start, shape)), self.lane_block(shape[axis], axis, shape)]
+        with_batch = bool(self.batch) and any(e.free_symbols & set(self.bsyms) for e, _, _ in exprs)
+        if with_batch:
+            inputs.append(self.op(gb.SplatOp(self.bat, shape)))
+        blk = Block(arg_types=[gb.ops.element_of(v.type) for v in inputs])
+        ib = Builder(blk)
+        env: dict[sympy.Symbol, SSAValue] = {}
+        unwrapped: dict[sympy.Symbol, SSAValue] = {}
+        for i, s in enumerate(axes):
+            lane = blk.args[2 * i + 1]
+            if self.wide:
+                lane = ib.add(arith.ExtSIOp(lane, i64)).result
+            unwrapped[s] = ib.add(arith.AddiOp(blk.args[2 * i], lane)).result
+            env[s] = ib.add(arith.RemSIOp(unwrapped[s], ib.const(wrap[s], self.itype))).result if wrap.get(s) else unwrapped[s]
+        if with_batch:
+            benv = unflatten(ib, blk.args[-1], self.batch, self.itype)
+            env.update({s: benv[d] for s, d in zip(self.bsyms, dims(len(self.batch)))})
+        emit = IndexEmitter(ib, env, self.itype)
+        yielded, hints = [], []
+        for e, hint, where in exprs:
+            v = emit.emit(e, where)
+            if isinstance(where, IndexOp) and v.type != i64:  # loops.index gives i64
+                v = ib.add(arith.ExtSIOp(v, i64)).result
+            yielded.append(v)
+            hints.append(hint)
+        mask = None
+        for s, limit in masks:
+            cmp = ib.add(arith.CmpiOp(unwrapped[s], ib.const(limit, self.itype), "slt")).result
+            mask = cmp if mask is None else ib.add(arith.AndIOp(mask, cmp)).result
+        if mask is not None:
+            yielded.append(mask)
+            hints.append("mask")
+        ib.add(gb.YieldOp(*yielded))
+        m = self.b.add(gb.MapOp(inputs, [v.type for v in yielded], Region(blk)))
+        for r, h in zip(m.outputs, hints):
+            r.name_hint = h
+        return list(m.outputs)

@@ -46,7 +46,6 @@ stages), 64x128x64 (4 warps, 4 stages) on fewer tiles than SMs; warps 4 or 8 and
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sympy
@@ -56,12 +55,22 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.loops import ContractOp, IndexOp, KernelOp, LoadOp, PointwiseOp
-from stepwell.dialects.loops.access import analyze, buffer_shape, contraction_sides, linear_offset
+from stepwell.dialects.loops.access import (
+    analyze,
+    buffer_shape,
+    contraction_sides,
+    linear_offset,
+)
 from stepwell.dialects.loops.contract import UNIT
 from stepwell.dialects.loops.gpu_tile import GpuTileAttr
 from stepwell.dialects.loops.index import dims, sym
 from stepwell.lowering.loops_to_gpu_block.common import (
-    Builder, IndexEmitter, Unsupported, clone_body, kernel_inputs, pow2, unflatten,
+    Builder,
+    TileBuilder,
+    Unsupported,
+    clone_body,
+    kernel_inputs,
+    pow2,
 )
 
 GROUP_M = 8  # tile rows per group of the grouped ordering
@@ -225,7 +234,7 @@ def dot(op: ContractOp | KernelOp, name: str) -> gb.KernelOp:
     return _Builder(p, name, bm, bn, bk).build(attr.warps, attr.stages)
 
 
-class _Builder:
+class _Builder(TileBuilder):
     def __init__(self, p: Plan, name: str, bm: int, bn: int, bk: int):
         self.p, self.name, self.bm, self.bn, self.bk = p, name, bm, bn, bk
         batch, m, n, k = p.sizes
@@ -233,14 +242,7 @@ class _Builder:
         rank = len(p.contract.shape)
         self.syms = dims(rank)
         self.sm, self.sn, self.sk = self.syms[-2], self.syms[-1], sym("r0")
-        self.wide = not self._fits_i32()
-        self.itype = i64 if self.wide else i32
-        types = [gb.PtrType(v.type.element_type) for v in (*p.inputs, *p.outputs)]  # type: ignore[attr-defined]
-        self.block = Block(arg_types=types)
-        for arg, v in zip(self.block.args, (*p.inputs, *p.outputs)):
-            arg.name_hint = f"{v.name_hint or 'buf'}_ptr"
-        self.b = Builder(self.block)
-        self.lanes: dict[tuple, SSAValue] = {}
+        super().__init__([*p.inputs, *p.outputs], batch, self.syms[:-2], not self._fits_i32())
 
     def _fits_i32(self) -> bool:
         """Every offset computed over the problem plus a block along each dim fits."""
@@ -253,75 +255,6 @@ class _Builder:
         local = {o.result for o in (self.p.contract, *self.p.epilogue)}
         return [ld for o in (self.p.contract, *self.p.epilogue) for ld in o.loads() if ld.buffer not in local]
 
-    # -- index blocks -------------------------------------------------------------------
-
-    def scalar(self, v: SSAValue, hint: str | None = None) -> SSAValue:
-        """An i32 scalar in the index type."""
-        if self.wide and v.type != i64:
-            v = self.b.add(arith.ExtSIOp(v, i64)).result
-        if hint:
-            v.name_hint = hint
-        return v
-
-    def lane_block(self, size: int, axis: int, shape: Sequence[int]) -> SSAValue:
-        """arange(size) along `axis` of a 2-D (or 3-D) block of `shape`."""
-        key = (size, axis, tuple(shape))
-        if key not in self.lanes:
-            b = self.b
-            v = b.add(gb.ArangeOp(0, size)).result
-            for ax in range(len(shape)):
-                if ax != axis:
-                    v = b.add(gb.ExpandDimsOp(v, ax)).result
-            self.lanes[key] = b.add(gb.BroadcastOp(v, shape)).result
-        return self.lanes[key]
-
-    def index_map(self, shape: Sequence[int], axes: dict[sympy.Symbol, tuple[SSAValue, int, int | None]],
-                  exprs: Sequence[tuple[sympy.Expr, str, Operation]], masks: Sequence[tuple[sympy.Symbol, int]]) -> list[SSAValue]:
-        """One map over a block of `shape`: each axis symbol is start + lane (start a
-        scalar, the lane along its block axis, `% wrap` when given), the batch dims come
-        from the program's batch point; it yields each expr (offsets, i64 index values)
-        and then the `and` of `sym < limit` over `masks`."""
-        b = self.b
-        inputs: list[SSAValue] = []
-        for start, axis, _ in axes.values():
-            inputs += [b.add(gb.SplatOp(start, shape)).result, self.lane_block(shape[axis], axis, shape)]
-        with_batch = bool(self.batch) and any(e.free_symbols & set(self.syms[:-2]) for e, _, _ in exprs)
-        if with_batch:
-            inputs.append(b.add(gb.SplatOp(self.bflat, shape)).result)
-        blk = Block(arg_types=[gb.ops.element_of(v.type) for v in inputs])
-        ib = Builder(blk)
-        env: dict[sympy.Symbol, SSAValue] = {}
-        unwrapped: dict[sympy.Symbol, SSAValue] = {}
-        for i, (s, (_, _, wrap)) in enumerate(axes.items()):
-            lane = blk.args[2 * i + 1]
-            if self.wide:
-                lane = ib.add(arith.ExtSIOp(lane, i64)).result
-            unwrapped[s] = ib.add(arith.AddiOp(blk.args[2 * i], lane)).result
-            env[s] = ib.add(arith.RemSIOp(unwrapped[s], ib.const(wrap, self.itype))).result if wrap else unwrapped[s]
-        if with_batch:
-            benv = unflatten(ib, blk.args[-1], self.batch, self.itype)
-            env.update({s: benv[d] for s, d in zip(self.syms[:-2], dims(len(self.batch)))})
-        emit = IndexEmitter(ib, env, self.itype)
-        yielded, hints = [], []
-        for e, hint, where in exprs:
-            v = emit.emit(e, where)
-            if isinstance(where, IndexOp) and v.type != i64:  # loops.index gives i64
-                v = ib.add(arith.ExtSIOp(v, i64)).result
-            yielded.append(v)
-            hints.append(hint)
-        mask = None
-        for s, limit in masks:
-            cmp = ib.add(arith.CmpiOp(unwrapped[s], ib.const(limit, self.itype), "slt")).result
-            mask = cmp if mask is None else ib.add(arith.AndIOp(mask, cmp)).result
-        if mask is not None:
-            yielded.append(mask)
-            hints.append("mask")
-        ib.add(gb.YieldOp(*yielded))
-        m = b.add(gb.MapOp(inputs, [v.type for v in yielded], Region(blk)))
-        for r, h in zip(m.outputs, hints):
-            r.name_hint = h
-        return list(m.outputs)
-
     # -- the kernel ---------------------------------------------------------------------
 
     def build(self, warps: int, stages: int | None) -> gb.KernelOp:
@@ -333,26 +266,24 @@ class _Builder:
         t = pid
         if self.batch:
             tiles = b.const(max(num_m * num_n, 1), i32)
-            self.bflat = self.scalar(b.add(arith.DivSIOp(pid, tiles)).result, "bat")
+            self.bat = self.scalar(b.add(arith.DivSIOp(pid, tiles)).result, "bat")
             t = b.add(arith.RemSIOp(pid, tiles)).result
             t.name_hint = "tile"
         pid_m, pid_n = self.grouped(t, num_m, num_n)
         rm = self.scalar(b.add(arith.MuliOp(pid_m, b.const(bm, i32))).result, "rm")
         rn = self.scalar(b.add(arith.MuliOp(pid_n, b.const(bn, i32))).result, "rn")
         zero = b.const(0, self.itype)
-        wrap_m = m if m % bm and m else None  # rows past M read row % M: never stored, no mask needed
-        wrap_n = n if n % bn and n else None
+        wrap = {self.sm: m if m % bm and m else None,  # rows past M read row % M: never stored, no mask needed
+                self.sn: n if n % bn and n else None}
         k_mask = [(self.sk, k)] if k % bk else []
 
         # the pointer blocks of each side at k = 0 and each load's K stride
         x_shape, y_shape = [bm, bk], [bk, bn]
-        x_axes = {self.sm: (rm, 0, wrap_m), self.sk: (zero, 1, None)}
-        y_axes = {self.sk: (zero, 0, None), self.sn: (rn, 1, wrap_n)}
-        x_ptrs = self.side_pointers(p.x, x_shape, x_axes)
-        y_ptrs = self.side_pointers(p.y, y_shape, y_axes)
+        x_ptrs = self.side_pointers(p.x, x_shape, {self.sm: (rm, 0), self.sk: (zero, 1)}, wrap)
+        y_ptrs = self.side_pointers(p.y, y_shape, {self.sk: (zero, 0), self.sn: (rn, 1)}, wrap)
 
         acc_type = f32 if p.mode == "mma" else p.contract.yield_type()
-        acc0 = self.fill(self.lane_block(bn, 1, [bm, bn]), 0, acc_type, "acc")
+        acc0 = self.fill([bm, bn], 0, acc_type, "acc")
         lo, hi, step = b.const(0, i32), b.const(k, i32), b.const(bk, i32)
         loop = gb.ForOp(lo, hi, step, [acc0])
         loop.body.block.args[0].name_hint = "k"
@@ -362,7 +293,7 @@ class _Builder:
         kk = loop.body.block.args[0]
         kmask = {}
         if k_mask:
-            for key, shape, axes in (("x", x_shape, {self.sk: (self.scalar(kk), 1, None)}), ("y", y_shape, {self.sk: (self.scalar(kk), 0, None)})):
+            for key, shape, axes in (("x", x_shape, {self.sk: (self.scalar(kk), 1)}), ("y", y_shape, {self.sk: (self.scalar(kk), 0)})):
                 (kmask[key],) = self.index_map(shape, axes, [], k_mask)
         a = self.side_tile(p.x, x_ptrs, kk, kmask.get("x"))
         bt = self.side_tile(p.y, y_ptrs, kk, kmask.get("y"))
@@ -375,7 +306,7 @@ class _Builder:
         acc.name_hint = p.contract.result.name_hint or "acc"
 
         # the epilogue and the stores
-        out_axes = {self.sm: (rm, 0, None), self.sn: (rn, 1, None)}
+        out_axes = {self.sm: (rm, 0), self.sn: (rn, 1)}
         masks = [(s, size) for s, size, blk in ((self.sm, m, bm), (self.sn, n, bn)) if size % blk]
         out_offset = linear_offset(p.contract.shape, self.syms)
         value = {p.contract.result: acc}
@@ -438,14 +369,15 @@ class _Builder:
         within = op(arith.RemSIOp, t, width, "in_group")
         return op(arith.AddiOp, first, op(arith.RemSIOp, within, rows), "pid_m"), op(arith.DivSIOp, within, rows, "pid_n")
 
-    def side_pointers(self, side: Side, shape, axes) -> dict[LoadOp, tuple[SSAValue, int]]:
-        """Each load of a side: its pointer block at k = 0 and its stride along K."""
+    def side_pointers(self, side: Side, shape, axes, wrap) -> dict[LoadOp, tuple[SSAValue, int]]:
+        """Each load of a side: its pointer block at k = 0 (rows past the side's M or N
+        `wrap`ped) and its stride along K."""
         loads = side.loads
         offsets = [sympy.expand(linear_offset(buffer_shape(ld), ld.index_exprs)) for ld in loads]
         strides = [sympy.diff(off, self.sk) for off in offsets]
         if not all(k.is_Integer and self.sk not in (off - k * self.sk).free_symbols for off, k in zip(offsets, strides)):
             raise Unsupported(self.p.contract, "a contraction read along K at a non-affine index is not supported by the Triton path yet")
-        mapped = self.index_map(shape, axes, [(o, f"{ld.buffer.name_hint or 'buf'}_offs", ld) for o, ld in zip(offsets, loads)], [])
+        mapped = self.index_map(shape, axes, [(o, f"{ld.buffer.name_hint or 'buf'}_offs", ld) for o, ld in zip(offsets, loads)], [], wrap)
         ptrs = {}
         for ld, off, stride in zip(loads, mapped, strides):
             splat = self.b.add(gb.SplatOp(self.arg_of(ld.buffer), shape)).result
@@ -523,15 +455,6 @@ class _Builder:
         v = self.b.add(gb.LoadOp(ptr, mask, self.b.const(0, element) if mask is not None else None)).result
         v.name_hint = ptr_base.name_hint.removesuffix("_ptr") if ptr_base.name_hint else None
         return v
-
-    def fill(self, like: SSAValue, value, t: Attribute, hint: str) -> SSAValue:
-        """A block of `like`'s shape holding `value`."""
-        body = Block(arg_types=[gb.ops.element_of(like.type)])
-        c = Builder(body).const(value, t)
-        body.add_op(gb.YieldOp(c))
-        out = self.b.add(gb.MapOp([like], [t], Region(body))).outputs[0]
-        out.name_hint = hint
-        return out
 
     def cast(self, v: SSAValue, cls, t: Attribute) -> SSAValue:
         body = Block(arg_types=[gb.ops.element_of(v.type)])

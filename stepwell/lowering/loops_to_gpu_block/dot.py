@@ -55,22 +55,12 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.loops import ContractOp, IndexOp, KernelOp, LoadOp, PointwiseOp
-from stepwell.dialects.loops.access import (
-    analyze,
-    buffer_shape,
-    contraction_sides,
-    linear_offset,
-)
+from stepwell.dialects.loops.access import analyze, buffer_shape, contraction_sides, linear_offset
 from stepwell.dialects.loops.contract import UNIT
 from stepwell.dialects.loops.gpu_tile import GpuTileAttr
 from stepwell.dialects.loops.index import dims, sym
 from stepwell.lowering.loops_to_gpu_block.common import (
-    Builder,
-    TileBuilder,
-    Unsupported,
-    clone_body,
-    kernel_inputs,
-    pow2,
+    Builder, TileBuilder, Unsupported, clone_body, kernel_inputs, pow2,
 )
 
 GROUP_M = 8  # tile rows per group of the grouped ordering

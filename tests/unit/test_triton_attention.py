@@ -182,8 +182,15 @@ def interpreted(tmp_path_factory):
     return out
 
 
+# Triton 3.6's interpreter with numpy >= 2.4 cannot run `range(0, n, BLOCK)` over a
+# bound computed in the kernel (a causal row tile's diagonal): ../notes/gpu.md; 3.9 can.
+OLD_INTERPRETER = tuple(int(x) for x in triton.__version__.split(".")[:2]) < (3, 7) and int(np.__version__.split(".")[0]) * 100 + int(np.__version__.split(".")[1]) >= 204
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_interpreter_matches_reference(case, interpreted):
+    if OLD_INTERPRETER and "causal" in case:
+        pytest.skip("Triton < 3.7's interpreter with numpy >= 2.4 cannot loop to a bound computed in the kernel")
     expected, actual = interpreted[case]
     assert not isinstance(actual, str), actual
     tol = TOLERANCE[CASES[case][1]]

@@ -20,7 +20,6 @@ growth by counting work instead of timing it):
 from __future__ import annotations
 
 import argparse
-import datetime
 import gc
 import platform
 import subprocess
@@ -158,7 +157,7 @@ def main() -> int:
     sys.path.insert(0, str(stepwell_root))
     stages(chain(10), lambda name: _nothing(), llvm=not args.no_llvm)  # imports and caches
 
-    lines = [f"# Compile time against program size\n", machine(), f"Command: `python bench/compile_time.py {' '.join(sys.argv[1:])}`\n"]
+    lines = ["# Compile time against program size\n", machine(), f"Command: `python bench/compile_time.py {' '.join(sys.argv[1:])}`\n"]
     for shape in args.shapes.split(","):
         results = {n: cpu_seconds(PROGRAMS[shape](n), llvm=not args.no_llvm) for n in sizes}
         names = list(results[sizes[0]])

@@ -33,7 +33,6 @@ from stepwell.dialects.tensor_graph import ops
 from stepwell.dialects.tensor_graph.builder import integer_range
 from stepwell.dialects.tensor_graph.types import (
     CLASSES,
-    FLOATS,
     broadcast_shapes,
     i1,
     i32,

@@ -28,16 +28,13 @@ from typing import Any
 
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
-    ArrayAttr,
-    BoolAttr,
     DenseArrayBase,
     FloatAttr,
     IntegerAttr,
     IntegerType,
     ModuleOp,
-    TensorType,
 )
-from xdsl.ir import Attribute, Block, Region
+from xdsl.ir import Block, Region
 from xdsl.irdl import (
     AnyAttr,
     BaseAttr,
@@ -304,7 +301,7 @@ def _op_section(op: type, example: tuple[str, str] | None, rules: list[str], not
         out += ["Traits: " + ", ".join(traits) + ".", ""]
     if example:
         custom, generic = example
-        out += ["```mlir", custom, f"// generic form:", generic, "```", ""]
+        out += ["```mlir", custom, "// generic form:", generic, "```", ""]
     if rules:
         out += ["Verifier errors:", ""] + [f"- {_code(r)}" for r in rules] + [""]
     return "\n".join(out)

@@ -134,7 +134,6 @@ def match(ops: list[ComputeOp], in_memory: Callable[[SSAValue], bool]) -> Contra
         return None
     epilogue = ops[1:]
     made = {o.result for o in ops}
-    n = len(op.shape)
     for e in epilogue:
         if not isinstance(e, PointwiseOp) or e.shape != op.shape:
             return None

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from xdsl.dialects.builtin import ModuleOp
+
 from stepwell import registry
 from stepwell.dialects import gpu_block as gb
 from stepwell.dtypes import numpy_dtype
@@ -105,15 +107,20 @@ def interpret(programs: dict[str, tuple[str, list[np.ndarray]]], tmp: Path, pipe
     """Each program (source, inputs) lowered, emitted and run by Triton's interpreter,
     all in one subprocess (TRITON_INTERPRET is read when @triton.jit decorates); the
     outputs (a tuple of arrays) or the error text, by name."""
-    for name, (source, arrays) in programs.items():
-        (tmp / f"{name}.py").write_text(emit_triton(lower(source, pipeline)))
+    return interpret_modules({name: (lower(source, pipeline), arrays) for name, (source, arrays) in programs.items()}, tmp)
+
+
+def interpret_modules(modules: dict[str, tuple[ModuleOp, list[np.ndarray]]], tmp: Path) -> dict:
+    """`interpret` for modules already lowered to gpu_block."""
+    for name, (module, arrays) in modules.items():
+        (tmp / f"{name}.py").write_text(emit_triton(module))
         np.save(tmp / f"{name}.in.npy", np.array(list(arrays) + [None], dtype=object)[:-1], allow_pickle=True)
     (tmp / "run.py").write_text(RUNNER)
-    done = subprocess.run([sys.executable, str(tmp / "run.py"), *(str(tmp / n) for n in programs)],
+    done = subprocess.run([sys.executable, str(tmp / "run.py"), *(str(tmp / n) for n in modules)],
                           env={**os.environ, "TRITON_INTERPRET": "1"}, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-4000:]
     results = {}
-    for name in programs:
+    for name in modules:
         err = tmp / f"{name}.err"
         results[name] = err.read_text() if err.exists() else tuple(np.load(tmp / f"{name}.out.npy", allow_pickle=True))
     return results

@@ -6,9 +6,6 @@ special values), and the benchmark's shape compiled ahead of time for sm_90."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -17,7 +14,7 @@ triton = pytest.importorskip("triton")
 torch = pytest.importorskip("torch")
 
 from _programs import assert_close, rand, tt
-from _triton import RUNNER, load_file, signature
+from _triton import interpret_modules, load_file, signature
 from xdsl.dialects import func
 
 from stepwell import reference, registry
@@ -161,25 +158,16 @@ TOLERANCE = {"f32": 1e-5, "f16": 1e-2, "bf16": 6e-2}  # the composites' (test_cp
 
 @pytest.fixture(scope="module")
 def interpreted(tmp_path_factory):
-    root = tmp_path_factory.mktemp("attention_interp")
-    expected = {}
+    expected, modules = {}, {}
     for i, (name, (shapes, dt, causal, special)) in enumerate(CASES.items()):
         source = attention(*shapes, dt, causal)
         module = lower(source, (16, 16))
         assert len(kernels(module)) == 1, name
-        (root / f"{name}.py").write_text(emit_triton(module))
         arrays = inputs(shapes, dt, i, special)
-        np.save(root / f"{name}.in.npy", np.array([*arrays, None], dtype=object)[:-1], allow_pickle=True)
+        modules[name] = (module, arrays)
         expected[name] = reference.run(source, "f", *arrays)
-    (root / "run.py").write_text(RUNNER)
-    done = subprocess.run([sys.executable, str(root / "run.py"), *(str(root / n) for n in CASES)],
-                          env={**os.environ, "TRITON_INTERPRET": "1"}, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr[-4000:]
-    out = {}
-    for name in CASES:
-        err = root / f"{name}.err"
-        out[name] = (expected[name], err.read_text() if err.exists() else np.load(root / f"{name}.out.npy", allow_pickle=True)[0])
-    return out
+    results = interpret_modules(modules, tmp_path_factory.mktemp("attention_interp"))
+    return {name: (expected[name], out if isinstance(out, str) else out[0]) for name, out in results.items()}
 
 
 # Triton 3.6's interpreter with numpy >= 2.4 cannot run `range(0, n, BLOCK)` over a

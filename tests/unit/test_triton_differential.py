@@ -224,6 +224,15 @@ for i, s in enumerate([(), (1,), (0,), (2, 0, 3), (1, 1, 13), (97,), (7, 11, 3)]
         add(f"softmax_shape{i}", [("x", s, "f32")], [f"%y = tensor_graph.softmax %x {{axis = 0}} : {t}"],
             [("y", s, "f32")], [rand(rng_for(f"softmax_shape{i}"), s, "f32", specials=False)], 1e-5, 1e-7)
 
+for dt in ("f64", "bf16", "i1"):  # a rank-0 argument returned as it is (its copy); a rank-0 constant, returned too
+    add(f"rank0_identity_{dt}", [("x", (), dt)], [f"%y = tensor_graph.transpose %x {{perm = []}} : {tt((), dt)}"],
+        [("y", (), dt)], rtol=0.0)
+for dt, value in (("f32", "2.5"), ("i32", "19")):
+    add(f"rank0_constant_{dt}", [("x", (3,), dt)],
+        [f"%c = tensor_graph.constant {{value = dense<{value}> : {tt((), dt)}}} : {tt((), dt)}",
+         f"%y = tensor_graph.add %x, %c : {tt((3,), dt)}, {tt((), dt)} -> {tt((3,), dt)}"],
+        [("y", (3,), dt), ("c", (), dt)], [rand(rng_for(f"rank0_constant_{dt}"), (3,), dt, -5, 5)])
+
 for dt in ("f32", "f16", "i32"):  # every op at a zero-size dimension
     for name, args, lines, results in zero_size_programs(dt):
         rng = rng_for(f"zero_{name}_{dt}")

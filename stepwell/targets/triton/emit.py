@@ -725,7 +725,8 @@ def _constants(ops: list[Operation]) -> list[str]:
             "        shape, dtype, data = _CONSTANT_DATA[name]",
             "        raw = bytearray(base64.b64decode(data))",
             "        flat = torch.frombuffer(raw, dtype=dtype) if raw else torch.empty(0, dtype=dtype)",
-            "        _CONSTANTS[key] = flat.to(device).expand(shape).contiguous() if flat.numel() == 1 else flat.reshape(shape).to(device)",
+            "        flat = flat.to(device)  # a splat (or a rank-0 value): one element, expanded from all-1 dims",
+            "        _CONSTANTS[key] = flat.reshape((1,) * len(shape)).expand(shape).contiguous() if flat.numel() == 1 else flat.reshape(shape)",
             "    return _CONSTANTS[key]"]
 
 

@@ -376,7 +376,7 @@ def from_numpy(array: np.ndarray, writable: bool = False):
     """A CPU torch tensor of a numpy array (sharing it where it can)."""
     import torch
 
-    array = np.ascontiguousarray(array)
+    array = np.require(array, requirements="C")  # (np.ascontiguousarray makes a 0-d array 1-d)
     if writable or not array.flags.writeable:
         array = array.copy()  # torch wants writable memory; a donated numpy array is not written through
     if array.dtype == dtype_of("bfloat16"):

@@ -107,6 +107,11 @@ register_pass(_xdsl_pass("stepwell.transforms.loops_tile", "LoopsTile"), "loops-
 register_pass(_xdsl_pass("stepwell.transforms.loops_fuse_attention", "LoopsFuseAttention"), "loops-fuse-attention")
 register_pipeline("lower-to-triton", "tensor_graph-decompose{expand-log2-exp2=true},canonicalize,cse,convert-tensor_graph-to-loops,loops-split-reduction{min-parallelism=264 column-width=64 split-args=false split-chains=false},loops-fuse,loops-simplify-index,loops-expand-math{ops=tanh,powf,ipowi},loops-fuse-attention,loops-tile,loops-plan-memory,convert-loops-to-gpu_block")  # noqa: E501
 register_emitter("triton", _lazy("stepwell.targets.triton.emit", "emit_triton"))
+register_pass(
+    _xdsl_pass("stepwell.lowering.gpu_block_to_nvvm", "ConvertGpuBlockToNvvm"), "convert-gpu_block-to-nvvm"
+)
+register_pipeline("lower-to-ptx", "tensor_graph-decompose{expand-log2-exp2=true},canonicalize,cse,convert-tensor_graph-to-loops,loops-split-reduction{min-parallelism=264 column-width=64 split-args=false split-chains=false},loops-fuse,loops-simplify-index,loops-expand-math,loops-fuse-attention,loops-tile,loops-plan-memory,convert-loops-to-gpu_block,convert-gpu_block-to-nvvm")  # noqa: E501
+register_emitter("ptx", _lazy("stepwell.targets.ptx", "emit_ptx"))
 
 
 def _triton_target():

@@ -91,7 +91,10 @@ def _declare(op: llvm.FuncOp, out: ir.Module) -> None:
                 arg.add_attribute("noalias")
 
 
-def _define(op: llvm.FuncOp, out: ir.Module) -> None:
+def _define(op: llvm.FuncOp, out: ir.Module, convert=None) -> None:
+    """The body of `op` in its declaration in `out`; `convert(op, builder, values, blocks)`
+    translates one op (default `_convert`; the PTX emitter passes its own)."""
+    convert = convert or _convert
     fn = out.get_global(op.sym_name.data)
     blocks: dict[Block, ir.Block] = {}
     values: dict[SSAValue, ir.Value] = {}
@@ -107,7 +110,7 @@ def _define(op: llvm.FuncOp, out: ir.Module) -> None:
         if blocks[block].instructions:
             builder.position_after(blocks[block].instructions[-1])
         for inner in block.ops:
-            _convert(inner, builder, values, blocks)
+            convert(inner, builder, values, blocks)
 
 
 _CASTS = {FPToSIOp: "fptosi", FPToUIOp: "fptoui", UIToFPOp: "uitofp"}

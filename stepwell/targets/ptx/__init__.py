@@ -1,0 +1,142 @@
+"""The PTX emitter: `llvm` dialect kernels -> LLVM IR -> PTX through llvmlite's NVPTX backend.
+
+    stepwell-opt f.mlir -p lower-to-ptx --emit ptx
+    ptx = emit_ptx(module, arch="sm_90", ptx="ptx80")
+
+The first slice of issue 10: it translates the `llvm.func`s that convert-gpu_block-to-nvvm
+makes (lone pointwise kernels). A function marked `nvvm.kernel` becomes `define ptx_kernel
+void @k(ptr addrspace(1) noalias readonly align 16 %x, ...) "nvvm.maxntid"="128"`; the
+translation is stepwell.targets.llvm's (xDSL's per-op conversion) except for what it gets
+wrong on NVPTX: the kernel's calling convention and attributes, and `getelementptr` on
+`addrspace(1)` pointers (xDSL's goes through a generic pointer). The module is optimized
+at O3 for the NVPTX target machine, whose architecture and PTX version are checked here
+first: LLVM ends the process on a pair it does not know. Next: reductions (shuffles,
+shared memory), and the runtime that assembles and launches (issue 10, point 3).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import llvmlite.binding as llvm_binding
+import llvmlite.ir as ir
+from xdsl.backend.llvm.convert_type import convert_type
+from xdsl.dialects import llvm
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp
+from xdsl.ir import Operation
+
+from stepwell.targets import llvm as host_llvm
+from stepwell.targets.llvm_machine import LOCK
+from stepwell.tools.emitters import EmitError
+
+TRIPLE = "nvptx64-nvidia-cuda"
+
+# The architectures LLVM 22's NVPTX backend and ptxas 13 both know, with the first PTX
+# ISA version (x10) that has them; PTX versions LLVM 22 can target.
+ARCHS = {"sm_70": 60, "sm_75": 63, "sm_80": 70, "sm_86": 71, "sm_89": 78, "sm_90": 78, "sm_90a": 80, "sm_100": 86, "sm_120": 87}
+PTX_VERSIONS = (60, 61, 62, 63, 64, 65, 70, 71, 72, 73, 74, 75, 76, 77, 78, 80, 81, 82, 83, 84, 85, 86, 87)
+
+
+def check_target(arch: str, ptx: str) -> None:
+    """Refuse (EmitError) an architecture or PTX version, or a pair, that LLVM would
+    abort on."""
+    if arch not in ARCHS:
+        raise EmitError(f"unknown GPU architecture '{arch}' (expected one of {', '.join(ARCHS)})")
+    version = int(ptx[3:]) if ptx.startswith("ptx") and ptx[3:].isdigit() else None
+    if version not in PTX_VERSIONS:
+        raise EmitError(f"unknown PTX version '{ptx}' (expected one of {', '.join(f'ptx{v}' for v in PTX_VERSIONS)})")
+    if version < ARCHS[arch]:
+        raise EmitError(f"{arch} needs PTX version ptx{ARCHS[arch]} or later, got '{ptx}'")
+
+
+@functools.cache
+def target_machine(arch: str = "sm_90", ptx: str = "ptx80") -> llvm_binding.TargetMachine:
+    check_target(arch, ptx)
+    with LOCK:
+        llvm_binding.initialize_all_targets()
+        llvm_binding.initialize_all_asmprinters()
+        return llvm_binding.Target.from_triple(TRIPLE).create_target_machine(cpu=arch, features=f"+{ptx}", opt=3)
+
+
+# --- llvm dialect -> LLVM IR ------------------------------------------------------------
+
+
+def translate(module: ModuleOp, arch: str = "sm_90", ptx: str = "ptx80") -> str:
+    """LLVM IR text of a module of llvm.func kernels, for NVPTX."""
+    out = ir.Module(name="stepwell")
+    out.triple = TRIPLE
+    out.data_layout = str(target_machine(arch, ptx).target_data)
+    funcs = []
+    for op in module.ops:
+        if not isinstance(op, llvm.FuncOp):
+            raise EmitError(f"cannot emit '{op.name}' as PTX (run lower-to-ptx first)")
+        funcs.append(op)
+    for op in funcs:
+        _declare(op, out)
+    for op in funcs:
+        if op.body.blocks:
+            host_llvm._define(op, out, convert=_convert)
+    return str(out)
+
+
+def _raw(attrs: set, text: str) -> None:
+    """Add an attribute llvmlite does not know (`readonly`, `"nvvm.maxntid"="128"`):
+    it prints the set's items as they are."""
+    set.add(attrs, text)
+
+
+def _declare(op: llvm.FuncOp, out: ir.Module) -> None:
+    ftype = op.function_type
+    fn = ir.Function(
+        out,
+        ir.FunctionType(convert_type(ftype.output), [convert_type(t) for t in ftype.inputs]),
+        name=op.sym_name.data,
+    )
+    fn.attributes.add("nounwind")
+    if "nvvm.kernel" in op.attributes:
+        fn.calling_convention = "ptx_kernel"
+    if isinstance(threads := op.attributes.get("nvvm.maxntid"), IntegerAttr):
+        _raw(fn.attributes, f'"nvvm.maxntid"="{threads.value.data}"')
+    for arg, attrs in zip(fn.args, op.arg_attrs.data if op.arg_attrs is not None else []):
+        if "llvm.noalias" in attrs.data:
+            arg.add_attribute("noalias")
+        if "llvm.readonly" in attrs.data:
+            _raw(arg.attributes, "readonly")
+        if isinstance(align := attrs.data.get("llvm.align"), IntegerAttr):
+            arg.attributes.align = align.value.data
+
+
+def _convert(op: Operation, builder: ir.IRBuilder, values: dict, blocks: dict) -> None:
+    if isinstance(op, llvm.GEPOp):  # on the pointer as it is, in its address space
+        (index,) = op.ssa_indices
+        values[op.results[0]] = builder.gep(
+            values[op.ptr], [values[index]], inbounds=op.inbounds is not None, source_etype=convert_type(op.elem_type)
+        )
+    else:
+        host_llvm._convert(op, builder, values, blocks)
+
+
+# --- LLVM IR -> PTX ---------------------------------------------------------------------
+
+
+def compile_ptx(text: str, arch: str = "sm_90", ptx: str = "ptx80") -> str:
+    """PTX of LLVM IR `text`: verified, optimized at O3 for `arch`, emitted."""
+    tm = target_machine(arch, ptx)
+    with LOCK:
+        ref = llvm_binding.parse_assembly(text)
+        ref.verify()
+        pto = llvm_binding.create_pipeline_tuning_options(speed_level=3)
+        builder = llvm_binding.create_pass_builder(tm, pto)
+        builder.getModulePassManager().run(ref, builder)
+        return tm.emit_assembly(ref)
+
+
+def emit_ptx(module: ModuleOp, arch: str = "sm_90", ptx: str = "ptx80", **_: object) -> str:
+    """`stepwell-opt --emit ptx`: the module's kernels as PTX for `arch`."""
+    check_target(arch, ptx)
+    return compile_ptx(translate(module, arch, ptx), arch, ptx)
+
+
+def emit_ptx_llvm(module: ModuleOp, arch: str = "sm_90", ptx: str = "ptx80", **_: object) -> str:
+    """The LLVM IR given to the NVPTX backend (before its passes)."""
+    return translate(module, arch, ptx)

@@ -1,0 +1,49 @@
+// RUN: stepwell-opt %s -p lower-to-ptx | filecheck %s
+
+// exp(x) + y with y broadcast along d1: 37000 elements in blocks of 128, one warp, so
+// each thread owns one strip of 4 f32. A full strip loads x at its aligned start
+// (align 16), y lane by lane; a partial strip loads from a safe address and selects.
+// The host function is gone; the grid stays on the kernel.
+// CHECK-NOT: func.func
+// CHECK: llvm.func @bcast_k0(%0: !llvm.ptr<1> {llvm.noalias, llvm.readonly, llvm.align = 16 : i64}, %1: !llvm.ptr<1> {llvm.noalias, llvm.readonly, llvm.align = 16 : i64}, %2: !llvm.ptr<1> {llvm.noalias, llvm.align = 16 : i64}) attributes {nvvm.kernel, nvvm.maxntid = 32 : i32, gpu_block.grid = ["290"]} {
+// CHECK: %[[PID:.*]] = llvm.call_intrinsic "llvm.nvvm.read.ptx.sreg.ctaid.x"() : () -> i32
+// CHECK: %[[TID:.*]] = llvm.call_intrinsic "llvm.nvvm.read.ptx.sreg.tid.x"() : () -> i32
+// CHECK: llvm.icmp "slt" %{{.*}}, %{{.*}} : i32
+// CHECK: llvm.and
+// CHECK: llvm.cond_br %{{.*}}, ^[[FULL:bb[0-9]+]], ^[[PART:bb[0-9]+]]
+// CHECK: ^[[FULL]]:
+// CHECK: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> f32
+// CHECK: llvm.load %{{.*}} {alignment = 4 : i64} : !llvm.ptr<1> -> f32
+// CHECK-NOT: llvm.call {{.*}}exp
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : f32, !llvm.ptr<1>
+// CHECK: ^[[PART]]:
+// CHECK: %[[SAFE:.*]] = llvm.select %{{.*}}, %{{.*}}, %0 : i1, !llvm.ptr<1>
+// CHECK: llvm.load %[[SAFE]] {alignment = 4 : i64}
+// CHECK: llvm.cond_br
+// CHECK: llvm.store {{.*}} {alignment = 4 : i64} : f32, !llvm.ptr<1>
+// CHECK: llvm.return
+func.func @bcast(%x: tensor<1000x37xf32>, %y: tensor<37xf32>) -> tensor<1000x37xf32> {
+  %e = tensor_graph.exp %x : tensor<1000x37xf32>
+  %s = tensor_graph.add %e, %y : tensor<1000x37xf32>, tensor<37xf32> -> tensor<1000x37xf32>
+  func.return %s : tensor<1000x37xf32>
+}
+
+// bf16 (i16 bits here, widened to f32 for the product): strips of 4 (128 elements, 32 threads).
+// CHECK: llvm.func @h_k0(
+// CHECK: llvm.load %{{.*}} {alignment = 8 : i64} : !llvm.ptr<1> -> i16
+// CHECK: llvm.fmul %{{.*}}, %{{.*}} : f32
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 8 : i64} : i16, !llvm.ptr<1>
+func.func @h(%x: tensor<1001xbf16>, %y: tensor<1001xbf16>) -> tensor<1001xbf16> {
+  %s = tensor_graph.mul %x, %y : tensor<1001xbf16>, tensor<1001xbf16> -> tensor<1001xbf16>
+  func.return %s : tensor<1001xbf16>
+}
+
+// 10 elements: a block of 16 over 32 threads, one element each; threads 16.. do nothing.
+// CHECK: llvm.func @tiny_k0(
+// CHECK: %[[T:.*]] = llvm.call_intrinsic "llvm.nvvm.read.ptx.sreg.tid.x"() : () -> i32
+// CHECK: %[[ACTIVE:.*]] = llvm.icmp "slt" %[[T]], %{{.*}} : i32
+// CHECK: llvm.cond_br %[[ACTIVE]]
+func.func @tiny(%x: tensor<10xf32>) -> tensor<10xf32> {
+  %s = tensor_graph.neg %x : tensor<10xf32>
+  func.return %s : tensor<10xf32>
+}

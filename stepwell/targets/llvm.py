@@ -75,7 +75,8 @@ def _global(op: llvm.GlobalOp, out: ir.Module) -> None:
     gv.align = 64
 
 
-def _declare(op: llvm.FuncOp, out: ir.Module) -> None:
+def _declare(op: llvm.FuncOp, out: ir.Module) -> ir.Function:
+    """The declaration of `op` in `out` (its linkage, nounwind, noalias arguments)."""
     ftype = op.function_type
     fn = ir.Function(
         out,
@@ -89,6 +90,7 @@ def _declare(op: llvm.FuncOp, out: ir.Module) -> None:
         for arg, attrs in zip(fn.args, op.arg_attrs.data):
             if "llvm.noalias" in attrs.data:
                 arg.add_attribute("noalias")
+    return fn
 
 
 def _define(op: llvm.FuncOp, out: ir.Module, convert=None) -> None:

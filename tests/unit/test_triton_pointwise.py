@@ -181,15 +181,22 @@ def test_interpreter_matches_reference(part, tmp_path):
     names = sorted(CASES)[part * BATCH : (part + 1) * BATCH]
     programs = {n: (CASES[n], inputs(n, CASES[n])) for n in names}
     results = interpret(programs, tmp_path)
+    problems = mismatches(programs, results)
+    assert not problems, "\n".join(problems)
+
+
+def mismatches(programs: dict, results: dict) -> list[str]:
+    """What the interpreter got wrong: an error's last line, or where a result differs
+    from the reference."""
     problems = []
-    for n in names:
+    for n in programs:
         if isinstance(results[n], str):
             problems.append(f"{n}: {results[n].strip().splitlines()[-1]}")
             continue
         for actual, expected in zip(results[n], reference_of(*programs[n])):
             if (p := check(n, np.asarray(actual), np.asarray(expected))) is not None:
                 problems.append(p)
-    assert not problems, "\n".join(problems)
+    return problems
 
 
 @pytest.mark.parametrize("part", range(-(-len(CASES) // BATCH)))
@@ -207,15 +214,9 @@ def test_sizes_as_arguments_in_the_interpreter(tmp_path):
     """One program of each kernel kind with sizes=args (every size a kernel argument)."""
     programs = {n: (CASES[n], inputs(n, CASES[n])) for n in ARGS_CASES}
     results = interpret(programs, tmp_path, SIZES_ARGS)
-    problems = []
     for n in ARGS_CASES:
         assert re.search(r"^    n\d+ = \d+$", (tmp_path / f"{n}.py").read_text(), re.MULTILINE) or n.endswith("_0"), n  # sizes passed
-        if isinstance(results[n], str):
-            problems.append(f"{n}: {results[n].strip().splitlines()[-1]}")
-            continue
-        for actual, expected in zip(results[n], reference_of(*programs[n])):
-            if (p := check(n, np.asarray(actual), np.asarray(expected))) is not None:
-                problems.append(p)
+    problems = mismatches(programs, results)
     assert not problems, "\n".join(problems)
 
 

@@ -86,20 +86,14 @@ def _raw(attrs: set, text: str) -> None:
 
 
 def _declare(op: llvm.FuncOp, out: ir.Module) -> None:
-    ftype = op.function_type
-    fn = ir.Function(
-        out,
-        ir.FunctionType(convert_type(ftype.output), [convert_type(t) for t in ftype.inputs]),
-        name=op.sym_name.data,
-    )
-    fn.attributes.add("nounwind")
+    """The host declaration (stepwell/targets/llvm.py) and what a kernel adds: the
+    `ptx_kernel` calling convention, its thread count, readonly and aligned pointers."""
+    fn = host_llvm._declare(op, out)
     if "nvvm.kernel" in op.attributes:
         fn.calling_convention = "ptx_kernel"
     if isinstance(threads := op.attributes.get("nvvm.maxntid"), IntegerAttr):
         _raw(fn.attributes, f'"nvvm.maxntid"="{threads.value.data}"')
     for arg, attrs in zip(fn.args, op.arg_attrs.data if op.arg_attrs is not None else []):
-        if "llvm.noalias" in attrs.data:
-            arg.add_attribute("noalias")
         if "llvm.readonly" in attrs.data:
             _raw(arg.attributes, "readonly")
         if isinstance(align := attrs.data.get("llvm.align"), IntegerAttr):

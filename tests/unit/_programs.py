@@ -119,3 +119,13 @@ def zero_size_programs(dt: str) -> list[tuple[str, list, list[str], list]]:
             ("c_var", one, [f"%y = tensor_graph.var %x {{dims = [1], correction = 0, keepdim = false}} : {X} -> {T((3, 5))}"], [("y", (3, 5), dt)]),
         ]
     return progs
+
+
+VIEWS = [
+    ((4, 1), "broadcast_to", "", (2, 4, 3)),
+    ((4, 6), "reshape", "", (3, 8)),
+    ((2, 3, 4), "transpose", "{perm = [2, 0, 1]}", (4, 2, 3)),
+    ((4, 10), "slice", "{start = [1, 2], stop = [3, 10], step = [1, 3]}", (2, 3)),
+    ((3, 5), "pad", "{low = array<i64: 1, 0>, high = array<i64: 2, 3>, value = 1.000000e+00 : f64}", (6, 8)),
+]
+"""The view ops of the differential tests: (source shape, op, properties, result shape)."""

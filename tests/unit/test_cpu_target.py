@@ -31,7 +31,7 @@ from stepwell.registry import make_context
 from stepwell.runtime import cpu
 
 from _composites import COMPOSITES  # noqa: E402
-from _programs import FLOAT_UNARY, ULP, assert_close, func, rand, tt, zero_size_programs  # noqa: E402
+from _programs import FLOAT_UNARY, ULP, VIEWS, assert_close, func, rand, tt, zero_size_programs  # noqa: E402
 from _dtypes import ALL, DTYPES, FLOATS, INTS, NUMERIC  # noqa: E402
 
 LOOPS = "convert-loops-to-llvm"
@@ -452,13 +452,7 @@ def test_reductions(dt, rng):
 @pytest.mark.parametrize("dt", ["f32", "bf16", "i64", "i1"])
 def test_views(dt, rng):
     suite = Suite()
-    views = [
-        ((4, 1), "broadcast_to", "", (2, 4, 3)),
-        ((4, 6), "reshape", "", (3, 8)),
-        ((2, 3, 4), "transpose", "{perm = [2, 0, 1]}", (4, 2, 3)),
-        ((4, 10), "slice", "{start = [1, 2], stop = [3, 10], step = [1, 3]}", (2, 3)),
-        ((3, 5), "pad", "{low = array<i64: 1, 0>, high = array<i64: 2, 3>, value = 1.000000e+00 : f64}", (6, 8)),
-    ]
+    views = VIEWS
     for i, (src, name, props, dst) in enumerate(views):
         suite.add(f"{name}_{i}", [("x", src, dt)], [f"%y = tensor_graph.{name} %x {props} : {tt(src, dt)} -> {tt(dst, dt)}"],
                   [("y", dst, dt)], [rand(rng, src, dt)], 0.0)

@@ -27,7 +27,7 @@ torch = pytest.importorskip("torch")
 
 from _composites import COMPOSITES  # noqa: E402
 from _dtypes import ALL, DTYPES, FLOATS, INTS, NUMERIC  # noqa: E402
-from _programs import FLOAT_UNARY, ULP, assert_close, func, rand, tt, zero_size_programs  # noqa: E402
+from _programs import FLOAT_UNARY, ULP, VIEWS, assert_close, func, rand, tt, zero_size_programs  # noqa: E402
 
 from stepwell import reference  # noqa: E402
 from stepwell.compiler import CompileError, compile  # noqa: E402
@@ -164,13 +164,7 @@ add("sum_all_then_epilogue_f32", [("x", (7, 13), "f32")],  # a whole-tensor redu
     [("y", (7, 13), "f32")], [rand(rng_for("sum_all"), (7, 13), "f32", specials=False)], 1e-5, 1e-4)
 
 for dt in ALL:  # views and data movement
-    views = [
-        ((4, 1), "broadcast_to", "", (2, 4, 3)),
-        ((4, 6), "reshape", "", (3, 8)),
-        ((2, 3, 4), "transpose", "{perm = [2, 0, 1]}", (4, 2, 3)),
-        ((4, 10), "slice", "{start = [1, 2], stop = [3, 10], step = [1, 3]}", (2, 3)),
-        ((3, 5), "pad", "{low = array<i64: 1, 0>, high = array<i64: 2, 3>, value = 1.000000e+00 : f64}", (6, 8)),
-    ]
+    views = VIEWS
     for src, op, props, dst in views:
         add(f"{op}_{dt}", [("x", src, dt)], [f"%y = tensor_graph.{op} %x {props} : {tt(src, dt)} -> {tt(dst, dt)}"],
             [("y", dst, dt)], rtol=0.0)

@@ -15,7 +15,7 @@ import pytest
 triton = pytest.importorskip("triton")
 pytest.importorskip("torch")
 
-from stepwell import reference
+from stepwell import reference, registry
 from stepwell.ir import parse_module
 from stepwell.registry import make_context
 from tests.unit._triton import compile_sm90, element_dtype, interpret
@@ -206,7 +206,7 @@ def test_compiles_for_sm90(part, tmp_path):
         assert compile_sm90(CASES[n], tmp_path / f"aot_{n}.py") >= (0 if "_0" in n else 1), n
 
 
-SIZES_ARGS = "tensor_graph-decompose{expand-log2-exp2=true},canonicalize,cse,convert-tensor_graph-to-loops,loops-split-reduction,loops-fuse,loops-simplify-index,loops-expand-math{ops=tanh,powf,ipowi},loops-tile,convert-loops-to-gpu_block{sizes=args}"
+SIZES_ARGS = registry.pipelines()["lower-to-triton"].replace("convert-loops-to-gpu_block", "convert-loops-to-gpu_block{sizes=args}")
 ARGS_CASES = ["add_f32_1031", "add_f32_batch1", "mul_f32_bcast_col", "transpose_add_31x17", "transpose_add_batch3_i64", "cast_f32_i8", "add_f32_0"]
 
 

@@ -158,7 +158,7 @@ class Kernel:
         if self.smem > SHARED_BYTES:
             raise Unsupported(k, f"a kernel needing {self.smem} bytes of shared memory (more than {SHARED_BYTES})")
         smem = llvm.GlobalOp(
-            llvm.LLVMArrayType.from_size_and_type(self.smem, i8), self.smem_name, "internal", addr_space=3, alignment=16
+            llvm.LLVMArrayType(self.smem, i8), self.smem_name, "internal", addr_space=3, alignment=16
         )
         return [smem, fn]
 

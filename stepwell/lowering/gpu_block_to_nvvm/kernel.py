@@ -89,10 +89,13 @@ class Kernel:
         if isinstance(op, gb.DotOp | gb.AtomicRmwOp):
             raise Unsupported(op, f"'{op.name}'")
         if isinstance(op, gb.LoadOp | gb.StoreOp):
-            if not isinstance(op.ptr.owner, gb.AddPtrOp) or not isinstance(op.ptr.owner.base.owner, gb.SplatOp):
-                raise Unsupported(op, f"'{op.name}' from pointers other than splat(arg) + offsets")
-            if op.ptr.owner.base.owner.source not in self.kernel.args:
-                raise Unsupported(op, f"'{op.name}' from a pointer other than a kernel argument")
+            ptr = op.ptr
+            if isinstance(ptr.type, TensorType):
+                if not isinstance(ptr.owner, gb.AddPtrOp) or not isinstance(ptr.owner.base.owner, gb.SplatOp):
+                    raise Unsupported(op, f"'{op.name}' from pointers other than splat(pointer) + offsets")
+                ptr = ptr.owner.base.owner.source
+            if self._root(ptr) is None:
+                raise Unsupported(op, f"'{op.name}' from a pointer other than a kernel argument plus offsets")
         if isinstance(op, gb.ArangeOp | gb.ReduceOp | gb.ForOp | gb.YieldOp | gb.ReturnOp | gb.ProgramIdOp | gb.LoadOp | gb.StoreOp):
             return
         if isinstance(op, _LAZY):
@@ -108,9 +111,17 @@ class Kernel:
     def _elem(ptrs: SSAValue) -> Attribute:
         return element_of(ptrs.type).pointee  # tensor<...x!gpu_block.ptr<T>>
 
-    @staticmethod
-    def _arg(ptrs: SSAValue) -> SSAValue:
-        return ptrs.owner.base.owner.source
+    def _root(self, ptr: SSAValue) -> SSAValue | None:
+        """The kernel argument a scalar pointer is an offset of."""
+        while isinstance(ptr.owner, gb.AddPtrOp):
+            ptr = ptr.owner.base
+        return ptr if ptr in self.kernel.args else None
+
+    def _arg(self, ptrs: SSAValue) -> SSAValue:
+        """The kernel argument a load or store's pointers are offsets of."""
+        if isinstance(ptrs.type, TensorType):
+            ptrs = ptrs.owner.base.owner.source
+        return self._root(ptrs)
 
     def layout(self, shape: Sequence[int]) -> Layout:
         return Layout.of(tuple(shape), self.threads, self.widest)
@@ -164,9 +175,16 @@ class Kernel:
 
     def _ops(self, ops) -> None:
         for op in ops:
-            if isinstance(op, gb.ReturnOp | gb.YieldOp) or isinstance(op, _LAZY):
+            if isinstance(op, gb.ReturnOp | gb.YieldOp) or (
+                isinstance(op, _LAZY) and any(isinstance(r.type, TensorType) for r in op.results)
+            ):
                 continue
-            if isinstance(op, gb.ProgramIdOp):
+            if isinstance(op, gb.AddPtrOp):  # a scalar pointer
+                elem = cv.storage_type(op.result.type.pointee)
+                self.env[op.result] = gep(self.b, self.env[op.base], self.env[op.offsets], elem)
+            elif isinstance(op, gb.LoadOp | gb.StoreOp) and not isinstance(op.ptr.type, TensorType):
+                self._scalar_memory(op)
+            elif isinstance(op, gb.ProgramIdOp):
                 self.env[op.result] = self.b.intrinsic(f"llvm.nvvm.read.ptx.sreg.ctaid.{'xyz'[op.axis.value.data]}", [], i32)
                 self.sfacts[op.result] = Fact(0, 1)
             elif isinstance(op, gb.LoadOp):
@@ -336,7 +354,8 @@ class Kernel:
         b = self.b
         start = b.op(llvm.AddressOfOp(self.smem_name, shared_ptr()))
         if base:
-            start = b.op(llvm.GEPOp(start, [base], i8, inbounds=True, result_type=shared_ptr()))
+            assert base % _bytes(elem) == 0
+            offset = b.add(offset, b.const(i32, base // _bytes(elem)))
         return b.op(llvm.GEPOp(start, [llvm.GEP_USE_SSA_VAL], elem, [offset], inbounds=True, result_type=shared_ptr()))
 
     def use_shared(self, nbytes: int) -> None:
@@ -389,7 +408,8 @@ class Kernel:
         strip is contiguous)."""
         size = cv.element_bytes(self._elem(ptrs))
         offs = self.fact(ptrs.owner.offsets, view)
-        base_div = self.kernel.facts(self._arg(ptrs).index).get("divisibility")
+        source = ptrs.owner.base.owner.source
+        base_div = self.kernel.facts(source.index).get("divisibility") if source in self.kernel.args else None
         base_div = base_div.value.data if base_div is not None else size
         if offs.stride != 1 or view[0].vec == 1:
             return size
@@ -408,8 +428,28 @@ class Kernel:
                 all_in = self.b.op(llvm.AndOp(all_in, mask[k]))
             yield ks, all_in
 
+    def _scalar_memory(self, op: gb.LoadOp | gb.StoreOp) -> None:
+        """A load every thread makes (one address), or a store thread 0 makes."""
+        b, t = self.b, op.ptr.type.pointee
+        st, size = cv.storage_type(t), cv.element_bytes(t)
+        ptr = self.env[op.ptr]
+        mask = self.env[op.mask] if op.mask is not None else None
+        if isinstance(op, gb.LoadOp):
+            safe = b.select(mask, ptr, self.env[self._arg(op.ptr)]) if mask is not None else ptr
+            value = cv.from_storage(b, b.op(llvm.LoadOp(safe, st, alignment=size)), t)
+            if mask is not None:
+                other = self.env[op.other] if op.other is not None else b.const(cv.value_type(t), 0)
+                value = b.select(mask, value, other)
+            self.env[op.result] = value
+            return
+        cond = b.icmp("eq", self.tid, b.const(i32, 0))
+        if mask is not None:
+            cond = b.op(llvm.AndOp(cond, mask))
+        with b.when(cond):
+            b.op(llvm.StoreOp(cv.to_storage(b, self.env[op.value], t), ptr, alignment=size))
+
     def _addresses(self, ptrs: SSAValue, view: View, elem: Attribute) -> tuple[SSAValue, list[SSAValue]]:
-        base = self.env[self._arg(ptrs)]
+        base = self.env[ptrs.owner.base.owner.source]
         return base, [gep(self.b, base, off, elem) for off in self.at(ptrs.owner.offsets, view)]
 
     def _load(self, op: gb.LoadOp, view: View) -> list[SSAValue]:

@@ -75,6 +75,9 @@ class Kernel:
         self.kernel = kernel
         self.threads = 32 * kernel.num_warps.value.data
         ops = [op for op in kernel.body.walk() if op is not kernel]
+        for op in ops:  # what is missing whole first, then the forms of what is there
+            if isinstance(op, gb.DotOp | gb.AtomicRmwOp):
+                raise Unsupported(op, f"'{op.name}'")
         for op in ops:
             self._check(op)
         moved = [self._elem(op.ptr) for op in ops if isinstance(op, gb.LoadOp | gb.StoreOp)]
@@ -86,8 +89,6 @@ class Kernel:
     # --- what is accepted ---------------------------------------------------------
 
     def _check(self, op: Operation) -> None:
-        if isinstance(op, gb.DotOp | gb.AtomicRmwOp):
-            raise Unsupported(op, f"'{op.name}'")
         if isinstance(op, gb.LoadOp | gb.StoreOp):
             ptr = op.ptr
             if isinstance(ptr.type, TensorType):

@@ -135,7 +135,7 @@ def _drop(coords, axis):
 # --- the workloads ---------------------------------------------------------------------
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from bench.workloads import gpu_workloads  # noqa: E402
+from bench.workloads import gpu_workloads
 
 UNSUPPORTED = ("mm_bias_relu", "attention")  # gpu_block.dot
 WORKLOADS = {w.name: w for w in gpu_workloads()}

@@ -33,9 +33,14 @@ from xdsl.utils.exceptions import PassFailedException
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.ir import report
-from stepwell.lowering.gpu_block_to_nvvm.kernel import UNSUPPORTED, Kernel, Unsupported, global_ptr
+from stepwell.lowering.gpu_block_to_nvvm.kernel import (
+    UNSUPPORTED,
+    Kernel,
+    Unsupported,
+    global_ptr,
+)
 
-__all__ = ["ConvertGpuBlockToNvvm", "Kernel", "UNSUPPORTED", "Unsupported", "global_ptr"]
+__all__ = ["UNSUPPORTED", "ConvertGpuBlockToNvvm", "Kernel", "Unsupported", "global_ptr"]
 
 
 @dataclass(frozen=True)

@@ -578,8 +578,7 @@ class Kernel:
 
 
 def _slot_types(v: SSAValue, slot) -> list[Attribute]:
-    layout, cells = slot
-    return [cv.value_type(element_of(v.type))] * len(cells)
+    return [cv.value_type(element_of(v.type))] * len(slot[1])
 
 
 def _bytes(t: Attribute) -> int:
@@ -597,4 +596,4 @@ def gep(b: FuncBuilder, base: SSAValue, offset: SSAValue, elem: Attribute) -> SS
     return b.op(llvm.GEPOp(base, [llvm.GEP_USE_SSA_VAL], elem, [offset], inbounds=True, result_type=global_ptr()))
 
 
-__all__ = ["Kernel", "Unsupported", "UNSUPPORTED", "log2"]
+__all__ = ["UNSUPPORTED", "Kernel", "Unsupported", "log2"]

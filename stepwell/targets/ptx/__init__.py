@@ -68,15 +68,30 @@ def translate(module: ModuleOp, arch: str = "sm_90", ptx: str = "ptx80") -> str:
     out.data_layout = str(target_machine(arch, ptx).target_data)
     funcs = []
     for op in module.ops:
-        if not isinstance(op, llvm.FuncOp):
+        if isinstance(op, llvm.GlobalOp) and op.addr_space.value.data == SHARED and op.value is None:
+            _shared(op, out)
+        elif isinstance(op, llvm.FuncOp):
+            funcs.append(op)
+        else:
             raise EmitError(f"cannot emit '{op.name}' as PTX (run lower-to-ptx first)")
-        funcs.append(op)
     for op in funcs:
         _declare(op, out)
     for op in funcs:
         if op.body.blocks:
             host_llvm._define(op, out, convert=_convert)
     return str(out)
+
+
+SHARED = 3  # the address space of a CTA's shared memory
+
+
+def _shared(op: llvm.GlobalOp, out: ir.Module) -> None:
+    """`@k_smem = internal addrspace(3) global [N x i8] undef, align 16`."""
+    gv = ir.GlobalVariable(out, convert_type(op.global_type), name=op.sym_name.data, addrspace=SHARED)
+    gv.type = ir.PointerType(addrspace=SHARED)  # opaque, as every other pointer here (llvmlite types it)
+    gv.linkage = "internal"
+    gv.initializer = ir.Constant(gv.value_type, ir.Undefined)
+    gv.align = op.alignment.value.data if op.alignment is not None else 16
 
 
 def _raw(attrs: set, text: str) -> None:
@@ -106,6 +121,8 @@ def _convert(op: Operation, builder: ir.IRBuilder, values: dict, blocks: dict) -
         values[op.results[0]] = builder.gep(
             values[op.ptr], [values[index]], inbounds=op.inbounds is not None, source_etype=convert_type(op.elem_type)
         )
+    elif isinstance(op, llvm.AddressOfOp):  # a global (shared memory), in its address space
+        values[op.results[0]] = builder.module.get_global(op.global_name.root_reference.data)
     else:
         host_llvm._convert(op, builder, values, blocks)
 

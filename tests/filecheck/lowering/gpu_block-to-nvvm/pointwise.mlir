@@ -1,24 +1,31 @@
 // RUN: stepwell-opt %s -p lower-to-ptx | filecheck %s
 
 // exp(x) + y with y broadcast along d1: 37000 elements in blocks of 128, one warp, so
-// each thread owns one strip of 4 f32. A full strip loads x at its aligned start
-// (align 16), y lane by lane; a partial strip loads from a safe address and selects.
-// The host function is gone; the grid stays on the kernel.
+// each thread owns one strip of 4 f32. Each load tests its strip's mask: a full strip
+// loads x at its aligned start (align 16), y lane by lane; a partial strip loads from a
+// safe address and selects; the strip's lanes join in block arguments. The host
+// function is gone; the grid stays on the kernel.
 // CHECK-NOT: func.func
 // CHECK: llvm.func @bcast_k0(%0: !llvm.ptr<1> {llvm.noalias, llvm.readonly, llvm.align = 16 : i64}, %1: !llvm.ptr<1> {llvm.noalias, llvm.readonly, llvm.align = 16 : i64}, %2: !llvm.ptr<1> {llvm.noalias, llvm.align = 16 : i64}) attributes {nvvm.kernel, nvvm.maxntid = 32 : i32, gpu_block.grid = ["290"]} {
-// CHECK: %[[PID:.*]] = llvm.call_intrinsic "llvm.nvvm.read.ptx.sreg.ctaid.x"() : () -> i32
 // CHECK: %[[TID:.*]] = llvm.call_intrinsic "llvm.nvvm.read.ptx.sreg.tid.x"() : () -> i32
+// CHECK: %[[PID:.*]] = llvm.call_intrinsic "llvm.nvvm.read.ptx.sreg.ctaid.x"() : () -> i32
 // CHECK: llvm.icmp "slt" %{{.*}}, %{{.*}} : i32
 // CHECK: llvm.and
 // CHECK: llvm.cond_br %{{.*}}, ^[[FULL:bb[0-9]+]], ^[[PART:bb[0-9]+]]
 // CHECK: ^[[FULL]]:
-// CHECK: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> f32
-// CHECK: llvm.load %{{.*}} {alignment = 4 : i64} : !llvm.ptr<1> -> f32
-// CHECK-NOT: llvm.call {{.*}}exp
-// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : f32, !llvm.ptr<1>
+// CHECK-NEXT: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> f32
+// CHECK-NEXT: llvm.load %{{.*}} {alignment = 4 : i64} : !llvm.ptr<1> -> f32
+// CHECK-NEXT: llvm.load %{{.*}} {alignment = 8 : i64} : !llvm.ptr<1> -> f32
 // CHECK: ^[[PART]]:
 // CHECK: %[[SAFE:.*]] = llvm.select %{{.*}}, %{{.*}}, %0 : i1, !llvm.ptr<1>
 // CHECK: llvm.load %[[SAFE]] {alignment = 4 : i64}
+// CHECK: ^{{bb[0-9]+}}(%{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32):
+// y: contiguous but not aligned to its strip (37 columns), lane by lane.
+// CHECK: llvm.cond_br
+// CHECK: llvm.load %{{.*}} {alignment = 4 : i64} : !llvm.ptr<1> -> f32
+// CHECK-NEXT: llvm.load %{{.*}} {alignment = 4 : i64} : !llvm.ptr<1> -> f32
+// CHECK-NOT: llvm.call {{.*}}exp
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : f32, !llvm.ptr<1>
 // CHECK: llvm.cond_br
 // CHECK: llvm.store {{.*}} {alignment = 4 : i64} : f32, !llvm.ptr<1>
 // CHECK: llvm.return
@@ -38,10 +45,12 @@ func.func @h(%x: tensor<1001xbf16>, %y: tensor<1001xbf16>) -> tensor<1001xbf16> 
   func.return %s : tensor<1001xbf16>
 }
 
-// 10 elements: a block of 16 over 32 threads, one element each; threads 16.. do nothing.
+// 10 elements: a block of 16 over 32 threads, one element each; threads 16.. replicate
+// threads 0..15 (tid & 15) and store nothing.
 // CHECK: llvm.func @tiny_k0(
 // CHECK: %[[T:.*]] = llvm.call_intrinsic "llvm.nvvm.read.ptx.sreg.tid.x"() : () -> i32
-// CHECK: %[[ACTIVE:.*]] = llvm.icmp "slt" %[[T]], %{{.*}} : i32
+// CHECK: llvm.and %[[T]], %{{.*}} : i32
+// CHECK: %[[ACTIVE:.*]] = llvm.icmp "ult" %[[T]], %{{.*}} : i32
 // CHECK: llvm.cond_br %[[ACTIVE]]
 func.func @tiny(%x: tensor<10xf32>) -> tensor<10xf32> {
   %s = tensor_graph.neg %x : tensor<10xf32>

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from functorch.compile import make_boxed_func
 from torch import fx
 from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
 from torch.fx.passes.operator_support import OperatorSupportBase
@@ -60,7 +61,7 @@ def backend(gm: fx.GraphModule, example_inputs: Sequence[Any], options: dict[str
     from torch._dynamo.backends.common import aot_autograd
 
     def forward(graph: fx.GraphModule, inputs: Sequence[Any]) -> Callable[..., Any]:
-        return compile_graph(graph, target)
+        return make_boxed_func(compile_graph(graph, target))
 
     return aot_autograd(
         fw_compiler=forward,
@@ -89,7 +90,7 @@ def _symbolic(x: Any) -> bool:
 
 def _eager_backward(gm: fx.GraphModule, inputs: Sequence[Any]) -> Callable[..., Any]:
     _warn("stepwell compiles inference only: the backward graph runs in eager PyTorch")
-    return gm
+    return make_boxed_func(gm)
 
 
 def _warn(message: str) -> None:

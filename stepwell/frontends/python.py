@@ -69,7 +69,8 @@ def trace(fn: Callable[..., Any], *specs: Any, name: str | None = None) -> Modul
     fn = getattr(fn, "__wrapped__", fn)
     tensors = [i for i, s in enumerate(specs) if _is_tensor(s)]
     types = [_spec_type(specs[i], i) for i in tensors]
-    func_name = name or getattr(fn, "__name__", "main")
+    label = getattr(fn, "__name__", "the function")
+    func_name = name or label
     if not func_name.isidentifier():
         func_name = "main"
 
@@ -81,7 +82,7 @@ def trace(fn: Callable[..., Any], *specs: Any, name: str | None = None) -> Modul
         results = result if isinstance(result, tuple) else (result,)
         if not results or not all(isinstance(r, Value) for r in results):
             got = ", ".join(type(r).__name__ for r in results) or "an empty tuple"
-            raise TraceError(f"{func_name} returned {got}; a traced function returns tensors or a tuple of them")
+            raise TraceError(f"{label} returned {got}; a traced function returns tensors or a tuple of them")
         return result
 
     try:
@@ -94,7 +95,7 @@ def trace(fn: Callable[..., Any], *specs: Any, name: str | None = None) -> Modul
         try:
             op.verify_()
         except VerifyException as e:
-            raise TraceError(f"{func_name}: '{op.name}' op {e}") from None
+            raise TraceError(f"{label}: '{op.name}' op {e}") from None
     return module
 
 

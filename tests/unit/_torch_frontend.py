@@ -1,5 +1,7 @@
 """Shared by the torch frontend tests: the backend under its name, and the models."""
 
+import itertools
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -51,7 +53,7 @@ class DecoderBlock(nn.Module):
 class MLP(nn.Module):
     def __init__(self, sizes=(16, 64, 64, 8)):
         super().__init__()
-        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in itertools.pairwise(sizes))
 
     def forward(self, x):
         for layer in self.layers[:-1]:

@@ -105,7 +105,7 @@ def test_translations_match_eager(group):
     got, expected = tree_leaves(tuple(got)), tree_leaves(tuple(expected))
     for k, (g, e) in enumerate(zip(got, expected, strict=True)):
         assert g.dtype == e.dtype and g.shape == e.shape, (k, g, e)
-        torch.testing.assert_close(g, e, rtol=1e-5, atol=1e-6, equal_nan=True, msg=lambda m: f"output {k}: {m}")
+        torch.testing.assert_close(g, e, rtol=1e-5, atol=1e-6, equal_nan=True, msg=lambda m, k=k: f"output {k}: {m}")
 
 
 def test_contractions_match_eager():

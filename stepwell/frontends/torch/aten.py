@@ -83,7 +83,7 @@ class Node:
     def shape(self) -> list[int]:
         return list(tensor_type(self.out).get_shape())
 
-    def to(self, x: Value | int | float | bool, et: Attribute) -> Value:
+    def to(self, x: Value | float, et: Attribute) -> Value:
         """x as a tensor of element type et (a number becomes a rank-0 constant)."""
         if isinstance(x, Value):
             return x if x.element_type == et else x.cast(et)
@@ -376,7 +376,7 @@ def _full(n: Node, *args: Any, **kwargs: Any) -> Value:
 
 @translates(aten.arange.default, aten.arange.start, aten.arange.start_step)
 def _arange(n: Node, *args: Any, **kwargs: Any) -> Value:
-    start, end, step = (0, args[0], 1) if len(args) == 1 else (*args, 1)[:3]
+    start, step = (0, 1) if len(args) == 1 else (args[0], (*args, 1)[2])  # the end is in n.shape
     if not all(isinstance(v, int) for v in (start, step)):
         raise Unsupported("arange with fractional start or step")
     wide = f64 if is_float(n.dtype) else i64  # start + i * step, exact before the one rounding

@@ -215,3 +215,10 @@ def test_options_are_checked():
         fn = torch.compile(lambda x: x + 1, backend=use_stepwell_backend(), options=options)
         with pytest.raises(Exception, match=message):
             fn(torch.ones(2))
+
+
+def test_the_aten_coverage_page_is_up_to_date():
+    from stepwell.frontends.torch import coverage
+
+    page = (ROOT / coverage.PAGE).read_text()
+    assert page == coverage.render(), f"run: python -m stepwell.frontends.torch.coverage > {coverage.PAGE}"

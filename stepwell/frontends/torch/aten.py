@@ -170,6 +170,7 @@ def _elementwise(name: str) -> Translation:
         result = n.op(op_type, *values)
         return n.to(result, n.dtype)
 
+    translate.__doc__ = f"`{name}` (elementwise; operands cast to torch's computation type)"
     return translate
 
 
@@ -178,6 +179,7 @@ def _compare(predicate: str) -> Translation:
         et = _compute_type(a, b)
         return n.op(ops.CmpOp, n.to(a, et), n.to(b, et), predicate=predicate)
 
+    translate.__doc__ = f'`cmp` "{predicate}" (operands promoted as torch does)'
     return translate
 
 
@@ -212,8 +214,13 @@ def _register(aten_name: str, fn: Translation) -> None:
     packet = getattr(aten, aten_name, None)
     assert packet is not None, f"no ATen op {aten_name}"
     for overload in _OVERLOADS:
-        if overload in packet.overloads():
+        if overload in packet.overloads() and _on_tensors(getattr(packet, overload)):
             TRANSLATIONS[getattr(packet, overload)] = fn
+
+
+def _on_tensors(op: Any) -> bool:
+    """An overload that returns a tensor (not one of the Python-scalar ones)."""
+    return [str(r.type) for r in op._schema.returns] == ["Tensor"]
 
 
 _register_elementwise()
@@ -221,6 +228,7 @@ _register_elementwise()
 
 @translates(aten.bitwise_not.default)
 def _bitwise_not(n: Node, x: Value) -> Value:
+    """`not` (bool); `-x - 1` (integers)"""
     if x.element_type == i1:
         return n.op(ops.NotOp, x)
     return -x - 1  # two's complement, wrapping as ~x does
@@ -234,6 +242,7 @@ def _bitwise(name: str) -> Translation:
             raise Unsupported("bitwise ops on integers")
         return logical(n, a, b)
 
+    translate.__doc__ = f"`{name}` (bool only)"
     return translate
 
 
@@ -243,11 +252,13 @@ for _name in ("and", "or", "xor"):
 
 @translates(aten.gelu.default)
 def _gelu(n: Node, x: Value, approximate: str = "none") -> Value:
+    """`gelu` (approximate none / tanh)"""
     return n.op(ops.GeluOp, n.to(x, n.dtype), approximate=approximate)
 
 
 @translates(aten.clamp.default, aten.hardtanh.default)
 def _clamp(n: Node, x: Value, min: Any = None, max: Any = None) -> Value:
+    """`clamp` (an absent bound is infinite)"""
     lo = -math.inf if min is None else float(min)
     hi = math.inf if max is None else float(max)
     if not is_float(n.dtype) and not all(math.isinf(v) or v == int(v) for v in (lo, hi)):
@@ -260,6 +271,7 @@ def _clamp(n: Node, x: Value, min: Any = None, max: Any = None) -> Value:
 
 @translates(aten._to_copy.default)
 def _to_copy(n: Node, x: Value, **kwargs: Any) -> Value:
+    """`cast` (same device)"""
     _no_extras({k: v for k, v in kwargs.items() if k not in ("dtype", "layout", "device", "pin_memory")},
                {"non_blocking": False, "memory_format": torch.preserve_format})  # fmt: skip
     return n.to(x, n.dtype)
@@ -267,6 +279,7 @@ def _to_copy(n: Node, x: Value, **kwargs: Any) -> Value:
 
 @translates(aten.clone.default, aten.alias.default, aten.lift_fresh_copy.default, aten.detach.default)
 def _identity(n: Node, x: Value, **kwargs: Any) -> Value:
+    """the operand itself"""
     _no_extras(kwargs, {"memory_format": torch.contiguous_format})
     return x
 
@@ -276,26 +289,31 @@ def _identity(n: Node, x: Value, **kwargs: Any) -> Value:
     aten.squeeze.default, aten.squeeze.dim, aten.squeeze.dims, aten.unsqueeze.default,
 )  # fmt: skip
 def _reshape(n: Node, x: Value, *_: Any) -> Value:
+    """`reshape`"""
     return n.reshape(x, n.shape)
 
 
 @translates(aten.expand.default)
 def _expand(n: Node, x: Value, size: Any, implicit: bool = False) -> Value:
+    """`broadcast_to`"""
     return x if list(x.shape) == n.shape else n.op(ops.BroadcastToOp, x, result_type=tensor(n.shape, x.element_type))
 
 
 @translates(aten.permute.default)
 def _permute(n: Node, x: Value, dims: Sequence[int]) -> Value:
+    """`transpose`"""
     return x.transpose([_dim(d, x.rank) for d in dims])
 
 
 @translates(aten.t.default)
 def _t(n: Node, x: Value) -> Value:
+    """`transpose`"""
     return x if x.rank < 2 else x.transpose([1, 0])
 
 
 @translates(aten.transpose.int)
 def _transpose(n: Node, x: Value, a: int, b: int) -> Value:
+    """`transpose`"""
     perm = list(range(x.rank))
     a, b = _dim(a, x.rank), _dim(b, x.rank)
     perm[a], perm[b] = perm[b], perm[a]
@@ -310,6 +328,7 @@ def _slice(n: Node, x: Value, dim: int, start: int, stop: int, step: int = 1) ->
 
 @translates(aten.slice.Tensor)
 def _slice_tensor(n: Node, x: Value, dim: int = 0, start: int | None = None, end: int | None = None, step: int = 1) -> Value:
+    """`slice` (bounds clamped as Python's)"""
     dim = _dim(dim, x.rank)
     size = x.shape[dim]
     lo, hi, _ = slice(start, end, step).indices(size)  # Python's clamping, as torch's
@@ -320,6 +339,7 @@ def _slice_tensor(n: Node, x: Value, dim: int = 0, start: int | None = None, end
 
 @translates(aten.select.int)
 def _select(n: Node, x: Value, dim: int, index: int) -> Value:
+    """`slice`, `reshape`"""
     dim = _dim(dim, x.rank)
     index = index % x.shape[dim] if -x.shape[dim] <= index < x.shape[dim] else None
     if index is None:
@@ -329,6 +349,7 @@ def _select(n: Node, x: Value, dim: int, index: int) -> Value:
 
 @translates(aten.split_with_sizes.default, aten.split.Tensor)
 def _split(n: Node, x: Value, sizes: int | Sequence[int], dim: int = 0) -> tuple[Value, ...]:
+    """one `slice` per part"""
     dim = _dim(dim, x.rank)
     if isinstance(sizes, int):
         total = x.shape[dim]
@@ -342,6 +363,7 @@ def _split(n: Node, x: Value, sizes: int | Sequence[int], dim: int = 0) -> tuple
 
 @translates(aten.cat.default)
 def _cat(n: Node, tensors: Sequence[Value], dim: int = 0) -> Value:
+    """`concat` (operands cast to the result type)"""
     values = [n.to(t, n.dtype) for t in tensors]
     if any(v.rank != len(n.shape) for v in values):
         raise Unsupported("cat of tensors of different ranks")
@@ -350,6 +372,7 @@ def _cat(n: Node, tensors: Sequence[Value], dim: int = 0) -> Value:
 
 @translates(aten.constant_pad_nd.default)
 def _pad(n: Node, x: Value, pad: Sequence[int], value: float = 0.0) -> Value:
+    """`pad` (non-negative padding)"""
     low, high = [0] * x.rank, [0] * x.rank
     for i in range(len(pad) // 2):
         low[x.rank - 1 - i], high[x.rank - 1 - i] = pad[2 * i], pad[2 * i + 1]
@@ -360,22 +383,26 @@ def _pad(n: Node, x: Value, pad: Sequence[int], value: float = 0.0) -> Value:
 
 @translates(aten.embedding.default)
 def _embedding(n: Node, weight: Value, indices: Value, padding_idx: int = -1, *flags: bool) -> Value:
+    """`gather` on axis 0"""
     return n.op(ops.GatherOp, weight, indices, axis=0)
 
 
 @translates(aten.index_select.default)
 def _index_select(n: Node, x: Value, dim: int, index: Value) -> Value:
+    """`gather`"""
     return n.op(ops.GatherOp, x, index, axis=_dim(dim, x.rank))
 
 
 @translates(aten.scalar_tensor.default, aten.full.default, aten.full_like.default)
 def _full(n: Node, *args: Any, **kwargs: Any) -> Value:
+    """`constant`, `broadcast_to`"""
     value = args[-1]
     return n.b.op(ops.BroadcastToOp, n.to(value, n.dtype), result_type=tensor(n.shape, n.dtype))
 
 
 @translates(aten.arange.default, aten.arange.start, aten.arange.start_step)
 def _arange(n: Node, *args: Any, **kwargs: Any) -> Value:
+    """`iota`, `mul`, `add` (integral start and step), `cast`"""
     start, step = (0, 1) if len(args) == 1 else (args[0], (*args, 1)[2])  # the end is in n.shape
     if not all(isinstance(v, int) for v in (start, step)):
         raise Unsupported("arange with fractional start or step")
@@ -395,6 +422,7 @@ def _reduction(kind: str) -> Translation:
         x = n.to(x, n.dtype)
         return n.reshape(x.reduce(kind, _dims(dims, x.rank), keepdim), n.shape)
 
+    translate.__doc__ = f'`reduce` "{kind}" (over torch\'s result type)'
     return translate
 
 
@@ -410,12 +438,14 @@ for _kind, _overloads in {
 
 @translates(aten.any.default, aten.any.dim, aten.any.dims, aten.all.default, aten.all.dim, aten.all.dims)
 def _any_all(n: Node, x: Value, dims: Any = None, keepdim: bool = False) -> Value:
+    """`cast` to i1, `reduce` max (any) / min (all)"""
     kind = "max" if n.aten.startswith("aten.any") else "min"
     return n.reshape(n.to(x, i1).reduce(kind, _dims(dims, x.rank), keepdim), n.shape)
 
 
 @translates(aten.argmax.default, aten.argmin.default)
 def _arg(n: Node, x: Value, dim: int | None = None, keepdim: bool = False) -> Value:
+    """`argmax` / `argmin` (no dim: over the flattened tensor)"""
     op_type = ops.ArgmaxOp if "argmax" in n.aten else ops.ArgminOp
     if dim is None:
         x, dim = x.reshape([math.prod(x.shape)]), 0
@@ -424,6 +454,7 @@ def _arg(n: Node, x: Value, dim: int | None = None, keepdim: bool = False) -> Va
 
 @translates(aten.max.dim, aten.min.dim)
 def _max_dim(n: Node, x: Value, dim: int, keepdim: bool = False) -> tuple[Value, Value]:
+    """`reduce` max / min and `argmax` / `argmin`"""
     is_max = n.aten.startswith("aten.max")
     dim = _dim(dim, x.rank)
     values = x.reduce("max" if is_max else "min", [dim], keepdim)
@@ -432,6 +463,7 @@ def _max_dim(n: Node, x: Value, dim: int, keepdim: bool = False) -> tuple[Value,
 
 @translates(aten.var.correction)
 def _var(n: Node, x: Value, dims: Any = None, correction: Any = None, keepdim: bool = False) -> Value:
+    """`var` (integral correction)"""
     correction = 1 if correction is None else correction
     if correction != int(correction):
         raise Unsupported(f"fractional correction {correction}")
@@ -443,6 +475,7 @@ def _var(n: Node, x: Value, dims: Any = None, correction: Any = None, keepdim: b
 
 @translates(aten.mm.default, aten.bmm.default, aten.matmul.default)
 def _matmul(n: Node, a: Value, b: Value) -> Value:
+    """`matmul` (rank >= 2)"""
     if a.rank < 2 or b.rank < 2:
         raise Unsupported("matmul of a vector")
     return n.to(a, n.dtype) @ n.to(b, n.dtype)
@@ -450,6 +483,7 @@ def _matmul(n: Node, a: Value, b: Value) -> Value:
 
 @translates(aten.addmm.default)
 def _addmm(n: Node, bias: Value, a: Value, b: Value, beta: Any = 1, alpha: Any = 1) -> Value:
+    """`matmul`, `mul`, `add` (beta = 0 ignores the bias)"""
     product = _matmul(n, a, b)
     product = product if alpha == 1 else product * alpha
     if beta == 0:  # torch ignores the bias then, NaN or not
@@ -460,12 +494,14 @@ def _addmm(n: Node, bias: Value, a: Value, b: Value, beta: Any = 1, alpha: Any =
 
 @translates(aten._softmax.default, aten._log_softmax.default)
 def _softmax(n: Node, x: Value, dim: int, half_to_float: bool) -> Value:
+    """`softmax` / `log_softmax`"""
     op_type = ops.LogSoftmaxOp if "log" in n.aten else ops.SoftmaxOp
     return n.op(op_type, n.to(x, n.dtype), axis=_dim(dim, x.rank))
 
 
 @translates(aten.native_layer_norm.default)
 def _layer_norm(n: Node, x: Value, shape: Sequence[int], weight: Any, bias: Any, eps: float) -> tuple[Value, ...]:
+    """`layer_norm`, and its mean and rstd by `reduce` / `var`"""
     axis = x.rank - len(shape)
     norm = tensor(list(shape), x.element_type)
     scale = weight if weight is not None else n.b.op(ops.BroadcastToOp, n.to(1, x.element_type), result_type=norm)
@@ -480,6 +516,7 @@ def _layer_norm(n: Node, x: Value, shape: Sequence[int], weight: Any, bias: Any,
 
 @translates(aten._native_batch_norm_legit_no_training.default)
 def _batch_norm(n: Node, x: Value, weight: Any, bias: Any, mean: Value, var: Value, momentum: float, eps: float):
+    """`sub`, `rsqrt`, `mul`, `add` per channel (inference)"""
     et = x.element_type
     shape = [1] * x.rank
     shape[1] = x.shape[1]

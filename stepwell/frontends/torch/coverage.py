@@ -17,14 +17,13 @@ PAGE = "docs/frontends/torch_aten.md"
 def core_aten() -> set[str]:
     """The overloads torch tags as core ATen (what AOTAutograd's decompositions leave)."""
     found = set()
-    for name in dir(torch.ops.aten):
-        packet = getattr(torch.ops.aten, name, None)
-        if not isinstance(packet, torch._ops.OpOverloadPacket):
+    for schema in torch._C._jit_get_all_schemas():  # every registered op, loaded or not
+        if not schema.name.startswith("aten::"):
             continue
-        for overload in packet.overloads():
-            op = getattr(packet, overload)
-            if torch.Tag.core in op.tags:
-                found.add(str(op))
+        packet = getattr(torch.ops.aten, schema.name.removeprefix("aten::"))
+        op = getattr(packet, schema.overload_name or "default")
+        if torch.Tag.core in op.tags:
+            found.add(str(op))
     return found
 
 

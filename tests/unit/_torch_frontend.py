@@ -59,3 +59,14 @@ class MLP(nn.Module):
         for layer in self.layers[:-1]:
             x = F.relu(layer(x))
         return torch.tanh(self.layers[-1](x))
+
+
+def readme_python(title: str) -> list[str]:
+    """The python blocks of the README section `## {title}`."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start = readme.index(f"## {title}\n")
+    end = readme.find("\n## ", start + 1)
+    return re.findall(r"```python\n(.*?)```", readme[start:end], flags=re.S)

@@ -12,6 +12,7 @@ import stepwell
 import stepwell.compiler
 from stepwell import tg
 from stepwell.frontends.python import TraceError
+from tests.unit._torch_frontend import readme_python
 
 THIS = Path(__file__).name
 
@@ -168,3 +169,16 @@ def test_non_array_arguments_must_be_hashable():
     with pytest.raises(TraceError, match="arguments that are not arrays must be hashable"):
         fn(np.ones((2, 2), np.float32), [0])
     np.testing.assert_array_equal(fn(np.ones((2, 2), np.float32), (0,)), [2.0, 2.0])
+
+
+def test_the_readme_example_runs(capsys):
+    (block,) = readme_python("From Python: `stepwell.jit` and `stepwell.trace`")
+    scope = {}
+    exec(block, scope)
+    assert "tensor_graph.attention" in capsys.readouterr().out
+    x, w, b = scope["x"], scope["w"], scope["b"]
+    q, k, v = (x @ w.T + b).reshape(8, 3, 4, 8).transpose(1, 2, 0, 3)
+    s = np.where(np.tri(8, dtype=bool), q @ k.transpose(0, 2, 1) / np.sqrt(8), -np.inf)
+    p = np.exp(s - s.max(-1, keepdims=True))
+    expected = ((p / p.sum(-1, keepdims=True)) @ v).transpose(1, 0, 2).reshape(8, 32) + x
+    np.testing.assert_allclose(scope["y"], expected, rtol=1e-4, atol=1e-5)

@@ -16,7 +16,7 @@ from torch.utils._pytree import tree_leaves
 
 import stepwell.frontends.torch as stepwell_torch
 from stepwell.frontends.torch import StepwellFallbackWarning, aten, dynamo
-from tests.unit._torch_frontend import use_stepwell_backend
+from tests.unit._torch_frontend import readme_python, use_stepwell_backend
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -222,3 +222,12 @@ def test_the_aten_coverage_page_is_up_to_date():
 
     page = (ROOT / coverage.PAGE).read_text()
     assert page == coverage.render(), f"run: python -m stepwell.frontends.torch.coverage > {coverage.PAGE}"
+
+
+def test_the_readme_example_runs():
+    use_stepwell_backend()
+    (block,) = readme_python('From PyTorch: `torch.compile(backend="stepwell")`')
+    torch._dynamo.reset()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StepwellFallbackWarning)
+        exec(block, {})

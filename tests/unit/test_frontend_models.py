@@ -1,6 +1,6 @@
 """Real models through two doors, against eager PyTorch: (b) torch.compile with the
-stepwell backend, (c) the same model written with stepwell.jit (the ONNX door, (a), is
-tests/unit/test_onnx_models.py). CPU here; the GPU targets on a CUDA GPU (marked gpu)."""
+stepwell backend, (c) the same model written with stepwell.jit (the ONNX door, (a), has
+its own tests in the ONNX frontend's suite). CPU here; the GPU targets on a CUDA GPU (marked gpu)."""
 
 import numpy as np
 import pytest

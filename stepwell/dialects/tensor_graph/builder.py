@@ -157,6 +157,11 @@ class Value:
     def __neg__(self): return self._unary(ops.NegOp)
     def __matmul__(self, other): return self._binary(ops.MatmulOp, other)
 
+    def __lt__(self, other): return self.cmp("lt", other)
+    def __le__(self, other): return self.cmp("le", other)
+    def __gt__(self, other): return self.cmp("gt", other)
+    def __ge__(self, other): return self.cmp("ge", other)
+
     def maximum(self, other) -> Value: return self._binary(ops.MaxOp, other)
     def minimum(self, other) -> Value: return self._binary(ops.MinOp, other)
     def cmp(self, predicate: str, other) -> Value: return self._binary(ops.CmpOp, other, predicate=predicate)
@@ -194,6 +199,19 @@ class Value:
 
     def cast(self, element_type: Attribute) -> Value:
         return self.b.op(ops.CastOp, self, result_type=tensor(self.shape, element_type))
+
+    # --- what building cannot do: Python may not look at a tensor's contents ---
+
+    __array_ufunc__ = None  # numpy functions do not take Values (an error, not an object array)
+
+    def __bool__(self):
+        raise TypeError(
+            "a tensor being built has no truth value: Python `if`/`while`/`and`/`or` cannot depend "
+            "on tensor contents (use select / tg.where)"
+        )
+
+    def __iter__(self):
+        raise TypeError("a tensor being built cannot be iterated over in Python (use slice or reshape)")
 
     def __repr__(self) -> str:
         return f"Value({self.value.name_hint or '?'}: {self.type})"

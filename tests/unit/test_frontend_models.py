@@ -122,9 +122,10 @@ def test_jit_gpu(name, target):
     _via_jit(name, target)
 
 
-def test_mlp_through_both_doors_on_triton_in_its_interpreter():
+@pytest.mark.parametrize("name", ["decoder_block", "mlp"])
+def test_both_doors_on_triton_in_its_interpreter(name):
     """The Triton target without a GPU (CPU tensors through Triton's interpreter). The
-    decoder block does not compile for Triton yet (a contraction reading along K at a
-    non-affine index); the gpu tests above show it on the H200."""
-    _via_torch_compile("mlp", "triton", "cpu")
-    _via_jit("mlp", "triton")
+    decoder block's output projection reads its heads at `r0 floordiv d, r0 mod d`
+    along K: once refused by the Triton path (regression)."""
+    _via_torch_compile(name, "triton", "cpu")
+    _via_jit(name, "triton")

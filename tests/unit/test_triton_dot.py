@@ -77,6 +77,20 @@ func.func @f(%q: {tt}, %k: {tt}, %v: {tt}) -> {tt} {{
 }}"""
 
 
+def merged_heads(b: int, h: int, t: int, d: int, n: int, ty: str) -> str:
+    """(b, h, t, d) -> (b, t, h, d) -> (b, t, h*d) @ (h*d, n): the K index of the product
+    reads the heads through `r0 floordiv d, r0 mod d` (not affine along K)."""
+    tx, tp, tr = f"tensor<{b}x{h}x{t}x{d}x{ty}>", f"tensor<{b}x{t}x{h}x{d}x{ty}>", f"tensor<{b}x{t}x{h * d}x{ty}>"
+    tw, tc = f"tensor<{h * d}x{n}x{ty}>", f"tensor<{b}x{t}x{n}x{ty}>"
+    return f"""
+func.func @f(%x: {tx}, %w: {tw}) -> {tc} {{
+  %p = "tensor_graph.transpose"(%x) <{{perm = array<i64: 0, 2, 1, 3>}}> : ({tx}) -> {tp}
+  %r = "tensor_graph.reshape"(%p) : ({tp}) -> {tr}
+  %c = "tensor_graph.matmul"(%r, %w) : ({tr}, {tw}) -> {tc}
+  func.return %c : {tc}
+}}"""
+
+
 CASES = {
     **{f"mm_{t}_33x37x20": matmul((33, 37), (37, 20), t) for t in ("f32", "f64", "f16", "bf16", "i8", "i32", "i64")},
     "mm_f32_prime_17x23x19": matmul((17, 23), (23, 19), "f32"),
@@ -93,6 +107,9 @@ CASES = {
     "mm_bias_relu_f32_18x35x21": mm_bias_relu(18, 35, 21, "f32"),
     "linear_f32_6x5x10": linear(6, 5, 10, "f32"),
     "linear_bf16_19x24x40": linear(19, 24, 40, "bf16"),
+    # regression: refused as "read along K at a non-affine index" (the GPT-2 block's projection)
+    "merged_heads_f32_2x3x5x6": merged_heads(2, 3, 5, 6, 7, "f32"),
+    "merged_heads_bf16_1x4x9x8": merged_heads(1, 4, 9, 8, 10, "bf16"),
     **{f"attention_{t}_{'causal' if c else 'full'}": attention((2, 3, 17, 16), c, t) for t in ("f32", "bf16") for c in (False, True)},
 }
 

@@ -87,6 +87,17 @@ class Side:
         return [o for o in self.ops if isinstance(o, LoadOp)]
 
 
+@dataclass(frozen=True)
+class Recomputed:
+    """A side load's offsets (in the kernel's symbols) when they are not affine along K:
+    the block `shape`, its `axes` and `wrap` as side_pointers had them."""
+
+    offset: sympy.Expr
+    shape: list[int]
+    axes: dict
+    wrap: dict
+
+
 @dataclass
 class Plan:
     contract: ContractOp
@@ -361,20 +372,28 @@ class _Builder(TileBuilder):
 
     def side_pointers(self, side: Side, shape, axes, wrap) -> dict[LoadOp, tuple[SSAValue, int]]:
         """Each load of a side: its pointer block at k = 0 (rows past the side's M or N
-        `wrap`ped) and its stride along K."""
-        loads = side.loads
-        offsets = [sympy.expand(linear_offset(buffer_shape(ld), ld.index_exprs)) for ld in loads]
-        strides = [sympy.diff(off, self.sk) for off in offsets]
-        if not all(k.is_Integer and self.sk not in (off - k * self.sk).free_symbols for off, k in zip(offsets, strides)):
-            raise Unsupported(self.p.contract, "a contraction read along K at a non-affine index is not supported by the Triton path yet")
-        mapped = self.index_map(shape, axes, [(o, f"{ld.buffer.name_hint or 'buf'}_offs", ld) for o, ld in zip(offsets, loads)], [], wrap)
-        ptrs = {}
-        for ld, off, stride in zip(loads, mapped, strides):
-            splat = self.b.add(gb.SplatOp(self.arg_of(ld.buffer), shape)).result
-            ptr = self.b.add(gb.AddPtrOp(splat, off)).result
-            ptr.name_hint = f"{ld.buffer.name_hint or 'buf'}_ptrs"
-            ptrs[ld] = (ptr, int(stride))
+        `wrap`ped) and its stride along K. A load whose offset is not affine along K (a reshape folded into the read, as in
+        `x[r0 floordiv 8, r0 mod 8]`) gets `None` and its `Recomputed` offsets instead:
+        side_tile computes its pointer block anew at each step."""
+        ptrs: dict = {}
+        affine = []
+        for ld in side.loads:
+            off = sympy.expand(linear_offset(buffer_shape(ld), ld.index_exprs))
+            stride = sympy.diff(off, self.sk)
+            if stride.is_Integer and self.sk not in (off - stride * self.sk).free_symbols:
+                affine.append((ld, off, int(stride)))
+            else:
+                ptrs[ld] = (None, Recomputed(off, shape, axes, wrap))
+        mapped = self.index_map(shape, axes, [(o, f"{ld.buffer.name_hint or 'buf'}_offs", ld) for ld, o, _ in affine], [], wrap)
+        for (ld, _, stride), off in zip(affine, mapped):
+            ptrs[ld] = (self.pointers(ld, off, shape), stride)
         return ptrs
+
+    def pointers(self, ld: LoadOp, off: SSAValue, shape) -> SSAValue:
+        splat = self.b.add(gb.SplatOp(self.arg_of(ld.buffer), shape)).result
+        ptr = self.b.add(gb.AddPtrOp(splat, off)).result
+        ptr.name_hint = f"{ld.buffer.name_hint or 'buf'}_ptrs"
+        return ptr
 
     def side_tile(self, side: Side, ptrs, kk: SSAValue, mask: SSAValue | None) -> SSAValue:
         """The side's tile at step `kk`: its loads (K lanes past K masked to 0), the
@@ -382,6 +401,11 @@ class _Builder(TileBuilder):
         b = self.b
         loaded = {}
         for ld, (ptr, stride) in ptrs.items():
+            if ptr is None:  # offsets not affine along K: computed at this step's k
+                r = stride
+                axes = {s: ((self.scalar(kk), axis) if s == self.sk else (start, axis)) for s, (start, axis) in r.axes.items()}
+                (off,) = self.index_map(r.shape, axes, [(r.offset, f"{ld.buffer.name_hint or 'buf'}_offs", ld)], [], r.wrap)
+                ptr, stride = self.pointers(ld, off, r.shape), 0
             shape = gb.ops.shape_of(ptr.type)
             if stride:
                 step = self.scalar(kk) if stride == 1 else b.add(arith.MuliOp(self.scalar(kk), b.const(stride, self.itype))).result

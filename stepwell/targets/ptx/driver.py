@@ -25,6 +25,7 @@ _SIGNATURES = {
     "cuDeviceGetAttribute": [ctypes.POINTER(ctypes.c_int), ctypes.c_int, ctypes.c_int],
     "cuDevicePrimaryCtxRetain": [ctypes.POINTER(_P), ctypes.c_int],
     "cuCtxSetCurrent": [_P],
+    "cuCtxGetCurrent": [ctypes.POINTER(_P)],
     "cuModuleLoadData": [ctypes.POINTER(_P), _P],
     "cuModuleGetFunction": [ctypes.POINTER(_P), _P, ctypes.c_char_p],
     "cuLaunchKernel": [_P, *[ctypes.c_uint] * 7, _P, ctypes.POINTER(_P), ctypes.POINTER(_P)],

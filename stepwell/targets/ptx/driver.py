@@ -72,7 +72,6 @@ def check(result: int, call: str) -> None:
 
 _CONTEXTS: dict[int, int] = {}
 _LOCK = threading.Lock()
-_CURRENT = threading.local()  # .device: the device whose primary context this thread made current
 
 
 def primary_context(device: int) -> int:
@@ -90,11 +89,10 @@ def primary_context(device: int) -> int:
 
 
 def make_current(device: int) -> None:
-    """Make `device`'s primary context current on this thread (once per thread and
-    device: the launches that follow need a current context)."""
-    if getattr(_CURRENT, "device", None) != device:
-        check(library().cuCtxSetCurrent(_CONTEXTS[device]), "cuCtxSetCurrent")
-        _CURRENT.device = device
+    """Make `device`'s primary context current on this thread, before each launch:
+    torch may have made another device's current meanwhile (it is the same context
+    torch's runtime uses for `device`, so this changes nothing for torch)."""
+    check(library().cuCtxSetCurrent(_CONTEXTS[device]), "cuCtxSetCurrent")
 
 
 def compute_capability(device: int) -> tuple[int, int]:

@@ -1,5 +1,7 @@
 """GPU benchmark: stepwell's Triton target vs torch.compile (Inductor, default mode) on
-the GPU workloads of bench/WORKLOADS.md, in one process, on the same CUDA inputs.
+the GPU workloads of bench/WORKLOADS.md, in one process, on the same CUDA inputs; with
+a column for stepwell's PTX target (kernel time by CUDA-graph replay too, its speed
+against the Triton target's, and its error), or why the PTX path refuses the workload.
 
     python bench/gpu.py [--only NAME,...] [--out FILE] [--commit SHA]
 
@@ -159,6 +161,13 @@ def bench(w: Workload, gbs: float) -> dict:
             row[f"{side}_ms"] = graph_ms(fn, args)
             row[f"{side}_call_ms"] = call_ms(fn, args)
             row[f"{side}_peak_mib"] = peak_mib(fn, args)
+        ptx = ptx_side(w)
+        if isinstance(ptx, str):
+            row["ptx_refused"] = ptx
+        else:
+            row["ptx_err"] = rel_error(ptx(*args), ref)
+            row["ptx_ms"] = graph_ms(ptx, args)
+            row["ptx_call_ms"] = call_ms(ptx, args)
     moved = sum(a.numel() * a.element_size() for a in args) + ref.numel() * args[0].element_size()
     row["floor_ms"] = moved / gbs / 1e6
     row["ok"] = row["stepwell_err"] < TOLERANCE[w.dtype]
@@ -166,12 +175,32 @@ def bench(w: Workload, gbs: float) -> dict:
     return row
 
 
+def ptx_side(w: Workload):
+    """The workload compiled for the PTX target, or why the PTX path refuses it (one line)."""
+    import stepwell
+    from stepwell.compiler import CompileError
+
+    try:
+        return stepwell.compile(w.source, "main", target="ptx")
+    except CompileError as e:
+        lines = [line for line in str(e).splitlines() if "not supported" in line] or str(e).splitlines()
+        return lines[0].removeprefix("target ptx: ").replace("|", "/")
+
+
+def ptx_cell(r: dict) -> str:
+    if "ptx_refused" in r:
+        return f"refused: {r['ptx_refused']}"
+    wrong = "" if r["ptx_err"] < TOLERANCE[r["dtype"]] else " WRONG"
+    return (f"{r['ptx_ms']:.3f} ({r['stepwell_ms'] / r['ptx_ms']:.2f}x Triton, {r['torch_ms'] / r['ptx_ms']:.2f}x "
+            f"torch.compile; call {r['ptx_call_ms']:.3f}; err {r['ptx_err']:.1e}{wrong})")
+
+
 def table(rows: list[dict], gbs: float) -> str:
     lines = [
         "| workload | dtype | stepwell ms | torch.compile ms | speed vs torch.compile | floor ms | stepwell % of floor "
         "| torch.compile % of floor | call ms (stepwell / torch.compile) | peak MiB (stepwell / torch.compile) "
-        "| rel. error (stepwell / torch.compile) | compile cold / cached s |",
-        "|---" * 12 + "|",
+        "| rel. error (stepwell / torch.compile) | compile cold / cached s | PTX target ms |",
+        "|---" * 13 + "|",
     ]
     for r in rows:
         speed = r["torch_ms"] / r["stepwell_ms"]
@@ -183,7 +212,7 @@ def table(rows: list[dict], gbs: float) -> str:
             f"| {pct(r['stepwell_ms'])} | {pct(r['torch_ms'])} | {r['stepwell_call_ms']:.3f} / {r['torch_call_ms']:.3f} "
             f"| {r['stepwell_peak_mib']:.0f} / {r['torch_peak_mib']:.0f} "
             f"| {r['stepwell_err']:.1e} / {r['torch_err']:.1e}{'' if r['ok'] else ' WRONG'} "
-            f"| {r['cold_s']:.1f} / {r['cached_s']:.2f} |"
+            f"| {r['cold_s']:.1f} / {r['cached_s']:.2f} | {ptx_cell(r)} |"
         )
     bound = [r["torch_ms"] / r["stepwell_ms"] for r in rows if r["name"] in MEMORY_BOUND]
     if bound:
@@ -191,6 +220,12 @@ def table(rows: list[dict], gbs: float) -> str:
         lines.append("")
         lines.append(f"Memory-bound workloads ({len(bound)}): geometric mean {geo:.2f}x torch.compile, "
                      f"slowest {min(bound):.2f}x; streaming rate {gbs:.0f} GB/s.")
+    ptx = [(r["stepwell_ms"] / r["ptx_ms"], r["torch_ms"] / r["ptx_ms"]) for r in rows
+           if r["name"] in MEMORY_BOUND and "ptx_ms" in r]
+    if ptx:
+        geo = [math.exp(sum(math.log(p[i]) for p in ptx) / len(ptx)) for i in (0, 1)]
+        lines.append(f"PTX target on the memory-bound workloads it runs ({len(ptx)}): geometric mean {geo[0]:.2f}x "
+                     f"the Triton target, {geo[1]:.2f}x torch.compile; slowest {min(p[0] for p in ptx):.2f}x Triton.")
     return "\n".join(lines)
 
 

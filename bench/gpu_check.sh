@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The Triton target's tests on a CUDA GPU (the H200 of the device tool): the
-# differential suite's gpu cases (tests/unit/test_triton_differential.py), the runtime's
+# The Triton and PTX targets' tests on a CUDA GPU (the H200 of the device tool): the
+# differential suites' gpu cases (tests/unit/test_triton_differential.py,
+# test_ptx_differential.py), the runtimes' (test_triton_runtime.py, test_ptx_runtime.py)
 # tests, all of them (on CUDA tensors where there is a GPU: numpy and torch in and out,
 # argument checks, donation, autotuning and its file, CUDA-graph capture, peak memory
 # through the memory plan, streams) and the emitted launchers on the GPU
@@ -26,8 +27,9 @@ PY
 parallel=()
 python3 -c "import xdist" 2>/dev/null && parallel=(-n 8)
 # the tests marked gpu (a marker is a keyword), those named so, and every runtime test (its module's name)
-python3 -m pytest -q -p no:cacheprovider -k "gpu or test_triton_runtime" -rfEX "${parallel[@]}" --junitxml="$out/gpu_check.xml" \
-  tests/unit/test_triton_differential.py tests/unit/test_triton_runtime.py tests/unit/test_triton_target.py "$@" \
+python3 -m pytest -q -p no:cacheprovider -k "gpu or test_triton_runtime or test_ptx_runtime" -rfEX "${parallel[@]}" \
+  --junitxml="$out/gpu_check.xml" tests/unit/test_triton_differential.py tests/unit/test_triton_runtime.py \
+  tests/unit/test_triton_target.py tests/unit/test_ptx_differential.py tests/unit/test_ptx_runtime.py "$@" \
   2>&1 | tee "$out/gpu_check.log"
 status=${PIPESTATUS[0]}
 

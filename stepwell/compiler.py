@@ -42,7 +42,7 @@ from stepwell.ir.render import render_all
 from stepwell.runtime.cache import CACHE, cache_key
 from stepwell.targets import Artifact, Target
 
-PLANNED = ("ptx",)
+PLANNED: tuple[str, ...] = ()
 """Targets the contract names that are not built yet (for the wording of the error)."""
 
 STATS: Counter[str] = Counter()

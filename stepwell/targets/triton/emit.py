@@ -202,6 +202,18 @@ def tl_dtype(t: Attribute) -> str:
 def emit_triton(module: ModuleOp, **_: Any) -> str:
     """The module as one Python file: imports, launch options, constants, the combine
     helpers, then each kernel and launcher in the module's order."""
+    return _emit(module, with_kernels=True)
+
+
+def emit_launchers(module: ModuleOp) -> str:
+    """The host half of `emit_triton`'s file: launch options, constants and the
+    launchers, no kernel and no import of Triton. Each launch is
+    `NAME[(grid,)](*args, *outputs, **CONFIGS[NAME])`: the loader binds NAME to what
+    launches that kernel (the PTX target: a CUDA driver launch of its cubin's function)."""
+    return _emit(module, with_kernels=False)
+
+
+def _emit(module: ModuleOp, with_kernels: bool) -> str:
     kernels = {op.sym_name.data: op for op in module.ops if isinstance(op, gb.KernelOp)}
     constants = [op for fn in module.ops if isinstance(fn, func.FuncOp) for op in fn.body.ops if op.name == "tensor_graph.constant"]
     body: list[str] = []
@@ -209,6 +221,8 @@ def emit_triton(module: ModuleOp, **_: Any) -> str:
     interpreted = False
     for op in module.ops:
         if isinstance(op, gb.KernelOp):
+            if not with_kernels:
+                continue
             kernel = _Kernel(op)
             body += ["", *kernel.lines(), ""]
             helpers |= kernel.helpers
@@ -218,7 +232,7 @@ def emit_triton(module: ModuleOp, **_: Any) -> str:
         else:
             raise EmitError(f"cannot emit '{op.name}' as Triton (run lower-to-triton first)")
     imports = [*(["import base64"] if constants else []), *(["import os"] if interpreted else []),
-               "import torch", "import triton", "import triton.language as tl", ""]
+               "import torch", *(["import triton", "import triton.language as tl"] if with_kernels else []), ""]
     parts = [*imports, *([INTERPRETED, ""] if interpreted else []), "", *_configs(list(kernels.values())), ""]
     if constants:
         parts += ["", *_constants(constants), ""]

@@ -225,24 +225,23 @@ def _interpreted_library() -> Iterator[None]:
                         setattr(space, attr, value)
 
 
-class TritonFunction:
-    """A compiled function: numpy arrays or torch tensors in, the same kind out.
+class LaunchedFunction:
+    """A compiled function whose generated launcher (emit.py's) runs its kernels:
+    numpy arrays or torch tensors in, the same kind out. The GPU targets share it
+    (TritonFunction; the PTX target's PtxFunction): `_run(inputs)` calls the launcher.
 
     The per-call path is short (a launcher's host time adds to every call's, and small
     inputs make it the whole of it): each argument's expected torch dtype and shape are
     looked up once, a tensor that matches them is only checked for its device,
     contiguity and (where a kernel needs it) alignment, and which results are copies
     (a returned argument, a result returned twice) is known from the IR. Nothing on it
-    synchronizes with the GPU, so a call can be captured in a CUDA graph (after a first
-    call outside the capture: it tunes; a call under capture never does)."""
+    synchronizes with the GPU, so a call can be captured in a CUDA graph."""
 
-    def __init__(self, program: TritonProgram, info: FunctionInfo, donated: tuple[int, ...] = ()):
+    def __init__(self, program: Any, info: FunctionInfo, donated: tuple[int, ...] = ()):
         self.program, self.info, self.plan = program, info, info.plan
         self.donated = frozenset(donated)
         self.launcher = getattr(program.module, self.plan.name)
-        self._interpreted = program.device == "cpu"
-        self._on_device = operator.attrgetter("is_cpu" if self._interpreted else "is_cuda")  # a tensor's
-        self._tuned = program.device != "cuda" or program.tuned.issuperset(info.kernels)
+        self._on_device = operator.attrgetter("is_cuda" if program.device == "cuda" else "is_cpu")  # a tensor's
         self._expected = [(torch_dtype(a.dtype), a.shape) for a in self.plan.args]
         self._aligned = frozenset(info.aligned)
         # results the caller gets a copy of: an argument it passed (not donated), a repeat
@@ -254,9 +253,6 @@ class TritonFunction:
     @property
     def name(self) -> str:
         return self.plan.name
-
-    def __repr__(self) -> str:
-        return f"<stepwell triton function {self.plan.signature()}>"
 
     def __call__(self, *arrays: Any) -> Any:
         import torch
@@ -271,16 +267,7 @@ class TritonFunction:
                 inputs.append(self._from_torch(i, a))
             else:
                 inputs.append(self._from_numpy(i, a))
-        if self._interpreted:
-            with _interpreted_library(), np.errstate(all="ignore"), torch.no_grad():  # masked lanes compute too
-                out = self.launcher(*inputs)
-        else:
-            gpu = inputs[0].get_device() if inputs else -1
-            if gpu < 0 or gpu == torch.cuda.current_device():
-                out = self.launcher(*inputs) if self._tuned else self._first_call(inputs)
-            else:  # Triton launches on the current device: the arguments' one
-                with torch.cuda.device(gpu):
-                    out = self.launcher(*inputs) if self._tuned else self._first_call(inputs)
+        out = self._run(inputs)
         if type(out) is not tuple:
             results = [out]
         else:
@@ -290,6 +277,19 @@ class TritonFunction:
         if as_numpy:
             results = [to_numpy(r) for r in results]
         return results[0] if len(results) == 1 else tuple(results)
+
+    def _run(self, inputs: list) -> Any:
+        """The launcher called on the checked inputs, on their GPU."""
+        import torch
+
+        gpu = inputs[0].get_device() if inputs else -1
+        if gpu < 0 or gpu == torch.cuda.current_device():
+            return self._launch(inputs)
+        with torch.cuda.device(gpu):  # kernels launch on the current device: the arguments' one
+            return self._launch(inputs)
+
+    def _launch(self, inputs: list) -> Any:
+        return self.launcher(*inputs)
 
     def _tensor(self, i: int, value: Any):
         """Argument i as a contiguous tensor on the program's device (aligned to 16
@@ -323,6 +323,31 @@ class TritonFunction:
         if i in self._aligned and t.data_ptr() % 16:
             t = t.clone()
         return t
+
+
+class TritonFunction(LaunchedFunction):
+    """What `stepwell.compile(..., target="triton")` returns (a LaunchedFunction): its
+    kernels Triton's, run by Triton's interpreter on a machine without a CUDA GPU, and
+    autotuned by the first call on one (a call under CUDA graph capture never tunes)."""
+
+    def __init__(self, program: TritonProgram, info: FunctionInfo, donated: tuple[int, ...] = ()):
+        super().__init__(program, info, donated)
+        self._interpreted = program.device == "cpu"
+        self._tuned = program.device != "cuda" or program.tuned.issuperset(info.kernels)
+
+    def __repr__(self) -> str:
+        return f"<stepwell triton function {self.plan.signature()}>"
+
+    def _run(self, inputs: list) -> Any:
+        import torch
+
+        if self._interpreted:
+            with _interpreted_library(), np.errstate(all="ignore"), torch.no_grad():  # masked lanes compute too
+                return self.launcher(*inputs)
+        return super()._run(inputs)
+
+    def _launch(self, inputs: list) -> Any:
+        return self.launcher(*inputs) if self._tuned else self._first_call(inputs)
 
     def _first_call(self, inputs: list):
         """The first call on the GPU: tuned (unless tuning is off, or the call is being

@@ -46,7 +46,7 @@ class TritonTarget(Target):
             raise CompileError(f"target triton: {e}") from None
         kernels = {op.sym_name.data: op for op in module.ops if isinstance(op, gb.KernelOp)}
         info = ProgramInfo(
-            functions=[_function(fn, kernels) for fn in module.ops if isinstance(fn, func.FuncOp) and not fn.is_declaration],
+            functions=[function_info(fn, kernels) for fn in module.ops if isinstance(fn, func.FuncOp) and not fn.is_declaration],
             kernels={
                 name: KernelInfo(launch_options(k), _has_loops(k), *_outputs(module, name), *_signature(k))
                 for name, k in kernels.items()
@@ -76,12 +76,14 @@ def _spec(t, kind: str, index: int = -1) -> BufferSpec:
     return BufferSpec(kind, tuple(t.get_shape()), numpy_dtype(t.element_type).name, index=index)
 
 
-def _function(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> FunctionInfo:
+def function_info(fn: func.FuncOp, kernels: dict[str, gb.KernelOp], target: str = "triton") -> FunctionInfo:
+    """What the runtime needs of a host function (its plan, the arguments a kernel
+    needs aligned, the kernels it launches, what each result is); the PTX target's too."""
     from stepwell.compiler import CompileError
 
     inputs, outputs = fn.function_type.inputs.data, fn.function_type.outputs.data
     if not all(isinstance(t, TensorType) for t in (*inputs, *outputs)):
-        raise CompileError(f"target triton: @{fn.sym_name.data} takes and returns tensors only")
+        raise CompileError(f"target {target}: @{fn.sym_name.data} takes and returns tensors only")
     args = tuple(_spec(t, "arg", i) for i, t in enumerate(inputs))
     results = tuple(_spec(t, "temp") for t in outputs)
     arena = fn.attributes.get(ARENA)

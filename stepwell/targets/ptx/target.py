@@ -1,0 +1,142 @@
+"""The "ptx" target: gpu_block kernels lowered per thread to PTX (convert-gpu_block-to-nvvm,
+the emitter in this package), assembled once by ptxas, launched through the CUDA driver.
+
+Its pipeline `lower-to-ptx-gpu_block` stops at the gpu_block level (kernels and the host
+functions that launch them, with the memory plan). `build` then emits the host functions
+as the Triton target's launchers (triton/emit.py's `emit_launchers`: one arena per call
+from torch's caching allocator, views at the plan's offsets, results, donation), runs
+convert-gpu_block-to-nvvm on the kernels, emits their PTX and assembles it for `arch`
+with ptxas where there is one. The artifact (kept on disk by the compile cache, so a
+later process neither lowers nor assembles again) is the cubin, with the PTX, the
+launchers' source and what the runtime needs (runtime.py) as metadata.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from xdsl.dialects import func, llvm
+from xdsl.dialects.builtin import IntegerAttr, IntegerType, ModuleOp
+from xdsl.utils.exceptions import PassFailedException
+
+from stepwell.dialects import gpu_block as gb
+from stepwell.targets import Artifact, Target
+
+ARCH, PTX_VERSION = "sm_90", "ptx80"
+
+
+class PtxTarget(Target):
+    name = "ptx"
+    pipeline = "lower-to-ptx-gpu_block"
+    arch, ptx = ARCH, PTX_VERSION
+
+    def version(self) -> str:
+        import llvmlite
+
+        from stepwell.targets.ptx.assemble import ptxas_version
+
+        return f"llvmlite {llvmlite.__version__} | {ptxas_version()} | {self.arch} {self.ptx}"
+
+    def build(self, module: ModuleOp) -> Artifact:
+        from stepwell.compiler import CompileError
+        from stepwell.targets.ptx import emit_ptx
+        from stepwell.targets.ptx.assemble import AssembleError, assemble, find_ptxas
+        from stepwell.targets.triton.emit import emit_launchers
+        from stepwell.targets.triton.runtime import ProgramInfo
+        from stepwell.targets.triton.target import function_info
+        from stepwell.tools.emitters import EmitError
+
+        kernels = {op.sym_name.data: op for op in module.ops if isinstance(op, gb.KernelOp)}
+        hosts = [fn for fn in module.ops if isinstance(fn, func.FuncOp) and not fn.is_declaration]
+        if not hosts or any(isinstance(op, llvm.FuncOp) for op in module.ops):
+            raise CompileError(f"target ptx builds gpu_block kernels and their launches (pipeline {self.pipeline})")
+        try:
+            host = emit_launchers(module)
+            program = ProgramInfo([function_info(fn, kernels, self.name) for fn in hosts])
+            kernel_funcs = _lower_kernels(module)
+            ptx = emit_ptx(ModuleOp(kernel_funcs), arch=self.arch, ptx=self.ptx)
+        except EmitError as e:
+            raise CompileError(f"target ptx: {e}") from None
+        cubin = b""
+        if find_ptxas() is not None:
+            try:
+                cubin = assemble(ptx, self.arch)
+            except AssembleError as e:
+                raise CompileError(f"target ptx: {e}") from None
+        metadata = {
+            "program": asdict(program),
+            "kernels": {fn.sym_name.data: _kernel_info(fn) for fn in kernel_funcs if "nvvm.kernel" in fn.attributes},
+            "arch": self.arch,
+            "ptx": ptx,
+            "host": host,
+        }
+        return Artifact(cubin, json.dumps(metadata))
+
+    def load(self, artifact: Artifact):
+        from stepwell.targets.ptx.runtime import load_program
+
+        return load_program(artifact.data, json.loads(artifact.metadata))
+
+    def functions(self, program) -> list[str]:
+        return [f.plan.name for f in program.info.functions]
+
+    def function(self, program, name: str, *, donate_argnums: tuple[int, ...] = ()):
+        from stepwell.targets.ptx.runtime import PtxFunction
+
+        (info,) = [f for f in program.info.functions if f.plan.name == name]
+        return PtxFunction(program, info, donate_argnums)
+
+
+def _lower_kernels(module: ModuleOp) -> list[llvm.FuncOp]:
+    """convert-gpu_block-to-nvvm on the module (after its launchers were emitted): its
+    kernels as llvm.funcs, taken out of it. A kernel the PTX path cannot lower yet is a
+    CompileError naming it and the op."""
+    from stepwell.compiler import CompileError
+    from stepwell.ir import report
+    from stepwell.lowering.gpu_block_to_nvvm import ConvertGpuBlockToNvvm
+    from stepwell.registry import make_context
+
+    errors: list[str] = []
+
+    def collect(op, severity: str, message: str) -> None:
+        if severity == "error":
+            errors.append(message)
+        else:
+            report.print_to_stderr(op, severity, message)
+
+    try:
+        with report.collecting(collect):
+            ConvertGpuBlockToNvvm().apply(make_context(), module)
+    except PassFailedException as e:
+        errors = errors or [str(e)]
+    if errors:
+        raise CompileError("target ptx: " + "\n".join(errors))
+    funcs = [op for op in module.ops if isinstance(op, llvm.FuncOp)]
+    for op in funcs:
+        op.detach()
+    return funcs
+
+
+def _kernel_info(fn: llvm.FuncOp) -> dict:
+    """What a launch needs: the CTA's threads (its `nvvm.maxntid` or `nvvm.reqntid`)
+    and each parameter's kind ("ptr", "i32", "i64", "f32" ...: runtime.CTYPES)."""
+    from xdsl.dialects.builtin import Float16Type, Float32Type, Float64Type
+
+    from stepwell.compiler import CompileError
+
+    floats = {Float16Type: "f16", Float32Type: "f32", Float64Type: "f64"}
+    params = []
+    for t in fn.function_type.inputs.data:
+        if isinstance(t, llvm.LLVMPointerType):
+            params.append("ptr")
+        elif isinstance(t, IntegerType):
+            params.append(f"i{t.width.data}")
+        elif type(t) in floats:
+            params.append(floats[type(t)])
+        else:
+            raise CompileError(f"target ptx: kernel @{fn.sym_name.data} takes a {t}, which no launch passes")
+    threads = fn.attributes.get("nvvm.maxntid", fn.attributes.get("nvvm.reqntid"))
+    if not isinstance(threads, IntegerAttr):
+        raise CompileError(f"target ptx: kernel @{fn.sym_name.data} states no thread count (nvvm.maxntid)")
+    return {"threads": threads.value.data, "params": params}

@@ -54,8 +54,8 @@ class PtxTarget(Target):
         try:
             host = emit_launchers(module)
             program = ProgramInfo([function_info(fn, kernels, self.name) for fn in hosts])
-            kernel_funcs = _lower_kernels(module)
-            ptx = emit_ptx(ModuleOp(kernel_funcs), arch=self.arch, ptx=self.ptx)
+            lowered = _lower_kernels(module)
+            ptx = emit_ptx(ModuleOp(lowered), arch=self.arch, ptx=self.ptx)
         except EmitError as e:
             raise CompileError(f"target ptx: {e}") from None
         cubin = b""
@@ -66,7 +66,7 @@ class PtxTarget(Target):
                 raise CompileError(f"target ptx: {e}") from None
         metadata = {
             "program": asdict(program),
-            "kernels": {fn.sym_name.data: _kernel_info(fn) for fn in kernel_funcs if "nvvm.kernel" in fn.attributes},
+            "kernels": {fn.sym_name.data: _kernel_info(fn) for fn in lowered if "nvvm.kernel" in fn.attributes},
             "arch": self.arch,
             "ptx": ptx,
             "host": host,
@@ -88,9 +88,9 @@ class PtxTarget(Target):
         return PtxFunction(program, info, donate_argnums)
 
 
-def _lower_kernels(module: ModuleOp) -> list[llvm.FuncOp]:
+def _lower_kernels(module: ModuleOp) -> list[Operation]:
     """convert-gpu_block-to-nvvm on the module (after its launchers were emitted): its
-    kernels as llvm.funcs, taken out of it. A kernel the PTX path cannot lower yet is a
+    kernels as llvm.funcs and their shared memory as llvm.mlir.globals, taken out of it. A kernel the PTX path cannot lower yet is a
     CompileError naming it and the op."""
     from stepwell.compiler import CompileError
     from stepwell.ir import report
@@ -112,10 +112,10 @@ def _lower_kernels(module: ModuleOp) -> list[llvm.FuncOp]:
         errors = errors or [str(e)]
     if errors:
         raise CompileError("target ptx: " + "\n".join(errors))
-    funcs = [op for op in module.ops if isinstance(op, llvm.FuncOp)]
-    for op in funcs:
+    lowered = [op for op in module.ops if isinstance(op, llvm.FuncOp | llvm.GlobalOp)]  # kernels, their shared memory
+    for op in lowered:
         op.detach()
-    return funcs
+    return lowered
 
 
 def _kernel_info(fn: llvm.FuncOp) -> dict:

@@ -28,7 +28,6 @@ column of its registers.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -61,7 +60,7 @@ class MmaLayout(Layout):
     @staticmethod
     def for_block(shape: tuple[int, int], threads: int) -> MmaLayout:
         """Warps tiling the block as squarely as they can (fewer A and B fragments a warp
-        reads), each warp at least one 16x8 tile."""
+        reads), each warp at least one 16x8 tile; of two as square, more warps along M."""
         bm, bn = shape
         warps = threads // WARP
         best = None
@@ -69,7 +68,7 @@ class MmaLayout(Layout):
             wn = max(1, min(warps // wm, bn // MMA_N))
             if bm // wm < MMA_M:
                 break
-            score = (-(wm * wn), abs(log2(bm // wm) - log2(bn // wn)))
+            score = (-(wm * wn), abs(log2(bm // wm) - log2(bn // wn)), -wm)  # then rows: row reductions stay in a warp
             if best is None or score < best[0]:
                 best = (score, wm, wn)
         assert best is not None, shape
@@ -220,7 +219,8 @@ def _stage(k, v: SSAValue, transpose: bool, base: int) -> tuple[int, int]:
 
 
 def _mma(k, op: gb.DotOp, layout: MmaLayout, acc: list[SSAValue]) -> list[SSAValue]:
-    from stepwell.lowering.gpu_block_to_nvvm.kernel import SHARED_BYTES  # (kernel.py imports this module)
+    # here, not at the top: kernel.py imports this module
+    from stepwell.lowering.gpu_block_to_nvvm.kernel import SHARED_BYTES
 
     b = k.b
     t = element_of(op.a.type)

@@ -48,6 +48,7 @@ from stepwell.lowering.loops_to_llvm.scalar import UnsupportedOp, lower_scalar
 
 UNSUPPORTED = "not supported by the PTX path yet"
 SHARED_BYTES = 48 * 1024  # static shared memory of a CTA
+UNIFORM = Fact(0)
 
 
 class Unsupported(Exception):
@@ -227,7 +228,7 @@ class Kernel:
             raise Unsupported(op, f"'{op.name}'") from None
 
     def sfact(self, v: SSAValue) -> Fact:
-        return self.sfacts.get(v, UNKNOWN)
+        return self.sfacts.get(v, UNIFORM)  # a scalar is the same in every lane
 
     # --- positions ----------------------------------------------------------------
 

@@ -137,11 +137,11 @@ def _drop(coords, axis):
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bench.workloads import gpu_workloads
 
-UNSUPPORTED = ("mm_bias_relu", "attention")  # gpu_block.dot
+DOT = ("mm_bias_relu", "attention")  # assembled by test_ptx_dot.py
 WORKLOADS = {w.name: w for w in gpu_workloads()}
 
 
-@pytest.mark.parametrize("name", sorted(set(WORKLOADS) - set(UNSUPPORTED)))
+@pytest.mark.parametrize("name", sorted(set(WORKLOADS) - set(DOT)))
 def test_gpu_workloads_assemble_for_sm90(name, tmp_path):
     ptx = emit_ptx(lower(WORKLOADS[name].source, "lower-to-ptx"))
     assert "call" not in ptx.replace("call.uni", "")  # no libm symbol
@@ -151,13 +151,3 @@ def test_gpu_workloads_assemble_for_sm90(name, tmp_path):
     path.write_text(ptx)
     done = subprocess.run([PTXAS, "-arch=sm_90", str(path), "-o", str(tmp_path / "k.cubin")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-
-
-@pytest.mark.parametrize("name", UNSUPPORTED)
-def test_dot_workloads_are_refused_clearly(name, tmp_path):
-    path = tmp_path / "w.mlir"
-    path.write_text(WORKLOADS[name].source)
-    done = subprocess.run(["stepwell-opt", str(path), "-p", "lower-to-ptx"], capture_output=True, text=True)
-    assert done.returncode != 0
-    assert "'gpu_block.dot' is not supported by the PTX path yet" in done.stderr
-    assert "Traceback" not in done.stderr

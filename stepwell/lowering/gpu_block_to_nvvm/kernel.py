@@ -29,6 +29,7 @@ from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of, shape_of
+from stepwell.lowering.gpu_block_to_nvvm import dot as dt
 from stepwell.lowering.gpu_block_to_nvvm import reduce as rd
 from stepwell.lowering.gpu_block_to_nvvm.layout import Layout, log2
 from stepwell.lowering.gpu_block_to_nvvm.values import (
@@ -47,6 +48,7 @@ from stepwell.lowering.loops_to_llvm.scalar import UnsupportedOp, lower_scalar
 
 UNSUPPORTED = "not supported by the PTX path yet"
 SHARED_BYTES = 48 * 1024  # static shared memory of a CTA
+UNIFORM = Fact(0)
 
 
 class Unsupported(Exception):
@@ -76,7 +78,7 @@ class Kernel:
         self.threads = 32 * kernel.num_warps.value.data
         ops = [op for op in kernel.body.walk() if op is not kernel]
         for op in ops:  # what is missing whole first, then the forms of what is there
-            if isinstance(op, gb.DotOp | gb.AtomicRmwOp):
+            if isinstance(op, gb.AtomicRmwOp):
                 raise Unsupported(op, f"'{op.name}'")
         for op in ops:
             self._check(op)
@@ -85,19 +87,22 @@ class Kernel:
         self.stored = {self._arg(op.ptr) for op in ops if isinstance(op, gb.StoreOp)}
         self.smem = 0  # bytes of shared memory the kernel uses
         self.sfacts: dict[SSAValue, Fact] = {}
+        self.layouts = dt.layouts(kernel, self.threads)  # the mma accumulators' shapes
 
     # --- what is accepted ---------------------------------------------------------
 
     def _check(self, op: Operation) -> None:
+        if isinstance(op, gb.DotOp) and (why := dt.refusal(op)) is not None:
+            raise Unsupported(op, why)
         if isinstance(op, gb.LoadOp | gb.StoreOp):
             ptr = op.ptr
             if isinstance(ptr.type, TensorType):
-                if not isinstance(ptr.owner, gb.AddPtrOp) or not isinstance(ptr.owner.base.owner, gb.SplatOp):
+                if (chain := self._chain(ptr)) is None:
                     raise Unsupported(op, f"'{op.name}' from pointers other than splat(pointer) + offsets")
-                ptr = ptr.owner.base.owner.source
+                ptr = chain[0]
             if self._root(ptr) is None:
                 raise Unsupported(op, f"'{op.name}' from a pointer other than a kernel argument plus offsets")
-        if isinstance(op, gb.ArangeOp | gb.ReduceOp | gb.ForOp | gb.YieldOp | gb.ReturnOp | gb.ProgramIdOp | gb.LoadOp | gb.StoreOp):
+        if isinstance(op, gb.ArangeOp | gb.ReduceOp | gb.DotOp | gb.ForOp | gb.YieldOp | gb.ReturnOp | gb.ProgramIdOp | gb.LoadOp | gb.StoreOp):
             return
         if isinstance(op, _LAZY):
             return
@@ -121,11 +126,23 @@ class Kernel:
     def _arg(self, ptrs: SSAValue) -> SSAValue:
         """The kernel argument a load or store's pointers are offsets of."""
         if isinstance(ptrs.type, TensorType):
-            ptrs = ptrs.owner.base.owner.source
+            ptrs = self._chain(ptrs)[0]
         return self._root(ptrs)
 
+    @staticmethod
+    def _chain(ptrs: SSAValue) -> tuple[SSAValue, list[SSAValue]] | None:
+        """A block of pointers as (pointer, offsets): splat(pointer) moved by each of the
+        offsets in turn (a pointer block moved along K in a loop: addptr of addptr)."""
+        offsets = []
+        while isinstance(ptrs.owner, gb.AddPtrOp):
+            offsets.append(ptrs.owner.offsets)
+            ptrs = ptrs.owner.base
+        if not offsets or not isinstance(ptrs.owner, gb.SplatOp):
+            return None
+        return ptrs.owner.source, offsets
+
     def layout(self, shape: Sequence[int]) -> Layout:
-        return Layout.of(tuple(shape), self.threads, self.widest)
+        return self.layouts.get(tuple(shape)) or Layout.of(tuple(shape), self.threads, self.widest)
 
     def ident(self, v: SSAValue) -> View:
         return identity(self.layout(shape_of(v.type)))
@@ -195,6 +212,8 @@ class Kernel:
                 self._store(op)
             elif isinstance(op, gb.ReduceOp):
                 self.env[op.result] = rd.reduce(self, op)
+            elif isinstance(op, gb.DotOp):
+                self.env[op.result] = dt.lower(self, op)
             elif isinstance(op, gb.ForOp):
                 self._for(op)
             else:  # a scalar arith/math op
@@ -209,7 +228,7 @@ class Kernel:
             raise Unsupported(op, f"'{op.name}'") from None
 
     def sfact(self, v: SSAValue) -> Fact:
-        return self.sfacts.get(v, UNKNOWN)
+        return self.sfacts.get(v, UNIFORM)  # a scalar is the same in every lane
 
     # --- positions ----------------------------------------------------------------
 
@@ -231,7 +250,10 @@ class Kernel:
 
         def make():
             b = self.b
-            first = b.mul(self.tid_in(layout), b.const(i32, layout.vec))
+            if isinstance(layout, dt.MmaLayout):
+                first = dt.thread_offset(self, layout)
+            else:
+                first = b.mul(self.tid_in(layout), b.const(i32, layout.vec))
             return [b.add(first, b.const(i32, layout.reg_offset(k))) if layout.reg_offset(k) else first for k in range(layout.per)]
 
         return self._cached(("flat", layout), make)
@@ -408,8 +430,10 @@ class Kernel:
         """The alignment in bytes of a strip's first lane (one element's unless the
         strip is contiguous)."""
         size = cv.element_bytes(self._elem(ptrs))
-        offs = self.fact(ptrs.owner.offsets, view)
-        source = ptrs.owner.base.owner.source
+        source, chain = self._chain(ptrs)
+        facts = [self.fact(o, view) for o in chain]
+        strides = [f.stride for f in facts]
+        offs = Fact(None if None in strides else sum(strides), math.gcd(*(f.div for f in facts)))
         base_div = self.kernel.facts(source.index).get("divisibility") if source in self.kernel.args else None
         base_div = base_div.value.data if base_div is not None else size
         if offs.stride != 1 or view[0].vec == 1:
@@ -450,8 +474,12 @@ class Kernel:
             b.op(llvm.StoreOp(cv.to_storage(b, self.env[op.value], t), ptr, alignment=size))
 
     def _addresses(self, ptrs: SSAValue, view: View, elem: Attribute) -> tuple[SSAValue, list[SSAValue]]:
-        base = self.env[ptrs.owner.base.owner.source]
-        return base, [gep(self.b, base, off, elem) for off in self.at(ptrs.owner.offsets, view)]
+        source, chain = self._chain(ptrs)
+        base = self.env[source]
+        offsets = self.at(chain[0], view)
+        for more in chain[1:]:
+            offsets = [self.b.add(x, y) for x, y in zip(offsets, self.at(more, view))]
+        return base, [gep(self.b, base, off, elem) for off in offsets]
 
     def _load(self, op: gb.LoadOp, view: View) -> list[SSAValue]:
         b, t = self.b, self._elem(op.ptr)

@@ -1,0 +1,160 @@
+"""gpu_block.dot on the PTX path (issue 10): the mma accumulator layout and the
+fragment reads checked against the PTX ISA's documented m16n8k16 fragments by a
+per-lane numpy simulation; the dot workloads assembled by ptxas for sm_90."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stepwell.lowering.gpu_block_to_nvvm import dot
+from stepwell.lowering.gpu_block_to_nvvm.dot import MmaLayout
+from stepwell.targets.ptx import emit_ptx
+from tests.unit._triton import lower
+from tests.unit.test_ptx import PTXAS
+
+BLOCKS = [((16, 16), 32), ((16, 16), 128), ((64, 64), 128), ((128, 64), 128), ((128, 256), 256), ((32, 128), 256),
+          ((256, 128), 256), ((16, 256), 128), ((64, 16), 256)]  # fmt: skip
+
+
+# --- the PTX ISA's fragments of mma.m16n8k16 (f16/bf16 factors, f32 accumulator) -------------
+# lane l: group g = l // 4, t = l % 4
+
+
+def doc_a(lane: int, i: int) -> tuple[int, int]:
+    """(row, col) of a_i (i < 8) in the 16x16 A tile."""
+    g, t = divmod(lane, 4)
+    return g + 8 * (i in (2, 3, 6, 7)), 2 * t + (i & 1) + 8 * (i >= 4)
+
+
+def doc_b(lane: int, i: int) -> tuple[int, int]:
+    """(row, col) of b_i (i < 4) in the 16x8 B tile."""
+    g, t = divmod(lane, 4)
+    return 2 * t + (i & 1) + 8 * (i >= 2), g
+
+
+def doc_c(lane: int, i: int) -> tuple[int, int]:
+    """(row, col) of c_i (i < 4) in the 16x8 accumulator tile."""
+    g, t = divmod(lane, 4)
+    return g + 8 * (i >= 2), 2 * t + (i & 1)
+
+
+def mma(a_frags, b_frags, c_frags):
+    """The warp's mma: per-lane fragments in, per-lane results out."""
+    a, b, c = np.zeros((16, 16)), np.zeros((16, 8)), np.zeros((16, 8))
+    for lane in range(32):
+        for i in range(8):
+            a[doc_a(lane, i)] = a_frags[lane][i]
+        for i in range(4):
+            b[doc_b(lane, i)] = b_frags[lane][i]
+            c[doc_c(lane, i)] = c_frags[lane][i]
+    d = a @ b + c
+    return [[d[doc_c(lane, i)] for i in range(4)] for lane in range(32)]
+
+
+@pytest.mark.parametrize(("shape", "threads"), BLOCKS)
+def test_the_mma_layout_owns_every_element_once(shape, threads):
+    layout = MmaLayout.for_block(shape, threads)
+    seen = {}
+    for tid in range(layout.active):
+        for k in range(layout.per):
+            f = layout.flat(tid, k)
+            assert f not in seen
+            seen[f] = (tid, k)
+            assert layout.owner(f) == (tid, k)
+    assert sorted(seen) == list(range(layout.numel))
+    assert threads % layout.active == 0
+    for k in range(0, layout.per, layout.vec):  # strips of two along the row
+        assert layout.flat(0, k + 1) == layout.flat(0, k) + 1
+
+
+@pytest.mark.parametrize(("shape", "threads"), BLOCKS)
+@pytest.mark.parametrize("bk", [16, 64])
+def test_simulated_mma_dot_gives_a_times_b_in_the_mma_layout(shape, threads, bk):
+    """Every warp reads its fragments from A and B staged as `_stage` stages them (A
+    row-major, B transposed, rows padded), runs its mmas (the documented fragment
+    semantics), and each thread's accumulator register k then holds (A @ B + C) at
+    the element the layout says it holds."""
+    bm, bn = shape
+    layout = MmaLayout.for_block(shape, threads)
+    rng = np.random.default_rng(0)
+    a, b, c = rng.integers(-4, 5, (bm, bk)), rng.integers(-4, 5, (bk, bn)), rng.integers(-4, 5, (bm, bn))
+    pad = 8  # 16 bytes of 16-bit elements
+    sa, sb = bk + pad, bk + pad
+    smem_a = np.full(bm * sa, np.nan)
+    smem_b = np.full(bn * sb, np.nan)
+    for r in range(bm):
+        smem_a[r * sa : r * sa + bk] = a[r]
+    for n in range(bn):
+        smem_b[n * sb : n * sb + bk] = b[:, n]
+    acc = {}
+    for tid in range(threads):
+        for k in range(layout.per):
+            acc[tid, k] = c[divmod(layout.flat(tid, k), bn)]
+    for warp in range(threads // 32):
+        w = warp % (layout.active // 32)
+        wm, wn = w % layout.warps_m, w // layout.warps_m
+        tids = [warp * 32 + lane for lane in range(32)]
+        a0 = [dot.first_element(wm, lane, bm // layout.warps_m, sa) for lane in range(32)]
+        b0 = [dot.first_element(wn, lane, bn // layout.warps_n, sb) for lane in range(32)]
+        for s in range(bk // 16):
+            for mi in range(layout.mr):
+                for ni in range(layout.nr):
+                    at = (mi * layout.nr + ni) * 4
+                    af = [[smem_a[a0[ln] + d + j] for d in dot.a_parts(sa, mi, s) for j in (0, 1)] for ln in range(32)]
+                    bf = [[smem_b[b0[ln] + d + j] for d in dot.b_parts(sb, ni, s) for j in (0, 1)] for ln in range(32)]
+                    cf = [[acc[t, at + i] for i in range(4)] for t in tids]
+                    for t, d in zip(tids, mma(af, bf, cf)):
+                        for i in range(4):
+                            acc[t, at + i] = d[i]
+    want = a @ b + c
+    for (tid, k), v in acc.items():
+        assert v == want[divmod(layout.flat(tid, k), bn)], (tid, k)
+
+
+# --- kernels ----------------------------------------------------------------------------------
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from bench.workloads import gpu_workloads
+
+WORKLOADS = {w.name: w.source for w in gpu_workloads()}
+
+
+def _matmul(m: int, k: int, n: int, t: str) -> str:
+    return (f"func.func @main(%a: tensor<{m}x{k}x{t}>, %b: tensor<{k}x{n}x{t}>) -> tensor<{m}x{n}x{t}> {{\n"
+            f'  %r = "tensor_graph.matmul"(%a, %b) : (tensor<{m}x{k}x{t}>, tensor<{k}x{n}x{t}>) -> tensor<{m}x{n}x{t}>\n'
+            f"  func.return %r : tensor<{m}x{n}x{t}>\n}}\n")  # fmt: skip
+
+
+PROGRAMS = {
+    "mm_bias_relu": WORKLOADS["mm_bias_relu"],
+    "attention": WORKLOADS["attention"],  # two bf16 mmas, row softmax on the mma layout
+    "matmul_bf16": _matmul(256, 512, 128, "bf16"),
+    "matmul_f16_odd": _matmul(100, 70, 36, "f16"),  # masks on M, N and K tails
+    "matmul_f32": _matmul(256, 512, 128, "f32"),
+    "matmul_f32_odd": _matmul(33, 47, 65, "f32"),
+}
+
+
+def _assemble(ptx: str, tmp_path: Path) -> None:
+    if PTXAS is None:
+        pytest.skip("no ptxas")
+    path = tmp_path / "k.ptx"
+    path.write_text(ptx)
+    done = subprocess.run([PTXAS, "-arch=sm_90", str(path), "-o", str(tmp_path / "k.cubin")], check=False, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_dot_kernels_assemble_for_sm90(name, tmp_path):
+    ptx = emit_ptx(lower(PROGRAMS[name], "lower-to-ptx"))
+    assert "call" not in ptx.replace("call.uni", "")  # no libm symbol
+    if "f16" in name or name in ("mm_bias_relu", "attention"):
+        assert "mma.sync.aligned.m16n8k16.row.col.f32" in ptx
+    elif "f32" in name:
+        assert "fma.rn.f32" in ptx and "mma" not in ptx
+    _assemble(ptx, tmp_path)

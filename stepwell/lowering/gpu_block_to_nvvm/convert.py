@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from xdsl.dialects import llvm
-from xdsl.dialects.builtin import i32
+from xdsl.dialects.builtin import TensorType, i32
 from xdsl.ir import SSAValue
 
 from stepwell.dialects import gpu_block as gb
@@ -65,8 +65,25 @@ def access_view(k, op: gb.LoadOp) -> View:
 def load(k, op: gb.LoadOp) -> Regs:
     """A block load read once, in its access view."""
     view = access_view(k, op)
-    regs = k._load(op, view)
-    return Regs(view[0], regs, None if view == identity(view[0]) else view[1])
+    return Regs.of(view, k._load(op, view))
+
+
+def carried_view(k, yielded: SSAValue, default: View) -> View:
+    """The view a loop carries a block in: that of the load the yielded value is
+    computed from (maps of it, elementwise), so that the loop body changes no layout;
+    the change, if any, happens once after the loop."""
+    shape = shape_of(yielded.type)
+    seen, todo = set(), [yielded]
+    while todo:
+        v = todo.pop()
+        if v in seen or not isinstance(v.type, TensorType) or shape_of(v.type) != shape:
+            continue
+        seen.add(v)
+        if isinstance(v.owner, gb.LoadOp):
+            return access_view(k, v.owner)
+        if isinstance(v.owner, gb.MapOp):
+            todo.extend(reversed(v.owner.inputs))
+    return default
 
 
 # --- staging in shared memory ---------------------------------------------------------

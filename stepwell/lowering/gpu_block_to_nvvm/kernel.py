@@ -536,15 +536,16 @@ class Kernel:
         b = self.b
         lo, hi, step = (self.env[v] for v in (op.lower, op.upper, op.step))
         t = op.lower.type
-        slots: list[tuple[Layout | None, list[SSAValue]]] = []
-        for init in op.iter_args:
+        slots: list[tuple[View | None, list[SSAValue]]] = []
+        yielded = op.body.block.last_op.operands
+        for init, y in zip(op.iter_args, yielded):
             if isinstance(init.type, TensorType):
-                view = self.ident(init)
+                view = cvt.carried_view(self, y, self.ident(init))
                 regs = self.at(init, view)
                 cells = [b.alloca(r.type, 1) for r in regs]
                 for r, c in zip(regs, cells):
                     b.op(llvm.StoreOp(r, c))
-                slots.append((view[0], cells))
+                slots.append((view, cells))
             else:
                 value = self.env[init]
                 cell = b.alloca(value.type, 1)
@@ -564,9 +565,8 @@ class Kernel:
         self._restore(op.body.block.args[1:], slots, types)
         self.memo.append({})
         self._ops(op.body.block.ops)
-        yielded = op.body.block.last_op.operands
-        for v, (layout, cells) in zip(yielded, slots):
-            regs = self.at(v, identity(layout)) if layout is not None else [self.env[v]]
+        for v, (view, cells) in zip(yielded, slots):
+            regs = self.at(v, view) if view is not None else [self.env[v]]
             for r, c in zip(regs, cells):
                 b.op(llvm.StoreOp(r, c))
         self.memo.pop()
@@ -576,9 +576,9 @@ class Kernel:
         self._restore(op.outputs, slots, types)
 
     def _restore(self, values: Sequence[SSAValue], slots, types) -> None:
-        for v, (layout, cells), ts in zip(values, slots, types):
+        for v, (view, cells), ts in zip(values, slots, types):
             regs = [self.b.op(llvm.LoadOp(c, ty)) for c, ty in zip(cells, ts)]
-            self.env[v] = Regs(layout, regs) if layout is not None else regs[0]
+            self.env[v] = Regs.of(view, regs) if view is not None else regs[0]
 
 
 def _slot_types(v: SSAValue, slot) -> list[Attribute]:

@@ -36,6 +36,10 @@ class Regs:
     regs: list[SSAValue]
     dims: tuple[int | None, ...] | None = None
 
+    @staticmethod
+    def of(view: View, regs: list[SSAValue]) -> Regs:
+        return Regs(view[0], regs, None if view == identity(view[0]) else view[1])
+
     @property
     def view(self) -> View:
         return identity(self.layout) if self.dims is None else (self.layout, self.dims)

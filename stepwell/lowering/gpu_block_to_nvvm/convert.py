@@ -29,8 +29,8 @@ from xdsl.ir import SSAValue
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import shape_of
-from stepwell.lowering.gpu_block_to_nvvm.layout import VECTOR_BYTES, WARP
-from stepwell.lowering.gpu_block_to_nvvm.values import Regs, View, identity, lowbit
+from stepwell.lowering.gpu_block_to_nvvm.layout import WARP
+from stepwell.lowering.gpu_block_to_nvvm.values import Regs, View, lowbit
 
 BANKS = 32
 PADS = (0, 1, 2, 4, 8)  # candidate paddings, in elements
@@ -114,20 +114,22 @@ class Staging:
         return sum(c * self.strides[d] for d, c in enumerate(coords))
 
     def vector(self, view: View) -> int:
-        """The alignment in bytes of a strip of `view` in the buffer if its strips are
-        contiguous there (the buffer's fastest dim is the view's), else 0."""
+        """The bytes of a strip of `view` (its alignment in the buffer) if its strips
+        lie contiguous and aligned there (the buffer's fastest dim is the view's, rows
+        padded by whole strips), else 0: lane by lane."""
         layout, dims = view
-        if layout.vec == 1 or dims.index(len(layout.shape) - 1) != self.order[-1]:
+        fastest = len(layout.shape) - 1
+        if layout.vec == 1 or fastest not in dims or dims.index(fastest) != self.order[-1]:
             return 0
-        align = min(VECTOR_BYTES, layout.vec * self.elem)
+        align = layout.vec * self.elem
         for d in self.order[:-1]:
-            if self.shape[d] > 1:
-                align = min(align, lowbit(self.strides[d] * self.elem))
+            if self.shape[d] > 1 and (self.strides[d] * self.elem) % align:
+                return 0
         return align
 
     def wavefronts(self, view: View) -> tuple[int, int]:
         """(wavefronts, instructions) of every warp's accesses to the buffer in `view`."""
-        layout, dims = view
+        layout = view[0]
         group = layout.vec if self.vector(view) else 1
         waves = instrs = 0
         for warp in range(layout.threads // WARP):
@@ -154,7 +156,7 @@ def value_coords(view: View, tid: int, kk: int) -> tuple[int, ...]:
 def _order(view: View) -> tuple[int, ...] | None:
     """The value dims from the view's slowest to its fastest (None: not a permutation)."""
     layout, dims = view
-    if None in dims:
+    if sorted(d for d in dims if d is not None) != list(range(len(layout.shape))):
         return None
     return tuple(dims.index(j) for j in range(len(layout.shape)))
 

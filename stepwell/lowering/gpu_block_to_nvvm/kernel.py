@@ -29,10 +29,12 @@ from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of, shape_of
+from stepwell.lowering.gpu_block_to_nvvm import convert as cvt
 from stepwell.lowering.gpu_block_to_nvvm import dot as dt
 from stepwell.lowering.gpu_block_to_nvvm import reduce as rd
 from stepwell.lowering.gpu_block_to_nvvm.layout import Layout, log2
 from stepwell.lowering.gpu_block_to_nvvm.values import (
+    UNIFORM,
     UNKNOWN,
     Fact,
     Regs,
@@ -206,8 +208,7 @@ class Kernel:
                 self.env[op.result] = self.b.intrinsic(f"llvm.nvvm.read.ptx.sreg.ctaid.{'xyz'[op.axis.value.data]}", [], i32)
                 self.sfacts[op.result] = Fact(0, 1)
             elif isinstance(op, gb.LoadOp):
-                view = self.ident(op.result)
-                self.memo[-1][(op.result, view)] = self._load(op, view)
+                self.env[op.result] = cvt.load(self, op)
             elif isinstance(op, gb.StoreOp):
                 self._store(op)
             elif isinstance(op, gb.ReduceOp):
@@ -264,7 +265,11 @@ class Kernel:
         def make():
             b, bits = self.b, layout.dim_bits(d)
             out = []
-            for f in self.flat(layout):
+            for k, f in enumerate(self.flat(layout)):
+                if j := k % layout.vec:  # a strip lies in one row: lane 0's, plus j along it
+                    last = d == len(layout.shape) - 1
+                    out.append(b.add(out[k - j], b.const(i32, j)) if last else out[k - j])
+                    continue
                 c = b.op(llvm.LShrOp(f, b.const(i32, bits.start))) if bits.start else f
                 out.append(b.op(llvm.AndOp(c, b.const(i32, layout.shape[d] - 1))))
             return out
@@ -282,9 +287,11 @@ class Kernel:
         held = self.env.get(v)
         if isinstance(held, Slice) and held.serves(view):
             return [held.regs[held.layout.kept(k, held.axis)] for k in range(layout.per)]
-        if isinstance(held, Regs) and view == identity(held.layout):
+        if isinstance(held, Regs) and view == held.view:
             return held.regs
-        if isinstance(held, Regs | Slice):
+        if isinstance(held, Regs):
+            return cvt.convert(self, held, view)
+        if isinstance(held, Slice):
             return self.through_shared(v, held, view)
         op = v.owner
         if isinstance(op, gb.ArangeOp):
@@ -302,10 +309,6 @@ class Kernel:
             return self.at(op.source, (layout, tuple(None if n == 1 else d for n, d in zip(src, dims))))
         if isinstance(op, gb.MapOp):
             return self._map(op, view)[op.outputs.index(v)]
-        if isinstance(op, gb.LoadOp):
-            if self._arg(op.ptr) in self.stored:  # loaded where it was, moved here
-                return self.through_shared(v, Regs(self.ident(v)[0], self.at(v, self.ident(v))), view)
-            return self._load(op, view)  # a read-only buffer: read again where needed
         raise Unsupported(op, f"'{op.name}' feeding a block")
 
     def _map(self, op: gb.MapOp, view: View) -> list[list[SSAValue]]:
@@ -366,7 +369,7 @@ class Kernel:
             for inner in block.ops:
                 if isinstance(inner, gb.YieldOp):
                     return get(inner.operands[op.outputs.index(v)])
-                if (f := infer_scalar(inner, get)) is not None:
+                if (f := infer_scalar(inner, get, layout.vec)) is not None:
                     local[inner.results[0]] = f
         return UNKNOWN
 
@@ -387,15 +390,15 @@ class Kernel:
     def barrier(self) -> None:
         self.b.op(llvm.CallIntrinsicOp("llvm.nvvm.barrier0", [], []))
 
-    def through_shared(self, v: SSAValue, held: Regs | Slice, view: View) -> list[SSAValue]:
+    def through_shared(self, v: SSAValue, held: Slice, view: View) -> list[SSAValue]:
         """`held` (the value of `v`) written to shared memory at its row-major index,
-        then read at `view`'s elements: any change of layout (a broadcast of a
-        reduction's result, a transpose)."""
+        then read at `view`'s elements: a reduction's result in another layout (blocks
+        in registers change layout in convert.py)."""
         b, shape = self.b, shape_of(v.type)
         strides = [1] * len(shape)
         for d in reversed(range(len(shape) - 1)):
             strides[d] = strides[d + 1] * shape[d + 1]
-        regs = list(held.regs.values()) if isinstance(held, Slice) else held.regs
+        regs = list(held.regs.values())
         elem = regs[0].type
         self.use_shared(len(regs) and _bytes(elem) * math.prod(shape))
 
@@ -408,15 +411,11 @@ class Kernel:
                 total = term if total is None else b.add(total, term)
             return total if total is not None else b.const(i32, 0)
 
-        if isinstance(held, Regs):
-            for f, r in zip(self.flat(held.layout), held.regs):
-                b.op(llvm.StoreOp(r, self.shared(f, elem)))
-        else:
-            parent, axis = held.layout, held.axis
-            dims = [d for d in range(len(parent.shape)) if d != axis]
-            coords = [self.coord(parent, d) for d in dims]
-            for kk, r in held.regs.items():
-                b.op(llvm.StoreOp(r, self.shared(index([c[kk] for c in coords]), elem)))
+        parent, axis = held.layout, held.axis
+        dims = [d for d in range(len(parent.shape)) if d != axis]
+        coords = [self.coord(parent, d) for d in dims]
+        for kk, r in held.regs.items():
+            b.op(llvm.StoreOp(r, self.shared(index([c[kk] for c in coords]), elem)))
         self.barrier()
         layout, dims = view
         coords = [self.coord(layout, d) if d is not None else None for d in dims]
@@ -479,7 +478,13 @@ class Kernel:
         offsets = self.at(chain[0], view)
         for more in chain[1:]:
             offsets = [self.b.add(x, y) for x, y in zip(offsets, self.at(more, view))]
-        return base, [gep(self.b, base, off, elem) for off in offsets]
+        strides = [self.fact(c, view).stride for c in chain]
+        contiguous = None not in strides and sum(strides) == 1
+        addrs: list[SSAValue] = []
+        for k, off in enumerate(offsets):
+            j = k % view[0].vec if contiguous else 0  # lane j of a contiguous strip: lane 0's plus j
+            addrs.append(gep(self.b, addrs[k - j], self.b.const(i32, j), elem) if j else gep(self.b, base, off, elem))
+        return base, addrs
 
     def _load(self, op: gb.LoadOp, view: View) -> list[SSAValue]:
         b, t = self.b, self._elem(op.ptr)
@@ -560,15 +565,16 @@ class Kernel:
         b = self.b
         lo, hi, step = (self.env[v] for v in (op.lower, op.upper, op.step))
         t = op.lower.type
-        slots: list[tuple[Layout | None, list[SSAValue]]] = []
-        for init in op.iter_args:
+        slots: list[tuple[View | None, list[SSAValue]]] = []
+        yielded = op.body.block.last_op.operands
+        for init, y in zip(op.iter_args, yielded):
             if isinstance(init.type, TensorType):
-                view = self.ident(init)
+                view = cvt.carried_view(self, y, self.ident(init))
                 regs = self.at(init, view)
                 cells = [b.alloca(r.type, 1) for r in regs]
                 for r, c in zip(regs, cells):
                     b.op(llvm.StoreOp(r, c))
-                slots.append((view[0], cells))
+                slots.append((view, cells))
             else:
                 value = self.env[init]
                 cell = b.alloca(value.type, 1)
@@ -588,9 +594,8 @@ class Kernel:
         self._restore(op.body.block.args[1:], slots, types)
         self.memo.append({})
         self._ops(op.body.block.ops)
-        yielded = op.body.block.last_op.operands
-        for v, (layout, cells) in zip(yielded, slots):
-            regs = self.at(v, identity(layout)) if layout is not None else [self.env[v]]
+        for v, (view, cells) in zip(yielded, slots):
+            regs = self.at(v, view) if view is not None else [self.env[v]]
             for r, c in zip(regs, cells):
                 b.op(llvm.StoreOp(r, c))
         self.memo.pop()
@@ -600,9 +605,9 @@ class Kernel:
         self._restore(op.outputs, slots, types)
 
     def _restore(self, values: Sequence[SSAValue], slots, types) -> None:
-        for v, (layout, cells), ts in zip(values, slots, types):
+        for v, (view, cells), ts in zip(values, slots, types):
             regs = [self.b.op(llvm.LoadOp(c, ty)) for c, ty in zip(cells, ts)]
-            self.env[v] = Regs(layout, regs) if layout is not None else regs[0]
+            self.env[v] = Regs.of(view, regs) if view is not None else regs[0]
 
 
 def _slot_types(v: SSAValue, slot) -> list[Attribute]:

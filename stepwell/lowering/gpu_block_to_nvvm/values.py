@@ -29,10 +29,20 @@ def identity(layout: Layout) -> View:
 
 @dataclass
 class Regs:
-    """A block held in `layout`: register k of each thread."""
+    """A block held in `layout`: register k of each thread, in the view `(layout,
+    dims)` (None: the identity; a load reads in the view its access analysis picks)."""
 
     layout: Layout
     regs: list[SSAValue]
+    dims: tuple[int | None, ...] | None = None
+
+    @staticmethod
+    def of(view: View, regs: list[SSAValue]) -> Regs:
+        return Regs(view[0], regs, None if view == identity(view[0]) else view[1])
+
+    @property
+    def view(self) -> View:
+        return identity(self.layout) if self.dims is None else (self.layout, self.dims)
 
 
 @dataclass
@@ -63,14 +73,18 @@ class Fact:
 
 
 UNKNOWN = Fact()
+UNIFORM = Fact(0, 1)
 
 
 def lowbit(c: int) -> int:
     return 1 << 30 if c == 0 else min(c & -c, 1 << 30)
 
 
-def infer_scalar(op: Operation, fact) -> Fact | None:
-    """The fact of an arith op's result from its operands' (`fact(v)`), or None."""
+def infer_scalar(op: Operation, fact, vec: int = 1) -> Fact | None:
+    """The fact of an arith op's result from its operands' (`fact(v)`), or None, on
+    strips of `vec` elements. A contiguous value whose strips start at multiples of
+    `vec` (div >= vec) stays contiguous modulo, and uniform divided by, a uniform
+    multiple of `vec`: no strip crosses one."""
     if isinstance(op, arith.ConstantOp) and isinstance(op.value, IntegerAttr):
         return Fact(0, lowbit(op.value.value.data))
     if isinstance(op, arith.MuliOp):
@@ -81,6 +95,14 @@ def infer_scalar(op: Operation, fact) -> Fact | None:
         a, b = fact(op.lhs), fact(op.rhs)
         if a.stride is not None and b.stride is not None and a.stride + b.stride <= 1:
             return Fact(a.stride + b.stride, math.gcd(a.div, b.div))
+    elif isinstance(op, arith.RemSIOp | arith.RemUIOp | arith.DivSIOp | arith.DivUIOp):
+        a, b = fact(op.lhs), fact(op.rhs)
+        whole = a.stride == 0 or (a.stride == 1 and a.div % vec == 0 and b.div % vec == 0)
+        if b.stride != 0 or not whole:
+            return None
+        if isinstance(op, arith.DivSIOp | arith.DivUIOp):
+            return Fact(0, 1)
+        return Fact(a.stride, math.gcd(a.div, b.div))
     elif isinstance(op, arith.ExtSIOp | arith.ExtUIOp):
         return fact(op.input)
     return None

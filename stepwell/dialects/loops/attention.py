@@ -263,7 +263,7 @@ def match(end: Operation) -> Chain | None:
             if isinstance(cond, LoadOp):
                 if cond.buffer is not mask.result or not _index_is(cond, index):  # type: ignore[union-attr]
                     return None
-            elif not _is_future(cond, index[1], index[0]):
+            elif not _is_future(cond, index[1], index[0], s, t):
                 return None
             else:
                 compares.add(cond)
@@ -290,19 +290,21 @@ def match(end: Operation) -> Chain | None:
     return Chain(ordered, pv, epilogue, scores, q, k, v, x_max.scale, causal)  # type: ignore[arg-type]
 
 
-def _is_future(cmp, col: sympy.Expr, row: sympy.Expr) -> bool:
-    """`cmp` is loops.index [col] > loops.index [row]: key j after query i."""
+def _is_future(cmp, col: sympy.Expr, row: sympy.Expr, s: int, t: int) -> bool:
+    """`cmp` is loops.index [col] > loops.index [row]: key j after query i (a dim of
+    size 1, S or T, may be read as 0 instead)."""
     if not isinstance(cmp, arith.CmpiOp) or cmp.predicate.value.data != 4:  # sgt
         return False
     a, b = cmp.lhs.owner, cmp.rhs.owner
-    return isinstance(a, IndexOp) and isinstance(b, IndexOp) and a.index_expr == col and b.index_expr == row
+    return (isinstance(a, IndexOp) and isinstance(b, IndexOp) and a.index_expr in (col, *[0] * (t == 1))
+            and b.index_expr in (row, *[0] * (s == 1)))
 
 
 def _causal_mask(op, s: int, t: int) -> bool:
     """`op` is the pointwise [S, T] mask j > i (loops.index [d1] > loops.index [d0])."""
     if not isinstance(op, PointwiseOp) or op.shape != (s, t) or list(op.loads()):
         return False
-    return _is_future(_yielded(op).owner, sym("d1"), sym("d0"))
+    return _is_future(_yielded(op).owner, sym("d1"), sym("d0"), s, t)
 
 
 def chains(fn: func.FuncOp) -> list[Chain]:

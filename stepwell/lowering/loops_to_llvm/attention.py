@@ -15,7 +15,7 @@ sequence lengths S and T:
       st[BN][BM] = k[j0 : j0+BN, :] @ qt      (the scores, transposed: keys are rows)
       x = st * scale; -inf where (causal) j > i
       m' = max(m, max_j x);  base = m' where not -inf, else 0
-      a = exp(m - base);  p = st = exp(x - base);  l = l * a + sum_j p;  m = m'
+      a = exp(m - base);  p = st = exp(x - base);  l = l * a + sum_j p (the block's sum);  m = m'
       acc = acc * a + p^T @ v[j0 : j0+BN, :]   (v packed into vt[BN][E'], zero past E)
     out = acc / l, the end op's epilogue, stored (rows below S only)
 
@@ -99,10 +99,10 @@ def micro(c: Chain, vector: int) -> Micro:
 
 
 def stack_bytes(c: Chain, t: Micro, bm: int, bn: int) -> int:
-    """The stack tiles of one outer point: qt, st, vt, acc, four rows of BM, a row of E'."""
+    """The stack tiles of one outer point: qt, st, vt, acc, five rows of BM, a row of E'."""
     _, _, _, d, e = c.sizes
     e_pad = -(-e // t.nr) * t.nr
-    return (d * bm + bn * bm + bn * e_pad + bm * e_pad + 4 * bm + e_pad) * cv.element_bytes(t.acc)
+    return (d * bm + bn * bm + bn * e_pad + bm * e_pad + 5 * bm + e_pad) * cv.element_bytes(t.acc)
 
 
 def schedule(c: Chain, end_dims: tuple[str, ...], vector: int, want: int) -> CpuScheduleAttr | None:
@@ -173,7 +173,7 @@ def emit(em, a: Attention, begin: SSAValue, end: SSAValue) -> None:  # em: Kerne
     bm, bn, e_pad = a.bm, a.bn, a.e_pad
     qt, st = b.alloca(t, d * bm), b.alloca(t, bn * bm)
     vt, acc = b.alloca(t, bn * e_pad), b.alloca(t, bm * e_pad)
-    m, l, base, alpha = (b.alloca(t, bm) for _ in range(4))
+    m, l, base, alpha, total = (b.alloca(t, bm) for _ in range(5))
     zero, ninf = b.const(t, 0.0), b.const(t, -math.inf)
     rank = len(c.pv.shape)
     i_sym, e_sym = sym(f"d{rank - 2}"), sym(f"d{rank - 1}")
@@ -229,14 +229,15 @@ def emit(em, a: Attention, begin: SSAValue, end: SSAValue) -> None:  # em: Kerne
                 b.store(scale, alpha, r)
                 b.store(new, m, r)
                 b.store(finite, base, r)
-                b.store(fop(llvm.FMulOp, b.load(l, r, t), scale), l, r)
-            with b.loop(0, kn) as j:  # the probabilities, their row sums
+                b.store(zero, total, r)
+            with b.loop(0, kn) as j:  # the probabilities, their sums over the block
                 with b.loop(0, bm) as r:
                     p = expanded(b, xmath.ExpOp, fop(llvm.FSubOp, b.load(st, at(j, r, bm), t), b.load(base, r, t)))
                     b.store(p, st, at(j, r, bm))
-                    b.store(red.combine(b, "sum", b.load(l, r, t), p), l, r)
+                    b.store(red.combine(b, "sum", b.load(total, r, t), p), total, r)
             with b.loop(0, bm) as r:
                 scale = b.load(alpha, r, t)
+                b.store(fop(llvm.FAddOp, fop(llvm.FMulOp, b.load(l, r, t), scale), b.load(total, r, t)), l, r)
                 with b.loop(0, e_pad) as x:
                     b.store(fop(llvm.FMulOp, b.load(acc, at(r, x, e_pad), t), scale), acc, at(r, x, e_pad))
             _pack_v(b, a, vt, pv, v0, j0, kn)

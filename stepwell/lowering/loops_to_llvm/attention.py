@@ -92,10 +92,8 @@ class Attention:
 
 
 def micro(c: Chain, vector: int) -> Micro:
-    """The micro-kernel's tile for `vector` f32 lanes (contraction.blocking's)."""
-    acc = f64 if c.element == f64 else f32
-    lanes = max(1, vector * 4 // cv.element_bytes(acc))
-    return Micro(acc, lanes, 8 if vector >= 16 else 6, 2 * lanes)
+    """The GEMM's register tile, in f64 for an f64 chain, else f32."""
+    return contraction.register_tile(f64 if c.element == f64 else f32, vector)
 
 
 def stack_bytes(c: Chain, t: Micro, bm: int, bn: int) -> int:

@@ -106,9 +106,8 @@ class Contraction:
 def blocking(c: Contraction, vector: int, batch: int, target: int) -> tuple[int, int, int, int, int]:
     """(MC, NC, KC, MR, NR) for `vector` f32 lanes, so that the outer range
     (`batch` x M blocks x N blocks) has `target` points if the sizes allow."""
-    lanes = max(1, vector * 4 // cv.element_bytes(c.acc))
-    mr = 8 if vector >= 16 else 6
-    nr = 2 * lanes
+    tile = register_tile(c.acc, vector)
+    mr, nr = tile.mr, tile.nr
     m, n, k = c.mnk
     mc = min(_ceil(MC, mr), _ceil(m, mr)) * mr
     nc = min(_ceil(NC, nr), _ceil(n, nr)) * nr
@@ -305,6 +304,13 @@ def load_operand(b, o: Operand, ptr: SSAValue, offset: SSAValue, acc: Attribute)
     return cv.extf(b, v, t, acc)
 
 
+def register_tile(acc: Attribute, vector: int) -> Micro:
+    """The micro-kernel's tile for `vector` f32 lanes: NR = 2 vectors, MR = 8 rows
+    with AVX-512 (32 vector registers), else 6."""
+    lanes = max(1, vector * 4 // cv.element_bytes(acc))
+    return Micro(acc, lanes, 8 if vector >= 16 else 6, 2 * lanes)
+
+
 def smin(b, x: SSAValue, y: SSAValue | int) -> SSAValue:
     return b.intrinsic(mangle("llvm.smin", i64), [x, y if not isinstance(y, int) else b.i64(y)], i64)
 
@@ -334,4 +340,4 @@ def epilogue(em, product: ContractOp, ops: list[PointwiseOp], env: dict, acc: SS
             b.store(cv.to_storage(b, values[op.result], t), em.ptr[op.result], offset)
 
 
-__all__ = ["Contraction", "Micro", "Operand", "block_product", "emit", "epilogue", "index", "load_operand", "match", "operand_of", "smin"]
+__all__ = ["Contraction", "Micro", "Operand", "block_product", "emit", "epilogue", "index", "load_operand", "match", "operand_of", "register_tile", "smin"]

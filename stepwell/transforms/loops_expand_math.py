@@ -11,7 +11,10 @@ selects and integer bit tricks. So every backend computes the same numbers, and
 `convert-loops-to-llvm` translates them mechanically.
 
 `ops` names the ops to expand (default: all of them, what the CPU needs); a backend
-with a native instruction for one leaves it out and keeps the op.
+with a native instruction for one leaves it out and keeps the op. The ops that a
+fused attention kernel replaces (stepwell/dialects/loops/attention.py: `held`) keep
+theirs: no target lowers their bodies (the kernel computes its own exp), and the
+chain's recognizer reads the `math.exp` there.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
+from stepwell.dialects.loops.attention import held_in
 from stepwell.transforms.expand_math import EXPANDABLE, expand_math
 
 
@@ -41,4 +45,4 @@ class LoopsExpandMath(ModulePass):
                 f"loops-expand-math: no expansion for {', '.join(repr(n) for n in unknown)} in ops= "
                 f"(expected some of {', '.join(EXPANDABLE)})"
             )
-        expand_math(op, self.ops)
+        expand_math(op, self.ops, held_in(op))

@@ -4,15 +4,15 @@ flash-style GPU kernel, as printed IR.
     stepwell-opt f.mlir -p loops-fuse-attention
 
 Finds each chain q @ k^T -> (causal mask) -> softmax rows -> @ v at the loops level
-whose scores, mask and probabilities have no other reader
-(stepwell/lowering/loops_to_gpu_block/attention.py: `match`, and why a `loops.kernel`
-cannot hold it) and puts `tile = #loops.gpu<attention, block = [BM, BN], warps = W,
+whose scores, mask and probabilities have no other reader (stepwell/dialects/loops/
+attention.py: `match`, and why a `loops.kernel` cannot hold it), of f16, bf16 or f32
+(the Triton kernel's types), and puts `tile = #loops.gpu<attention, block = [BM, BN], warps = W,
 stages = S>` on each of its ops. A chain whose last op already carries an attention
 tile keeps it (a user's choice wins: it is copied to the other ops); a chain with any
 other `tile` on one of its ops is left alone. loops-plan-memory then gives the
 chain's inner buffers no memory, and convert-loops-to-gpu_block builds one kernel at
-its last op. The pass runs in `lower-to-triton` before loops-tile; the CPU pipelines
-do not run it.
+its last op. The pass runs in `lower-to-triton` before loops-tile; the CPU makes its
+own decision on the same chains (loops-schedule-cpu: `#loops.cpu<attention, ...>`).
 """
 
 from __future__ import annotations
@@ -32,17 +32,13 @@ class LoopsFuseAttention(ModulePass):
     name = "loops-fuse-attention"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        from stepwell.lowering.loops_to_gpu_block.attention import (
-            chains,
-            is_tiled,
-            tile,
-        )
+        from stepwell.lowering.loops_to_gpu_block.attention import TYPES, chains, is_tiled, tile
 
         for fn in op.ops:
             if not isinstance(fn, func.FuncOp) or fn.is_declaration:
                 continue
             for chain in chains(fn):
-                if any("tile" in m.attributes and not is_tiled(m) for m in chain.members):
+                if chain.element not in TYPES or any("tile" in m.attributes and not is_tiled(m) for m in chain.members):
                     continue
                 attr = chain.end.attributes["tile"] if is_tiled(chain.end) else tile(chain)
                 for m in chain.members:

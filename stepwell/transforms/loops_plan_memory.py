@@ -66,7 +66,9 @@ function result may be written in place only into a donated argument of its own 
 
 Not planned: constants (globals), a kernel's internal values (the schedule's
 business: stack or `scratch`), the buffers of the ops an attention kernel replaces
-(loops-fuse-attention: scores, mask, probabilities stay on chip; zero bytes), the two-word status buffer of a loops.check_index
+(a chain marked #loops.gpu<attention> by loops-fuse-attention or
+#loops.cpu<attention> by loops-schedule-cpu: scores, mask, probabilities stay in
+registers or a per-chunk tile; zero bytes), the two-word status buffer of a loops.check_index
 (16 bytes; the lowering keeps it a temp of its own). A function that already has
 `arena` is left as it is (a plan written by hand is respected); a kernel that yields a
 value it does not compute leaves its function unplanned (every buffer a temp).
@@ -87,6 +89,7 @@ from xdsl.utils.exceptions import PassFailedException
 
 from stepwell.dialects.loops import CheckIndexOp, ComputeOp, KernelOp, PointwiseOp
 from stepwell.dialects.loops.access import analyze
+from stepwell.dialects.loops.attention import held
 from stepwell.dialects.loops.contract import UNIT
 from stepwell.dialects.loops.index import dims
 from stepwell.dialects.loops.memory import (
@@ -149,8 +152,6 @@ class FunctionBuffers:
 def collect(fn: func.FuncOp) -> FunctionBuffers | None:
     """The buffers of `fn` with their live ranges; None when a kernel yields a value it
     does not compute (the function stays unplanned)."""
-    from stepwell.lowering.loops_to_gpu_block.attention import held
-
     ops = list(fn.body.block.ops)
     found = FunctionBuffers(ops)
     on_chip = held(fn)  # an attention kernel's scores, mask and probabilities

@@ -9,6 +9,16 @@ decisions are `planning.schedule` (stepwell/lowering/loops_to_llvm/planning.py);
 convert-loops-to-llvm translates them, and schedules an op that has none itself with
 the defaults below.
 
+First, every attention chain (q @ k^T -> causal mask -> softmax rows -> @ v whose
+scores, mask and probabilities have no other reader: stepwell/dialects/loops/
+attention.py) gets one `#loops.cpu<attention, outer = [..., S / BM], keys = BN, ...>`
+on each of its ops (`attention.schedule` in stepwell/lowering/loops_to_llvm/
+attention.py): they run as one flash-style kernel, and loops-plan-memory gives the
+scores and probabilities no memory. A chain whose last op already has an attention
+schedule keeps it (copied to its other ops); a chain with any other schedule on one
+of its ops, or one the CPU kernel does not take (`attention.schedule` says which), is
+scheduled op by op.
+
     stepwell-opt in.mlir -p 'loops-schedule-cpu{vector-width=16}'
 
 Options:
@@ -22,6 +32,7 @@ An op that already has a schedule keeps it (a schedule written by hand is respec
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from xdsl.context import Context
@@ -29,8 +40,18 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
-from stepwell.dialects.loops import ComputeOp, KernelOp
-from stepwell.lowering.loops_to_llvm.planning import CHUNK_WORK, MAX_CHUNKS, SCHEDULE, schedule, target_of
+from stepwell.dialects.loops import ComputeOp, CpuScheduleAttr, KernelOp
+from stepwell.dialects.loops.attention import chains
+from stepwell.lowering.loops_to_llvm import attention
+from stepwell.lowering.loops_to_llvm.planning import (
+    CHUNK_WORK,
+    MAX_CHUNKS,
+    SCHEDULE,
+    host_vector_width,
+    schedule,
+    target_of,
+    wanted_chunks,
+)
 
 
 @dataclass(frozen=True)
@@ -48,8 +69,30 @@ class LoopsScheduleCpu(ModulePass):
         for fn in op.ops:  # (not a walk: the bodies of the kernels are not visited)
             if not isinstance(fn, func.FuncOp) or not fn.body.blocks:
                 continue
+            self.fuse_attention(fn)
             for kernel in fn.body.block.ops:
                 if isinstance(kernel, (KernelOp, ComputeOp)) and SCHEDULE not in kernel.attributes:
                     kernel.attributes[SCHEDULE] = schedule(
                         target_of(kernel), self.vector_width, self.max_chunks, self.chunk_work
                     )
+
+    def fuse_attention(self, fn: func.FuncOp) -> None:
+        """An attention schedule on each op of every chain the CPU kernel takes."""
+        for chain in chains(fn):
+            if any(SCHEDULE in m.attributes and not _attention(m) for m in chain.members):
+                continue
+            if _attention(chain.end):
+                attr = chain.end.attributes[SCHEDULE]
+            else:
+                batch, s, t, d, e = chain.sizes
+                want = wanted_chunks(math.prod(batch) * s * t * (d + e), self.max_chunks, self.chunk_work)
+                end_dims = target_of(chain.end).space.d_map(chain.pv)
+                attr = attention.schedule(chain, end_dims, self.vector_width or host_vector_width(), want)
+            if attr is not None:
+                for m in chain.members:
+                    m.attributes[SCHEDULE] = attr
+
+
+def _attention(op) -> bool:
+    sched = op.attributes.get(SCHEDULE)
+    return isinstance(sched, CpuScheduleAttr) and sched.keys is not None

@@ -129,7 +129,9 @@ def test_the_plan_never_overlaps_live_buffers_on_random_programs(skip):
                 reused += len(slots) > len({s.offset for s in slots})
     assert planned_fns == 2 * len(SEEDS)  # @f_all and @f of every program
     print(f"{in_place} in place, {reused} functions reusing a slot")
-    assert in_place >= 10 and reused >= 10  # the programs exercise both
+    # the programs exercise both (fewer in place since the CPU fuses attention chains:
+    # their probabilities were written over their scores)
+    assert in_place >= 5 and reused >= 5
 
 
 def donate_all(module, name: str) -> str:

@@ -492,3 +492,23 @@ def test_intermediates_in_a_results_memory_also_in_out_arrays():
                 assert np.shares_memory(buffers[i], host)
                 start = buffers[i].__array_interface__["data"][0] - host.__array_interface__["data"][0]
                 assert start == b.offset
+
+
+# --- a fused attention chain ---------------------------------------------------------------
+
+
+def test_fused_attention_holds_no_scores():
+    """bench/MEMORY.md's attention program (1x4x512x64 f32): its 4 MiB of scores were
+    the arena; fused into one kernel (#loops.cpu<attention>), the call allocates its
+    result and nothing else of that size (the scores live in per-chunk stack tiles)."""
+    shape = (1, 4, 512, 64)
+    t = "tensor<1x4x512x64xf32>"
+    f = compile(f"""func.func @f(%q: {t}, %k: {t}, %v: {t}) -> {t} {{
+  %r = "tensor_graph.attention"(%q, %k, %v) <{{scale = 0.125 : f64, causal = false}}> : ({t}, {t}, {t}) -> {t}
+  func.return %r : {t}
+}}
+""")
+    assert f.plan.arena == 0 and len(f.plan.calls) == 1
+    args = [np.random.default_rng(i).standard_normal(shape, dtype=np.float32) for i in range(3)]
+    result = 512 * 64 * 4 * 4  # 0.5 MiB
+    assert peak_of_first_call(f, *args) <= result + 64 * 1024  # the scores alone are 4 MiB

@@ -14,6 +14,7 @@ from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
 GEMM_KEYS = ("kc", "mr", "nr")
+KIND_KEYS = {"loop": (), "gemm": GEMM_KEYS, "attention": ("keys",)}  # the block sizes each kind has
 
 
 @irdl_attr_definition
@@ -25,6 +26,7 @@ class CpuScheduleAttr(ParametrizedAttribute):
         #loops.cpu<outer = [p0, p1 / 4096], chunks = 64, vector = 16>
         #loops.cpu<outer = [p0 / 1024], inner_output = [0], chunks = 4, vector = 16>
         #loops.cpu<gemm, outer = [p0 / 64, p1 / 64], kc = 256, mr = 8, nr = 32, chunks = 256, vector = 16>
+        #loops.cpu<attention, outer = [p0, p1, p2 / 64], keys = 64, chunks = 32, vector = 16>
 
     The names are the kernel's dims (a lone op's d-dims are p0, p1, ..., its r-dims
     k0, ...). `outer`: the parallel outer loop, one flat range [0, extent) over the
@@ -39,6 +41,14 @@ class CpuScheduleAttr(ParametrizedAttribute):
     block)); `kc` is the depth of a packed panel of B, `mr` x `nr` the micro-kernel's
     tile of C.
 
+    `attention`: on every op of an attention chain (stepwell/dialects/loops/
+    attention.py; loops-schedule-cpu's decision), which run as one flash-style kernel
+    at the chain's last op (the second product); the dims are that op's. `outer` is
+    its batch dims, then its query rows (its second-to-last dim) in blocks of BM: a
+    point = one (batch, block of BM query rows), which walks the keys `keys` at a
+    time with an online softmax, its scores and accumulators in stack tiles of a
+    fixed size (stepwell/lowering/loops_to_llvm/attention.py).
+
     `inner_output`: the reductions (positions among the kernel's compute ops) that
     loop over their reduced dims outside their output dims (a column sum: a row of
     accumulators) rather than with the reduced dims innermost. `scratch`: the
@@ -49,10 +59,10 @@ class CpuScheduleAttr(ParametrizedAttribute):
 
     name = "loops.cpu"
 
-    kind: StringAttr  # "loop" or "gemm"
+    kind: StringAttr  # "loop", "gemm" or "attention"
     outer_dims: ArrayAttr[StringAttr]
     outer_blocks: DenseArrayBase[I64]
-    gemm_blocks: DenseArrayBase[I64]  # kc, mr, nr (gemm), else empty
+    kind_blocks: DenseArrayBase[I64]  # the kind's KIND_KEYS: kc, mr, nr (gemm); keys (attention)
     inner_output_ops: DenseArrayBase[I64]
     scratch_ops: DenseArrayBase[I64]
     chunk_count: IntAttr
@@ -66,15 +76,19 @@ class CpuScheduleAttr(ParametrizedAttribute):
         inner_output: Sequence[int] = (),
         scratch: Sequence[int] = (),
         gemm: tuple[int, int, int] | None = None,
+        keys: int | None = None,
     ) -> CpuScheduleAttr:
+        """A loop nest; a gemm with `gemm` = (kc, mr, nr); an attention kernel with
+        `keys` (a step of its key loop)."""
         def ints(values: Sequence[int]) -> DenseArrayBase:
             return DenseArrayBase.from_list(i64, list(values))
 
+        kind = "gemm" if gemm is not None else "attention" if keys is not None else "loop"
         return CpuScheduleAttr(
-            StringAttr("gemm" if gemm is not None else "loop"),
+            StringAttr(kind),
             ArrayAttr([StringAttr(name) for name, _ in outer]),
             ints([block for _, block in outer]),
-            ints(gemm or ()),
+            ints(gemm or ((keys,) if keys is not None else ())),
             ints(sorted(inner_output)),
             ints(sorted(scratch)),
             IntAttr(chunks),
@@ -91,7 +105,12 @@ class CpuScheduleAttr(ParametrizedAttribute):
     @property
     def gemm(self) -> tuple[int, int, int] | None:
         """(KC, MR, NR) of a GEMM schedule, else None."""
-        return tuple(self.gemm_blocks.get_values()) if self.kind.data == "gemm" else None  # type: ignore[return-value]
+        return tuple(self.kind_blocks.get_values()) if self.kind.data == "gemm" else None  # type: ignore[return-value]
+
+    @property
+    def keys(self) -> int | None:
+        """The key step of an attention schedule, else None."""
+        return self.kind_blocks.get_values()[0] if self.kind.data == "attention" else None
 
     @property
     def inner_output(self) -> tuple[int, ...]:
@@ -110,8 +129,8 @@ class CpuScheduleAttr(ParametrizedAttribute):
         return self.vector_width.data
 
     def verify(self) -> None:
-        if self.kind.data not in ("loop", "gemm"):
-            raise VerifyException(f"a CPU schedule is a loop nest or a gemm, got '{self.kind.data}'")
+        if self.kind.data not in KIND_KEYS:
+            raise VerifyException(f"a CPU schedule is a loop nest, a gemm or an attention kernel, got '{self.kind.data}'")
         names = [s.data for s in self.outer_dims.data]
         blocks = self.outer_blocks.get_values()
         if len(names) != len(blocks):
@@ -123,21 +142,20 @@ class CpuScheduleAttr(ParametrizedAttribute):
             raise VerifyException("an outer dim is listed twice")
         if any(b < 1 for b in blocks):
             raise VerifyException("block sizes are >= 1")
-        if len(self.gemm_blocks.get_values()) != (3 if self.kind.data == "gemm" else 0):
-            raise VerifyException("a gemm schedule has kc, mr and nr; a loop nest has none")
-        if any(v < 1 for v in self.gemm_blocks.get_values()):
-            raise VerifyException("kc, mr and nr are >= 1")
+        if len(self.kind_blocks.get_values()) != len(KIND_KEYS[self.kind.data]):
+            raise VerifyException("a gemm schedule has kc, mr and nr; an attention schedule keys; a loop nest none")
+        if any(v < 1 for v in self.kind_blocks.get_values()):
+            raise VerifyException(f"{', '.join(KIND_KEYS[self.kind.data])} >= 1")
         if self.chunk_count.data < 1 or self.vector_width.data < 1:
             raise VerifyException("chunks and vector are >= 1")
 
     # --- syntax -----------------------------------------------------------------------
 
     def print_parameters(self, printer: Printer) -> None:
-        parts = ["gemm"] if self.kind.data == "gemm" else []
+        parts = [self.kind.data] if self.kind.data != "loop" else []
         outer = (name if block == 1 else f"{name} / {block}" for name, block in self.outer)
         parts.append(f"outer = [{', '.join(outer)}]")
-        if self.gemm is not None:
-            parts += [f"{k} = {v}" for k, v in zip(GEMM_KEYS, self.gemm)]
+        parts += [f"{k} = {v}" for k, v in zip(KIND_KEYS[self.kind.data], self.kind_blocks.get_values())]
         for key, values in (("inner_output", self.inner_output), ("scratch", self.scratch)):
             if values:
                 parts.append(f"{key} = [{', '.join(map(str, values))}]")
@@ -146,17 +164,18 @@ class CpuScheduleAttr(ParametrizedAttribute):
 
     @classmethod
     def parse_parameters(cls, parser: AttrParser) -> list:
-        keys = ("outer", *GEMM_KEYS, "inner_output", "scratch", "chunks", "vector")
         values: dict[str, object] = {}
         with parser.in_angle_brackets():
-            gemm = parser.parse_optional_keyword("gemm") is not None
+            kind = next((k for k in ("gemm", "attention") if parser.parse_optional_keyword(k) is not None), "loop")
+            own = KIND_KEYS[kind]
+            keys = ("outer", *own, "inner_output", "scratch", "chunks", "vector")
             while not values or parser.parse_optional_punctuation(",") is not None:
-                if gemm and not values:
+                if kind != "loop" and not values:
                     parser.parse_punctuation(",")
                 start = parser.pos
                 key = parser.parse_identifier()
-                if key not in keys or key in values or (key in GEMM_KEYS and not gemm):
-                    allowed = [k for k in keys if k not in values and (gemm or k not in GEMM_KEYS)]
+                if key not in keys or key in values:
+                    allowed = [k for k in keys if k not in values]
                     parser.raise_error(f"expected one of {', '.join(allowed)}, got '{key}'", start, parser.pos)
                 parser.parse_punctuation("=")
                 if key == "outer":
@@ -165,7 +184,7 @@ class CpuScheduleAttr(ParametrizedAttribute):
                     values[key] = parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_integer)
                 else:
                     values[key] = parser.parse_integer(allow_negative=False)
-            needed = ["outer", *(GEMM_KEYS if gemm else ()), "chunks", "vector"]
+            needed = ["outer", *own, "chunks", "vector"]
             missing = [k for k in needed if k not in values]
             if missing:
                 parser.raise_error(f"a CPU schedule needs {', '.join(missing)}")
@@ -175,7 +194,8 @@ class CpuScheduleAttr(ParametrizedAttribute):
             values["vector"],  # type: ignore[arg-type]
             values.get("inner_output", ()),  # type: ignore[arg-type]
             values.get("scratch", ()),  # type: ignore[arg-type]
-            tuple(values[k] for k in GEMM_KEYS) if gemm else None,  # type: ignore[arg-type]
+            tuple(values[k] for k in GEMM_KEYS) if kind == "gemm" else None,  # type: ignore[arg-type]
+            values["keys"] if kind == "attention" else None,  # type: ignore[arg-type]
         )
         return list(attr.parameters)
 

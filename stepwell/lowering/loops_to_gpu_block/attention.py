@@ -9,19 +9,15 @@
 where the scores, the mask and the probabilities have no reader outside the chain,
 becomes one `gpu_block.kernel`: the scores and probabilities never reach memory.
 
-Where the decision lives. The `loops.kernel` contract (stepwell/dialects/loops/
-contract.py) cannot hold this chain: a value computed inside a kernel is read only at
-the current parallel point, one element per point, but the softmax reads a whole row
-of scores per point (the scores' last dim is a reduction dim of the softmax) and the
-second product reads a row of probabilities per output element; nor can a scalar
-loops body hold the inner product over D that a recomputed score would need. So the
-chain stays four ops, and `loops-fuse-attention` (stepwell/transforms/
-loops_fuse_attention.py, before loops-tile in `lower-to-triton`) writes the decision
-on each of them as `tile = #loops.gpu<attention, block = [BM, BN], warps = W, stages
-= S>`: the printed IR shows which ops become one kernel and how it is tiled. loops-
-plan-memory gives the chain's inner buffers no memory (`held`), and
+Where the decision lives. The chain and its recognizer are the loops level's
+(stepwell/dialects/loops/attention.py: `match`, `chains`, and why a `loops.kernel`
+cannot hold it), shared with the CPU. `loops-fuse-attention` (stepwell/transforms/
+loops_fuse_attention.py, before loops-tile in `lower-to-triton`) writes the GPU's
+decision on each op of a chain as `tile = #loops.gpu<attention, block = [BM, BN],
+warps = W, stages = S>`: the printed IR shows which ops become one kernel and how it
+is tiled. loops-plan-memory gives the chain's inner buffers no memory (`held`), and
 convert-loops-to-gpu_block builds the kernel at the chain's last op and erases the
-others. `match(end)` is the one recognizer; every user calls it.
+others.
 
 The kernel (`block = [BM, BN]`): one program instance per (batch point, BM query
 rows), the batch points' row tiles adjacent so that the programs running together
@@ -54,37 +50,25 @@ keeps p = 0 until a finite max is seen, as the reference's max over the whole ro
 does), +inf and NaN scores give NaN rows, the max propagates NaN (`maximumf`, the
 `max` reduction kind). Causal rows never are fully masked (j = 0 <= i), nor are rows
 of T >= 1 keys by the bounds mask; T = 0 is not fused (the unfused path gives zeros).
-f64 is not fused.
+f64 is not fused here (the CPU fuses it).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import sympy
 from xdsl.dialects import arith, func
 from xdsl.dialects import math as xmath
 from xdsl.dialects.builtin import IntegerAttr, bf16, f16, f32, i32, i64
-from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.ir import Block, Operation, Region, SSAValue
 
 from stepwell.dialects import gpu_block as gb
-from stepwell.dialects.loops import (
-    ComputeOp,
-    ContractOp,
-    IndexOp,
-    KernelOp,
-    LoadOp,
-    PointwiseOp,
-    ReduceOp,
-)
-from stepwell.dialects.loops.access import (
-    analyze,
-    buffer_shape,
-    contraction_sides,
-    linear_offset,
-)
+from stepwell.dialects.loops import LoadOp
+from stepwell.dialects.loops.access import analyze, buffer_shape, linear_offset
+from stepwell.dialects.loops.attention import KIND, Chain, chains, match
+from stepwell.dialects.loops.attention import held as chain_held
 from stepwell.dialects.loops.gpu_tile import GpuTileAttr
 from stepwell.dialects.loops.index import dims, sym
 from stepwell.lowering.loops_to_gpu_block.common import (
@@ -95,259 +79,13 @@ from stepwell.lowering.loops_to_gpu_block.common import (
     pow2,
 )
 
-KIND = "attention"
+__all__ = ["TYPES", "Chain", "attention", "chains", "held", "is_tiled", "match", "tile"]
+
 TYPES = (f16, bf16, f32)  # the element types of q, k and v the kernel takes
 LOG2E = 1 / math.log(2)
 
 
-# --- the chain ---------------------------------------------------------------------------
-
-
-@dataclass
-class Chain:
-    members: list[Operation]  # the function-level ops the kernel replaces, in program order; the last is `end`
-    pv: ContractOp
-    epilogue: list[PointwiseOp]
-    scores: ContractOp
-    q: LoadOp
-    k: LoadOp
-    v: LoadOp
-    scale: float
-    causal: bool
-
-    @property
-    def end(self) -> Operation:
-        """The op whose results the kernel produces (the second product, or its kernel)."""
-        return self.members[-1]
-
-    @property
-    def element(self) -> Attribute:
-        return self.q.result.type
-
-    @property
-    def sizes(self) -> tuple[tuple[int, ...], int, int, int, int]:
-        """(batch, S, T, D, E)."""
-        *batch, s, t = self.scores.shape
-        return tuple(batch), s, t, self.scores.reduce_shape[0], self.pv.shape[-1]
-
-    @property
-    def inputs(self) -> list[SSAValue]:
-        return list(dict.fromkeys([self.q.buffer, self.k.buffer, self.v.buffer]))
-
-    @property
-    def outputs(self) -> list[SSAValue]:
-        end = self.end
-        return list(end.body.block.last_op.operands) if isinstance(end, KernelOp) else [end.results[0]]  # type: ignore[union-attr]
-
-
-def _computed(buffer: SSAValue) -> tuple[Operation, Operation] | None:
-    """The compute op that makes `buffer` (a kernel's result: the op it yields; a
-    value local to a kernel: its op) and the function-level op holding it."""
-    owner = buffer.owner
-    if isinstance(owner, KernelOp):
-        inner = owner.body.block.last_op.operands[buffer.index].owner  # type: ignore[union-attr, attr-defined]
-        return inner, owner
-    if isinstance(owner, ComputeOp):
-        parent = owner.parent_op()
-        return owner, parent if isinstance(parent, KernelOp) else owner
-    return None
-
-
-def _top(op: Operation) -> Operation:
-    while not isinstance(op.parent_op(), func.FuncOp) and op.parent_op() is not None:
-        op = op.parent_op()  # type: ignore[assignment]
-    return op
-
-
-def _factor(ops: Sequence[Operation], value: SSAValue) -> LoadOp | None:
-    """The load of a side that is a plain load (f32) or a 16-bit load extended to f32."""
-    if len(ops) == 1 and isinstance(ops[0], LoadOp) and ops[0].result.type == f32 and value is ops[0].result:
-        return ops[0]
-    if (len(ops) == 2 and isinstance(ops[0], LoadOp) and ops[1].name == "arith.extf"
-            and ops[0].result.type in (f16, bf16) and value is ops[1].results[0]):
-        return ops[0]
-    return None
-
-
-def _index_is(load: LoadOp, expected: Sequence[sympy.Expr]) -> bool:
-    """`load` reads at `expected` (a dim of size 1 may read at 0 instead)."""
-    shape = buffer_shape(load)
-    got = list(load.index_exprs)
-    return len(got) == len(expected) and all(g == e or n == 1 and g == 0 for g, e, n in zip(got, expected, shape))
-
-
-def _const(v: SSAValue) -> float | None:
-    op = v.owner
-    if isinstance(op, arith.ConstantOp) and hasattr(op.value, "value"):
-        return float(op.value.value.data)  # type: ignore[union-attr]
-    return None
-
-
-class _Scaled:
-    """What the softmax's bodies compute from a score: (load S) [* scale] [then -inf
-    where the mask is true: a load of the mask, or the comparison inlined]."""
-
-    def __init__(self, value: SSAValue):
-        self.ok, self.scale, self.mask_load, self.score_load = False, 1.0, None, None
-        op = value.owner
-        if isinstance(op, arith.SelectOp):
-            if not isinstance(op.cond.owner, LoadOp | arith.CmpiOp) or _const(op.lhs) != -math.inf:
-                return
-            self.mask_load = op.cond.owner  # the mask's load, or j > i computed in the body
-            op = op.rhs.owner
-        if isinstance(op, arith.MulfOp):
-            a, b = op.lhs, op.rhs
-            if _const(a) is not None:
-                a, b = b, a
-            if _const(b) is None:
-                return
-            self.scale = _const(b)  # type: ignore[assignment]
-            op = a.owner
-        if isinstance(op, LoadOp):
-            self.score_load, self.ok = op, True
-
-    def same(self, other: _Scaled) -> bool:
-        return (self.ok and other.ok and self.scale == other.scale and (self.mask_load is None) == (other.mask_load is None)
-                and self.score_load.buffer is other.score_load.buffer)  # type: ignore[union-attr]
-
-
-def _yielded(op) -> SSAValue:
-    return op.body.block.last_op.values[0]
-
-
-def _exp_minus(value: SSAValue) -> tuple[_Scaled, LoadOp] | None:
-    """`value` = exp(x - load M): (x, the load of M)."""
-    e = value.owner
-    sub = e.operands[0].owner if isinstance(e, xmath.ExpOp) else None
-    if not isinstance(sub, arith.SubfOp) or not isinstance(sub.rhs.owner, LoadOp):
-        return None
-    return _Scaled(sub.lhs), sub.rhs.owner
-
-
-def match(end: Operation) -> Chain | None:
-    """The attention chain that ends at `end` (the second product, alone or in its
-    kernel), or None. The softmax may be split over kernels as loops-fuse left it
-    (max, sum and division in one kernel, or the division apart); every op of the
-    chain computes only chain values, and those are read only inside the chain."""
-    if isinstance(end, ContractOp):
-        pv, epilogue = end, []
-    elif isinstance(end, KernelOp):
-        ops = end.compute_ops()
-        if not ops or not isinstance(ops[0], ContractOp) or not all(isinstance(o, PointwiseOp) for o in ops[1:]):
-            return None
-        pv, epilogue = ops[0], ops[1:]
-        local = {o.result for o in ops}
-        for e in epilogue:
-            if e.shape != pv.shape or any(isinstance(o, IndexOp) for o in e.body.walk()):
-                return None
-            if any(ld.buffer not in local or not _index_is(ld, dims(len(pv.shape))) for ld in e.loads()):
-                return None
-    else:
-        return None
-    sides = contraction_sides(pv)
-    if isinstance(sides, str) or any(isinstance(o, IndexOp) for o in pv.body.walk()):
-        return None
-    if not (len(sides.x_ops) == 1 and isinstance(sides.x_ops[0], LoadOp)):
-        return None
-    p_load, v = sides.x_ops[0], _factor(sides.y_ops, sides.y)
-    rank = len(pv.shape)
-    d, r0 = dims(rank), sym("r0")
-    if v is None or not _index_is(p_load, [*d[:-1], r0]) or (found := _computed(p_load.buffer)) is None:
-        return None
-    div = found[0]
-    # the softmax: exp(x - max) / sum, sum = reduce sum of exp(x - max), max = reduce max of x
-    q_ = _yielded(div).owner if isinstance(div, PointwiseOp) else None
-    if not isinstance(q_, arith.DivfOp) or not isinstance(q_.rhs.owner, LoadOp):
-        return None
-    top_div = _exp_minus(q_.lhs)
-    total = _computed(q_.rhs.owner.buffer)
-    if top_div is None or total is None or not isinstance(total[0], ReduceOp) or total[0].kind.data != "sum":
-        return None
-    x_div, m_load = top_div
-    mx = _computed(m_load.buffer)
-    of_sum = _exp_minus(_yielded(total[0]))
-    if mx is None or of_sum is None or not isinstance(mx[0], ReduceOp) or mx[0].kind.data != "max":
-        return None
-    x_sum, m_load2 = of_sum
-    if _computed(m_load2.buffer) != mx:
-        return None
-    x_max = _Scaled(_yielded(mx[0]))
-    if not (x_max.same(x_sum) and x_max.same(x_div)):
-        return None
-    scores = x_max.score_load.buffer.owner  # type: ignore[union-attr]
-    if not isinstance(scores, ContractOp) or len(scores.shape) != rank or scores.parent_op() is not end.parent_op():
-        return None
-    row, col = [*d[:-1], r0], list(d)
-    for x, index in ((x_max, row), (x_sum, row), (x_div, col)):
-        if not _index_is(x.score_load, index):  # type: ignore[arg-type]
-            return None
-    ssides = contraction_sides(scores)
-    if isinstance(ssides, str) or any(isinstance(o, IndexOp) for o in scores.body.walk()):
-        return None
-    q, k = _factor(ssides.x_ops, ssides.x), _factor(ssides.y_ops, ssides.y)
-    if q is None or k is None or not (q.result.type == k.result.type == v.result.type) or q.result.type not in TYPES:
-        return None
-    *batch, s, t = scores.shape
-    if scores.reduce_shape[0] == 0 or t == 0 or pv.reduce_shape != (t,) or list(pv.shape[:-1]) != [*batch, s]:
-        return None
-    mask, causal = None, x_max.mask_load is not None
-    compares: set[Operation] = set()  # the inlined comparisons j > i
-    if causal:
-        loads = [x.mask_load for x in (x_max, x_sum, x_div) if isinstance(x.mask_load, LoadOp)]
-        if loads:
-            mask = loads[0].buffer.owner
-            if not _causal_mask(mask, s, t) or mask.parent_op() is not end.parent_op():
-                return None
-        for x, index in ((x_max, [d[-2], r0]), (x_sum, [d[-2], r0]), (x_div, [d[-2], d[-1]])):
-            cond = x.mask_load
-            if isinstance(cond, LoadOp):
-                if cond.buffer is not mask.result or not _index_is(cond, index):  # type: ignore[union-attr]
-                    return None
-            elif not _is_future(cond, index[1], index[0]):
-                return None
-            else:
-                compares.add(cond)
-    inner = {scores, mask, mx[0], total[0], div} - {None}
-    members = {scores, mask, mx[1], total[1], found[1], end} - {None}
-    for m in members - {end}:  # only chain ops, read only inside the chain
-        if isinstance(m, KernelOp) and not set(m.compute_ops()) <= inner:
-            return None
-        if any(_top(use.operation) not in members for r in m.results for use in r.uses):
-            return None
-    for op in (mx[0], total[0], div):  # their bodies read only the scores, the mask, the max and the sum
-        allowed = {scores.result, mx[0].results[0], total[0].results[0], *(mask.results if mask else ())}
-        indices = {o for o in op.body.walk() if isinstance(o, IndexOp)}
-        if indices - {a.owner for c in compares for a in c.operands}:
-            return None
-        for ld in op.loads():
-            made = _computed(ld.buffer)
-            if made is None or made[0].results[0] not in allowed:
-                return None
-    block = list(end.parent.ops)  # type: ignore[union-attr]
-    ordered = sorted(members, key=block.index)
-    if ordered[-1] is not end:
-        return None
-    return Chain(ordered, pv, epilogue, scores, q, k, v, x_max.scale, causal)  # type: ignore[arg-type]
-
-
-def _is_future(cmp, col: sympy.Expr, row: sympy.Expr) -> bool:
-    """`cmp` is loops.index [col] > loops.index [row]: key j after query i."""
-    if not isinstance(cmp, arith.CmpiOp) or cmp.predicate.value.data != 4:  # sgt
-        return False
-    a, b = cmp.lhs.owner, cmp.rhs.owner
-    return isinstance(a, IndexOp) and isinstance(b, IndexOp) and a.index_expr == col and b.index_expr == row
-
-
-def _causal_mask(op, s: int, t: int) -> bool:
-    """`op` is the pointwise [S, T] mask j > i (loops.index [d1] > loops.index [d0])."""
-    if not isinstance(op, PointwiseOp) or op.shape != (s, t) or list(op.loads()):
-        return False
-    return _is_future(_yielded(op).owner, sym("d1"), sym("d0"))
-
-
-def chains(fn: func.FuncOp) -> list[Chain]:
-    """Every attention chain of `fn`."""
-    return [c for op in fn.body.block.ops if (c := match(op)) is not None]
+# --- the chain (stepwell/dialects/loops/attention.py) -------------------------------------
 
 
 def is_tiled(op: Operation) -> bool:
@@ -356,13 +94,9 @@ def is_tiled(op: Operation) -> bool:
 
 
 def held(fn: func.FuncOp) -> dict[Operation, Chain]:
-    """The ops of `fn` that an attention kernel (a chain whose last op is tiled
-    `attention`) replaces, other than that last op: their buffers never reach memory."""
-    out: dict[Operation, Chain] = {}
-    for c in chains(fn):
-        if is_tiled(c.end):
-            out.update((m, c) for m in c.members[:-1])
-    return out
+    """The ops of `fn` that an attention kernel of this target replaces (a chain
+    whose last op is tiled `attention`), other than that last op."""
+    return chain_held(fn, is_tiled)
 
 
 # --- the tiling decision ---------------------------------------------------------------
@@ -389,6 +123,8 @@ def attention(c: Chain, name: str) -> gb.KernelOp:
     attr = c.end.attributes.get("tile")
     if not isinstance(attr, GpuTileAttr) or attr.kind.data != KIND or len(attr.block) != 2:
         raise Unsupported(c.end, f"attention is tiled as #loops.gpu<attention, block = [BM, BN], ...>, got {attr}")
+    if c.element not in TYPES:
+        raise Unsupported(c.end, f"the Triton attention kernel takes f16, bf16 or f32, got {c.element}")
     bm, bn = attr.block
     if min(bm, bn) < gb.ops.MIN_DOT_DIM:
         raise Unsupported(c.end, f"tl.dot needs blocks of at least {gb.ops.MIN_DOT_DIM}, got {bm}x{bn}")

@@ -28,6 +28,7 @@ from xdsl.dialects.builtin import ArrayAttr, ModuleOp
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import PassFailedException
 
+from stepwell.dialects.loops.attention import held_in
 from stepwell.ir import report
 from stepwell.ir.checks import first_dynamic_size
 from stepwell.lowering.loops_to_llvm.index_expr import UnsupportedIndex
@@ -44,7 +45,7 @@ class ConvertLoopsToLlvm(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         check_static_shapes(op)
-        expand_math(op)  # what loops-expand-math left (the CPU has no instruction for any)
+        expand_math(op, keep=held_in(op))  # what loops-expand-math left (the CPU has no instruction for any)
         plans, lowered = [], []
         for fn in list(op.ops):
             if isinstance(fn, (llvm.FuncOp, llvm.GlobalOp)):

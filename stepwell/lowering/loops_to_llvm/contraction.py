@@ -42,7 +42,15 @@ from dataclasses import dataclass, replace
 
 import sympy
 from xdsl.dialects import arith, llvm
-from xdsl.dialects.builtin import Attribute, DenseArrayBase, VectorType, f32, f64, i32, i64
+from xdsl.dialects.builtin import (
+    Attribute,
+    DenseArrayBase,
+    VectorType,
+    f32,
+    f64,
+    i32,
+    i64,
+)
 from xdsl.ir import SSAValue
 
 from stepwell.dialects.loops import ComputeOp, ContractOp, LoadOp, PointwiseOp
@@ -98,9 +106,8 @@ class Contraction:
 def blocking(c: Contraction, vector: int, batch: int, target: int) -> tuple[int, int, int, int, int]:
     """(MC, NC, KC, MR, NR) for `vector` f32 lanes, so that the outer range
     (`batch` x M blocks x N blocks) has `target` points if the sizes allow."""
-    lanes = max(1, vector * 4 // cv.element_bytes(c.acc))
-    mr = 8 if vector >= 16 else 6
-    nr = 2 * lanes
+    tile = register_tile(c.acc, vector)
+    mr, nr = tile.mr, tile.nr
     m, n, k = c.mnk
     mc = min(_ceil(MC, mr), _ceil(m, mr)) * mr
     nc = min(_ceil(NC, nr), _ceil(n, nr)) * nr
@@ -148,7 +155,7 @@ def match(ops: list[ComputeOp], in_memory: Callable[[SSAValue], bool]) -> Contra
         return None
     batch, m_dim, n_dim, k_dim = op.roles
     i, j, k = sym(m_dim), sym(n_dim), sym(k_dim)
-    x, y = _operand(a, i, k, set(map(sym, batch))), _operand(b, j, k, set(map(sym, batch)))
+    x, y = operand_of(a, i, k, set(map(sym, batch))), operand_of(b, j, k, set(map(sym, batch)))
     if x is None or y is None:
         return None
     return Contraction(op, epilogue, x, y, op.body_type)  # type: ignore[arg-type]
@@ -171,7 +178,7 @@ def _loaded(value: SSAValue, ops: tuple) -> LoadOp | None:
     return owner if isinstance(owner, LoadOp) and not owner.syms else None
 
 
-def _operand(load: LoadOp, along, k, batch: set) -> Operand | None:
+def operand_of(load: LoadOp, along, k, batch: set) -> Operand | None:
     """The operand of an affine load: its strides along its row/column dim and K, and
     its base offset (in the batch dims only)."""
     access = load_access(load)
@@ -190,31 +197,78 @@ def _operand(load: LoadOp, along, k, batch: set) -> Operand | None:
 def emit(em, c: Contraction, begin: SSAValue, end: SSAValue) -> None:  # em: KernelEmitter
     b = em.b
     m, n, k = c.mnk
-    vt = VectorType(c.acc, [c.lanes])
-    nvec = c.nr // c.lanes
     panel = b.alloca(c.acc, c.kc * c.nc)
     cbuf = b.alloca(c.acc, c.mc * c.nc)
-    accs = [[b.alloca(vt, 1) for _ in range(nvec)] for _ in range(c.mr)]
     zero = b.const(c.acc, 0.0)
-    undef = b.at_entry(llvm.UndefOp(vt))
-    fma = f"llvm.fmuladd.v{c.lanes}{mangle('x', c.acc)[2:]}"
     rank = len(c.op.shape)
     i_sym, j_sym = sym(f"d{rank - 2}"), sym(f"d{rank - 1}")
     pa, pb = em.ptr[c.a.load.buffer], em.ptr[c.b.load.buffer]
+    micro = Micro(c.acc, c.lanes, c.mr, c.nr)
 
-    def smin(x, y):
-        return b.intrinsic(mangle("llvm.smin", i64), [x, y if not isinstance(y, int) else b.i64(y)], i64)
+    def operand(o: Operand, ptr: SSAValue, offset: SSAValue) -> SSAValue:
+        return load_operand(b, o, ptr, offset, c.acc)
 
-    def index(base: SSAValue, *terms: tuple[SSAValue, int]) -> SSAValue:
-        for v, stride in terms:
-            if stride:
-                base = b.add(base, v if stride == 1 else b.mul(v, b.i64(stride)))
-        return base
+    with b.loop(begin, end) as outer:  # one (batch, M block, N block)
+        env = em.at_block_starts(c.op, em.block_starts(outer))
+        i0, j0 = env.pop(i_sym), env.pop(j_sym)
+        rows = smin(b, b.i64(c.mc), b.sub(b.i64(m), i0))
+        cols = smin(b, b.i64(c.nc), b.sub(b.i64(n), j0))
+        base_a, base_b = emit_index(b, c.a.base, env), emit_index(b, c.b.base, env)
+        with b.loop(0, c.mc * c.nc) as t:
+            b.store(zero, cbuf, t)
+        with b.loop(0, k, c.kc) as k0:
+            depth = smin(b, b.i64(c.kc), b.sub(b.i64(k), k0))
+            with b.loop(0, depth) as kk:  # pack B
+                row_b = index(b, base_b, (b.add(k0, kk), c.b.k))
+                with b.loop(0, c.nc) as jj:
+                    j = b.add(j0, jj)
+                    v = operand(c.b, pb, index(b, row_b, (smin(b, j, n - 1), c.b.stride)))
+                    v = b.select(b.icmp("slt", j, b.i64(n)), v, zero)
+                    b.store(v, panel, b.add(b.mul(kk, b.i64(c.nc)), jj))
 
-    align = min(64, c.lanes * cv.element_bytes(c.acc))  # every vector access is aligned
+            def a_row(r: SSAValue, k0=k0):
+                start = index(b, base_a, (smin(b, b.add(i0, r), m - 1), c.a.stride), (k0, c.a.k))
+                return lambda kk: operand(c.a, pa, index(b, start, (kk, c.a.k)))
+
+            block_product(b, micro, cbuf, c.nc, panel, c.nc, rows, cols, depth, a_row)
+        with b.loop(0, rows) as ii:  # the epilogue, stored
+            with b.loop(0, cols) as jj:
+                value = b.load(cbuf, b.add(b.mul(ii, b.i64(c.nc)), jj), c.acc)
+                epilogue(em, c.op, c.epilogue, {**env, i_sym: b.add(i0, ii), j_sym: b.add(j0, jj)}, value)
+
+
+@dataclass(frozen=True)
+class Micro:
+    """The register tile of a block product: `mr` rows of `nr` / `lanes` vectors of
+    `lanes` elements of `acc`."""
+
+    acc: Attribute
+    lanes: int
+    mr: int
+    nr: int
+
+
+def block_product(
+    b, t: Micro, cbuf: SSAValue, c_stride: int, panel: SSAValue, p_stride: int,
+    rows: SSAValue, cols: SSAValue, depth: SSAValue, a_row: Callable[[SSAValue], Callable[[SSAValue], SSAValue]],
+) -> None:
+    """C[:rows, :cols] += A[:rows, :depth] @ B[:depth, :cols], a register tile of
+    `t.mr` x `t.nr` at a time (the micro-kernel above): C in `cbuf` (rows of `c_stride`
+    elements, at least `rows` rounded up to mr of them), B packed in `panel` (rows of
+    `p_stride` elements; `cols` rounded up to nr of them are read, zero past cols). A
+    is read a scalar at a time: `a_row(r)` (r: the row, an i64 value) gives a function
+    of k (an i64 value) whose value is A[r, k] in `t.acc`, so that what depends on the
+    row only is computed once per tile. Every vector access is aligned: the strides
+    are multiples of the lanes and the buffers allocas of 64-byte alignment."""
+    vt = VectorType(t.acc, [t.lanes])
+    nvec = t.nr // t.lanes
+    accs = [[b.alloca(vt, 1) for _ in range(nvec)] for _ in range(t.mr)]
+    undef = b.at_entry(llvm.UndefOp(vt))
+    fma = f"llvm.fmuladd.v{t.lanes}{mangle('x', t.acc)[2:]}"
+    align = min(64, t.lanes * cv.element_bytes(t.acc))
 
     def vptr(ptr: SSAValue, offset: SSAValue) -> SSAValue:  # (typed for llvmlite)
-        return b.gep(b.gep(ptr, offset, c.acc), b.i64(0), vt)
+        return b.gep(b.gep(ptr, offset, t.acc), b.i64(0), vt)
 
     def vload(ptr: SSAValue, offset: SSAValue) -> SSAValue:
         return b.op(llvm.LoadOp(vptr(ptr, offset), vt, alignment=align))
@@ -222,68 +276,68 @@ def emit(em, c: Contraction, begin: SSAValue, end: SSAValue) -> None:  # em: Ker
     def vstore(value: SSAValue, ptr: SSAValue, offset: SSAValue) -> None:
         b.op(llvm.StoreOp(value, vptr(ptr, offset), alignment=align))
 
-    def operand(o: Operand, ptr: SSAValue, offset: SSAValue) -> SSAValue:
-        t = o.load.result.type
-        v = cv.from_storage(b, b.load(ptr, offset, cv.storage_type(t)), t)
-        return cv.extf(b, v, t, c.acc)
-
-    with b.loop(begin, end) as outer:  # one (batch, M block, N block)
-        env = em.at_block_starts(c.op, em.block_starts(outer))
-        i0, j0 = env.pop(i_sym), env.pop(j_sym)
-        rows = smin(b.i64(c.mc), b.sub(b.i64(m), i0))
-        cols = smin(b.i64(c.nc), b.sub(b.i64(n), j0))
-        base_a, base_b = emit_index(b, c.a.base, env), emit_index(b, c.b.base, env)
-        with b.loop(0, c.mc * c.nc) as t:
-            b.store(zero, cbuf, t)
-        with b.loop(0, k, c.kc) as k0:
-            depth = smin(b.i64(c.kc), b.sub(b.i64(k), k0))
-            with b.loop(0, depth) as kk:  # pack B
-                row_b = index(base_b, (b.add(k0, kk), c.b.k))
-                with b.loop(0, c.nc) as jj:
-                    j = b.add(j0, jj)
-                    v = operand(c.b, pb, index(row_b, (smin(j, n - 1), c.b.stride)))
-                    v = b.select(b.icmp("slt", j, b.i64(n)), v, zero)
-                    b.store(v, panel, b.add(b.mul(kk, b.i64(c.nc)), jj))
-            with b.loop(0, rows, c.mr) as ir:
-                row = b.add(i0, ir)
-                rows_a = [index(base_a, (smin(b.add(row, b.i64(r)), m - 1), c.a.stride), (k0, c.a.k)) for r in range(c.mr)]
-                with b.loop(0, cols, c.nr) as jr:
-                    tile = [[b.add(b.mul(b.add(ir, b.i64(r)), b.i64(c.nc)), b.add(jr, b.i64(v * c.lanes))) for v in range(nvec)] for r in range(c.mr)]
-                    for r in range(c.mr):
-                        for v in range(nvec):
-                            vstore(vload(cbuf, tile[r][v]), accs[r][v], b.i64(0))
-                    with b.loop(0, depth) as kk:
-                        at = b.add(b.mul(kk, b.i64(c.nc)), jr)
-                        bv = [vload(panel, b.add(at, b.i64(v * c.lanes))) for v in range(nvec)]
-                        for r in range(c.mr):
-                            a = operand(c.a, pa, index(rows_a[r], (kk, c.a.k)))
-                            one = b.op(llvm.InsertElementOp(undef, a, b.i64(0)))
-                            splat = b.op(llvm.ShuffleVectorOp(one, undef, DenseArrayBase.from_list(i32, [0] * c.lanes), vt))
-                            for v in range(nvec):
-                                acc = vload(accs[r][v], b.i64(0))
-                                vstore(b.intrinsic(fma, [splat, bv[v], acc], vt), accs[r][v], b.i64(0))
-                    for r in range(c.mr):
-                        for v in range(nvec):
-                            vstore(vload(accs[r][v], b.i64(0)), cbuf, tile[r][v])
-        with b.loop(0, rows) as ii:  # the epilogue, stored
-            with b.loop(0, cols) as jj:
-                value = b.load(cbuf, b.add(b.mul(ii, b.i64(c.nc)), jj), c.acc)
-                _epilogue(em, c, {**env, i_sym: b.add(i0, ii), j_sym: b.add(j0, jj)}, value)
+    with b.loop(0, rows, t.mr) as ir:
+        a = [a_row(b.add(ir, b.i64(r))) for r in range(t.mr)]
+        with b.loop(0, cols, t.nr) as jr:
+            tile = [[b.add(b.mul(b.add(ir, b.i64(r)), b.i64(c_stride)), b.add(jr, b.i64(v * t.lanes))) for v in range(nvec)] for r in range(t.mr)]
+            for r in range(t.mr):
+                for v in range(nvec):
+                    vstore(vload(cbuf, tile[r][v]), accs[r][v], b.i64(0))
+            with b.loop(0, depth) as kk:
+                at = b.add(b.mul(kk, b.i64(p_stride)), jr)
+                bv = [vload(panel, b.add(at, b.i64(v * t.lanes))) for v in range(nvec)]
+                for r in range(t.mr):
+                    one = b.op(llvm.InsertElementOp(undef, a[r](kk), b.i64(0)))
+                    splat = b.op(llvm.ShuffleVectorOp(one, undef, DenseArrayBase.from_list(i32, [0] * t.lanes), vt))
+                    for v in range(nvec):
+                        acc = vload(accs[r][v], b.i64(0))
+                        vstore(b.intrinsic(fma, [splat, bv[v], acc], vt), accs[r][v], b.i64(0))
+            for r in range(t.mr):
+                for v in range(nvec):
+                    vstore(vload(accs[r][v], b.i64(0)), cbuf, tile[r][v])
 
 
-def _epilogue(em, c: Contraction, env: dict, acc: SSAValue) -> None:
+def load_operand(b, o: Operand, ptr: SSAValue, offset: SSAValue, acc: Attribute) -> SSAValue:
+    """The operand's element at `offset`, in the accumulator type."""
+    t = o.load.result.type
+    v = cv.from_storage(b, b.load(ptr, offset, cv.storage_type(t)), t)
+    return cv.extf(b, v, t, acc)
+
+
+def register_tile(acc: Attribute, vector: int) -> Micro:
+    """The micro-kernel's tile for `vector` f32 lanes: NR = 2 vectors, MR = 8 rows
+    with AVX-512 (32 vector registers), else 6."""
+    lanes = max(1, vector * 4 // cv.element_bytes(acc))
+    return Micro(acc, lanes, 8 if vector >= 16 else 6, 2 * lanes)
+
+
+def smin(b, x: SSAValue, y: SSAValue | int) -> SSAValue:
+    return b.intrinsic(mangle("llvm.smin", i64), [x, y if not isinstance(y, int) else b.i64(y)], i64)
+
+
+def index(b, base: SSAValue, *terms: tuple[SSAValue, int]) -> SSAValue:
+    """base + the sum of value * stride (strides known at compile time)."""
+    for v, stride in terms:
+        if stride:
+            base = b.add(base, v if stride == 1 else b.mul(v, b.i64(stride)))
+    return base
+
+
+def epilogue(em, product: ContractOp, ops: list[PointwiseOp], env: dict, acc: SSAValue) -> None:
+    """Store the product's value `acc` (accumulator type) at the point `env` and the
+    values of its epilogue `ops` there, each that the kernel writes to memory."""
     b = em.b
-    values = {c.op.result: red.finish(b, acc, c.op.result.type.element_type)}  # type: ignore[attr-defined]
-    for op in c.epilogue:
+    values = {product.result: red.finish(b, acc, product.result.type.element_type)}  # type: ignore[attr-defined]
+    for op in ops:
         em.at_point = values
         values[op.result] = em.body(op, env)
     em.at_point = {}
-    rank = len(c.op.shape)
-    offset = emit_index(b, linear_offset(c.op.shape, dims(rank)), env)
-    for op in (c.op, *c.epilogue):
+    rank = len(product.shape)
+    offset = emit_index(b, linear_offset(product.shape, dims(rank)), env)
+    for op in (product, *ops):
         if op.result in em.plan.outputs:
             t = op.result.type.element_type  # type: ignore[attr-defined]
             b.store(cv.to_storage(b, values[op.result], t), em.ptr[op.result], offset)
 
 
-__all__ = ["Contraction", "match", "emit"]
+__all__ = ["Contraction", "Micro", "Operand", "block_product", "emit", "epilogue", "index", "load_operand", "match", "operand_of", "register_tile", "smin"]

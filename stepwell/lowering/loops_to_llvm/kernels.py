@@ -33,7 +33,7 @@ from stepwell.dialects.loops import ComputeOp, IndexOp, LoadOp, ReduceOp, YieldO
 from stepwell.dialects.loops.access import linear_offset
 from stepwell.dialects.loops.contract import UNIT, is_parallel
 from stepwell.dialects.loops.index import dims, sym
-from stepwell.lowering.loops_to_llvm import contraction
+from stepwell.lowering.loops_to_llvm import attention, contraction
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm import reductions as red
 from stepwell.lowering.loops_to_llvm.builder import PTR, FuncBuilder, mangle
@@ -107,6 +107,9 @@ class KernelEmitter:
         b, plan = self.b, self.plan
         if plan.contraction is not None:
             contraction.emit(self, plan.contraction, begin, end)
+            return
+        if plan.attention is not None:
+            attention.emit(self, plan.attention, begin, end)  # type: ignore[arg-type]
             return
         if plan.extent == 1:  # one outer point: no loop (see the docstring)
             with b.when(b.icmp("slt", begin, end)):

@@ -291,6 +291,7 @@ class KernelPlan:
     local: set[SSAValue] = field(default_factory=set)  # kernel-local buffers on the stack
     scratch: list[SSAValue] = field(default_factory=list)  # kernel-local buffers in memory
     contraction: contraction.Contraction | None = None  # a blocked GEMM (contraction.py)
+    attention: object | None = None  # an attention chain's kernel (attention.Attention)
 
     @property
     def params(self) -> list[SSAValue]:
@@ -318,9 +319,11 @@ class KernelPlan:
         return _slot_sizes(self.space, self.blocks, op)
 
 
-def plan_kernel(target: Target, outputs: list[SSAValue], sched: CpuScheduleAttr | None = None) -> KernelPlan:
+def plan_kernel(target: Target, outputs: list[SSAValue], sched: CpuScheduleAttr | None = None, chain=None) -> KernelPlan:
     """The plan of `target` under `sched` (None: schedule it with the default options).
-    `outputs`: the distinct buffers it writes to memory."""
+    `outputs`: the distinct buffers it writes to memory; `chain`: the attention chain
+    that `target` ends (stepwell/dialects/loops/attention.py), if any: an attention
+    schedule builds it (attention.py) and reads q, k and v."""
     sched = sched or schedule(target)
     ops, space = target.ops, target.space
     made = {op.result for op in ops}
@@ -336,6 +339,16 @@ def plan_kernel(target: Target, outputs: list[SSAValue], sched: CpuScheduleAttr 
         plan.blocks[j] = block
     if sched.gemm is not None:
         plan.contraction = _planned_gemm(plan, *sched.gemm)
+        return plan
+    if sched.keys is not None:
+        from stepwell.lowering.loops_to_llvm import attention
+
+        end = chain.pv if chain is not None else ops[0]
+        try:
+            plan.attention = attention.planned(chain, sched, plan.outer, plan.blocks, space.d_map(end))
+        except ValueError as e:
+            raise ScheduleError(str(e)) from None
+        plan.inputs = list(chain.inputs)
         return plan
     for i in sched.inner_output:
         op = ops[i] if i < len(ops) else None

@@ -45,14 +45,28 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Operation, SSAValue
 
-from stepwell.dialects.loops import CheckIndexOp, ComputeOp, CpuScheduleAttr, KernelOp, SlotAttr
+from stepwell.dialects.loops import (
+    CheckIndexOp,
+    ComputeOp,
+    CpuScheduleAttr,
+    KernelOp,
+    SlotAttr,
+)
+from stepwell.dialects.loops.attention import Chain
+from stepwell.dialects.loops.attention import held as attention_held
 from stepwell.dialects.loops.memory import ARENA, MEMORY, aligned, byte_size, donated
-from stepwell.lowering.loops_to_llvm.checks import check_attr, emit_check
+from stepwell.dtypes import numpy_dtype
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm.builder import dense_i64
+from stepwell.lowering.loops_to_llvm.checks import check_attr, emit_check
 from stepwell.lowering.loops_to_llvm.kernels import KernelEmitter
-from stepwell.lowering.loops_to_llvm.planning import SCHEDULE, KernelPlan, ScheduleError, plan_kernel, target_of
-from stepwell.dtypes import numpy_dtype
+from stepwell.lowering.loops_to_llvm.planning import (
+    SCHEDULE,
+    KernelPlan,
+    ScheduleError,
+    plan_kernel,
+    target_of,
+)
 
 
 class LoweringError(ValueError):
@@ -97,11 +111,15 @@ class FunctionLowering:
         for i, arg in enumerate(self.fn.args):
             self._buffer(arg, Buffer("arg", _tensor(arg), index=i))
         returned = self._returned()
+        held = attention_held(self.fn, _attention_scheduled)  # built at their chain's last op
+        ends = {c.end: c for c in held.values()}
         for op in self.fn.body.block.ops:
             if op.name == "tensor_graph.constant":
                 self._constant(op, op.results[0] in returned)
+            elif op in held:
+                continue
             elif isinstance(op, (ComputeOp, KernelOp)):
-                self._kernel(op)
+                self._kernel(op, ends.get(op))
             elif isinstance(op, CheckIndexOp):
                 self._check(op)
             elif isinstance(op, func.ReturnOp):
@@ -145,9 +163,10 @@ class FunctionLowering:
         linkage = "external" if returned else "internal"
         self.ops.append(_global(symbol, value.type, array, linkage))  # type: ignore[arg-type]
 
-    def _kernel(self, op: KernelOp | ComputeOp) -> None:
+    def _kernel(self, op: KernelOp | ComputeOp, chain: Chain | None = None) -> None:
         """A kernel (or a lone compute op) as a call, under its schedule (planning.py;
-        one made with the default options when the op has none)."""
+        one made with the default options when the op has none); the attention kernel
+        of `chain` when the op ends one under an attention schedule (attention.py)."""
         target = target_of(op)
         made = {o.result for o in target.ops}
         outputs = list(dict.fromkeys(v for v in target.yielded if v in made))
@@ -160,7 +179,7 @@ class FunctionLowering:
         if sched is not None and not isinstance(sched, CpuScheduleAttr):
             raise LoweringError(f"convert-loops-to-llvm: the schedule of {op.name} in @{self.name} is not a #loops.cpu<...>")
         try:
-            plan = plan_kernel(target, outputs, sched)
+            plan = plan_kernel(target, outputs, sched, chain)
         except ScheduleError as e:
             raise LoweringError(f"convert-loops-to-llvm: {op.name} in @{self.name}: {e}") from None
         for v in plan.scratch:
@@ -263,6 +282,11 @@ class FunctionLowering:
                 }
             )
         )
+
+
+def _attention_scheduled(op: Operation) -> bool:
+    sched = op.attributes.get(SCHEDULE)
+    return isinstance(sched, CpuScheduleAttr) and sched.keys is not None
 
 
 def _tensor(value: SSAValue) -> TensorType:

@@ -18,10 +18,11 @@ import numpy as np
 from xdsl.dialects import llvm
 from xdsl.dialects.arith import CMPF_COMPARISON_OPERATIONS, CMPI_COMPARISON_OPERATIONS
 from xdsl.dialects.builtin import AnyFloat, FloatAttr, IntegerAttr, f16, f32, f64, i1, i16
-from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm.builder import FuncBuilder, mangle
+from stepwell.transforms.expand_math import _Tables, expand_one
 
 Rule = Callable[[FuncBuilder, Operation, Sequence[SSAValue]], SSAValue]
 RULES: dict[str, Rule] = {}
@@ -253,3 +254,19 @@ for _name, _fn in {
 def _absi(b, op, args):
     t = _type(op)
     return b.intrinsic(mangle("llvm.abs", t), [args[0], b.const(i1, 0)], t)
+
+
+def expanded(b: FuncBuilder, op_class: type[Operation], *args: SSAValue) -> SSAValue:
+    """`op_class(*args)` (a math op of f32 or f64 values, e.g. `math.ExpOp`) through its
+    expansion (loops-expand-math's, so no libm call), for a kernel that computes math
+    outside a loops body (loops_to_llvm/attention.py)."""
+    block = Block(arg_types=[a.type for a in args])
+    op = op_class(*block.args)
+    block.add_op(op)
+    result = expand_one(op, _Tables())  # inserted before `op`, which is then dropped
+    values: dict[SSAValue, SSAValue] = dict(zip(block.args, args))
+    for inner in block.ops:
+        if inner is op:
+            break
+        values[inner.results[0]] = lower_scalar(b, inner, [values[v] for v in inner.operands])
+    return values[result]

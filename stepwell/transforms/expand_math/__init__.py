@@ -42,14 +42,21 @@ EXPANDABLE: tuple[str, ...] = (*FLOAT_EXPANSIONS, *INTEGER_EXPANSIONS)
 which has no instruction for any of them."""
 
 
-def expand_math(root: Operation, names: Iterable[str] = EXPANDABLE) -> int:
-    """Expand the math ops of `names` inside `root`; how many were expanded."""
+def expand_math(root: Operation, names: Iterable[str] = EXPANDABLE, keep: Iterable[Operation] = ()) -> int:
+    """Expand the math ops of `names` inside `root`, except inside the ops of `keep`;
+    how many were expanded."""
     wanted = {f"math.{n}" for n in names}
-    targets = [op for op in root.walk() if op.name in wanted]
+    kept = set(keep)
+    targets = [op for op in root.walk() if op.name in wanted and not any(p in kept for p in _ancestors(op))]
     tables = _Tables()
     for op in targets:
         Rewriter.replace_op(op, [], [expand_one(op, tables)])
     return len(targets)
+
+
+def _ancestors(op: Operation) -> Iterable[Operation]:
+    while (op := op.parent_op()) is not None:  # type: ignore[assignment]
+        yield op
 
 
 def expand_one(op: Operation, tables: _Tables) -> SSAValue:

@@ -1,5 +1,6 @@
 // The `attention` workload of bench/ (bench/workloads.py, at its benchmark size):
-// attention: two GEMMs around one softmax kernel (flash-style fusion of the two contractions is not done).
+// attention: one flash-style kernel (#loops.cpu<attention> on each op of the chain: the
+// QK^T product, the softmax kernel and the PV product run as one, at the last op).
 // Pinned: the kernels (top-level ops, one #loops.cpu schedule each, vector width
 // fixed at 16 lanes so every host prints the same), their schedules and the
 // fusion and split remarks with the bytes they save.
@@ -15,9 +16,9 @@
 // CHECK: remark: '{{[a-z._]+}}' op not fused %r into the kernel of loops.reduce max: %r reads loops.pointwise at [0, d1, d2, r0], not at the current parallel point (would save 8388608 bytes)
 // CHECK-NOT: remark:
 // CHECK: builtin.module
-// CHECK: %{{[0-9a-z_]+}} = loops.contract over [64] batch = [d0, d1], m = d2, n = d3, k = r0 : tensor<1x4x512x512xf32> attributes {schedule = #loops.cpu<gemm, outer = [p0, p1, p2 / 64, p3 / 128], kc = 64, mr = 8, nr = 32, chunks = 128, vector = 16>}
-// CHECK: %{{[0-9a-z_]+}} = loops.kernel parallel [p0 = 1, p1 = 4, p2 = 512] reduction [k0 = 512] -> tensor<1x4x512x512xf32> attributes {schedule = #loops.cpu<outer = [p0, p1, p2], chunks = 96, vector = 16>}
-// CHECK: %r = loops.contract over [512] batch = [d0, d1], m = d2, n = d3, k = r0 : tensor<1x4x512x64xf32> attributes {schedule = #loops.cpu<gemm, outer = [p0, p1, p2 / 64, p3 / 32], kc = 256, mr = 8, nr = 32, chunks = 64, vector = 16>}
+// CHECK: %{{[0-9a-z_]+}} = loops.contract over [64] batch = [d0, d1], m = d2, n = d3, k = r0 : tensor<1x4x512x512xf32> attributes {schedule = #loops.cpu<attention, outer = [p0, p1, p2 / 32], keys = 64, chunks = 64, vector = 16>}
+// CHECK: %{{[0-9a-z_]+}} = loops.kernel parallel [p0 = 1, p1 = 4, p2 = 512] reduction [k0 = 512] -> tensor<1x4x512x512xf32> attributes {schedule = #loops.cpu<attention, outer = [p0, p1, p2 / 32], keys = 64, chunks = 64, vector = 16>}
+// CHECK: %r = loops.contract over [512] batch = [d0, d1], m = d2, n = d3, k = r0 : tensor<1x4x512x64xf32> attributes {schedule = #loops.cpu<attention, outer = [p0, p1, p2 / 32], keys = 64, chunks = 64, vector = 16>}
 // CHECK-NOT: #loops.cpu
 // CHECK: func.return
 

@@ -1,0 +1,1 @@
+"""Ways into stepwell from other tools: each a thin translation into `tensor_graph`."""

@@ -63,7 +63,7 @@ def _prepare(test) -> Case:
         case.skip = f"op unsupported: {', '.join(missing)}"
         return case
     (inputs, outputs), = test.data_sets
-    if any(not isinstance(x, (np.ndarray, TensorProto)) for x in (*inputs, *outputs)):
+    if any(not isinstance(x, (np.ndarray, np.generic, TensorProto)) for x in (*inputs, *outputs)):
         case.skip = "not a tensor: sequence or optional values"
         return case
     inputs, outputs = [_array(x) for x in inputs], [_array(x) for x in outputs]

@@ -18,12 +18,10 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+from onnx import TensorProto, numpy_helper
 
-onnx = __import__("onnx")
-from onnx import TensorProto, numpy_helper  # noqa: E402
-
-from stepwell.frontends.onnx import OPS, OnnxImportError  # noqa: E402
-from stepwell.frontends.onnx.importer import ImporterBug, NotKnown, load  # noqa: E402
+from stepwell.frontends.onnx import OPS, OnnxImportError
+from stepwell.frontends.onnx.importer import ImporterBug, NotKnown, load
 
 
 @dataclass

@@ -11,15 +11,15 @@ import numpy as np
 import pytest
 
 onnx = pytest.importorskip("onnx")
-from onnx import TensorProto, helper, numpy_helper  # noqa: E402
-from onnx.reference import ReferenceEvaluator  # noqa: E402
+from onnx import TensorProto, helper, numpy_helper
+from onnx.reference import ReferenceEvaluator
 
-import stepwell  # noqa: E402
-import stepwell.reference  # noqa: E402
-from stepwell.frontends.onnx import OnnxImportError, load  # noqa: E402
+import stepwell
+import stepwell.reference
+from stepwell.frontends.onnx import OnnxImportError, load
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "filecheck" / "onnx" / "Inputs"))
-import models  # noqa: E402
+import models
 
 
 def test_mlp_matches_onnx_reference_on_cpu(tmp_path):
@@ -90,7 +90,7 @@ def test_initializers_keep_their_bits():
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "stepwell.frontends.onnx", *args], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "stepwell.frontends.onnx", *args], capture_output=True, text=True, check=False)
 
 
 def test_cli_writes_ir_and_fails_cleanly(tmp_path):
@@ -103,3 +103,12 @@ def test_cli_writes_ir_and_fails_cleanly(tmp_path):
     assert failed.returncode == 1
     assert failed.stderr == f"error: {bad}: node 1 'conv1' (Conv): this op type is not supported by stepwell's ONNX importer\n"
     assert not (tmp_path / "never.mlir").exists()
+
+
+def test_readme_example_runs(tmp_path):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Importing ONNX models") :]
+    code = section[section.index("```python\n") + 10 : section.index("```", section.index("```python\n") + 10)]
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert float(out.stdout) < 1e-5

@@ -20,11 +20,11 @@ import pytest
 
 pytest.importorskip("onnx")
 
-from xdsl.dialects.builtin import ModuleOp  # noqa: E402
+from _onnx_node_cases import cases, check, names
+from xdsl.dialects.builtin import ModuleOp
 
-import stepwell  # noqa: E402
-import stepwell.reference  # noqa: E402
-from _onnx_node_cases import cases, check, names  # noqa: E402
+import stepwell
+import stepwell.reference
 
 CHUNK = 32
 """Functions per compiled module: the pipeline grows faster than linearly with the size

@@ -36,7 +36,15 @@ from xdsl.utils.exceptions import VerifyException
 from stepwell.dialects.tensor_graph import ops as tg
 from stepwell.dialects.tensor_graph.builder import GraphBuilder, Value
 from stepwell.dialects.tensor_graph.canonicalize import to_dense, to_numpy
-from stepwell.dialects.tensor_graph.types import bf16, f16, f32, f64, i1, shape_of, tensor
+from stepwell.dialects.tensor_graph.types import (
+    bf16,
+    f16,
+    f32,
+    f64,
+    i1,
+    shape_of,
+    tensor,
+)
 from stepwell.dtypes import numpy_dtype
 from stepwell.reference import evaluate_op
 
@@ -335,7 +343,7 @@ class Importer:
                 continue
             try:
                 self.known[op.results[0]] = evaluate_op(op, *arrays)
-            except Exception:  # noqa: BLE001 (e.g. a gather out of range: left to run time)
+            except Exception:  # noqa: BLE001, S112 (e.g. a gather out of range: left to run time)
                 continue
 
 

@@ -1,1 +1,1 @@
-"""Ways into stepwell from models and Python: each a thin translation into tensor_graph."""
+"""Ways into stepwell from other tools: each a thin translation into `tensor_graph`."""

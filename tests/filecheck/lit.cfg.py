@@ -22,6 +22,18 @@ config.substitutions.append(("%examples", os.path.join(root, "examples")))
 config.substitutions.append(("stepwell-opt", os.path.join(bin_dir, "stepwell-opt")))
 config.substitutions.append(("stepwell-run", os.path.join(bin_dir, "stepwell-run")))
 config.substitutions.append(("filecheck", os.path.join(bin_dir, "filecheck")))
+# the console script when installed, else the module it runs (an editable install made
+# before the script existed)
+import_onnx = os.path.join(bin_dir, "stepwell-import-onnx")
+config.substitutions.append(
+    ("stepwell-import-onnx", import_onnx if os.path.exists(import_onnx) else f"{sys.executable} -m stepwell.frontends.onnx")
+)
+try:
+    import onnx  # noqa: F401
+
+    config.available_features.add("onnx")
+except ImportError:
+    pass
 
 # Upstream MLIR tools (Debian's mlir-22-tools) are optional: tests needing them say
 # `REQUIRES: mlir-opt`.

@@ -876,6 +876,8 @@ class MapOp(BodyOp):
         super().verify_()
         if not self.inputs:
             raise VerifyException("a map has at least one block operand")
+        if not self.outputs:
+            raise VerifyException("a map has at least one result")
         shape = shape_of(self.inputs[0].type)
         for i, v in enumerate((*self.inputs, *self.outputs)):
             what = f"operand {i}" if i < len(self.inputs) else f"result {i - len(self.inputs)}"

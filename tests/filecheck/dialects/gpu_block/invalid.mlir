@@ -234,6 +234,18 @@ gpu_block.kernel @map_scalar(%n: i32) grid [1] num_warps = 4 {
 
 // -----
 
+gpu_block.kernel @map_no_result() grid [1] num_warps = 4 {
+  %a = gpu_block.arange 0 to 16 : tensor<16xi32>
+  // expected-error@+1 {{a map has at least one result}}
+  "gpu_block.map"(%a) ({
+  ^bb0(%x: i32):
+    gpu_block.yield
+  }) : (tensor<16xi32>) -> ()
+  gpu_block.return
+}
+
+// -----
+
 gpu_block.kernel @map_yield() grid [1] num_warps = 4 {
   %a = gpu_block.arange 0 to 16 : tensor<16xi32>
   // expected-error@+1 {{the body yields i32, the results' elements are f32}}

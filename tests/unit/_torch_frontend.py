@@ -2,6 +2,7 @@
 
 import itertools
 
+import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -9,6 +10,10 @@ from torch import nn
 import stepwell.frontends.torch as stepwell_torch
 
 GPU = torch.cuda.is_available()
+GPU_TARGETS = [pytest.param(t, marks=[pytest.mark.gpu, pytest.mark.skipif(not GPU, reason="needs a CUDA GPU")])
+               for t in ("triton", "ptx")]  # fmt: skip
+TOLERANCE = {"rtol": 1e-4, "atol": 2e-5}
+"""How close every door's output must be to eager PyTorch's."""
 
 
 def use_stepwell_backend() -> str:
@@ -59,6 +64,16 @@ class MLP(nn.Module):
         for layer in self.layers[:-1]:
             x = F.relu(layer(x))
         return torch.tanh(self.layers[-1](x))
+
+
+def models() -> dict[str, tuple[nn.Module, torch.Tensor]]:
+    """The model tests' models (in eval mode, seeded) and an input for each."""
+    torch.manual_seed(0)
+    block, mlp = DecoderBlock().eval(), MLP().eval()
+    return {
+        "decoder_block": (block, torch.randint(0, 64, (2, 8))),
+        "mlp": (mlp, torch.randn(4, 16)),
+    }
 
 
 def readme_python(title: str) -> list[str]:

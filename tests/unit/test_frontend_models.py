@@ -1,6 +1,6 @@
 """Real models through two doors, against eager PyTorch: (b) torch.compile with the
 stepwell backend, (c) the same model written with stepwell.jit (the ONNX door, (a), has
-its own tests in the ONNX frontend's suite). CPU here; the GPU targets on a CUDA GPU (marked gpu)."""
+its own tests in test_onnx_models.py). CPU here; the GPU targets on a CUDA GPU (marked gpu)."""
 
 import numpy as np
 import pytest
@@ -8,20 +8,8 @@ import torch
 
 import stepwell
 from stepwell import tg
-from tests.unit._torch_frontend import GPU, MLP, DecoderBlock, use_stepwell_backend
-
-GPU_TARGETS = [pytest.param(t, marks=[pytest.mark.gpu, pytest.mark.skipif(not GPU, reason="needs a CUDA GPU")])
-               for t in ("triton", "ptx")]  # fmt: skip
-TOLERANCE = {"rtol": 1e-4, "atol": 2e-5}
-
-
-def _models():
-    torch.manual_seed(0)
-    block, mlp = DecoderBlock().eval(), MLP().eval()
-    return {
-        "decoder_block": (block, torch.randint(0, 64, (2, 8))),
-        "mlp": (mlp, torch.randn(4, 16)),
-    }
+from tests.unit._torch_frontend import GPU_TARGETS, TOLERANCE, use_stepwell_backend
+from tests.unit._torch_frontend import models as _models
 
 
 def _via_torch_compile(name: str, target: str, device: str) -> None:

@@ -56,13 +56,13 @@ def loops_text(rows: int, cols: int, chunks: int, strip: int) -> str:
         f'  %r = "tensor_graph.reduce"(%a0) <{{kind = "sum", dims = array<i64: 0>, keepdim = false}}> '
         f": ({t}) -> tensor<{cols}xf32>\n  func.return %r : tensor<{cols}xf32>\n}}\n"
     )
-    opt = shutil.which("stepwell-opt") or "stepwell-opt"
+    opt = [shutil.which("stepwell-opt")] if shutil.which("stepwell-opt") else [sys.executable, "-m", "stepwell.tools.opt"]
     with tempfile.NamedTemporaryFile("w", suffix=".mlir") as f:
         f.write(src)
         f.flush()
         # a column sum has one parallel point (its row): min-parallelism = C gives C
         # chunks of rows, and C = 1 none
-        out = subprocess.run([opt, f.name, "-p", FRONT % chunks], capture_output=True, text=True, check=True).stdout
+        out = subprocess.run([*opt, f.name, "-p", FRONT % chunks], capture_output=True, text=True, check=True).stdout
     main = f"tensor<{chunks}x{cols}xf32>" if chunks > 1 else f"tensor<{cols}xf32>"
     points = chunks * -(-cols // strip)
     sched = f"#loops.cpu<outer = [{'p0, ' if chunks > 1 else ''}p{1 if chunks > 1 else 0} / {strip}], inner_output = [0], chunks = {points}, vector = 16>"

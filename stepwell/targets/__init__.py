@@ -39,6 +39,11 @@ from typing import Any
 from xdsl.dialects.builtin import ModuleOp
 
 
+class Unavailable(RuntimeError):
+    """A compiled program that this machine cannot run (no GPU, no driver): a message
+    for the user, raised when it is called."""
+
+
 @dataclass(frozen=True)
 class Artifact:
     """What the compile cache stores of a built program: opaque bytes (e.g. object

@@ -216,8 +216,9 @@ def _explain(e: Exception) -> str:
     input with no defined result); anything else is named by its class."""
     from stepwell.compiler import CompileError
     from stepwell.reference.evaluators import EvaluationError
+    from stepwell.targets import Unavailable
 
-    if isinstance(e, (DiagnosticError, CompileError, EvaluationError)):
+    if isinstance(e, (DiagnosticError, CompileError, EvaluationError, Unavailable)):
         return str(e)
     return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
 

@@ -132,3 +132,18 @@ def test_stepwell_run_uses_the_registry(cache_dir, toy, tmp_path, capsys):
     assert capsys.readouterr().err == (
         "error: unknown target 'tpu' (registered targets: cpu, numpy, ptx, triton), or reference (the numpy interpreter)\n"
     )
+
+
+def test_stepwell_run_says_why_a_target_cannot_run_here(cache_dir, tmp_path, capsys, monkeypatch):
+    """A program that compiles for a GPU target but cannot run on this machine: the
+    target's message, not an exception's class name (regression: "PtxUnavailable: ...")."""
+    from stepwell.targets.ptx import runtime as ptx_runtime
+
+    monkeypatch.setattr(ptx_runtime, "why_unavailable", lambda: "no CUDA GPU here (test)")
+    source, x = tmp_path / "in.mlir", tmp_path / "x.npy"
+    source.write_text(PROGRAM)
+    np.save(x, X)
+    assert run.main([str(source), "--target", "ptx", "--input", str(x)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: running @f on ptx failed: target ptx cannot run @f here: no CUDA GPU here (test)"), err
+    assert "Unavailable" not in err and "Traceback" not in err, err

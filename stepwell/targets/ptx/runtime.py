@@ -28,6 +28,7 @@ from typing import Any
 
 from stepwell.targets.ptx import driver
 from stepwell.targets.triton.runtime import FunctionInfo, LaunchedFunction, ProgramInfo
+from stepwell.targets import Unavailable
 
 CTYPES = {
     "ptr": ctypes.c_void_p, "i1": ctypes.c_int8, "i8": ctypes.c_int8, "i16": ctypes.c_int16,
@@ -37,7 +38,7 @@ CTYPES = {
 """The C type a kernel parameter of each kind is passed as (runtime of target.py's kinds)."""
 
 
-class PtxUnavailable(RuntimeError):
+class PtxUnavailable(Unavailable):
     """The program compiled, but this machine cannot run it (no CUDA GPU, no driver,
     no torch with CUDA)."""
 

@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 
 from stepwell.runtime.plan import FunctionPlan, check_argument, check_count, dtype_of
+from stepwell.targets import Unavailable
 
 TUNE_REPS = 10  # timed launches per configuration (after one untimed: its compile)
 
@@ -88,7 +89,7 @@ class ProgramInfo:
         return ProgramInfo(functions, {k: KernelInfo(**v) for k, v in data["kernels"].items()})
 
 
-class TritonUnavailable(RuntimeError):
+class TritonUnavailable(Unavailable):
     """Neither a CUDA GPU nor Triton's interpreter can run the program."""
 
 

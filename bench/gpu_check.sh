@@ -5,7 +5,9 @@
 # tests, all of them (on CUDA tensors where there is a GPU: numpy and torch in and out,
 # argument checks, donation, autotuning and its file, CUDA-graph capture, peak memory
 # through the memory plan, streams) and the emitted launchers on the GPU
-# (test_triton_target.py), then a summary.
+# (test_triton_target.py), the model tests of the three frontends on both GPU targets
+# (test_frontend_models.py, test_onnx_models.py: the onnx package must be importable,
+# else that module skips), then a summary.
 #
 # On the device machine (no xDSL there: carry its wheels, see /work/.library/device/README.md):
 #   python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site:$PWD
@@ -29,7 +31,8 @@ python3 -c "import xdist" 2>/dev/null && parallel=(-n 8)
 # the tests marked gpu (a marker is a keyword), those named so, and every runtime test (its module's name)
 python3 -m pytest -q -p no:cacheprovider -k "gpu or test_triton_runtime or test_ptx_runtime" -rfEX "${parallel[@]}" \
   --junitxml="$out/gpu_check.xml" tests/unit/test_triton_differential.py tests/unit/test_triton_runtime.py \
-  tests/unit/test_triton_target.py tests/unit/test_ptx_differential.py tests/unit/test_ptx_runtime.py "$@" \
+  tests/unit/test_triton_target.py tests/unit/test_ptx_differential.py tests/unit/test_ptx_runtime.py \
+  tests/unit/test_frontend_models.py tests/unit/test_onnx_models.py "$@" \
   2>&1 | tee "$out/gpu_check.log"
 status=${PIPESTATUS[0]}
 

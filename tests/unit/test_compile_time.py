@@ -25,7 +25,7 @@ from stepwell.ir.parse import parse_module
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from compile_time import PROGRAMS, chain, stages  # noqa: E402
 
-SIZES = {"chain": 100, "fanout": 100, "reductions": 48}  # n: a few seconds each (reductions: past the warm-up of its candidate window)
+SIZES = {"chain": 100, "fanout": 100, "reductions": 48, "functions": 100}  # n: a few seconds each (reductions: past the warm-up of its candidate window)
 LINEAR = 5.0  # 4x the ops may cost at most 5x the work
 
 
@@ -46,7 +46,7 @@ def calls_per_stage(text: str) -> dict[str, int]:
     return out
 
 
-@pytest.mark.parametrize("shape", ["chain", "fanout", "reductions"])
+@pytest.mark.parametrize("shape", ["chain", "fanout", "reductions", "functions"])
 def test_every_stage_is_about_linear(shape: str) -> None:
     build = PROGRAMS[shape]
     calls_per_stage(build(8))  # imports, caches

@@ -15,6 +15,8 @@ growth by counting work instead of timing it):
   chain      one long elementwise chain (unary and binary ops, two arguments)
   fanout     one argument read by n/4 branches exp(x * c_i), summed by a tree of adds
   reductions a chain of softmax + add blocks (a reduction, a broadcast, a division each)
+  functions  n/4 independent functions of 4 ops each (exp, add, mul, a row sum), as a
+             module of many small functions (e.g. batched ONNX node tests) is
 """
 
 from __future__ import annotations
@@ -81,12 +83,27 @@ def reductions(n: int) -> str:
     return _function(f"%x: {t}, %y: {t}", lines, cur, t)
 
 
-def _function(args: str, lines: list[str], result: str, t: str) -> str:
+def functions(n: int) -> str:
+    """n/4 functions @f0.. of `exp(x) + y`, `* x`, summed over rows: each its own kernels."""
+    t, r = _t(), _t(SHAPE.split("x")[0])
+    reduce = f'"tensor_graph.reduce"(%c) <{{kind = "sum", dims = array<i64: 1>, keepdim = false}}> : ({t}) -> {r}'
+    lines = [f"%a = tensor_graph.exp %x : {t}", f"%b = tensor_graph.add %a, %y : {t}", f"%c = tensor_graph.mul %b, %x : {t}", f"%d = {reduce}"]
+    return "".join(
+        _function(f"%x: {t}, %y: {t}", lines, "%d", r, name=f"f{i}") for i in range(max(1, n // 4))
+    )
+
+
+def _function(args: str, lines: list[str], result: str, t: str, name: str = "main") -> str:
     body = "".join(f"  {line}\n" for line in lines)
-    return f"func.func @main({args}) -> {t} {{\n{body}  func.return {result} : {t}\n}}\n"
+    return f"func.func @{name}({args}) -> {t} {{\n{body}  func.return {result} : {t}\n}}\n"
 
 
-PROGRAMS: dict[str, Callable[[int], str]] = {"chain": chain, "fanout": fanout, "reductions": reductions}
+PROGRAMS: dict[str, Callable[[int], str]] = {
+    "chain": chain,
+    "fanout": fanout,
+    "reductions": reductions,
+    "functions": functions,
+}
 
 
 def stages(text: str, measure: Callable[[str], contextmanager], llvm: bool = True) -> None:

@@ -14,6 +14,13 @@ memory first, then disk, without running the pipeline or building again.
 `pipeline=` replaces the target's pipeline (for IR that is already at a lower level,
 e.g. "convert-loops-to-llvm" for loops IR).
 
+    f, g = compile(module, entry=["f", "g"])   # several functions of one module
+
+A list (or tuple) of names gives their callables, in that order, from one compile.
+Compiling a module again for another entry finds it in the cache but still prints
+the whole module (or hashes the whole text) for the cache key: fetching each of n
+functions that way costs n times the module, where one list costs it once.
+
 `donate_argnums=(0,)` donates arguments of `entry`, as `jax.jit`'s does: the compiled
 function may overwrite a donated argument's array (its memory can hold an
 intermediate or a result, and a result may be that very array), so the caller must
@@ -88,7 +95,7 @@ DONATE_ATTR = "stepwell.donate"
 
 def compile(  # noqa: A001
     source: str | ModuleOp,
-    entry: str | None = None,
+    entry: str | list[str] | tuple[str, ...] | None = None,
     target: str = "cpu",
     *,
     pipeline: str | None = None,
@@ -96,13 +103,16 @@ def compile(  # noqa: A001
 ):
     """Compile `source` (MLIR text or a parsed module) for `target`; the callable
     of function `entry` (default: the only function, or the one named `main`; a
-    leading '@' is allowed). `donate_argnums`: positions of `entry`'s arguments the
-    call may overwrite (see the module's docstring)."""
+    leading '@' is allowed), or a tuple of them for a list of names. `donate_argnums`:
+    positions of `entry`'s arguments the call may overwrite (see the module's docstring)."""
     if not isinstance(source, (str, ModuleOp)):
         raise TypeError(f"source must be MLIR text (str) or a builtin.module, got {type(source).__name__}")
-    if entry is not None and not isinstance(entry, str):
-        raise TypeError(f"entry must be a function name or None, got {type(entry).__name__}")
+    several = isinstance(entry, (list, tuple))
+    if not (entry is None or isinstance(entry, str) or several and all(isinstance(e, str) for e in entry)):
+        raise TypeError(f"entry must be a function name, a list of them or None, got {type(entry).__name__}")
     donated = _donate_argnums(donate_argnums)
+    if donated and several:
+        raise TypeError("donate_argnums needs a single entry function, got a list")
     chosen = find_target(target)
     spec = pipeline if pipeline is not None else chosen.pipeline
     text = source if isinstance(source, str) else _print(source)
@@ -115,6 +125,9 @@ def compile(  # noqa: A001
         STATS["cache_hits"] += 1
     if cached.loaded is None:
         cached.loaded = chosen.load(cached.artifact)
+    if several:
+        names = chosen.functions(cached.loaded)
+        return tuple(chosen.function(cached.loaded, _pick(names, e)) for e in entry)
     name = _pick(chosen.functions(cached.loaded), entry)
     if donated:  # a target without donation keeps its plain `function(program, name)`
         return chosen.function(cached.loaded, name, donate_argnums=donated)

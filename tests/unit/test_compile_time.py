@@ -10,6 +10,7 @@ body after every inlined producer: 16 s).
 from __future__ import annotations
 
 import cProfile
+import functools
 import pstats
 import sys
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ from stepwell.ir.parse import parse_module
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from compile_time import PROGRAMS, chain, stages  # noqa: E402
 
-SIZES = {"chain": 100, "fanout": 100, "reductions": 48}  # n: a few seconds each (reductions: past the warm-up of its candidate window)
+SIZES = {"chain": 100, "fanout": 100, "reductions": 48, "functions": 100}  # n: a few seconds each (reductions: past the warm-up of its candidate window)
 LINEAR = 5.0  # 4x the ops may cost at most 5x the work
 
 
@@ -46,7 +47,7 @@ def calls_per_stage(text: str) -> dict[str, int]:
     return out
 
 
-@pytest.mark.parametrize("shape", ["chain", "fanout", "reductions"])
+@pytest.mark.parametrize("shape", ["chain", "fanout", "reductions", "functions"])
 def test_every_stage_is_about_linear(shape: str) -> None:
     build = PROGRAMS[shape]
     calls_per_stage(build(8))  # imports, caches
@@ -72,3 +73,29 @@ def test_parser_locates_ops_without_rescanning_the_text(monkeypatch: pytest.Monk
         else:
             assert source[col - 1 :].startswith(f"%{op.results[0].name_hint}" if op.results else "func.return")
     assert (7 + 2, 7) in locations.values()  # the indented %v3
+
+
+def _calls(fn) -> int:
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        fn()
+    finally:
+        profile.disable()
+    return pstats.Stats(profile).total_calls  # type: ignore[attr-defined]
+
+
+def test_fetching_every_function_of_a_compiled_module_is_linear(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The n functions of one module from one compile: the module is printed for the
+    cache key once, not once per function (n compiles, one per name, each print all n
+    functions: quadratic, as batched ONNX node tests once did)."""
+    monkeypatch.setenv("STEPWELL_CACHE_DIR", str(tmp_path))
+    from stepwell.compiler import compile
+
+    work = {}
+    for n in (10, 40):
+        module, _ = parse_module(registry.make_context(), PROGRAMS["functions"](4 * n), "f.mlir")
+        names = [f"f{i}" for i in range(n)]
+        compile(module, names[0])  # the build, cached
+        work[n] = _calls(functools.partial(compile, module, names))
+    assert work[40] / work[10] < LINEAR

@@ -814,6 +814,21 @@ def test_compile_entry_is_a_name_and_may_start_with_at():
         compile(text, entry=1)
 
 
+def test_compile_gives_several_functions_of_one_module_for_a_list_of_names():
+    text = func("g", [], ["%y = tensor_graph.iota {dim = 0} : tensor<4xi32>"], [("y", (4,), "i32")])
+    text += func("main", [], ["%y = tensor_graph.iota {dim = 0} : tensor<2xi32>"], [("y", (2,), "i32")])
+    main, g = compile(text, entry=["main", "@g"])
+    np.testing.assert_array_equal(main(), [0, 1])
+    np.testing.assert_array_equal(g(), [0, 1, 2, 3])
+    assert compile(text, entry=()) == ()
+    with pytest.raises(CompileError, match=r"no function @h \(functions: g, main\)"):
+        compile(text, entry=("g", "h"))
+    with pytest.raises(TypeError, match="entry must be a function name, a list of them or None"):
+        compile(text, entry=["g", 1])
+    with pytest.raises(TypeError, match="donate_argnums needs a single entry function"):
+        compile(text, entry=["g"], donate_argnums=0)
+
+
 def test_a_value_returned_twice_gives_arrays_of_their_own():
     text = """
 func.func @f(%x: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) {

@@ -8,8 +8,8 @@ expressible), so pytest's counts show the coverage; `python tests/unit/onnx_node
 turns a run into the README's table.
 
 The CPU compiles are shared: the imported cases go into modules of `CHUNK` functions,
-each compiled once (a case whose chunk fails to compile is compiled on its own, so one
-failure fails one test).
+each compiled once for all its functions (a case whose chunk fails to compile is
+compiled on its own, so one failure fails one test).
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ import stepwell
 import stepwell.reference
 
 CHUNK = 32
-"""Functions per compiled module: the pipeline grows faster than linearly with the size
-of a module, so a few dozen functions a module is the fastest."""
+"""Functions per compiled module. Compile time is about linear in a module's size
+(bench/COMPILE_TIME.md, "Many functions in one module"); chunks share each compile's
+fixed cost, and stay small so that a chunk that fails costs few compiles alone."""
 
 
 def _runnable() -> list[str]:
@@ -41,21 +42,20 @@ def _chunk_of(name: str) -> int:
 
 
 @functools.cache
-def _compiled_chunk(index: int):
+def _compiled_chunk(index: int) -> dict:
     members = _runnable()[index * CHUNK : (index + 1) * CHUNK]
     module = ModuleOp([op.clone() for name in members for op in cases()[name].module.ops])
     try:
-        stepwell.compile(module, members[0], target="cpu")
+        return dict(zip(members, stepwell.compile(module, members, target="cpu")))
     except Exception:  # noqa: BLE001 (each case then compiles alone and fails alone)
-        return None
-    return module
+        return {}
 
 
 def _cpu_function(name: str):
-    module = _compiled_chunk(_chunk_of(name))
-    if module is None:
-        module = cases()[name].module
-    return stepwell.compile(module, name, target="cpu")
+    compiled = _compiled_chunk(_chunk_of(name))
+    if name in compiled:
+        return compiled[name]
+    return stepwell.compile(cases()[name].module, name, target="cpu")
 
 
 @pytest.mark.parametrize("name", names())

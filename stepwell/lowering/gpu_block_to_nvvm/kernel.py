@@ -372,8 +372,9 @@ class Kernel:
             for inner in block.ops:
                 if isinstance(inner, gb.YieldOp):
                     return get(inner.operands[op.outputs.index(v)])
-                if (f := infer_scalar(inner, get, layout.vec)) is not None:
-                    local[inner.results[0]] = f
+                if (f := infer_scalar(inner, get, layout.vec)) is None:  # uniform only if all it reads is
+                    f = UNIFORM if all(get(o).stride == 0 for o in inner.operands) else UNKNOWN
+                local[inner.results[0]] = f
         return UNKNOWN
 
     # --- shared memory --------------------------------------------------------------

@@ -151,3 +151,60 @@ def test_gpu_workloads_assemble_for_sm90(name, tmp_path):
     path.write_text(ptx)
     done = subprocess.run([PTXAS, "-arch=sm_90", str(path), "-o", str(tmp_path / "k.cubin")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+# --- masks that hold everywhere -----------------------------------------------------------
+
+from xdsl.dialects import arith
+from xdsl.dialects.builtin import IntegerAttr, i32
+
+from stepwell.lowering.gpu_block_to_nvvm.values import Fact, infer_scalar
+
+
+def _ops_text(name: str) -> str:
+    return str(lower(WORKLOADS[name].source, "lower-to-ptx"))
+
+
+def test_an_exact_grid_has_no_masked_strips_and_loads_every_strip_before_computing():
+    """gelu_bias at 8192x8192 is 65536 programs of 1024 elements: `offs < 8192 * 8192`
+    holds in every program, so no strip branches on its mask; the 4 loads of a thread (2
+    strips of x, 2 of the bias row) come before the first compute instruction."""
+    text = _ops_text("gelu_bias")
+    assert "llvm.cond_br" not in text
+    lines = text.splitlines()
+    loads = [i for i, s in enumerate(lines) if "llvm.load" in s]
+    assert len(loads) == 16 and [lines[i].count("alignment = 16") for i in loads].count(1) == 4
+    assert max(loads) < min(i for i, s in enumerate(lines) if "llvm.intr.fma" in s or "llvm.fadd" in s)
+
+
+def test_a_grid_with_a_tail_keeps_its_masks():
+    source = """func.func @f(%x: tensor<1000x1000xf32>, %y: tensor<1000xf32>) -> tensor<1000x1000xf32> {
+  %s = tensor_graph.add %x, %y : tensor<1000x1000xf32>, tensor<1000xf32> -> tensor<1000x1000xf32>
+  func.return %s : tensor<1000x1000xf32>
+}"""
+    assert "llvm.cond_br" in str(lower(source, "lower-to-ptx"))
+
+
+def _const(c: int):
+    return arith.ConstantOp(IntegerAttr(c, i32))
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rhs", "pred", "holds"),
+    [((0, 1023), 1024, "slt", True), ((0, 1024), 1024, "slt", False), ((0, 1024), 1024, "sle", True),
+     ((5, 9), 4, "sgt", True), ((4, 9), 4, "sge", True), ((0, 9), 10, "ult", True), ((-1, 9), 10, "ult", False),
+     ((0, 9), 9, "eq", False), (None, 10, "slt", False)],
+)  # fmt: skip
+def test_a_comparison_holds_everywhere_only_when_the_spans_prove_it(lhs, rhs, pred, holds):
+    x, c = _const(0), _const(rhs)
+    facts = {x.result: Fact(1, 4, lhs), c.result: infer_scalar(c, None)}
+    f = infer_scalar(arith.CmpiOp(x.result, c.result, pred), facts.__getitem__)
+    assert (f is not None and f.span == (1, 1)) == holds
+
+
+def test_a_span_that_wraps_around_i32_is_unknown():
+    pid, block = _const(0), _const(1 << 20)
+    facts = {pid.result: Fact(0, 1, (0, 2047)), block.result: infer_scalar(block, None)}
+    assert infer_scalar(arith.MuliOp(pid.result, block.result), facts.__getitem__).span == (0, 2047 << 20)
+    facts[pid.result] = Fact(0, 1, (0, 2048))  # 2048 << 20 is 2^31
+    assert infer_scalar(arith.MuliOp(pid.result, block.result), facts.__getitem__).span is None

@@ -205,8 +205,10 @@ class Kernel:
             elif isinstance(op, gb.LoadOp | gb.StoreOp) and not isinstance(op.ptr.type, TensorType):
                 self._scalar_memory(op)
             elif isinstance(op, gb.ProgramIdOp):
-                self.env[op.result] = self.b.intrinsic(f"llvm.nvvm.read.ptx.sreg.ctaid.{'xyz'[op.axis.value.data]}", [], i32)
-                self.sfacts[op.result] = Fact(0, 1)
+                axis = op.axis.value.data
+                self.env[op.result] = self.b.intrinsic(f"llvm.nvvm.read.ptx.sreg.ctaid.{'xyz'[axis]}", [], i32)
+                grid = self.kernel.grid.data[axis].data if axis < len(self.kernel.grid.data) else "1"
+                self.sfacts[op.result] = Fact(0, 1, (0, int(grid) - 1) if grid.isdigit() else None)
             elif isinstance(op, gb.LoadOp):
                 self.env[op.result] = cvt.load(self, op)
             elif isinstance(op, gb.StoreOp):
@@ -347,10 +349,11 @@ class Kernel:
         if isinstance(op, gb.ArangeOp):
             start, d = op.start.value.data, dims[0]
             if d is None:
-                return Fact(0, lowbit(start))
+                return Fact(0, lowbit(start), (start, start))
+            span = (start, op.end.value.data - 1)
             if d == len(layout.shape) - 1:
-                return Fact(1, min(layout.vec, lowbit(start)))
-            return Fact(0, 1)
+                return Fact(1, min(layout.vec, lowbit(start)), span)
+            return Fact(0, 1, span)
         if isinstance(op, gb.SplatOp):
             return self.sfact(op.source)
         if isinstance(op, gb.ExpandDimsOp):
@@ -369,8 +372,9 @@ class Kernel:
             for inner in block.ops:
                 if isinstance(inner, gb.YieldOp):
                     return get(inner.operands[op.outputs.index(v)])
-                if (f := infer_scalar(inner, get, layout.vec)) is not None:
-                    local[inner.results[0]] = f
+                if (f := infer_scalar(inner, get, layout.vec)) is None:  # uniform only if all it reads is
+                    f = UNIFORM if all(get(o).stride == 0 for o in inner.operands) else UNKNOWN
+                local[inner.results[0]] = f
         return UNKNOWN
 
     # --- shared memory --------------------------------------------------------------
@@ -439,6 +443,13 @@ class Kernel:
             return size
         return min(view[0].vec * size, lowbit(offs.div) * size, base_div)
 
+    def _mask(self, op: gb.LoadOp | gb.StoreOp, view: View) -> list[SSAValue] | None:
+        """The mask's registers; None where there is none or it holds for every element
+        of every program (an exact grid: the masked tails are never taken)."""
+        if op.mask is None or self.fact(op.mask, view).span == (1, 1):
+            return None
+        return self.at(op.mask, view)
+
     def _strips(self, view: View, mask: list[SSAValue] | None):
         """(registers, all lanes in) of each strip (None: no mask)."""
         vec = view[0].vec
@@ -491,7 +502,7 @@ class Kernel:
         st, size = cv.storage_type(t), cv.element_bytes(t)
         base, addrs = self._addresses(op.ptr, view, st)
         align = self._aligned(op.ptr, view)
-        mask = self.at(op.mask, view) if op.mask is not None else None
+        mask = self._mask(op, view)
         other = None
         if op.other is not None:
             other = self.env[op.other]
@@ -527,7 +538,7 @@ class Kernel:
         _, addrs = self._addresses(op.ptr, view, st)
         values = [cv.to_storage(b, v, t) for v in self.at(op.value, view)]
         align = self._aligned(op.ptr, view)
-        mask = self.at(op.mask, view) if op.mask is not None else None
+        mask = self._mask(op, view)
         if layout.active < self.threads:  # replicas store nothing
             with b.when(b.icmp("ult", self.tid, b.const(i32, layout.active))):
                 self._store_strips(view, mask, values, addrs, align, size)

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 
 from xdsl.dialects import arith
-from xdsl.dialects.builtin import IntegerAttr
+from xdsl.dialects.builtin import IntegerAttr, IntegerType
 from xdsl.ir import Operation, SSAValue
 
 from stepwell.lowering.gpu_block_to_nvvm.layout import Layout
@@ -66,10 +66,12 @@ class Slice:
 class Fact:
     """What is known of a value's elements along a strip: element j is element 0 plus
     `stride * j` (0: uniform, 1: contiguous, None: unknown), and element 0 is a
-    multiple of `div`."""
+    multiple of `div`; `span`: the least and greatest value over every element of every
+    thread of every program, when known (a mask that holds everywhere spans (1, 1))."""
 
     stride: int | None = None
     div: int = 1
+    span: tuple[int, int] | None = None
 
 
 UNKNOWN = Fact()
@@ -86,15 +88,23 @@ def infer_scalar(op: Operation, fact, vec: int = 1) -> Fact | None:
     `vec` (div >= vec) stays contiguous modulo, and uniform divided by, a uniform
     multiple of `vec`: no strip crosses one."""
     if isinstance(op, arith.ConstantOp) and isinstance(op.value, IntegerAttr):
-        return Fact(0, lowbit(op.value.value.data))
+        c = op.value.value.data
+        return Fact(0, lowbit(c), (c, c))
     if isinstance(op, arith.MuliOp):
         a, b = fact(op.lhs), fact(op.rhs)
         if a.stride == 0 and b.stride == 0:
-            return Fact(0, min(a.div * b.div, 1 << 30))
+            products = [x * y for x in a.span or () for y in b.span or ()]
+            span = (min(products), max(products)) if products else None
+            return Fact(0, min(a.div * b.div, 1 << 30), _fits(span, op.result.type))
     elif isinstance(op, arith.AddiOp):
         a, b = fact(op.lhs), fact(op.rhs)
         if a.stride is not None and b.stride is not None and a.stride + b.stride <= 1:
-            return Fact(a.stride + b.stride, math.gcd(a.div, b.div))
+            span = (a.span[0] + b.span[0], a.span[1] + b.span[1]) if a.span and b.span else None
+            return Fact(a.stride + b.stride, math.gcd(a.div, b.div), _fits(span, op.result.type))
+    elif isinstance(op, arith.CmpiOp):
+        a, b = fact(op.lhs), fact(op.rhs)
+        if a.span and b.span and _always(op.predicate.value.data, a.span, b.span):
+            return Fact(0, 1, (1, 1))
     elif isinstance(op, arith.RemSIOp | arith.RemUIOp | arith.DivSIOp | arith.DivUIOp):
         a, b = fact(op.lhs), fact(op.rhs)
         whole = a.stride == 0 or (a.stride == 1 and a.div % vec == 0 and b.div % vec == 0)
@@ -103,6 +113,34 @@ def infer_scalar(op: Operation, fact, vec: int = 1) -> Fact | None:
         if isinstance(op, arith.DivSIOp | arith.DivUIOp):
             return Fact(0, 1)
         return Fact(a.stride, math.gcd(a.div, b.div))
-    elif isinstance(op, arith.ExtSIOp | arith.ExtUIOp):
+    elif isinstance(op, arith.ExtSIOp):
         return fact(op.input)
+    elif isinstance(op, arith.ExtUIOp):
+        f = fact(op.input)
+        return f if f.span is None or f.span[0] >= 0 else Fact(f.stride, f.div)
     return None
+
+
+def _fits(span: tuple[int, int] | None, t) -> tuple[int, int] | None:
+    """`span` if no value in it wraps around in the signed integer type `t`."""
+    if span is None or not isinstance(t, IntegerType):
+        return None
+    half = 1 << (t.width.data - 1)
+    return span if -half <= span[0] and span[1] < half else None
+
+
+# arith.cmpi's predicates: eq ne slt sle sgt sge ult ule ugt uge
+_HOLDS = {
+    2: lambda a, b: a[1] < b[0],
+    3: lambda a, b: a[1] <= b[0],
+    4: lambda a, b: a[0] > b[1],
+    5: lambda a, b: a[0] >= b[1],
+}
+
+
+def _always(predicate: int, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether `a <predicate> b` holds for every value of the spans (the unsigned
+    comparisons only where both are non-negative, where they agree with the signed)."""
+    if predicate >= 6 and min(a[0], b[0]) >= 0:
+        predicate -= 4
+    return predicate in _HOLDS and _HOLDS[predicate](a, b)

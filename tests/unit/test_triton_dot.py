@@ -110,6 +110,7 @@ CASES = {
     # regression: refused as "read along K at a non-affine index" (the GPT-2 block's projection)
     "merged_heads_f32_2x3x5x6": merged_heads(2, 3, 5, 6, 7, "f32"),
     "merged_heads_bf16_1x4x9x8": merged_heads(1, 4, 9, 8, 10, "bf16"),
+    "merged_heads_f32_2x4x8x8_n32": merged_heads(2, 4, 8, 8, 32, "f32"),  # the GPT-2 test block's projection
     **{f"attention_{t}_{'causal' if c else 'full'}": attention((2, 3, 17, 16), c, t) for t in ("f32", "bf16") for c in (False, True)},
 }
 

@@ -384,6 +384,8 @@ class _Builder(TileBuilder):
                 affine.append((ld, off, int(stride)))
             else:
                 ptrs[ld] = (None, Recomputed(off, shape, axes, wrap))
+                for axis in (axis for _, axis in axes.values()):  # lanes made here: Triton scopes the K loop's names
+                    self.lane_block(shape[axis], axis, shape)
         mapped = self.index_map(shape, axes, [(o, f"{ld.buffer.name_hint or 'buf'}_offs", ld) for ld, o, _ in affine], [], wrap) if affine else []
         for (ld, _, stride), off in zip(affine, mapped):
             ptrs[ld] = (self.pointers(ld, off, shape), stride)

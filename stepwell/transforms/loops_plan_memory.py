@@ -176,6 +176,8 @@ def collect(fn: func.FuncOp) -> FunctionBuffers | None:
             reader = use.operation
             while reader.parent_op() is not fn:
                 reader = reader.parent_op()  # type: ignore[assignment]
+            if reader in on_chip:  # read by an attention kernel, which runs at its chain's end
+                reader = on_chip[reader].end
             memory.end = max(memory.end, position[reader])
             if isinstance(reader, func.ReturnOp) and isinstance(memory, Buffer):
                 memory.result = use.index if memory.result is None else min(memory.result, use.index)

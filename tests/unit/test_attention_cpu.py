@@ -112,3 +112,24 @@ def test_the_unfused_chain_still_runs(rng):
     args = [rand(rng, (2, 16, 8), "f32", specials=False) for _ in range(3)]
     for got, want in zip(f(*args), reference.run(src, "f", *args)):
         assert_close(got, want, 1e-5, 1e-5)
+
+
+def test_computed_factors_live_until_the_fused_kernel_runs(rng):
+    """q and k computed by kernels of their own (scaled by sqrt of the scale, as ONNX's
+    expanded FlexAttention does) are read by the fused kernel at the chain's end, not
+    at the first product: the memory plan keeps them alive until then (regression: a
+    later buffer took their memory, the ONNX node test flexattention_diff_head_sizes)."""
+    src = """func.func @f(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x6x16xf32>, %v: tensor<2x4x6x32xf32>, %c: tensor<f32>) -> tensor<2x4x8x32xf32> {
+  %qs = tensor_graph.mul %q, %c : tensor<2x4x8x16xf32>, tensor<f32> -> tensor<2x4x8x16xf32>
+  %ks = tensor_graph.mul %k, %c : tensor<2x4x6x16xf32>, tensor<f32> -> tensor<2x4x6x16xf32>
+  %kt = tensor_graph.transpose %ks {perm = [0, 1, 3, 2]} : tensor<2x4x6x16xf32> -> tensor<2x4x16x6xf32>
+  %s = tensor_graph.matmul %qs, %kt : tensor<2x4x8x16xf32>, tensor<2x4x16x6xf32> -> tensor<2x4x8x6xf32>
+  %p = tensor_graph.softmax %s {axis = 3} : tensor<2x4x8x6xf32>
+  %y = tensor_graph.matmul %p, %v : tensor<2x4x8x6xf32>, tensor<2x4x6x32xf32> -> tensor<2x4x8x32xf32>
+  func.return %y : tensor<2x4x8x32xf32>
+}
+"""
+    f = stepwell.compile(src, "f")
+    args = [rand(rng, s, "f32", specials=False) for s in ((2, 4, 8, 16), (2, 4, 6, 16), (2, 4, 6, 32))]
+    args.append(np.array(0.5, np.float32))
+    assert_close(f(*args), reference.run(src, "f", *args), 1e-5, 1e-5)

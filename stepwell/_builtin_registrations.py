@@ -73,7 +73,7 @@ register_pass(_xdsl_pass("stepwell.transforms.loops_schedule_cpu", "LoopsSchedul
 register_pass(_xdsl_pass("stepwell.transforms.loops_expand_math", "LoopsExpandMath"), "loops-expand-math")
 register_pass(_xdsl_pass("stepwell.transforms.loops_plan_memory", "LoopsPlanMemory"), "loops-plan-memory")
 register_pass(_xdsl_pass("stepwell.lowering.loops_to_llvm", "ConvertLoopsToLlvm"), "convert-loops-to-llvm")
-register_pipeline("lower-to-cpu", "tensor_graph-decompose{expand-log2-exp2=true},canonicalize,cse,convert-tensor_graph-to-loops,loops-split-reduction,loops-fuse,loops-simplify-index,loops-schedule-cpu,loops-expand-math,loops-plan-memory,convert-loops-to-llvm")  # noqa: E501
+register_pipeline("lower-to-cpu", "tensor_graph-decompose{expand-log2-exp2=true},canonicalize,cse,convert-tensor_graph-to-loops,loops-split-reduction{column-width=64},loops-fuse,loops-simplify-index,loops-schedule-cpu,loops-expand-math,loops-plan-memory,convert-loops-to-llvm")  # noqa: E501
 
 
 def _lazy(module: str, name: str):

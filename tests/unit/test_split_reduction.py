@@ -11,6 +11,8 @@ pipeline at the sizes the defaults split.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from xdsl.dialects import func
@@ -27,8 +29,10 @@ from stepwell.transforms.loops_split_reduction import choose_split
 
 from _dtypes import FLOATS, INTS  # noqa: E402
 
-SPLIT = "loops-split-reduction{min-split-work=64}"
-PIPELINE = pipelines()["lower-to-cpu"].replace("loops-split-reduction", SPLIT)
+# lower-to-cpu's loops-split-reduction with its options, splitting small work too
+_CPU = re.search(r"loops-split-reduction(\{([^}]*)\})?", pipelines()["lower-to-cpu"])
+SPLIT = "loops-split-reduction{" + " ".join(filter(None, [_CPU.group(2), "min-split-work=64"])) + "}"
+PIPELINE = pipelines()["lower-to-cpu"].replace(_CPU.group(0), SPLIT)
 TO_LOOPS = PIPELINE[: PIPELINE.index(SPLIT) + len(SPLIT)]
 
 CASES = [  # (input shape, reduced dims, keepdim)

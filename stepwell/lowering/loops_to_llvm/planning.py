@@ -54,9 +54,11 @@ from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm import reductions
 
 TILE = 1024  # block of an output dim walked under a row of accumulators (when a whole row's do not fit)
-MIN_ROW = TILE  # the least block cut from it: narrower strips of a column sum lose the
-# hardware prefetcher (one thread, 2048 x 4096 f32: 64 columns 5.2 ms, 256: 2.7, 1024: 2.4,
-# whole rows 1.1-1.4; more chunks for such a kernel come from splitting its reduced dim)
+MIN_ROW = 64  # the least block cut from it for chunks: a column sum is not split when its
+# strips of 64 give enough chunks (lower-to-cpu's loops-split-reduction{column-width=64}),
+# so nothing but its result is written; narrower strips are slower per thread (the
+# prefetcher follows whole rows better: 2048 x 4096 f32 on one thread, 64 columns 1.9 ms,
+# whole rows 1.2) but as fast on 16 threads (0.20 against 0.19 ms; bench/MEMORY.md)
 BLOCK = 64  # side of the squares a transposed copy walks
 LOCAL_LIMIT = 256 * 1024  # bytes of stack per kernel-local buffer or accumulator row
 MAX_CHUNKS = 256  # pieces of one call's outer range, at most

@@ -33,11 +33,10 @@ func.func @softmax_rows(%x: tensor<2048x4096xf32>) -> tensor<2048x4096xf32> {
 
 // A column sum (the sum_cols workload): loads contiguous along the output, so the
 // output is innermost (inner_output: a row of accumulators per block of columns);
-// the blocks of 1024 columns are the outer loop, not cut smaller for more chunks
-// (narrower strips lose the hardware prefetcher): 4 chunks. More would need a split
-// of the reduced dim.
+// the blocks of columns are the outer loop, cut down to strips of 64 (MIN_ROW) for
+// 64 chunks, with no memory beyond the result (bench/MEMORY.md, sum_cols).
 // CHECK-LABEL: func.func @sum_cols
-// CHECK:         loops.reduce sum over [2048] : tensor<4096xf32> attributes {schedule = #loops.cpu<outer = [p0 / 1024], inner_output = [0], chunks = 4, vector = 16>}
+// CHECK:         loops.reduce sum over [2048] : tensor<4096xf32> attributes {schedule = #loops.cpu<outer = [p0 / 64], inner_output = [0], chunks = 64, vector = 16>}
 func.func @sum_cols(%x: tensor<2048x4096xf32>) -> tensor<4096xf32> {
   %y = loops.reduce sum over [2048] : tensor<4096xf32> {
     %a = loops.load %x[r0, d0] : tensor<2048x4096xf32>
@@ -58,10 +57,10 @@ func.func @sum_cols_small(%x: tensor<30x600xf32>) -> tensor<600xf32> {
 }
 
 // A softmax over axis 0 as one kernel: its p dim is the ops' trailing dim. The outer
-// loop runs over blocks of columns; the max and the sum keep a row of accumulators
-// (inner_output) and the epilogue reads them at its own column.
+// loop runs over strips of 64 columns (64 chunks); the max and the sum keep a row of
+// accumulators (inner_output) and the epilogue reads them at its own column.
 // CHECK-LABEL: func.func @softmax_cols
-// CHECK:         loops.kernel parallel [p0 = 4096] reduction [k0 = 512] -> tensor<512x4096xf32> attributes {schedule = #loops.cpu<outer = [p0 / 1024], inner_output = [0, 1], chunks = 4, vector = 16>}
+// CHECK:         loops.kernel parallel [p0 = 4096] reduction [k0 = 512] -> tensor<512x4096xf32> attributes {schedule = #loops.cpu<outer = [p0 / 64], inner_output = [0, 1], chunks = 64, vector = 16>}
 func.func @softmax_cols(%x: tensor<512x4096xf32>) -> tensor<512x4096xf32> {
   %y = loops.kernel parallel [p0 = 4096] reduction [k0 = 512] -> tensor<512x4096xf32> {
     %m = loops.reduce max over [512] : tensor<1x4096xf32> at (0, p0 | k0) {

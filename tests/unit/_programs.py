@@ -30,6 +30,14 @@ def func(name: str, args, lines, results) -> str:
     return f"func.func @{name}({sig}) -> ({outs}) {{\n{body}  func.return {ret} : {outs}\n}}\n"
 
 
+def softmax_chain(depth: int, m: int = 7, n: int = 13) -> str:
+    """softmax applied `depth` times: 2 * depth kernels whose intermediates a memory
+    plan reuses (the runtimes' peak-memory tests)."""
+    t = f"tensor<{m}x{n}xf32>"
+    lines = "".join(f"  %a{i + 1} = tensor_graph.softmax %a{i} {{axis = -1}} : {t}\n" for i in range(depth))
+    return f"func.func @f(%a0: {t}) -> {t} {{\n{lines}  func.return %a{depth} : {t}\n}}"
+
+
 def rand(rng, shape, dt: str, low=None, high=None, specials=True) -> np.ndarray:
     """Floats ~ N(0, 3) with NaN, +-inf, -0 and ties sprinkled in; integers small plus
     the type's extremes (or uniform in [low, high]); i1 coin flips."""

@@ -13,6 +13,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from _programs import softmax_chain
 from stepwell import reference
 from stepwell.compiler import STATS, CompileError, compile
 from stepwell.runtime.cache import CACHE
@@ -32,13 +33,7 @@ func.func @f(%x: tensor<1000x37xf32>, %y: tensor<37xf32>) -> tensor<1000x37xf32>
 CLOSE = {"rtol": 2e-6, "atol": 1e-6}
 
 
-def chain(depth: int, m: int = 7, n: int = 13) -> str:
-    """softmax applied `depth` times: 2 * depth kernels whose intermediates the plan reuses."""
-    t = f"tensor<{m}x{n}xf32>"
-    lines = "".join(f"  %a{i + 1} = tensor_graph.softmax %a{i} {{axis = -1}} : {t}\n" for i in range(depth))
-    return f"func.func @f(%a0: {t}) -> {t} {{\n{lines}  func.return %a{depth} : {t}\n}}"
-
-
+chain = softmax_chain
 
 
 @pytest.fixture(autouse=True)

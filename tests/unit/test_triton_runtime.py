@@ -17,6 +17,7 @@ import pytest
 triton = pytest.importorskip("triton")
 torch = pytest.importorskip("torch")
 
+from _programs import softmax_chain  # noqa: E402
 from stepwell import reference  # noqa: E402
 from stepwell.compiler import STATS, compile  # noqa: E402
 from stepwell.targets.triton import runtime  # noqa: E402
@@ -32,11 +33,7 @@ func.func @f(%x: tensor<7x13xf32>, %y: tensor<13xf32>) -> tensor<7x13xf32> {
 }"""
 
 
-def chain(depth: int, m: int = 7, n: int = 13) -> str:
-    """softmax applied `depth` times: 2 * depth kernels whose intermediates the plan reuses."""
-    t = f"tensor<{m}x{n}xf32>"
-    lines = "".join(f"  %a{i + 1} = tensor_graph.softmax %a{i} {{axis = -1}} : {t}\n" for i in range(depth))
-    return f"func.func @f(%a0: {t}) -> {t} {{\n{lines}  func.return %a{depth} : {t}\n}}"
+chain = softmax_chain
 
 
 @pytest.fixture(autouse=True)

@@ -168,6 +168,7 @@ def bench(w: Workload, gbs: float) -> dict:
             row["ptx_err"] = rel_error(ptx(*args), ref)
             row["ptx_ms"] = graph_ms(ptx, args)
             row["ptx_call_ms"] = call_ms(ptx, args)
+            row["ptx_peak_mib"] = peak_mib(ptx, args)
     moved = sum(a.numel() * a.element_size() for a in args) + ref.numel() * args[0].element_size()
     row["floor_ms"] = moved / gbs / 1e6
     row["ok"] = row["stepwell_err"] < TOLERANCE[w.dtype]
@@ -192,7 +193,7 @@ def ptx_cell(r: dict) -> str:
         return f"refused: {r['ptx_refused']}"
     wrong = "" if r["ptx_err"] < TOLERANCE[r["dtype"]] else " WRONG"
     return (f"{r['ptx_ms']:.3f} ({r['stepwell_ms'] / r['ptx_ms']:.2f}x Triton, {r['torch_ms'] / r['ptx_ms']:.2f}x "
-            f"torch.compile; call {r['ptx_call_ms']:.3f}; err {r['ptx_err']:.1e}{wrong})")
+            f"torch.compile; call {r['ptx_call_ms']:.3f}; peak {r['ptx_peak_mib']:.0f} MiB; err {r['ptx_err']:.1e}{wrong})")
 
 
 def table(rows: list[dict], gbs: float) -> str:

@@ -51,7 +51,6 @@ from stepwell.lowering.loops_to_llvm.scalar import UnsupportedOp, lower_scalar
 
 UNSUPPORTED = "not supported by the PTX path yet"
 SHARED_BYTES = 48 * 1024  # static shared memory of a CTA
-UNIFORM = Fact(0)
 
 
 class Unsupported(Exception):
@@ -580,7 +579,6 @@ class Kernel:
         makes them phis again)."""
         b = self.b
         lo, hi, step = (self.env[v] for v in (op.lower, op.upper, op.step))
-        t = op.lower.type
         slots: list[tuple[View | None, list[SSAValue]]] = []
         yielded = op.body.block.last_op.operands
         for init, y in zip(op.iter_args, yielded):
@@ -597,27 +595,17 @@ class Kernel:
                 b.op(llvm.StoreOp(value, cell))
                 slots.append((None, [cell]))
         types = [_slot_types(op.iter_args[i], slots[i]) for i in range(len(slots))]
-        header, body, exit_ = Block(arg_types=[t]), Block(), Block()
-        b.op(llvm.BrOp(header, lo))
-        b.region.add_block(header)
-        b.block = header
-        iv = header.args[0]
-        b.op(llvm.CondBrOp(b.icmp("slt", iv, hi), body, [], exit_, []))
-        b.region.add_block(body)
-        b.block = body
-        self.env[op.induction_var] = iv
-        self.sfacts[op.induction_var] = Fact(0, math.gcd(self.sfact(op.lower).div, self.sfact(op.step).div))
-        self._restore(op.body.block.args[1:], slots, types)
-        self.memo.append({})
-        self._ops(op.body.block.ops)
-        for v, (view, cells) in zip(yielded, slots):
-            regs = self.at(v, view) if view is not None else [self.env[v]]
-            for r, c in zip(regs, cells):
-                b.op(llvm.StoreOp(r, c))
-        self.memo.pop()
-        b.op(llvm.BrOp(header, b.add(iv, step)))
-        b.region.add_block(exit_)
-        b.block = exit_
+        with b.loop(lo, hi, step) as iv:
+            self.env[op.induction_var] = iv
+            self.sfacts[op.induction_var] = Fact(0, math.gcd(self.sfact(op.lower).div, self.sfact(op.step).div))
+            self._restore(op.body.block.args[1:], slots, types)
+            self.memo.append({})
+            self._ops(op.body.block.ops)
+            for v, (view, cells) in zip(yielded, slots):
+                regs = self.at(v, view) if view is not None else [self.env[v]]
+                for r, c in zip(regs, cells):
+                    b.op(llvm.StoreOp(r, c))
+            self.memo.pop()
         self._restore(op.outputs, slots, types)
 
     def _restore(self, values: Sequence[SSAValue], slots, types) -> None:

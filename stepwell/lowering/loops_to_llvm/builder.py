@@ -124,11 +124,13 @@ class FuncBuilder:
     # --- structured control flow ---------------------------------------------------
 
     @contextmanager
-    def loop(self, lo: SSAValue | int, hi: SSAValue | int, step: int = 1) -> Iterator[SSAValue]:
-        """`for iv in range(lo, hi, step)`: the body is emitted inside the `with`."""
+    def loop(self, lo: SSAValue | int, hi: SSAValue | int, step: SSAValue | int = 1) -> Iterator[SSAValue]:
+        """`for iv in range(lo, hi, step)`: the body is emitted inside the `with`. The
+        counter has `lo`'s type (i64 when `lo` is a Python int)."""
         lo = self.i64(lo) if isinstance(lo, int) else lo
-        hi = self.i64(hi) if isinstance(hi, int) else hi
-        header, body, exit_ = Block(arg_types=[i64]), Block(), Block()
+        hi = self.const(lo.type, hi) if isinstance(hi, int) else hi
+        step = self.const(lo.type, step) if isinstance(step, int) else step
+        header, body, exit_ = Block(arg_types=[lo.type]), Block(), Block()
         self.op(llvm.BrOp(header, lo))
         self.region.add_block(header)
         self.block = header
@@ -137,7 +139,7 @@ class FuncBuilder:
         self.region.add_block(body)
         self.block = body
         yield iv
-        self.op(llvm.BrOp(header, self.add(iv, self.i64(step))))
+        self.op(llvm.BrOp(header, self.add(iv, step)))
         self.region.add_block(exit_)
         self.block = exit_
 

@@ -56,11 +56,37 @@ PROGRAMS = {
 }
 
 
+def test_missing_libdevice_is_a_clear_error(monkeypatch):
+    """A kernel calling libdevice without a libdevice.10.bc anywhere: an EmitError naming
+    what is missing and where it is looked for, before LLVM sees the module."""
+    import stepwell.targets.ptx as ptx_target
+
+    monkeypatch.setattr(ptx_target, "find_libdevice", lambda: None)
+    ptx_target._libdevice_bitcode.cache_clear()
+    try:
+        with pytest.raises(EmitError, match=r"no libdevice.10.bc was found \(set STEPWELL_LIBDEVICE"):
+            emit_ptx(lower(BCAST, "lower-to-ptx"))
+        emit_ptx(lower(BF16, "lower-to-ptx"))  # no transcendental: no libdevice needed
+    finally:
+        ptx_target._libdevice_bitcode.cache_clear()
+
+
+def test_libdevice_found_through_environment(monkeypatch, tmp_path):
+    import stepwell.targets.ptx as ptx_target
+
+    fake = tmp_path / "libdevice.10.bc"
+    fake.write_bytes(b"BC")
+    monkeypatch.setenv("STEPWELL_LIBDEVICE", str(fake))
+    assert ptx_target.find_libdevice() == fake
+    monkeypatch.setenv("STEPWELL_LIBDEVICE", str(tmp_path / "missing.bc"))
+    assert ptx_target.find_libdevice() != tmp_path / "missing.bc"
+
+
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_pointwise_ptx_assembles_for_sm90(name, tmp_path):
     ptx = emit_ptx(lower(PROGRAMS[name], "lower-to-ptx"))
     assert ".entry f_k0(" in ptx
-    assert "call" not in ptx  # transcendentals expanded: no libm symbol
+    assert "call" not in ptx  # transcendentals expanded or libdevice inlined: no libm symbol
     if PTXAS is None:
         pytest.skip("no ptxas (neither in the triton wheel nor on PATH)")
     path = tmp_path / f"{name}.ptx"

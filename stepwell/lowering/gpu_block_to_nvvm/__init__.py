@@ -17,8 +17,10 @@ threads); pointers are `!llvm.ptr<1>` (global memory), shared memory one
   mma layout), `fma` for f32/f64, operands staged in shared memory.
 
 Bodies are lowered op by op by convert-loops-to-llvm's scalar rules (bf16 as i16
-bits); run `loops-expand-math` first so that no transcendental is left (the
-`lower-to-ptx` pipeline does), hence no libcall. The host functions (their launches)
+bits); exp, log, erf, sin and cos become calls into libdevice (libdevice.py: declared
+once per module, linked in and inlined by the PTX emitter); the lower-to-ptx pipeline
+expands the other transcendentals first (`loops-expand-math{ops=tanh,powf,ipowi}`),
+so the PTX calls nothing. The host functions (their launches)
 are dropped: each `llvm.func` keeps its grid as `gpu_block.grid`. `gpu_block.atomic_rmw`
 and dots of other types (integers) are refused at the op with "not supported by the PTX
 path yet".
@@ -36,6 +38,7 @@ from xdsl.utils.exceptions import PassFailedException
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.ir import report
+from stepwell.lowering.gpu_block_to_nvvm import libdevice
 from stepwell.lowering.gpu_block_to_nvvm.kernel import (
     UNSUPPORTED,
     Kernel,
@@ -54,11 +57,14 @@ class ConvertGpuBlockToNvvm(ModulePass):
         hosts = [f for f in op.ops if isinstance(f, func.FuncOp) and any(isinstance(o, gb.LaunchOp) for o in f.walk())]
         launches = {o.callee.root_reference.data: o for f in hosts for o in f.walk() if isinstance(o, gb.LaunchOp)}
         failed = 0
+        declared: dict = {}
         for top in list(op.ops):
             if not isinstance(top, gb.KernelOp):
                 continue
             try:
-                lowered = Kernel(top).lower()
+                kernel = Kernel(top)
+                lowered = kernel.lower()
+                declared.update(kernel.declared)
             except Unsupported as e:  # at the launch: it has the source's location
                 where = launches.get(top.sym_name.data, e.op)
                 report.error(where, f"kernel @{top.sym_name.data}: {e}")
@@ -73,3 +79,6 @@ class ConvertGpuBlockToNvvm(ModulePass):
         for f in hosts:
             f.detach()
             f.erase()
+        first = op.body.block.first_op  # (a kernel, where any callee was declared)
+        for decl in libdevice.declarations(declared):  # once each, before the kernels
+            op.body.block.insert_op_before(decl, first)

@@ -32,6 +32,7 @@ from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of, shape_of
 from stepwell.lowering.gpu_block_to_nvvm import convert as cvt
 from stepwell.lowering.gpu_block_to_nvvm import dot as dt
+from stepwell.lowering.gpu_block_to_nvvm import libdevice
 from stepwell.lowering.gpu_block_to_nvvm import reduce as rd
 from stepwell.lowering.gpu_block_to_nvvm.layout import Layout, log2
 from stepwell.lowering.gpu_block_to_nvvm.values import (
@@ -88,6 +89,7 @@ class Kernel:
         self.widest = max((cv.element_bytes(t) for t in moved), default=4)
         self.stored = {self._arg(op.ptr) for op in ops if isinstance(op, gb.StoreOp)}
         self.smem = 0  # bytes of shared memory the kernel uses
+        self.declared: dict[str, Attribute] = {}  # the libdevice functions it calls
         self.sfacts: dict[SSAValue, Fact] = {}
         self.layouts = dt.layouts(kernel, self.threads)  # the mma accumulators' shapes
 
@@ -229,6 +231,8 @@ class Kernel:
             # left for the target where loops-expand-math does not expand (a fused
             # attention chain's softmax): `ex2.approx.f32`, as Triton's tl.exp2
             return self.b.intrinsic("llvm.exp2.f32", args, f32)
+        if op.name in libdevice.FUNCTIONS:
+            return libdevice.call(self.b, op, args, self.declared)
         try:
             return lower_scalar(self.b, op, args)
         except UnsupportedOp:

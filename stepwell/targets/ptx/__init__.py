@@ -3,20 +3,24 @@
     stepwell-opt f.mlir -p lower-to-ptx --emit ptx
     ptx = emit_ptx(module, arch="sm_90", ptx="ptx80")
 
-The first slice of issue 10: it translates the `llvm.func`s that convert-gpu_block-to-nvvm
-makes (lone pointwise kernels). A function marked `nvvm.kernel` becomes `define ptx_kernel
-void @k(ptr addrspace(1) noalias readonly align 16 %x, ...) "nvvm.maxntid"="128"`; the
-translation is stepwell.targets.llvm's (xDSL's per-op conversion) except for what it gets
-wrong on NVPTX: the kernel's calling convention and attributes, and `getelementptr` on
-`addrspace(1)` pointers (xDSL's goes through a generic pointer). The module is optimized
-at O3 for the NVPTX target machine, whose architecture and PTX version are checked here
-first: LLVM ends the process on a pair it does not know. Next: reductions (shuffles,
-shared memory), and the runtime that assembles and launches (issue 10, point 3).
+It translates the `llvm.func`s that convert-gpu_block-to-nvvm makes. A function marked
+`nvvm.kernel` becomes `define ptx_kernel void @k(ptr addrspace(1) noalias readonly
+align 16 %x, ...) "nvvm.maxntid"="128"`; the translation is stepwell.targets.llvm's
+(xDSL's per-op conversion) except for what it gets wrong on NVPTX: the kernel's calling
+convention and attributes, and `getelementptr` on `addrspace(1)` pointers (xDSL's goes
+through a generic pointer). Where the kernels call libdevice (`__nv_expf`, ...),
+libdevice.10.bc (find_libdevice) is linked in with its functions made internal, so
+that O3 inlines what is called and drops the rest. The module is optimized at O3 for
+the NVPTX target machine, whose architecture and PTX version are checked here first:
+LLVM ends the process on a pair it does not know. target.py and runtime.py assemble
+and launch.
 """
 
 from __future__ import annotations
 
 import functools
+import os
+from pathlib import Path
 
 import llvmlite.binding as llvm_binding
 import llvmlite.ir as ir
@@ -25,6 +29,7 @@ from xdsl.dialects import llvm
 from xdsl.dialects.builtin import IntegerAttr, ModuleOp
 from xdsl.ir import Operation
 
+from stepwell.lowering.gpu_block_to_nvvm.libdevice import PREFIX as LIBDEVICE_PREFIX
 from stepwell.targets import llvm as host_llvm
 from stepwell.targets.llvm_machine import LOCK
 from stepwell.tools.emitters import EmitError
@@ -131,15 +136,55 @@ def _convert(op: Operation, builder: ir.IRBuilder, values: dict, blocks: dict) -
 
 
 def compile_ptx(text: str, arch: str = "sm_90", ptx: str = "ptx80") -> str:
-    """PTX of LLVM IR `text`: verified, optimized at O3 for `arch`, emitted."""
+    """PTX of LLVM IR `text`: verified, libdevice linked in where it calls it (its
+    functions made internal, so that O3 inlines what is called and drops the rest),
+    optimized at O3 for `arch`, emitted."""
     tm = target_machine(arch, ptx)
     with LOCK:
         ref = llvm_binding.parse_assembly(text)
         ref.verify()
+        if any(f.is_declaration and f.name.startswith(LIBDEVICE_PREFIX) for f in ref.functions):
+            _link_libdevice(ref, tm)
         pto = llvm_binding.create_pipeline_tuning_options(speed_level=3)
         builder = llvm_binding.create_pass_builder(tm, pto)
         builder.getModulePassManager().run(ref, builder)
         return tm.emit_assembly(ref)
+
+
+def find_libdevice() -> Path | None:
+    """`libdevice.10.bc`: `$STEPWELL_LIBDEVICE`, the one inside the triton wheel, or the
+    CUDA toolkit's (`$CUDA_HOME/nvvm/libdevice`, /usr/local/cuda/nvvm/libdevice)."""
+    places = [os.environ.get("STEPWELL_LIBDEVICE")]
+    try:
+        import triton
+
+        places.append(str(Path(triton.__file__).parent / "backends" / "nvidia" / "lib" / "libdevice.10.bc"))
+    except ImportError:
+        pass
+    for home in (os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"), "/usr/local/cuda"):
+        if home:
+            places.append(str(Path(home) / "nvvm" / "libdevice" / "libdevice.10.bc"))
+    return next((Path(p) for p in places if p and os.path.isfile(p)), None)
+
+
+@functools.cache
+def _libdevice_bitcode() -> bytes:
+    path = find_libdevice()
+    if path is None:
+        raise EmitError(
+            "the kernels call libdevice (exp, log, erf, sin or cos) but no libdevice.10.bc was found "
+            "(set STEPWELL_LIBDEVICE, install triton, or the CUDA toolkit)"
+        )
+    return path.read_bytes()
+
+
+def _link_libdevice(ref: llvm_binding.ModuleRef, tm: llvm_binding.TargetMachine) -> None:
+    lib = llvm_binding.parse_bitcode(_libdevice_bitcode())
+    lib.triple, lib.data_layout = ref.triple, ref.data_layout
+    ref.link_in(lib)
+    for f in ref.functions:
+        if f.name.startswith(LIBDEVICE_PREFIX) and not f.is_declaration:
+            f.linkage = "internal"
 
 
 def emit_ptx(module: ModuleOp, arch: str = "sm_90", ptx: str = "ptx80", **_: object) -> str:

@@ -18,6 +18,7 @@ from dataclasses import asdict
 
 from xdsl.dialects import func, llvm
 from xdsl.dialects.builtin import IntegerAttr, IntegerType, ModuleOp
+from xdsl.ir import Operation
 from xdsl.utils.exceptions import PassFailedException
 
 from stepwell.dialects import gpu_block as gb
@@ -34,9 +35,12 @@ class PtxTarget(Target):
     def version(self) -> str:
         import llvmlite
 
+        from stepwell.targets.ptx import find_libdevice
         from stepwell.targets.ptx.assemble import ptxas_version
 
-        return f"llvmlite {llvmlite.__version__} | {ptxas_version()} | {self.arch} {self.ptx}"
+        libdevice = find_libdevice()  # its functions are inlined into the cubin
+        linked = f"{libdevice} ({libdevice.stat().st_size} bytes)" if libdevice else "no libdevice"
+        return f"llvmlite {llvmlite.__version__} | {ptxas_version()} | {linked} | {self.arch} {self.ptx}"
 
     def build(self, module: ModuleOp) -> Artifact:
         from stepwell.compiler import CompileError

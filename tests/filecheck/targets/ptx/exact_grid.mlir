@@ -4,8 +4,9 @@
 // every program of the exact grid, so no strip tests one. Each of the 128 threads owns
 // 2 strips of 4: both strips of x and of the bias row (offset `offs mod 8192`, contiguous
 // along a strip) are one read-only vector load each, all issued before the first
-// compute instruction, and the results are two vector stores; no branch anywhere.
-// CHECK-LABEL: .visible .entry gelu_bias_k0(
+// compute instruction (a product and a sum, kept apart: no contraction), and the
+// results are two vector stores; no branch anywhere.
+// CHECK-LABEL: .visible .entry scale_bias_k0(
 // CHECK-NOT: bra
 // CHECK: ld.global.nc.v4.b32 {{.*}}[[X:%rd[0-9]+]]];
 // CHECK-NEXT: ld.global.nc.v4.b32 {{.*}}[[X]]+2048];
@@ -14,14 +15,14 @@
 // CHECK-NOT: {{fma|mul|add}}.rn.f32
 // CHECK: ld.global.nc.v4.b32
 // CHECK-NOT: ld.global
-// CHECK: fma.rn.f32
+// CHECK: mul.rn.f32
 // CHECK-NOT: bra
 // CHECK: st.global.v4.b32
 // CHECK-NEXT: st.global.v4.b32
 // CHECK-NEXT: ret;
-func.func @gelu_bias(%x: tensor<64x8192xf32>, %b: tensor<8192xf32>) -> tensor<64x8192xf32> {
-  %s = tensor_graph.add %x, %b : tensor<64x8192xf32>, tensor<8192xf32> -> tensor<64x8192xf32>
-  %r = tensor_graph.gelu %s {approximate = "none"} : tensor<64x8192xf32>
+func.func @scale_bias(%x: tensor<64x8192xf32>, %b: tensor<8192xf32>) -> tensor<64x8192xf32> {
+  %s = tensor_graph.mul %x, %b : tensor<64x8192xf32>, tensor<8192xf32> -> tensor<64x8192xf32>
+  %r = tensor_graph.add %s, %x : tensor<64x8192xf32>, tensor<64x8192xf32> -> tensor<64x8192xf32>
   func.return %r : tensor<64x8192xf32>
 }
 

@@ -50,7 +50,6 @@ from stepwell.lowering.loops_to_llvm.builder import FuncBuilder
 from stepwell.lowering.loops_to_llvm.scalar import UnsupportedOp, lower_scalar
 
 UNSUPPORTED = "not supported by the PTX path yet"
-SHARED_BYTES = 48 * 1024  # static shared memory of a CTA
 
 
 class Unsupported(Exception):
@@ -75,8 +74,9 @@ _LAZY = (gb.ArangeOp, gb.SplatOp, gb.ExpandDimsOp, gb.BroadcastOp, gb.AddPtrOp, 
 class Kernel:
     """One gpu_block.kernel lowered to an llvm.func."""
 
-    def __init__(self, kernel: gb.KernelOp):
+    def __init__(self, kernel: gb.KernelOp, max_shared: int):
         self.kernel = kernel
+        self.max_shared = max_shared  # bytes of (dynamic) shared memory a CTA may use
         self.threads = 32 * kernel.num_warps.value.data
         ops = [op for op in kernel.body.walk() if op is not kernel]
         for op in ops:  # what is missing whole first, then the forms of what is there
@@ -152,7 +152,9 @@ class Kernel:
     # --- the function -------------------------------------------------------------
 
     def lower(self) -> list[Operation]:
-        """The kernel's llvm.func, after the shared memory global it uses (if any)."""
+        """The kernel's llvm.func, after the shared memory it uses (if any): an external
+        zero-length array, its size the function's `nvvm.shared_bytes` (dynamic shared
+        memory, given at the launch)."""
         k = self.kernel
         arg_types = [global_ptr() if isinstance(a.type, gb.PtrType) else cv.value_type(a.type) for a in k.args]
         self.b = b = FuncBuilder(arg_types)
@@ -186,11 +188,10 @@ class Kernel:
         fn.attributes["gpu_block.grid"] = k.grid
         if not self.smem:
             return [fn]
-        if self.smem > SHARED_BYTES:
-            raise Unsupported(k, f"a kernel needing {self.smem} bytes of shared memory (more than {SHARED_BYTES})")
-        smem = llvm.GlobalOp(
-            llvm.LLVMArrayType(self.smem, i8), self.smem_name, "internal", addr_space=3, alignment=16
-        )
+        if self.smem > self.max_shared:
+            raise Unsupported(k, f"a kernel needing {self.smem} bytes of shared memory (more than {self.max_shared})")
+        fn.attributes["nvvm.shared_bytes"] = IntegerAttr(self.smem, i32)
+        smem = llvm.GlobalOp(llvm.LLVMArrayType(0, i8), self.smem_name, "external", addr_space=3, alignment=16)
         return [smem, fn]
 
     def _ops(self, ops) -> None:

@@ -4,8 +4,9 @@
 // padded shared memory as 16-bit values, a barrier, fragments read as 32-bit words,
 // m16n8k16 mmas on the f32 accumulator (4 warps as 2x2, each 2x4 tiles of 16x8: 8 mmas
 // of 4 steps), a barrier before the next step overwrites the operands.
-// CHECK: llvm.mlir.global internal @mm_k0_smem() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<18432 x i8>
+// CHECK: llvm.mlir.global external @mm_k0_smem() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
 // CHECK: llvm.func @mm_k0(
+// CHECK-SAME: nvvm.shared_bytes = 18432 : i32
 // CHECK: llvm.store %{{.*}}, %{{.*}} : i16, !llvm.ptr<3>
 // CHECK: llvm.call_intrinsic "llvm.nvvm.barrier0"() : () -> ()
 // CHECK: llvm.load %{{.*}} {alignment = 4 : i64} : !llvm.ptr<3> -> i32

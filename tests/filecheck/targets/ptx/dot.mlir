@@ -3,8 +3,8 @@
 // A bf16 matmul with a bias and relu epilogue: tensor-core mmas on fragments read from
 // shared memory between barriers, the epilogue on the accumulator where the mmas left
 // it (pairs of bf16: 32-bit stores), no call to a library.
+// CHECK: .extern .shared .align 16 .b8 mm_k0_smem[];
 // CHECK: .visible .entry mm_k0(
-// CHECK: .shared .align 16 .b8 mm_k0_smem
 // CHECK: st.shared.b16
 // CHECK: bar.sync 0
 // CHECK: ld.shared.b32

@@ -233,3 +233,75 @@ def test_pipelined_fragments_from_swizzled_tiles_give_a_times_b(shape, threads, 
     want = a @ b + c
     for (tid, k), v in acc.items():
         assert v == want[divmod(layout.flat(tid, k), bn)], (tid, k)
+
+
+# --- matmuls through stepwell.compile(target="ptx"): assembled here, run on a GPU ----------------
+
+RUN_MATMULS = {  # name: (m, k, n, dtype, pipelined: the K loop copies with cp.async)
+    "bf16_prime": (97, 131, 61, "bf16", False),  # rows of 262 bytes: no 16-byte copies, masked lanes
+    "bf16_k_tail": (256, 264, 128, "bf16", True),  # K = 4 x 64 + 8: the last step's copies partly masked
+    "bf16_square": (512, 512, 512, "bf16", True),
+    "f16_odd": (100, 70, 36, "f16", False),
+    "f16_k_tail": (192, 328, 256, "f16", True),
+    "f32_odd": (129, 257, 67, "f32", False),
+    "f64_odd": (61, 200, 33, "f64", False),
+}
+
+
+def _run_case(name: str):
+    from test_triton_differential import ULP, rand, rng_for
+
+    m, k, n, t, _ = RUN_MATMULS[name]
+    a, b = rand(rng_for(name), (m, k), t, specials=False), rand(rng_for(name + "b"), (k, n), t, specials=False)
+    eps = ULP.get(t, 0.0)
+    atol = 128 * eps * (1 + float(np.abs(a.astype(np.float64)).max()) ** 2 * k)
+    return _matmul(m, k, n, t), [a, b], 4 * eps, atol
+
+
+@pytest.mark.parametrize("name", sorted(RUN_MATMULS))
+def test_matmuls_compile_for_ptx_pipelined_where_aligned(name, tmp_path, monkeypatch):
+    from stepwell.compiler import compile
+
+    monkeypatch.setenv("STEPWELL_CACHE_DIR", str(tmp_path))
+    source, *_ = _run_case(name)
+    f = compile(source, "main", target="ptx")
+    assert ("cp.async.cg.shared.global" in f.program.ptx) == RUN_MATMULS[name][4]
+    if RUN_MATMULS[name][3] in ("f16", "bf16"):
+        assert "mma.sync.aligned.m16n8k16" in f.program.ptx
+    if PTXAS is not None:
+        assert f.program.cubin[:4] == b"\x7fELF"
+
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("name", sorted(RUN_MATMULS))
+def test_matmuls_match_the_reference_on_gpu(name):
+    from _programs import assert_close
+
+    from stepwell import reference
+    from stepwell.compiler import compile
+
+    source, inputs, rtol, atol = _run_case(name)
+    f = compile(source, "main", target="ptx")
+    assert_close(f(*inputs), reference.run(source, "main", *inputs), rtol, atol, name)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_mm_bias_relu_matches_the_reference_on_gpu():
+    """The benchmark's kernel (128x256x64 tiles, 3 stages, 8 warps) at 512^3."""
+    from _programs import assert_close
+    from test_triton_differential import rand, rng_for
+
+    from stepwell import reference
+    from stepwell.compiler import compile
+
+    source = WORKLOADS["mm_bias_relu"].replace("4096", "512")
+    inputs = [rand(rng_for(f"mm{i}"), s, "bf16", specials=False) for i, s in enumerate([(512, 512), (512, 512), (512,)])]
+    f = compile(source, "main", target="ptx")
+    assert "cp.async.cg.shared.global" in f.program.ptx
+    expected = reference.run(source, "main", *inputs)
+    assert_close(f(*inputs), expected, 2 ** -7, 0.05 * (1 + float(np.abs(expected.astype(np.float64)).max())))

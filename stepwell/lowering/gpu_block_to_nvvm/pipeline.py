@@ -5,7 +5,7 @@ with `ldmatrix`.
 **Which loops.** A `gpu_block.for` whose body is one f16/bf16 `gpu_block.dot` (the
 accumulator carried and yielded, nothing else), its A [BM, BK] and B [BK, BN] each a
 `gpu_block.load` used only by the dot, contiguous along their last dim (A along K, B
-along N), and scalar index math: a matmul's or a linear's main loop. Other loops (an
+along N), and index math (scalars, and the blocks of their offsets and masks): a matmul's or a linear's main loop. Other loops (an
 attention's, whose body also reduces) keep dot.py's staging.
 
 **Stages.** The kernel's `num_stages` S (at least 2; fewer where S tiles do not fit the
@@ -121,9 +121,9 @@ def plan(k, loop: gb.ForOp) -> Plan | None:
     for op in body:
         if op is dot or op in loads or isinstance(op, gb.YieldOp):
             continue
-        if isinstance(op, gb.LoadOp | gb.StoreOp | gb.ReduceOp | gb.ForOp | gb.DotOp | gb.MapOp):
+        if isinstance(op, gb.LoadOp | gb.StoreOp | gb.ReduceOp | gb.ForOp | gb.DotOp):
             return None
-        if not isinstance(op, gb.SplatOp | gb.AddPtrOp | gb.ExpandDimsOp | gb.BroadcastOp | gb.ArangeOp) and any(
+        if not isinstance(op, gb.SplatOp | gb.AddPtrOp | gb.ExpandDimsOp | gb.BroadcastOp | gb.ArangeOp | gb.MapOp) and any(
             isinstance(r.type, TensorType) for r in op.results
         ):
             return None

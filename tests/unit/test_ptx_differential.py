@@ -36,10 +36,7 @@ from stepwell.targets.ptx.assemble import find_ptxas
 
 GPU = torch.cuda.is_available()
 
-NOT_YET_BY_REASON: dict[str, str] = {
-    # the broadcast product [32, 8, 32] of an 8-byte matmul, reduced across warps through shared memory
-    "a kernel needing more than 48 KiB of shared memory": "matmul_2_f64 matmul_2_i64",
-}
+NOT_YET_BY_REASON: dict[str, str] = {}
 """Cases the PTX path refuses today, by why (names separated by white space)."""
 
 NOT_YET = {name: reason for reason, names in NOT_YET_BY_REASON.items() for name in names.split()}

@@ -158,3 +158,150 @@ def test_dot_kernels_assemble_for_sm90(name, tmp_path):
     elif "f32" in name:
         assert "fma.rn.f32" in ptx and "mma" not in ptx
     _assemble(ptx, tmp_path)
+
+
+# --- the pipelined K loop (pipeline.py): swizzled tiles, ldmatrix fragments ----------------------
+
+from stepwell.lowering.gpu_block_to_nvvm import pipeline
+
+
+def _ldmatrix(smem: dict, addrs: list[int], n: int, trans: bool) -> list[list[float]]:
+    """Each lane's n registers (pairs of 16-bit values) of `ldmatrix.x{n}[.trans]`: lane
+    8i + j addresses row j of matrix i (8 elements from that byte); thread t gets row t / 4,
+    columns 2 (t % 4) and + 1 of each matrix, of its transpose with .trans (PTX ISA)."""
+    mats = [[[smem[addrs[8 * i + j] + 2 * c] for c in range(8)] for j in range(8)] for i in range(n)]
+    out = []
+    for t in range(32):
+        r, c = t // 4, 2 * (t % 4)
+        out.append([x for m in mats for x in ((m[c][r], m[c + 1][r]) if trans else (m[r][c], m[r][c + 1]))])
+    return out
+
+
+@pytest.mark.parametrize(("shape", "threads"), [((128, 256), 256), ((64, 64), 128), ((16, 16), 32), ((32, 8), 64), ((64, 128), 128)])
+@pytest.mark.parametrize("bk", [16, 32, 64])
+def test_pipelined_fragments_from_swizzled_tiles_give_a_times_b(shape, threads, bk):
+    """A [BM, BK] and B [BK, BN] copied to shared memory in 16-byte chunks at their
+    swizzled places, every warp's fragments read by ldmatrix (.trans for B) at the lane
+    addresses `compute` uses, its mmas run: each accumulator register then holds
+    (A @ B + C) where the mma layout says, and the 8 rows of each 8x8 matrix an
+    ldmatrix reads fall on 8 distinct 16-byte bank groups (no conflict)."""
+    bm, bn = shape
+    layout = MmaLayout.for_block(shape, threads)
+    rng = np.random.default_rng(1)
+    a, b, c = rng.integers(-4, 5, (bm, bk)), rng.integers(-4, 5, (bk, bn)), rng.integers(-4, 5, (bm, bn))
+    smem: dict[int, float] = {}
+    b_base = bm * bk * 2
+    for tile, base, (rows, cols) in ((a, 0, (bm, bk)), (b, b_base, (bk, bn))):
+        for r in range(rows):
+            for c0 in range(0, cols, 8):  # a 16-byte copy: 8 elements from the chunk's place
+                at = base + pipeline.swizzle_offset(r, c0, cols)
+                assert at % 16 == 0
+                for j in range(8):
+                    assert at + 2 * j not in smem
+                    smem[at + 2 * j] = tile[r, c0 + j]
+    acc = {(t, k): c[divmod(layout.flat(t, k), bn)] for t in range(threads) for k in range(layout.per)}
+
+    def conflict_free(addrs: list[int], n: int) -> None:
+        for i in range(n):
+            assert len({(x // 16) % 8 for x in addrs[8 * i : 8 * i + 8]}) == 8, addrs
+
+    for warp in range(threads // 32):
+        w = warp % (layout.active // 32)
+        wm, wn = w % layout.warps_m, w // layout.warps_m
+        tids = [warp * 32 + lane for lane in range(32)]
+        for s in range(bk // 16):
+            a_frags = []
+            for mi in range(layout.mr):
+                addrs = [pipeline.swizzle_offset(*pipeline.a_lane(ln, wm, mi, s, bm // layout.warps_m), bk) for ln in range(32)]
+                conflict_free(addrs, 4)
+                a_frags.append(_ldmatrix(smem, addrs, 4, False))
+            b_frags = []
+            for ni in range(0, layout.nr, 2):
+                n = 4 if ni + 1 < layout.nr else 2
+                addrs = [b_base + pipeline.swizzle_offset(*pipeline.b_lane(ln, wn, ni, s, bn // layout.warps_n), bn)
+                         for ln in range(32)]  # fmt: skip
+                conflict_free(addrs, n)
+                regs = _ldmatrix(smem, addrs, n, True)
+                b_frags += [[r[:4] for r in regs], [r[4:] for r in regs]][: n // 2]
+            for mi in range(layout.mr):
+                for ni in range(layout.nr):
+                    at = (mi * layout.nr + ni) * 4
+                    cf = [[acc[t, at + i] for i in range(4)] for t in tids]
+                    for t, d in zip(tids, mma(a_frags[mi], b_frags[ni], cf)):
+                        for i in range(4):
+                            acc[t, at + i] = d[i]
+    want = a @ b + c
+    for (tid, k), v in acc.items():
+        assert v == want[divmod(layout.flat(tid, k), bn)], (tid, k)
+
+
+# --- matmuls through stepwell.compile(target="ptx"): assembled here, run on a GPU ----------------
+
+RUN_MATMULS = {  # name: (m, k, n, dtype, pipelined: the K loop copies with cp.async)
+    "bf16_prime": (97, 131, 61, "bf16", False),  # rows of 262 bytes: no 16-byte copies, masked lanes
+    "bf16_k_tail": (256, 264, 128, "bf16", True),  # K = 4 x 64 + 8: the last step's copies partly masked
+    "bf16_square": (512, 512, 512, "bf16", True),
+    "f16_odd": (100, 70, 36, "f16", False),
+    "f16_k_tail": (192, 328, 256, "f16", True),
+    "f32_odd": (129, 257, 67, "f32", False),
+    "f64_odd": (61, 200, 33, "f64", False),
+}
+
+
+def _run_case(name: str):
+    from test_triton_differential import ULP, rand, rng_for
+
+    m, k, n, t, _ = RUN_MATMULS[name]
+    a, b = rand(rng_for(name), (m, k), t, specials=False), rand(rng_for(name + "b"), (k, n), t, specials=False)
+    eps = ULP.get(t, 0.0)
+    atol = 128 * eps * (1 + float(np.abs(a.astype(np.float64)).max()) ** 2 * k)
+    return _matmul(m, k, n, t), [a, b], 4 * eps, atol
+
+
+@pytest.mark.parametrize("name", sorted(RUN_MATMULS))
+def test_matmuls_compile_for_ptx_pipelined_where_aligned(name, tmp_path, monkeypatch):
+    from stepwell.compiler import compile
+
+    monkeypatch.setenv("STEPWELL_CACHE_DIR", str(tmp_path))
+    source, *_ = _run_case(name)
+    f = compile(source, "main", target="ptx")
+    assert ("cp.async.cg.shared.global" in f.program.ptx) == RUN_MATMULS[name][4]
+    if RUN_MATMULS[name][3] in ("f16", "bf16"):
+        assert "mma.sync.aligned.m16n8k16" in f.program.ptx
+    if PTXAS is not None:
+        assert f.program.cubin[:4] == b"\x7fELF"
+
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("name", sorted(RUN_MATMULS))
+def test_matmuls_match_the_reference_on_gpu(name):
+    from _programs import assert_close
+
+    from stepwell import reference
+    from stepwell.compiler import compile
+
+    source, inputs, rtol, atol = _run_case(name)
+    f = compile(source, "main", target="ptx")
+    assert_close(f(*inputs), reference.run(source, "main", *inputs), rtol, atol, name)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_mm_bias_relu_matches_the_reference_on_gpu():
+    """The benchmark's kernel (128x256x64 tiles, 3 stages, 8 warps) at 512^3."""
+    from _programs import assert_close
+    from test_triton_differential import rand, rng_for
+
+    from stepwell import reference
+    from stepwell.compiler import compile
+
+    source = WORKLOADS["mm_bias_relu"].replace("4096", "512")
+    inputs = [rand(rng_for(f"mm{i}"), s, "bf16", specials=False) for i, s in enumerate([(512, 512), (512, 512), (512,)])]
+    f = compile(source, "main", target="ptx")
+    assert "cp.async.cg.shared.global" in f.program.ptx
+    expected = reference.run(source, "main", *inputs)
+    assert_close(f(*inputs), expected, 2 ** -7, 0.05 * (1 + float(np.abs(expected.astype(np.float64)).max())))

@@ -14,6 +14,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from _programs import softmax_chain
+
 from stepwell import reference
 from stepwell.compiler import STATS, CompileError, compile
 from stepwell.runtime.cache import CACHE
@@ -54,7 +55,8 @@ def test_compiles_to_ptx_and_a_cubin_anywhere():
     f = compile(EXP_ADD, target="ptx")
     assert repr(f) == "<stepwell ptx function @f(float32[1000, 37], float32[37]) -> (float32[1000, 37])>"
     assert ".entry f_k0(" in f.program.ptx and ".target sm_90" in f.program.ptx
-    assert f.program.kernels == {"f_k0": {"threads": f.program.kernels["f_k0"]["threads"], "params": ["ptr", "ptr", "ptr"]}}
+    threads = f.program.kernels["f_k0"]["threads"]
+    assert f.program.kernels == {"f_k0": {"threads": threads, "params": ["ptr", "ptr", "ptr"], "shared": 0}}
     if assemble.find_ptxas() is None:
         assert f.program.cubin == b""
     else:
@@ -119,12 +121,28 @@ def test_find_ptxas_honours_stepwell_ptxas(monkeypatch, tmp_path):
         assemble.ptxas_version.cache_clear()
 
 
-def test_a_kernel_the_ptx_path_cannot_lower_yet_is_a_compile_error():
-    """(An f64 matmul's broadcast product needs more static shared memory than a CTA has.)"""
+def test_a_kernel_the_ptx_path_cannot_lower_yet_is_a_compile_error(monkeypatch):
+    """(An f64 matmul's broadcast product needs 64 KiB of shared memory: more than a
+    target limited to 48 KiB lets a CTA have.)"""
     from test_triton_differential import CASES
 
-    with pytest.raises(CompileError, match=r"^target ptx: kernel @f_k\d: .*not supported by the PTX path yet"):
+    from stepwell.targets.ptx.target import PtxTarget
+
+    monkeypatch.setattr(PtxTarget, "max_shared", 48 * 1024)
+    with pytest.raises(CompileError, match=r"^target ptx: kernel @f_k\d: a kernel needing 65536 bytes of shared memory "
+                       r"\(more than 49152\) is not supported by the PTX path yet"):
         compile(CASES["matmul_2_f64"].text, target="ptx")
+
+
+def test_a_kernel_above_48_kib_of_shared_memory_compiles_with_its_bytes():
+    """Dynamic shared memory up to the target's limit (227 KiB on sm_90): the kernel's
+    bytes reach the runtime's kernel table, the PTX declares `.extern .shared`."""
+    from test_triton_differential import CASES
+
+    f = compile(CASES["matmul_2_f64"].text, target="ptx")
+    (info,) = f.program.kernels.values()
+    assert info["shared"] == 65536
+    assert ".extern .shared .align 16 .b8 f_k0_smem[];" in f.program.ptx
 
 
 def test_the_launchers_are_the_triton_targets():
@@ -171,6 +189,48 @@ def test_a_launch_passes_pointers_and_sizes_by_their_kinds(monkeypatch):
         kernel[(1, 2)](x, 7)
 
 
+class _FakeLibrary:
+    """cuFuncSetAttribute and cuLaunchKernel of a driver that records its calls."""
+
+    def __init__(self):
+        self.calls = []
+
+    def cuFuncSetAttribute(self, fn, attribute, value):
+        self.calls.append(("cuFuncSetAttribute", fn, attribute, value))
+        return 0
+
+    def cuLaunchKernel(self, fn, gx, gy, gz, bx, by, bz, shared, stream, params, extra):
+        self.calls.append(("cuLaunchKernel", fn, (gx, gy, gz), (bx, by, bz), shared, stream))
+        return 0
+
+
+@pytest.mark.parametrize(("shared", "opt_in"), [(0, False), (48 * 1024, False), (65536, True), (227 * 1024, True)])
+def test_a_launch_passes_the_kernels_shared_bytes(monkeypatch, shared, opt_in):
+    """The runtime launches a kernel with its dynamic shared memory (the kernel table's
+    "shared") and, above the 48 KiB a launch gets by default, first allows the function
+    that much (cuFuncSetAttribute(CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES), once)."""
+    from stepwell.targets.ptx.runtime import PtxProgram
+    from stepwell.targets.triton.runtime import ProgramInfo
+
+    fake = _FakeLibrary()
+    monkeypatch.setattr(driver, "library", lambda: fake)
+    monkeypatch.setattr(driver, "load_module", lambda device, image: 5)
+    monkeypatch.setattr(driver, "get_function", lambda module, name: 77)
+    monkeypatch.setattr(driver, "make_current", lambda device: None)
+    monkeypatch.setattr(driver, "compute_capability", lambda device: (9, 0))
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
+    monkeypatch.setattr(torch.cuda, "current_stream", lambda device=None: _FakeStream())
+    info = {"threads": 256, "params": ["ptr"], "shared": shared}
+    program = PtxProgram(None, ProgramInfo([]), {"k": info}, "sm_90", "", b"")
+    kernel = DriverKernel(program, "k", 256, ["ptr"], shared)
+    x = torch.zeros(8)
+    kernel[(3, 2)](x)
+    kernel[(3, 2)](x)
+    launch = ("cuLaunchKernel", 77, (3, 2, 1), (256, 1, 1), shared, 1234)
+    allow = [("cuFuncSetAttribute", 77, driver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, shared)]
+    assert fake.calls == [*(allow if opt_in else []), launch, launch]
+
+
 # --- on a GPU -------------------------------------------------------------------------------
 
 
@@ -182,6 +242,18 @@ def test_numpy_in_numpy_out():
     out = f(x, y)
     assert isinstance(out, np.ndarray) and out.dtype == np.float32
     np.testing.assert_allclose(out, reference.run(EXP_ADD, "f", x, y), **CLOSE)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not GPU, reason="needs a CUDA GPU")
+def test_a_kernel_with_more_than_48_kib_of_shared_memory_runs():
+    """64 KiB of dynamic shared memory (an f64 matmul's product reduced across warps)."""
+    from test_triton_differential import CASES
+
+    case = CASES["matmul_2_f64"]
+    f = compile(case.text, target="ptx")
+    assert max(k["shared"] for k in f.program.kernels.values()) > 48 * 1024
+    np.testing.assert_allclose(f(*case.inputs), reference.run(case.text, "f", *case.inputs), rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.gpu

@@ -1,8 +1,11 @@
 """`convert-gpu_block-to-nvvm`: `gpu_block` kernels -> per-thread `llvm.func`s for NVPTX.
 
 Each kernel becomes an `llvm.func` marked `nvvm.kernel` with `nvvm.maxntid` (its
-threads); pointers are `!llvm.ptr<1>` (global memory), shared memory one
-`!llvm.ptr<3>` global per kernel. The pieces:
+threads); pointers are `!llvm.ptr<1>` (global memory). Shared memory is dynamic: one
+external zero-length `!llvm.ptr<3>` array per kernel (`.extern .shared` in the PTX),
+its size the kernel's `nvvm.shared_bytes`, which the launch passes (and opts into
+above 48 KiB); a kernel needing more than `max-shared` bytes (the target's limit,
+227 KiB on sm_90) is refused. The pieces:
 
 - layout.py: the blocked layout of every block (strips of up to 16 bytes along the
   fastest dim, threads then warps along it), as bit fields of the flat index;
@@ -45,6 +48,7 @@ from stepwell.lowering.gpu_block_to_nvvm.kernel import (
     Unsupported,
     global_ptr,
 )
+from stepwell.targets.ptx.target import MAX_SHARED
 
 __all__ = ["UNSUPPORTED", "ConvertGpuBlockToNvvm", "Kernel", "Unsupported", "global_ptr"]
 
@@ -52,6 +56,8 @@ __all__ = ["UNSUPPORTED", "ConvertGpuBlockToNvvm", "Kernel", "Unsupported", "glo
 @dataclass(frozen=True)
 class ConvertGpuBlockToNvvm(ModulePass):
     name = "convert-gpu_block-to-nvvm"
+
+    max_shared: int = MAX_SHARED  # bytes of shared memory a CTA may use
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         hosts = [f for f in op.ops if isinstance(f, func.FuncOp) and any(isinstance(o, gb.LaunchOp) for o in f.walk())]
@@ -62,7 +68,7 @@ class ConvertGpuBlockToNvvm(ModulePass):
             if not isinstance(top, gb.KernelOp):
                 continue
             try:
-                kernel = Kernel(top)
+                kernel = Kernel(top, self.max_shared)
                 lowered = kernel.lower()
                 declared.update(kernel.declared)
             except Unsupported as e:  # at the launch: it has the source's location

@@ -219,9 +219,6 @@ def _stage(k, v: SSAValue, transpose: bool, base: int) -> tuple[int, int]:
 
 
 def _mma(k, op: gb.DotOp, layout: MmaLayout, acc: list[SSAValue]) -> list[SSAValue]:
-    # here, not at the top: kernel.py imports this module
-    from stepwell.lowering.gpu_block_to_nvvm.kernel import SHARED_BYTES
-
     b = k.b
     t = element_of(op.a.type)
     bm, kk = shape_of(op.a.type)
@@ -237,7 +234,7 @@ def _mma(k, op: gb.DotOp, layout: MmaLayout, acc: list[SSAValue]) -> list[SSAVal
     frag = VectorType(f16, [2]) if t == f16 else i32
     a_bytes = bm * (kk + _pad(t)) * cv.element_bytes(t)
     b_bytes = bn * (kk + _pad(t)) * cv.element_bytes(t)
-    together = a_bytes + b_bytes <= SHARED_BYTES
+    together = a_bytes + b_bytes <= k.max_shared
 
     def first(w: SSAValue, rows_per_warp: int, stride: int) -> SSAValue:
         """Element index of (row w * rows_per_warp + group, column 2 * (lane & 3))."""

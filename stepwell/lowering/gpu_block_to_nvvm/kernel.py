@@ -33,6 +33,7 @@ from stepwell.dialects.gpu_block.types import element_of, shape_of
 from stepwell.lowering.gpu_block_to_nvvm import convert as cvt
 from stepwell.lowering.gpu_block_to_nvvm import dot as dt
 from stepwell.lowering.gpu_block_to_nvvm import libdevice
+from stepwell.lowering.gpu_block_to_nvvm import pipeline as pl
 from stepwell.lowering.gpu_block_to_nvvm import reduce as rd
 from stepwell.lowering.gpu_block_to_nvvm.layout import Layout, log2
 from stepwell.lowering.gpu_block_to_nvvm.values import (
@@ -51,7 +52,6 @@ from stepwell.lowering.loops_to_llvm.builder import FuncBuilder
 from stepwell.lowering.loops_to_llvm.scalar import UnsupportedOp, lower_scalar
 
 UNSUPPORTED = "not supported by the PTX path yet"
-SHARED_BYTES = 48 * 1024  # static shared memory of a CTA
 
 
 class Unsupported(Exception):
@@ -76,8 +76,9 @@ _LAZY = (gb.ArangeOp, gb.SplatOp, gb.ExpandDimsOp, gb.BroadcastOp, gb.AddPtrOp, 
 class Kernel:
     """One gpu_block.kernel lowered to an llvm.func."""
 
-    def __init__(self, kernel: gb.KernelOp):
+    def __init__(self, kernel: gb.KernelOp, max_shared: int):
         self.kernel = kernel
+        self.max_shared = max_shared  # bytes of (dynamic) shared memory a CTA may use
         self.threads = 32 * kernel.num_warps.value.data
         ops = [op for op in kernel.body.walk() if op is not kernel]
         for op in ops:  # what is missing whole first, then the forms of what is there
@@ -92,6 +93,7 @@ class Kernel:
         self.declared: dict[str, Attribute] = {}  # the libdevice functions it calls
         self.sfacts: dict[SSAValue, Fact] = {}
         self.layouts = dt.layouts(kernel, self.threads)  # the mma accumulators' shapes
+        self.pipelines: list[pl.Plan] = []  # the K loops pipelined (pipeline.py)
 
     # --- what is accepted ---------------------------------------------------------
 
@@ -154,7 +156,9 @@ class Kernel:
     # --- the function -------------------------------------------------------------
 
     def lower(self) -> list[Operation]:
-        """The kernel's llvm.func, after the shared memory global it uses (if any)."""
+        """The kernel's llvm.func, after the shared memory it uses (if any): an external
+        zero-length array, its size the function's `nvvm.shared_bytes` (dynamic shared
+        memory, given at the launch)."""
         k = self.kernel
         arg_types = [global_ptr() if isinstance(a.type, gb.PtrType) else cv.value_type(a.type) for a in k.args]
         self.b = b = FuncBuilder(arg_types)
@@ -186,13 +190,14 @@ class Kernel:
         fn.attributes["nvvm.kernel"] = UnitAttr()
         fn.attributes["nvvm.maxntid"] = IntegerAttr(self.threads, i32)
         fn.attributes["gpu_block.grid"] = k.grid
+        if self.pipelines:
+            fn.attributes["nvvm.dot_pipeline"] = ArrayAttr([p.attribute() for p in self.pipelines])
         if not self.smem:
             return [fn]
-        if self.smem > SHARED_BYTES:
-            raise Unsupported(k, f"a kernel needing {self.smem} bytes of shared memory (more than {SHARED_BYTES})")
-        smem = llvm.GlobalOp(
-            llvm.LLVMArrayType(self.smem, i8), self.smem_name, "internal", addr_space=3, alignment=16
-        )
+        if self.smem > self.max_shared:
+            raise Unsupported(k, f"a kernel needing {self.smem} bytes of shared memory (more than {self.max_shared})")
+        fn.attributes["nvvm.shared_bytes"] = IntegerAttr(self.smem, i32)
+        smem = llvm.GlobalOp(llvm.LLVMArrayType(0, i8), self.smem_name, "external", addr_space=3, alignment=16)
         return [smem, fn]
 
     def _ops(self, ops) -> None:
@@ -581,6 +586,9 @@ class Kernel:
     def _for(self, op: gb.ForOp) -> None:
         """A counted loop; carried blocks live in one stack slot per register (SROA
         makes them phis again)."""
+        if (plan := pl.plan(self, op)) is not None:
+            self._pipelined_for(op, plan)
+            return
         b = self.b
         lo, hi, step = (self.env[v] for v in (op.lower, op.upper, op.step))
         slots: list[tuple[View | None, list[SSAValue]]] = []
@@ -611,6 +619,45 @@ class Kernel:
                     b.op(llvm.StoreOp(r, c))
             self.memo.pop()
         self._restore(op.outputs, slots, types)
+
+    def _pipelined_for(self, op: gb.ForOp, plan: pl.Plan) -> None:
+        """A dot's K loop, software-pipelined (pipeline.py): S - 1 iterations longer,
+        each issuing its own copies and computing those of S - 1 iterations before."""
+        b, stages = self.b, plan.stages
+        lo, hi, step = (self.env[v] for v in (op.lower, op.upper, op.step))
+        pl.prepare(self, plan, op)
+        self.pipelines.append(plan)
+        cells = [b.alloca(r.type, 1) for r in self.at(op.iter_args[0], self.ident(op.iter_args[0]))]
+        for r, c in zip(self.at(op.iter_args[0], self.ident(op.iter_args[0])), cells):
+            b.op(llvm.StoreOp(r, c))
+        count = b.alloca(i32, 1)
+        b.op(llvm.StoreOp(b.const(i32, 0), count))
+        ahead = b.mul(step, b.const(step.type, stages - 1))
+        body = [o for o in op.body.block.ops if o is not plan.dot and o not in plan.loads and not isinstance(o, gb.YieldOp)]
+        with b.loop(lo, b.add(hi, ahead), step) as iv:
+            self.env[op.induction_var] = iv
+            self.sfacts[op.induction_var] = Fact(0, math.gcd(self.sfact(op.lower).div, self.sfact(op.step).div))
+            n = b.op(llvm.LoadOp(count, i32))
+            pl.wait(self, stages - 2)
+            self.barrier()
+            with b.when(b.icmp("slt", iv, hi)):
+                self.memo.append({})
+                self._ops(body)
+                pl.issue(self, plan, b.op(llvm.URemOp(n, b.const(i32, stages))))
+                self.memo.pop()
+            pl.commit(self)
+            with b.when(b.icmp("sge", iv, b.add(lo, ahead))):
+                self.memo.append({})
+                stage = b.op(llvm.URemOp(b.add(n, b.const(i32, 1)), b.const(i32, stages)))
+                acc = pl.compute(self, plan, stage, [b.op(llvm.LoadOp(c, cv.value_type(element_of(op.iter_args[0].type)))) for c in cells])
+                for r, c in zip(acc, cells):
+                    b.op(llvm.StoreOp(r, c))
+                self.memo.pop()
+            b.op(llvm.StoreOp(b.add(n, b.const(i32, 1)), count))
+        pl.wait(self, 0)
+        self.barrier()  # (the epilogue may use the shared memory the last mmas read)
+        regs = [b.op(llvm.LoadOp(c, cv.value_type(element_of(op.iter_args[0].type)))) for c in cells]
+        self.env[op.outputs[0]] = Regs.of(self.ident(op.iter_args[0]), regs)
 
     def _restore(self, values: Sequence[SSAValue], slots, types) -> None:
         for v, (view, cells), ts in zip(values, slots, types):

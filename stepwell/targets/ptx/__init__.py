@@ -91,11 +91,14 @@ SHARED = 3  # the address space of a CTA's shared memory
 
 
 def _shared(op: llvm.GlobalOp, out: ir.Module) -> None:
-    """`@k_smem = internal addrspace(3) global [N x i8] undef, align 16`."""
+    """`@k_smem = internal addrspace(3) global [N x i8] undef, align 16` (static), or
+    `@k_smem = external addrspace(3) global [0 x i8], align 16` (dynamic: `.extern .shared`,
+    its size given at the launch)."""
     gv = ir.GlobalVariable(out, convert_type(op.global_type), name=op.sym_name.data, addrspace=SHARED)
     gv.type = ir.PointerType(addrspace=SHARED)  # opaque, as every other pointer here (llvmlite types it)
-    gv.linkage = "internal"
-    gv.initializer = ir.Constant(gv.value_type, ir.Undefined)
+    gv.linkage = op.linkage.linkage.data
+    if gv.linkage != "external":
+        gv.initializer = ir.Constant(gv.value_type, ir.Undefined)
     gv.align = op.alignment.value.data if op.alignment is not None else 16
 
 

@@ -16,6 +16,7 @@ import threading
 
 CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75
 CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76
+CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8
 
 _P = ctypes.c_void_p
 _SIGNATURES = {
@@ -28,6 +29,7 @@ _SIGNATURES = {
     "cuCtxGetCurrent": [ctypes.POINTER(_P)],
     "cuModuleLoadData": [ctypes.POINTER(_P), _P],
     "cuModuleGetFunction": [ctypes.POINTER(_P), _P, ctypes.c_char_p],
+    "cuFuncSetAttribute": [_P, ctypes.c_int, ctypes.c_int],
     "cuLaunchKernel": [_P, *[ctypes.c_uint] * 7, _P, ctypes.POINTER(_P), ctypes.POINTER(_P)],
     "cuGetErrorName": [ctypes.c_int, ctypes.POINTER(ctypes.c_char_p)],
     "cuGetErrorString": [ctypes.c_int, ctypes.POINTER(ctypes.c_char_p)],
@@ -120,9 +122,19 @@ def get_function(module: int, name: str) -> int:
     return fn.value or 0
 
 
+def allow_dynamic_shared(function: int, nbytes: int) -> None:
+    """Let launches of `function` take `nbytes` of dynamic shared memory (needed above
+    48 KiB, up to the architecture's opt-in limit)."""
+    check(
+        library().cuFuncSetAttribute(function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, nbytes),
+        "cuFuncSetAttribute(CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES)",
+    )
+
+
 def launch(function: int, grid: tuple[int, int, int], threads: int, shared: int, stream: int, params) -> None:
-    """`function` on `grid` CTAs of `threads` threads on `stream`; `params`: a ctypes
-    array of pointers to each argument's value."""
+    """`function` on `grid` CTAs of `threads` threads, with `shared` bytes of dynamic
+    shared memory, on `stream`; `params`: a ctypes array of pointers to each argument's
+    value."""
     result = library().cuLaunchKernel(function, *grid, threads, 1, 1, shared, stream, params, None)
     if result:
         check(result, "cuLaunchKernel")

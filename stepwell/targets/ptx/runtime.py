@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from stepwell.targets.ptx import driver
-from stepwell.targets.triton.runtime import FunctionInfo, LaunchedFunction, ProgramInfo
 from stepwell.targets import Unavailable
+from stepwell.targets.ptx import driver
+from stepwell.targets.ptx.target import STATIC_SHARED
+from stepwell.targets.triton.runtime import FunctionInfo, LaunchedFunction, ProgramInfo
 
 CTYPES = {
     "ptr": ctypes.c_void_p, "i1": ctypes.c_int8, "i8": ctypes.c_int8, "i16": ctypes.c_int16,
@@ -47,7 +48,7 @@ class PtxUnavailable(Unavailable):
 class PtxProgram:
     module: ModuleType | None  # the launchers (None where torch cannot be imported)
     info: ProgramInfo
-    kernels: dict[str, dict]  # name -> {"threads": n, "params": [kind, ...]}
+    kernels: dict[str, dict]  # name -> {"threads": n, "params": [kind, ...], "shared": bytes}
     arch: str
     ptx: str
     cubin: bytes  # b"": assembled by the driver from the PTX when loaded
@@ -58,7 +59,8 @@ class PtxProgram:
     functions: dict[tuple[int, str], int] = field(default_factory=dict)  # (device, kernel) -> CUfunction
 
     def function(self, device: int, name: str) -> int:
-        """Kernel `name`'s CUfunction on `device` (its module loaded there first)."""
+        """Kernel `name`'s CUfunction on `device` (its module loaded there first; allowed
+        its dynamic shared memory where that is more than a launch gets by default)."""
         key = (device, name)
         fn = self.functions.get(key)
         if fn is not None:
@@ -68,7 +70,10 @@ class PtxProgram:
             if device not in self.loaded:
                 self.loaded[device] = driver.load_module(device, self._image(device))
             driver.make_current(device)
-            fn = self.functions[key] = driver.get_function(self.loaded[device], name)
+            fn = driver.get_function(self.loaded[device], name)
+            if (shared := self.kernels[name].get("shared", 0)) > STATIC_SHARED:
+                driver.allow_dynamic_shared(fn, shared)
+            self.functions[key] = fn
         return fn
 
     def _image(self, device: int) -> bytes:
@@ -90,7 +95,7 @@ def load_program(cubin: bytes, metadata: dict) -> PtxProgram:
     program = PtxProgram(module, info, metadata["kernels"], metadata["arch"], metadata["ptx"], cubin)
     if module is not None:
         for name, kernel in metadata["kernels"].items():
-            setattr(module, name, DriverKernel(program, name, kernel["threads"], kernel["params"]))
+            setattr(module, name, DriverKernel(program, name, kernel["threads"], kernel["params"], kernel.get("shared", 0)))
     return program
 
 
@@ -109,10 +114,11 @@ def why_unavailable() -> str | None:
 class DriverKernel:
     """Stands for a kernel in the launchers: `kernel[grid](*args, *outputs, **options)`
     launches the cubin's function on the current device and stream, `threads` threads
-    per CTA (the options, Triton's num_warps, are the PTX's own and ignored)."""
+    and `shared` bytes of dynamic shared memory per CTA (the options, Triton's
+    num_warps, are the PTX's own and ignored)."""
 
-    def __init__(self, program: PtxProgram, name: str, threads: int, params: list[str]):
-        self.program, self.name, self.threads = program, name, threads
+    def __init__(self, program: PtxProgram, name: str, threads: int, params: list[str], shared: int = 0):
+        self.program, self.name, self.threads, self.shared = program, name, threads, shared
         self.types = [CTYPES[p] for p in params]
         self.pointers = frozenset(i for i, p in enumerate(params) if p == "ptr")
 
@@ -134,7 +140,7 @@ class DriverKernel:
         device = torch.cuda.current_device()
         fn = self.program.function(device, self.name)
         stream = torch.cuda.current_stream(device).cuda_stream
-        driver.launch(fn, dims, self.threads, 0, stream, params)
+        driver.launch(fn, dims, self.threads, self.shared, stream, params)
 
 
 class PtxFunction(LaunchedFunction):

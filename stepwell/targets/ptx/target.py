@@ -25,12 +25,16 @@ from stepwell.dialects import gpu_block as gb
 from stepwell.targets import Artifact, Target
 
 ARCH, PTX_VERSION = "sm_90", "ptx80"
+MAX_SHARED = 227 * 1024
+"""The dynamic shared memory a CTA may opt into on ARCH (sm_90: 227 KiB; a launch above
+STATIC_SHARED asks for it with cuFuncSetAttribute, runtime.py)."""
+STATIC_SHARED = 48 * 1024  # what a launch gets without opting in
 
 
 class PtxTarget(Target):
     name = "ptx"
     pipeline = "lower-to-ptx-gpu_block"
-    arch, ptx = ARCH, PTX_VERSION
+    arch, ptx, max_shared = ARCH, PTX_VERSION, MAX_SHARED
 
     def version(self) -> str:
         import llvmlite
@@ -40,7 +44,7 @@ class PtxTarget(Target):
 
         libdevice = find_libdevice()  # its functions are inlined into the cubin
         linked = f"{libdevice} ({libdevice.stat().st_size} bytes)" if libdevice else "no libdevice"
-        return f"llvmlite {llvmlite.__version__} | {ptxas_version()} | {linked} | {self.arch} {self.ptx}"
+        return f"llvmlite {llvmlite.__version__} | {ptxas_version()} | {linked} | {self.arch} {self.ptx} | shared {self.max_shared}"
 
     def build(self, module: ModuleOp) -> Artifact:
         from stepwell.compiler import CompileError
@@ -58,7 +62,7 @@ class PtxTarget(Target):
         try:
             host = emit_launchers(module)
             program = ProgramInfo([function_info(fn, kernels, self.name) for fn in hosts])
-            lowered = _lower_kernels(module)
+            lowered = _lower_kernels(module, self.max_shared)
             ptx = emit_ptx(ModuleOp(lowered), arch=self.arch, ptx=self.ptx)
         except EmitError as e:
             raise CompileError(f"target ptx: {e}") from None
@@ -92,10 +96,11 @@ class PtxTarget(Target):
         return PtxFunction(program, info, donate_argnums)
 
 
-def _lower_kernels(module: ModuleOp) -> list[Operation]:
+def _lower_kernels(module: ModuleOp, max_shared: int = MAX_SHARED) -> list[Operation]:
     """convert-gpu_block-to-nvvm on the module (after its launchers were emitted): its
     kernels as llvm.funcs and their shared memory as llvm.mlir.globals, taken out of it. A kernel the PTX path cannot lower yet is a
-    CompileError naming it and the op."""
+    CompileError naming it and the op. Kernels may use up to `max_shared` bytes of
+    shared memory."""
     from stepwell.compiler import CompileError
     from stepwell.ir import report
     from stepwell.lowering.gpu_block_to_nvvm import ConvertGpuBlockToNvvm
@@ -111,7 +116,7 @@ def _lower_kernels(module: ModuleOp) -> list[Operation]:
 
     try:
         with report.collecting(collect):
-            ConvertGpuBlockToNvvm().apply(make_context(), module)
+            ConvertGpuBlockToNvvm(max_shared=max_shared).apply(make_context(), module)
     except PassFailedException as e:
         errors = errors or [str(e)]
     if errors:
@@ -123,8 +128,9 @@ def _lower_kernels(module: ModuleOp) -> list[Operation]:
 
 
 def _kernel_info(fn: llvm.FuncOp) -> dict:
-    """What a launch needs: the CTA's threads (its `nvvm.maxntid` or `nvvm.reqntid`)
-    and each parameter's kind ("ptr", "i32", "i64", "f32" ...: runtime.CTYPES)."""
+    """What a launch needs: the CTA's threads (its `nvvm.maxntid` or `nvvm.reqntid`),
+    each parameter's kind ("ptr", "i32", "i64", "f32" ...: runtime.CTYPES) and the
+    bytes of dynamic shared memory it uses (its `nvvm.shared_bytes`, 0 if none)."""
     from xdsl.dialects.builtin import Float16Type, Float32Type, Float64Type
 
     from stepwell.compiler import CompileError
@@ -143,4 +149,5 @@ def _kernel_info(fn: llvm.FuncOp) -> dict:
     threads = fn.attributes.get("nvvm.maxntid", fn.attributes.get("nvvm.reqntid"))
     if not isinstance(threads, IntegerAttr):
         raise CompileError(f"target ptx: kernel @{fn.sym_name.data} states no thread count (nvvm.maxntid)")
-    return {"threads": threads.value.data, "params": params}
+    shared = fn.attributes.get("nvvm.shared_bytes")
+    return {"threads": threads.value.data, "params": params, "shared": shared.value.data if isinstance(shared, IntegerAttr) else 0}

@@ -1,14 +1,19 @@
 // RUN: stepwell-opt %s -p lower-to-ptx | filecheck %s
 
-// A bf16 matmul (64x64x64 tiles, K = 96: a masked tail): per K step, A and B written to
-// padded shared memory as 16-bit values, a barrier, fragments read as 32-bit words,
-// m16n8k16 mmas on the f32 accumulator (4 warps as 2x2, each 2x4 tiles of 16x8: 8 mmas
-// of 4 steps), a barrier before the next step overwrites the operands.
-// CHECK: llvm.mlir.global internal @mm_k0_smem() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<18432 x i8>
+// A bf16 matmul (64x64x64 tiles, K = 96: a masked tail), its K loop pipelined
+// (pipeline.py; dot_pipeline.mlir has the loop's whole shape): a strip of 8 elements
+// whose mask holds in every lane is one 16-byte cp.async, another is read lane by lane
+// (masked lanes zero) and stored to shared memory as 16-bit values; the fragments come
+// from ldmatrix, then m16n8k16 mmas on the f32 accumulator (4 warps as 2x2, each 2x4
+// tiles of 16x8: 8 mmas of 4 steps).
+// CHECK: llvm.mlir.global external @mm_k0_smem() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
 // CHECK: llvm.func @mm_k0(
-// CHECK: llvm.store %{{.*}}, %{{.*}} : i16, !llvm.ptr<3>
+// CHECK-SAME: nvvm.shared_bytes = 65536 : i32
 // CHECK: llvm.call_intrinsic "llvm.nvvm.barrier0"() : () -> ()
-// CHECK: llvm.load %{{.*}} {alignment = 4 : i64} : !llvm.ptr<3> -> i32
+// CHECK: llvm.call_intrinsic "llvm.nvvm.cp.async.cg.shared.global.16"
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : i16, !llvm.ptr<3>
+// CHECK: llvm.call_intrinsic "llvm.nvvm.cp.async.commit.group"() : () -> ()
+// CHECK: llvm.call_intrinsic "llvm.nvvm.ldmatrix.sync.aligned.m8n8.x4.b16"
 // CHECK-COUNT-32: llvm.call_intrinsic "llvm.nvvm.mma.m16n8k16.row.col.bf16"(%{{.*}}) : (i32, i32, i32, i32, i32, i32, f32, f32, f32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
 // CHECK-NOT: llvm.nvvm.mma
 // CHECK: llvm.call_intrinsic "llvm.nvvm.barrier0"() : () -> ()

@@ -4,9 +4,10 @@
 // The row's bits hold the strip (in-thread), the 5 lane bits (butterflies 1, 2, 4, 8,
 // 16) and 2 warp bits (shared memory, then a barrier); each thread keeps one partial
 // per row it holds (4). The [4] result reaches the store's layout through shared memory.
-// CHECK: llvm.mlir.global internal @rows_k0_smem() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<2048 x i8>
+// CHECK: llvm.mlir.global external @rows_k0_smem() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
 // CHECK: llvm.func @rows_k0(
 // CHECK-SAME: nvvm.maxntid = 128 : i32
+// CHECK-SAME: nvvm.shared_bytes = 2048 : i32
 // CHECK: llvm.fadd
 // CHECK-COUNT-4: llvm.call_intrinsic "llvm.nvvm.shfl.sync.bfly.f32"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (i32, f32, i32, i32) -> f32
 // CHECK: llvm.mlir.addressof @rows_k0_smem : !llvm.ptr<3>

@@ -5,8 +5,9 @@
 // vector loads, 16 bytes a thread); %b reads along dim 1. %a reaches %b's layout
 // through shared memory: 64 rows of 64 + 1 (padding) f32 = 16640 bytes, written, a
 // barrier, read in the consumer's layout, a barrier. The sum is stored in strips.
-// CHECK: llvm.mlir.global internal @tadd_k0_smem() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<16640 x i8>
+// CHECK: llvm.mlir.global external @tadd_k0_smem() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
 // CHECK: llvm.func @tadd_k0(
+// CHECK-SAME: nvvm.shared_bytes = 16640 : i32
 // CHECK: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> f32
 // CHECK-NEXT: llvm.load %{{.*}} {alignment = 4 : i64} : !llvm.ptr<1> -> f32
 // CHECK-NEXT: llvm.load %{{.*}} {alignment = 8 : i64} : !llvm.ptr<1> -> f32

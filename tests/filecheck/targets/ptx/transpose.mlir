@@ -3,8 +3,8 @@
 // transpose + add: both operands read with 16-byte read-only loads (the transposed
 // one in strips along its contiguous dim), none lane by lane; the transposed tile
 // goes through the padded shared buffer between two barriers; vector stores.
+// CHECK: .extern .shared .align 16 .b8 tadd_k0_smem[];
 // CHECK: .visible .entry tadd_k0(
-// CHECK: .shared .align 16 .b8 tadd_k0_smem[16640];
 // CHECK-NOT: ld.global.nc.b32
 // CHECK: ld.global.nc.v4.b32
 // CHECK-NOT: ld.global.nc.b32

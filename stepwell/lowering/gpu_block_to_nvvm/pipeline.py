@@ -1,0 +1,330 @@
+"""A K loop of one tensor-core dot, software-pipelined: its operand tiles copied
+global -> shared memory by `cp.async` a few iterations ahead, the mma fragments read
+with `ldmatrix`.
+
+**Which loops.** A `gpu_block.for` whose body is one f16/bf16 `gpu_block.dot` (the
+accumulator carried and yielded, nothing else), its A [BM, BK] and B [BK, BN] each a
+`gpu_block.load` used only by the dot, contiguous along their last dim (A along K, B
+along N), and index math (scalars, and the blocks of their offsets and masks): a matmul's or a linear's main loop. Other loops (an
+attention's, whose body also reduces) keep dot.py's staging.
+
+**Stages.** The kernel's `num_stages` S (at least 2; fewer where S tiles do not fit the
+target's shared memory) buffers of A and B in dynamic shared memory. The loop runs S - 1
+iterations longer than the program's: iteration i waits for all but the S - 2 newest
+copy groups (`cp.async.wait_group`), passes one barrier (every thread's copies of
+iteration i - S + 1 landed, every thread done reading the buffer that iteration i then
+overwrites), issues the copies of its own tiles (if i is one of the program's
+iterations) into buffer i mod S and commits them as a group, then (if i - S + 1 is one)
+runs the mmas of iteration i - S + 1 from its buffer. One barrier per K step.
+
+**Copies.** Each thread copies strips of 16 bytes (8 elements) of the tiles in a
+blocked layout of its own: an unmasked, 16-byte aligned strip is one
+`cp.async.cg.shared.global` of 16 bytes; a strip whose mask may be partial, or that is
+not 16-byte aligned (odd sizes), is read lane by lane (masked lanes take the load's
+`other`, else zero) and stored to shared memory (the barrier of the iteration that reads
+it orders it as well).
+
+**Layout in shared memory.** Both tiles row-major (A rows along K, B rows along N), in
+16-byte chunks; chunk c of row r is stored at chunk `c ^ ((r / P) % Q)` of its row, P =
+rows per 128-byte line (`max(1, 8 / chunks)`), Q = `min(chunks, 8)`: the 8 rows an
+`ldmatrix` reads at one chunk (8 lanes) and the 8 chunks 8 lanes copy fall on 8
+distinct 16-byte bank groups, so neither conflicts.
+
+**Fragments.** For each 16-wide K step, `ldmatrix.x4` reads a 16x16 A tile of the
+warp (lane l addresses row l mod 16, chunk l / 16): registers a0a1, a2a3, a4a5, a6a7
+of `mma.m16n8k16`; `ldmatrix.x4.trans` reads two 16x8 B tiles (lane l addresses K row
+l mod 16, N chunk l / 16): b0b1, b2b3 of each (`.x2.trans` for a lone tile). The
+accumulator stays in dot.py's `MmaLayout` (the epilogue reads it where it is).
+
+The decision (stages, warps, tile) is recorded on the kernel as `nvvm.dot_pipeline`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.dialects import llvm
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    DictionaryAttr,
+    IntegerAttr,
+    TensorType,
+    VectorType,
+    f16,
+    f32,
+    i8,
+    i32,
+)
+from xdsl.ir import Block, SSAValue
+
+from stepwell.dialects import gpu_block as gb
+from stepwell.dialects.gpu_block.types import element_of, shape_of
+from stepwell.lowering.gpu_block_to_nvvm import dot as dt
+from stepwell.lowering.gpu_block_to_nvvm.layout import WARP, Layout, log2
+from stepwell.lowering.gpu_block_to_nvvm.values import identity
+from stepwell.lowering.loops_to_llvm import conversions as cv
+from stepwell.lowering.loops_to_llvm.builder import dense_i64
+
+CHUNK = 16  # bytes of a copy and of an ldmatrix row
+ELEM = 2  # bytes of an f16/bf16 element
+
+
+@dataclass(frozen=True)
+class Plan:
+    dot: gb.DotOp
+    loads: tuple[gb.LoadOp, gb.LoadOp]  # A's, B's
+    stages: int
+    layout: dt.MmaLayout
+
+    @property
+    def tile_bytes(self) -> tuple[int, int]:
+        (bm, bk), bn = shape_of(self.dot.a.type), shape_of(self.dot.b.type)[1]
+        return bm * bk * ELEM, bk * bn * ELEM
+
+    @property
+    def stage_bytes(self) -> int:
+        return sum(self.tile_bytes)
+
+    def attribute(self) -> DictionaryAttr:
+        (bm, bk), bn = shape_of(self.dot.a.type), shape_of(self.dot.b.type)[1]
+        return DictionaryAttr({
+            "stages": IntegerAttr(self.stages, i32),
+            "tile": ArrayAttr([IntegerAttr(v, i32) for v in (bm, bn, bk)]),
+            "warps": ArrayAttr([IntegerAttr(v, i32) for v in (self.layout.warps_m, self.layout.warps_n)]),
+        })  # fmt: skip
+
+
+def plan(k, loop: gb.ForOp) -> Plan | None:
+    """The pipelining of `loop`, or None where it is not a plain dot's K loop."""
+    body = list(loop.body.block.ops)
+    dots = [op for op in body if isinstance(op, gb.DotOp)]
+    if len(dots) != 1 or not dt.mma_dot(dots[0]):
+        return None
+    dot = dots[0]
+    layout = k.ident(dot.acc)[0]
+    yielded = body[-1].operands
+    if not isinstance(layout, dt.MmaLayout) or list(yielded) != [dot.result] or dot.acc is not loop.body.block.args[1]:
+        return None
+    if dot.result.uses.get_length() != 1 or len(loop.iter_args) != 1:
+        return None
+    loads = []
+    for x in (dot.a, dot.b):
+        op = x.owner
+        if not isinstance(op, gb.LoadOp) or op.parent_block() is not loop.body.block or x.uses.get_length() != 1:
+            return None
+        if k._chain(op.ptr) is None:
+            return None
+        strides = [k.fact(o, _view(k, op)).stride for o in k._chain(op.ptr)[1]]
+        if None in strides or sum(strides) != 1:  # contiguous along the last dim
+            return None
+        loads.append(op)
+    for op in body:
+        if op is dot or op in loads or isinstance(op, gb.YieldOp):
+            continue
+        if isinstance(op, gb.LoadOp | gb.StoreOp | gb.ReduceOp | gb.ForOp | gb.DotOp):
+            return None
+        if not isinstance(op, gb.SplatOp | gb.AddPtrOp | gb.ExpandDimsOp | gb.BroadcastOp | gb.ArangeOp | gb.MapOp) and any(
+            isinstance(r.type, TensorType) for r in op.results
+        ):
+            return None
+    bk, bn = shape_of(dot.a.type)[1], shape_of(dot.b.type)[1]
+    if bk % dt.MMA_K or bn % dt.MMA_N or bk & (bk - 1) or bn & (bn - 1):  # rows of whole, power-of-two chunks
+        return None
+    stages = max(2, k.kernel.num_stages.value.data if k.kernel.num_stages is not None else 2)
+    p = Plan(dot, (loads[0], loads[1]), stages, layout)
+    while p.stages >= 2 and p.stages * p.stage_bytes > k.max_shared:
+        p = Plan(dot, p.loads, p.stages - 1, layout)
+    return p if p.stages >= 2 else None
+
+
+# --- shared memory addresses ---------------------------------------------------------------
+
+
+def swizzled(b, row: SSAValue, col: SSAValue, cols: int) -> SSAValue:
+    """The byte offset of element (row, col) of a [*, cols] 16-bit tile (module docstring)."""
+    chunks = cols * ELEM // CHUNK
+    per_line = max(1, 8 // chunks)
+    key = b.op(llvm.AndOp(_shr(b, row, log2(per_line)), b.const(i32, min(chunks, 8) - 1)))
+    chunk = b.op(llvm.XOrOp(_shr(b, col, 3), key))
+    within = b.op(llvm.AndOp(col, b.const(i32, 7)))
+    offset = b.add(b.mul(row, b.const(i32, cols * ELEM)), b.op(llvm.ShlOp(chunk, b.const(i32, 4))))
+    return b.add(offset, b.op(llvm.ShlOp(within, b.const(i32, 1))))
+
+
+def swizzle_offset(row: int, col: int, cols: int) -> int:
+    """`swizzled` in Python (tests)."""
+    chunks = cols * ELEM // CHUNK
+    per_line = max(1, 8 // chunks)
+    key = (row >> log2(per_line)) & (min(chunks, 8) - 1)
+    return row * cols * ELEM + (((col >> 3) ^ key) << 4) + (col & 7) * ELEM
+
+
+def a_lane(lane: int, wm: int, mi: int, s: int, rows_per_warp: int) -> tuple[int, int]:
+    """The A element (row, col) whose 16 bytes lane `lane` gives `ldmatrix.x4` for tile
+    mi at K step s (what `compute` computes in the kernel)."""
+    return wm * rows_per_warp + mi * dt.MMA_M + (lane & 15), s * dt.MMA_K + 8 * (lane >> 4)
+
+
+def b_lane(lane: int, wn: int, ni: int, s: int, cols_per_warp: int) -> tuple[int, int]:
+    """The B element (row, col) lane `lane` gives `ldmatrix.x4.trans` for tiles ni, ni + 1
+    at K step s (`.x2.trans`, tile ni: lanes 0-15)."""
+    return s * dt.MMA_K + (lane & 15), wn * cols_per_warp + ni * dt.MMA_N + 8 * (lane >> 4)
+
+
+def _shr(b, v: SSAValue, n: int) -> SSAValue:
+    return b.op(llvm.LShrOp(v, b.const(i32, n))) if n else v
+
+
+def _byte(k, offset: SSAValue) -> SSAValue:
+    """The shared memory address `offset` bytes in."""
+    return k.shared(offset, i8)
+
+
+# --- the loop ---------------------------------------------------------------------------------
+
+
+def copy_layout(k, shape) -> Layout:
+    """Strips of 16 bytes (8 elements) over the kernel's threads."""
+    return Layout.of(tuple(shape), k.threads, ELEM)
+
+
+def prepare(k, p: Plan, loop: gb.ForOp) -> None:
+    """Before the loop: the loop-invariant offsets of the copies, evaluated once."""
+    for op in p.loads:
+        view = _view(k, op)
+        _, chain = k._chain(op.ptr)
+        for o in chain:
+            if o.owner.parent_block() is not loop.body.block:
+                k.at(o, view)
+        if op.mask is not None and op.mask.owner.parent_block() is not loop.body.block:
+            k.at(op.mask, view)
+    k.use_shared(p.stages * p.stage_bytes)
+
+
+def _view(k, op: gb.LoadOp):
+    return identity(copy_layout(k, shape_of(op.result.type)))
+
+
+def issue(k, p: Plan, stage: SSAValue) -> None:
+    """The copies of this iteration's tiles into buffer `stage`."""
+    b = k.b
+    base = b.mul(stage, b.const(i32, p.stage_bytes))
+    for op, start in zip(p.loads, (0, p.tile_bytes[0])):
+        _copy(k, op, b.add(base, b.const(i32, start)) if start else base)
+
+
+def _copy(k, op: gb.LoadOp, base: SSAValue) -> None:
+    b = k.b
+    t = k._elem(op.ptr)
+    st = cv.storage_type(t)
+    view = _view(k, op)
+    layout = view[0]
+    cols = shape_of(op.result.type)[1]
+    src_base, addrs = k._addresses(op.ptr, view, st)
+    aligned = k._aligned(op.ptr, view) == CHUNK and layout.vec * ELEM == CHUNK
+    mask = k._mask(op, view)
+    flat = k.flat(layout)
+    other = cv.to_storage(b, k.env[op.other], t) if op.other is not None else b.const(st, 0)
+
+    def dst(kk: int) -> SSAValue:
+        row = _shr(b, flat[kk], log2(cols))
+        col = b.op(llvm.AndOp(flat[kk], b.const(i32, cols - 1)))
+        return _byte(k, b.add(base, swizzled(b, row, col, cols)))
+
+    def lanes(ks: list[int]) -> None:
+        for kk in ks:
+            if mask is None:
+                v = b.op(llvm.LoadOp(addrs[kk], st, alignment=ELEM))
+            else:
+                v = b.op(llvm.LoadOp(b.select(mask[kk], addrs[kk], src_base), st, alignment=ELEM))
+                v = b.select(mask[kk], v, other)
+            b.op(llvm.StoreOp(v, dst(kk), alignment=ELEM))
+
+    for ks, all_in in k._strips(view, mask):
+        if not aligned:
+            lanes(ks)
+            continue
+        to = dst(ks[0])
+        if all_in is None:
+            _cp_async(b, to, addrs[ks[0]])
+            continue
+        full, part, join = _blocks(b, all_in)
+        b.block = full
+        _cp_async(b, to, addrs[ks[0]])
+        b.op(llvm.BrOp(join))
+        b.region.add_block(part)
+        b.block = part
+        lanes(ks)
+        b.op(llvm.BrOp(join))
+        b.region.add_block(join)
+        b.block = join
+
+
+def _blocks(b, cond: SSAValue):
+    full, part, join = Block(), Block(), Block()
+    b.op(llvm.CondBrOp(cond, full, [], part, []))
+    b.region.add_block(full)
+    return full, part, join
+
+
+def _cp_async(b, dst: SSAValue, src: SSAValue) -> None:
+    b.op(llvm.CallIntrinsicOp("llvm.nvvm.cp.async.cg.shared.global.16", [dst, src], []))
+
+
+def commit(k) -> None:
+    k.b.op(llvm.CallIntrinsicOp("llvm.nvvm.cp.async.commit.group", [], []))
+
+
+def wait(k, pending: int) -> None:
+    k.b.op(llvm.CallIntrinsicOp("llvm.nvvm.cp.async.wait.group", [k.b.const(i32, pending)], []))
+
+
+def compute(k, p: Plan, stage: SSAValue, acc: list[SSAValue]) -> list[SSAValue]:
+    """The mmas of one iteration from buffer `stage`: the accumulator's new registers."""
+    b, layout = k.b, p.layout
+    t = element_of(p.dot.a.type)
+    (bm, bk), bn = shape_of(p.dot.a.type), shape_of(p.dot.b.type)[1]
+    tid = k.tid_in(layout)
+    lane = b.op(llvm.AndOp(tid, b.const(i32, WARP - 1)))
+    warp = _shr(b, tid, 5)
+    wm = b.op(llvm.AndOp(warp, b.const(i32, layout.warps_m - 1)))
+    wn = b.op(llvm.AndOp(_shr(b, warp, log2(layout.warps_m)), b.const(i32, layout.warps_n - 1)))
+    base = b.mul(stage, b.const(i32, p.stage_bytes))
+    b_base = b.add(base, b.const(i32, p.tile_bytes[0]))
+    lo16 = b.op(llvm.AndOp(lane, b.const(i32, 15)))
+    hi = b.op(llvm.ShlOp(_shr(b, lane, 4), b.const(i32, 3)))  # 8 * (lane / 16): the second chunk
+    a_row = b.add(b.mul(wm, b.const(i32, bm // layout.warps_m)), lo16)
+    b_col = b.add(b.mul(wn, b.const(i32, bn // layout.warps_n)), hi)
+    frag = VectorType(f16, [2]) if t == f16 else i32
+    struct = llvm.LLVMStructType.from_type_list([f32] * 4)
+    name = "llvm.nvvm.mma.m16n8k16.row.col." + ("f32.f32" if t == f16 else "bf16")
+
+    def ldmatrix(which: str, n: int, offset: SSAValue) -> list[SSAValue]:
+        regs = llvm.LLVMStructType.from_type_list([i32] * n)
+        out = b.intrinsic(f"llvm.nvvm.ldmatrix.sync.aligned.m8n8.x{n}{which}.b16", [_byte(k, offset)], regs)
+        vals = [b.op(llvm.ExtractValueOp(dense_i64([j]), out, i32)) for j in range(n)]
+        return [b.op(llvm.BitcastOp(v, frag)) for v in vals] if frag != i32 else vals
+
+    acc = list(acc)
+    for s in range(bk // dt.MMA_K):
+        a_col = b.add(hi, b.const(i32, s * dt.MMA_K))
+        a_frags = [
+            ldmatrix("", 4, b.add(base, swizzled(b, b.add(a_row, b.const(i32, mi * dt.MMA_M)), a_col, bk)))
+            for mi in range(layout.mr)
+        ]
+        b_row = b.add(lo16, b.const(i32, s * dt.MMA_K))
+        b_frags: list[list[SSAValue]] = []
+        for ni in range(0, layout.nr, 2):
+            n = 4 if ni + 1 < layout.nr else 2
+            regs = ldmatrix(".trans", n, b.add(b_base, swizzled(b, b_row, b.add(b_col, b.const(i32, ni * dt.MMA_N)), bn)))
+            b_frags += [regs[j : j + 2] for j in range(0, n, 2)]
+        for mi in range(layout.mr):
+            for ni in range(layout.nr):
+                at = (mi * layout.nr + ni) * 4
+                out = b.intrinsic(name, [*a_frags[mi], *b_frags[ni], *acc[at : at + 4]], struct)
+                for c in range(4):
+                    acc[at + c] = b.op(llvm.ExtractValueOp(dense_i64([c]), out, f32))
+    return acc
+
+
+__all__ = ["Plan", "commit", "compute", "issue", "plan", "prepare", "swizzle_offset", "swizzled", "wait"]

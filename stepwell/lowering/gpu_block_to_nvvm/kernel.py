@@ -42,6 +42,7 @@ from stepwell.lowering.gpu_block_to_nvvm.values import (
     Slice,
     View,
     identity,
+    induction,
     infer_scalar,
     lowbit,
 )
@@ -314,6 +315,9 @@ class Kernel:
             src = shape_of(op.source.type)
             return self.at(op.source, (layout, tuple(None if n == 1 else d for n, d in zip(src, dims))))
         if isinstance(op, gb.MapOp):
+            span = self.fact(v, view).span
+            if span is not None and span[0] == span[1] and isinstance(element_of(v.type), IntegerType):
+                return [self.b.const(element_of(v.type), span[0])] * layout.per  # a mask proven everywhere
             return self._map(op, view)[op.outputs.index(v)]
         raise Unsupported(op, f"'{op.name}' feeding a block")
 
@@ -597,7 +601,7 @@ class Kernel:
         types = [_slot_types(op.iter_args[i], slots[i]) for i in range(len(slots))]
         with b.loop(lo, hi, step) as iv:
             self.env[op.induction_var] = iv
-            self.sfacts[op.induction_var] = Fact(0, math.gcd(self.sfact(op.lower).div, self.sfact(op.step).div))
+            self.sfacts[op.induction_var] = induction(*(self.sfact(v) for v in (op.lower, op.upper, op.step)))
             self._restore(op.body.block.args[1:], slots, types)
             self.memo.append({})
             self._ops(op.body.block.ops)

@@ -105,6 +105,12 @@ def infer_scalar(op: Operation, fact, vec: int = 1) -> Fact | None:
         a, b = fact(op.lhs), fact(op.rhs)
         if a.span and b.span and _always(op.predicate.value.data, a.span, b.span):
             return Fact(0, 1, (1, 1))
+    elif isinstance(op, arith.AndIOp | arith.OrIOp | arith.XOrIOp):
+        a, b = fact(op.lhs), fact(op.rhs)
+        if a.span and b.span and a.span[0] == a.span[1] and b.span[0] == b.span[1]:  # constants (masks proven)
+            x, y = a.span[0], b.span[0]
+            c = x & y if isinstance(op, arith.AndIOp) else x | y if isinstance(op, arith.OrIOp) else x ^ y
+            return Fact(0, lowbit(c), (c, c))
     elif isinstance(op, arith.RemSIOp | arith.RemUIOp | arith.DivSIOp | arith.DivUIOp):
         a, b = fact(op.lhs), fact(op.rhs)
         whole = a.stride == 0 or (a.stride == 1 and a.div % vec == 0 and b.div % vec == 0)
@@ -119,6 +125,20 @@ def infer_scalar(op: Operation, fact, vec: int = 1) -> Fact | None:
         f = fact(op.input)
         return f if f.span is None or f.span[0] >= 0 else Fact(f.stride, f.div)
     return None
+
+
+def induction(lower: Fact, upper: Fact, step: Fact) -> Fact:
+    """The fact of a counted loop's induction variable (`range(lower, upper, step)`):
+    uniform, a multiple of what divides both its start and its step and, with a
+    constant start and step, between the start and the last value it takes."""
+    div = math.gcd(lower.div, step.div)
+    lo, st = lower.span, step.span
+    if lo is None or lo[0] != lo[1] or st is None or st[0] != st[1] or st[0] <= 0 or upper.span is None:
+        return Fact(0, div)
+    first, s = lo[0], st[0]
+    if upper.span[1] <= first:  # no iteration runs
+        return Fact(0, div)
+    return Fact(0, div, (first, first + (upper.span[1] - 1 - first) // s * s))
 
 
 def _fits(span: tuple[int, int] | None, t) -> tuple[int, int] | None:

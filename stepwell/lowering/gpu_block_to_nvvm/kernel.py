@@ -423,9 +423,7 @@ class Kernel:
                 total = term if total is None else b.add(total, term)
             return total if total is not None else b.const(i32, 0)
 
-        parent, axis = held.layout, held.axis
-        dims = [d for d in range(len(parent.shape)) if d != axis]
-        coords = [self.coord(parent, d) for d in dims]
+        coords = [self.coord(held.layout, d) for d in held.kept_dims]
         for kk, r in held.regs.items():
             b.op(llvm.StoreOp(r, self.shared(index([c[kk] for c in coords]), elem)))
         self.barrier()

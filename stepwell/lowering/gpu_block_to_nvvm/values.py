@@ -47,19 +47,28 @@ class Regs:
 
 @dataclass
 class Slice:
-    """A reduction's result along `axis` of a block in `layout`: every thread holds,
-    as `regs[layout.kept(k, axis)]`, the result its register k contributed to (a
-    slice of the parent layout, as Triton's SliceLayout)."""
+    """A reduction's result along `axis` (a dim of `layout`) of a block in `layout`:
+    every thread holds, as `regs[layout.kept(k, axis)]`, the result its register k
+    contributed to (a slice of the parent layout, as Triton's SliceLayout). `dims`:
+    the layout dim that gives each dim of the result (None: the layout's dims other
+    than the axis, in order; a block reduced in a transposed view gives others)."""
 
     layout: Layout
     axis: int
     regs: dict[int, SSAValue]
+    dims: tuple[int, ...] | None = None
+
+    @property
+    def kept_dims(self) -> tuple[int, ...]:
+        if self.dims is not None:
+            return self.dims
+        return tuple(d for d in range(len(self.layout.shape)) if d != self.axis)
 
     def serves(self, view: View) -> bool:
         """Whether `view` asks each thread for results it holds: the parent layout
         with the axis broadcast back (expand_dims + broadcast)."""
         layout, dims = view
-        return layout == self.layout and dims == tuple(d if d < self.axis else d + 1 for d in range(len(dims)))
+        return layout == self.layout and dims == self.kept_dims
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,8 @@ def infer_scalar(op: Operation, fact, vec: int = 1) -> Fact | None:
         a, b = fact(op.lhs), fact(op.rhs)
         if a.span and b.span and _always(op.predicate.value.data, a.span, b.span):
             return Fact(0, 1, (1, 1))
+        if _strip_constant(op.predicate.value.data, a, b, vec):
+            return Fact(0, 1)
     elif isinstance(op, arith.AndIOp | arith.OrIOp | arith.XOrIOp):
         a, b = fact(op.lhs), fact(op.rhs)
         if a.span and b.span and a.span[0] == a.span[1] and b.span[0] == b.span[1]:  # constants (masks proven)
@@ -148,6 +150,19 @@ def induction(lower: Fact, upper: Fact, step: Fact) -> Fact:
     if upper.span[1] <= first:  # no iteration runs
         return Fact(0, div)
     return Fact(0, div, (first, first + (upper.span[1] - 1 - first) // s * s))
+
+
+def _strip_constant(predicate: int, a: Fact, b: Fact, vec: int) -> bool:
+    """Whether `a <predicate> b` is the same in every lane of a strip: a bound that is
+    a uniform multiple of `vec` against a contiguous value whose strips start at
+    multiples of `vec` (x < n, x >= n, n > x, n <= x): no strip crosses the bound (the
+    masks of a tail: whole strips in or out)."""
+    if predicate in (4, 3, 8, 7):  # sgt sle ugt ule: the same with the operands swapped
+        a, b, predicate = b, a, {4: 2, 3: 5, 8: 6, 7: 9}[predicate]
+    return (
+        predicate in (2, 5, 6, 9)  # slt sge ult uge
+        and a.stride == 1 and a.div % vec == 0 and b.stride == 0 and b.div % vec == 0
+    )
 
 
 def _fits(span: tuple[int, int] | None, t) -> tuple[int, int] | None:

@@ -120,7 +120,7 @@ def test_column_reductions_match_the_reference_on_gpu(case, tmp_path, monkeypatc
     from stepwell.compiler import compile
 
     monkeypatch.setenv("STEPWELL_CACHE_DIR", str(tmp_path))
-    shape, kind, dtype = case
+    shape, _, dtype = case
     source = _source(*case)
     x = _inputs(shape, dtype)
     expected = reference.run(source, "f", x)

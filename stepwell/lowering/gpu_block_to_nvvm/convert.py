@@ -71,18 +71,52 @@ def load(k, op: gb.LoadOp) -> Regs:
 def carried_view(k, yielded: SSAValue, default: View) -> View:
     """The view a loop carries a block in: that of the load the yielded value is
     computed from (maps of it, elementwise), so that the loop body changes no layout;
-    the change, if any, happens once after the loop."""
-    shape = shape_of(yielded.type)
-    seen, todo = set(), [yielded]
+    the change, if any, happens once after the loop (or never: `reduce_view`)."""
+    return _source_view(k, _elementwise(yielded), default)
+
+
+def reduce_view(k, op: gb.ReduceOp) -> View:
+    """The view a reduction combines its source in: the one the source is held in (a
+    loop's accumulator carried in a load's access view, a column read), so that no
+    layout changes before it, when nothing but the reduction reads the blocks it is
+    computed from (else they change to the identity anyway, and the reduction with
+    them); else the identity."""
+    ident = k.ident(op.source)
+    path = _elementwise(op.source)
+    view = _source_view(k, path, ident)
+    if view == ident or _order(view) is None:
+        return ident
+    for v in path:
+        for use in v.uses:
+            if use.operation is not op and not (
+                isinstance(use.operation, gb.MapOp) and any(o in path for o in use.operation.outputs)
+            ):
+                return ident
+    return view
+
+
+def _elementwise(v: SSAValue) -> list[SSAValue]:
+    """`v` and the blocks of its shape it is computed from elementwise (through maps),
+    depth first, inputs in order."""
+    shape = shape_of(v.type)
+    seen, todo = [], [v]
     while todo:
-        v = todo.pop()
-        if v in seen or not isinstance(v.type, TensorType) or shape_of(v.type) != shape:
+        u = todo.pop()
+        if u in seen or not isinstance(u.type, TensorType) or shape_of(u.type) != shape:
             continue
-        seen.add(v)
+        seen.append(u)
+        if isinstance(u.owner, gb.MapOp):
+            todo.extend(reversed(u.owner.inputs))
+    return seen
+
+
+def _source_view(k, path: list[SSAValue], default: View) -> View:
+    """The view of the first block of `path` held in registers or loaded."""
+    for v in path:
+        if isinstance(held := k.env.get(v), Regs):
+            return held.view
         if isinstance(v.owner, gb.LoadOp):
             return access_view(k, v.owner)
-        if isinstance(v.owner, gb.MapOp):
-            todo.extend(reversed(v.owner.inputs))
     return default
 
 

@@ -9,6 +9,7 @@ become `ld.global.v4`), others lane by lane from safe addresses.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Sequence
 
@@ -44,6 +45,7 @@ from stepwell.lowering.gpu_block_to_nvvm.values import (
     Slice,
     View,
     identity,
+    induction,
     infer_scalar,
     lowbit,
 )
@@ -323,7 +325,13 @@ class Kernel:
             src = shape_of(op.source.type)
             return self.at(op.source, (layout, tuple(None if n == 1 else d for n, d in zip(src, dims))))
         if isinstance(op, gb.MapOp):
-            return self._map(op, view)[op.outputs.index(v)]
+            fact = self.fact(v, view)
+            if fact.span is not None and fact.span[0] == fact.span[1] and isinstance(element_of(v.type), IntegerType):
+                return [self.b.const(element_of(v.type), fact.span[0])] * layout.per  # a mask proven everywhere
+            regs = self._map(op, view)[op.outputs.index(v)]
+            if fact.stride == 0:  # the same along a strip: its lane 0's (the others' math is left dead)
+                regs = [regs[k - k % layout.vec] for k in range(layout.per)]
+            return regs
         raise Unsupported(op, f"'{op.name}' feeding a block")
 
     def _map(self, op: gb.MapOp, view: View) -> list[list[SSAValue]]:
@@ -428,9 +436,7 @@ class Kernel:
                 total = term if total is None else b.add(total, term)
             return total if total is not None else b.const(i32, 0)
 
-        parent, axis = held.layout, held.axis
-        dims = [d for d in range(len(parent.shape)) if d != axis]
-        coords = [self.coord(parent, d) for d in dims]
+        coords = [self.coord(held.layout, d) for d in held.kept_dims]
         for kk, r in held.regs.items():
             b.op(llvm.StoreOp(r, self.shared(index([c[kk] for c in coords]), elem)))
         self.barrier()
@@ -463,8 +469,9 @@ class Kernel:
             return None
         return self.at(op.mask, view)
 
-    def _strips(self, view: View, mask: list[SSAValue] | None):
-        """(registers, all lanes in) of each strip (None: no mask)."""
+    def _strips(self, view: View, mask: list[SSAValue] | None, whole: bool = False):
+        """(registers, all lanes in) of each strip (None: no mask); `whole`: the mask is
+        the same in every lane of a strip (its lane 0 says)."""
         vec = view[0].vec
         for s in range(0, view[0].per, vec):
             ks = list(range(s, s + vec))
@@ -472,7 +479,7 @@ class Kernel:
                 yield ks, None
                 continue
             all_in = mask[ks[0]]
-            for k in ks[1:]:
+            for k in ks[1:] if not whole else ():
                 all_in = self.b.op(llvm.AndOp(all_in, mask[k]))
             yield ks, all_in
 
@@ -519,8 +526,10 @@ class Kernel:
         other = None
         if op.other is not None:
             other = self.env[op.other]
+        fallback = cv.to_storage(b, other, t) if other is not None else b.const(st, 0)
+        whole = mask is not None and self.fact(op.mask, view).stride == 0
         out: list[SSAValue] = []
-        for ks, all_in in self._strips(view, mask):
+        for ks, all_in in self._strips(view, mask, whole):
             if all_in is None:
                 out += [b.op(llvm.LoadOp(addrs[k], st, alignment=_lane_align(align, size, j))) for j, k in enumerate(ks)]
                 continue
@@ -532,11 +541,10 @@ class Kernel:
             b.op(llvm.BrOp(join, *vals))
             b.region.add_block(part)
             b.block = part
-            vals = []
-            for k in ks:
-                v = b.op(llvm.LoadOp(b.select(mask[k], addrs[k], base), st, alignment=size))
-                fallback = cv.to_storage(b, other, t) if other is not None else b.const(st, 0)
-                vals.append(b.select(mask[k], v, fallback))
+            if whole:  # no lane of the strip is in: a predicated vector load
+                vals = [fallback] * len(ks)
+            else:
+                vals = [b.select(mask[k], b.op(llvm.LoadOp(b.select(mask[k], addrs[k], base), st, alignment=size)), fallback) for k in ks]
             b.op(llvm.BrOp(join, *vals))
             b.region.add_block(join)
             b.block = join
@@ -552,18 +560,20 @@ class Kernel:
         values = [cv.to_storage(b, v, t) for v in self.at(op.value, view)]
         align = self._aligned(op.ptr, view)
         mask = self._mask(op, view)
+        whole = mask is not None and self.fact(op.mask, view).stride == 0
         if layout.active < self.threads:  # replicas store nothing
             with b.when(b.icmp("ult", self.tid, b.const(i32, layout.active))):
-                self._store_strips(view, mask, values, addrs, align, size)
+                self._store_strips(view, mask, whole, values, addrs, align, size)
         else:
-            self._store_strips(view, mask, values, addrs, align, size)
+            self._store_strips(view, mask, whole, values, addrs, align, size)
 
-    def _store_strips(self, view, mask, values, addrs, align, size) -> None:
+    def _store_strips(self, view, mask, whole, values, addrs, align, size) -> None:
         b = self.b
-        for ks, all_in in self._strips(view, mask):
-            if all_in is None:
-                for j, k in enumerate(ks):
-                    b.op(llvm.StoreOp(values[k], addrs[k], alignment=_lane_align(align, size, j)))
+        for ks, all_in in self._strips(view, mask, whole):
+            if all_in is None or whole:  # (whole: a predicated vector store)
+                with b.when(all_in) if all_in is not None else contextlib.nullcontext():
+                    for j, k in enumerate(ks):
+                        b.op(llvm.StoreOp(values[k], addrs[k], alignment=_lane_align(align, size, j)))
                 continue
             full, part, join = Block(), Block(), Block()
             b.op(llvm.CondBrOp(all_in, full, [], part, []))
@@ -609,7 +619,7 @@ class Kernel:
         types = [_slot_types(op.iter_args[i], slots[i]) for i in range(len(slots))]
         with b.loop(lo, hi, step) as iv:
             self.env[op.induction_var] = iv
-            self.sfacts[op.induction_var] = Fact(0, math.gcd(self.sfact(op.lower).div, self.sfact(op.step).div))
+            self.sfacts[op.induction_var] = induction(*(self.sfact(v) for v in (op.lower, op.upper, op.step)))
             self._restore(op.body.block.args[1:], slots, types)
             self.memo.append({})
             self._ops(op.body.block.ops)

@@ -19,6 +19,7 @@ from xdsl.ir import SSAValue
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of
+from stepwell.lowering.gpu_block_to_nvvm import convert as cvt
 from stepwell.lowering.gpu_block_to_nvvm.layout import WARP
 from stepwell.lowering.gpu_block_to_nvvm.values import Slice, identity
 from stepwell.lowering.loops_to_llvm import reductions as red
@@ -30,9 +31,9 @@ FULL_MASK = -1  # every lane of the warp takes part
 
 def reduce(k, op: gb.ReduceOp) -> Slice | SSAValue:
     b: FuncBuilder = k.b
-    kind, axis = op.kind.data, op.axis.value.data
-    view = identity(k.layout(op.source.type.get_shape()))
-    layout = view[0]
+    kind = op.kind.data
+    view = cvt.reduce_view(k, op)
+    layout, axis = view[0], view[1][op.axis.value.data]  # the layout's dim
     body_type = element_of(op.source.type)
     values = [red.widen(b, v, body_type) for v in k.at(op.source, view)]
     if kind in ARG:
@@ -65,7 +66,8 @@ def reduce(k, op: gb.ReduceOp) -> Slice | SSAValue:
     done = {kept: (p[1] if kind in ARG else red.finish(b, p[0], result_t)) for kept, p in groups.items()}
     if not isinstance(op.result.type, TensorType):
         return done[0]
-    return Slice(layout, axis, done)
+    kept = tuple(d for i, d in enumerate(view[1]) if i != op.axis.value.data)
+    return Slice(layout, axis, done, None if view == identity(layout) else kept)
 
 
 def _across_warps(k, groups: dict[int, tuple], warp_bits: list[int], join) -> dict[int, tuple]:

@@ -47,19 +47,28 @@ class Regs:
 
 @dataclass
 class Slice:
-    """A reduction's result along `axis` of a block in `layout`: every thread holds,
-    as `regs[layout.kept(k, axis)]`, the result its register k contributed to (a
-    slice of the parent layout, as Triton's SliceLayout)."""
+    """A reduction's result along `axis` (a dim of `layout`) of a block in `layout`:
+    every thread holds, as `regs[layout.kept(k, axis)]`, the result its register k
+    contributed to (a slice of the parent layout, as Triton's SliceLayout). `dims`:
+    the layout dim that gives each dim of the result (None: the layout's dims other
+    than the axis, in order; a block reduced in a transposed view gives others)."""
 
     layout: Layout
     axis: int
     regs: dict[int, SSAValue]
+    dims: tuple[int, ...] | None = None
+
+    @property
+    def kept_dims(self) -> tuple[int, ...]:
+        if self.dims is not None:
+            return self.dims
+        return tuple(d for d in range(len(self.layout.shape)) if d != self.axis)
 
     def serves(self, view: View) -> bool:
         """Whether `view` asks each thread for results it holds: the parent layout
         with the axis broadcast back (expand_dims + broadcast)."""
         layout, dims = view
-        return layout == self.layout and dims == tuple(d if d < self.axis else d + 1 for d in range(len(dims)))
+        return layout == self.layout and dims == self.kept_dims
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,14 @@ def infer_scalar(op: Operation, fact, vec: int = 1) -> Fact | None:
         a, b = fact(op.lhs), fact(op.rhs)
         if a.span and b.span and _always(op.predicate.value.data, a.span, b.span):
             return Fact(0, 1, (1, 1))
+        if _strip_constant(op.predicate.value.data, a, b, vec):
+            return Fact(0, 1)
+    elif isinstance(op, arith.AndIOp | arith.OrIOp | arith.XOrIOp):
+        a, b = fact(op.lhs), fact(op.rhs)
+        if a.span and b.span and a.span[0] == a.span[1] and b.span[0] == b.span[1]:  # constants (masks proven)
+            x, y = a.span[0], b.span[0]
+            c = x & y if isinstance(op, arith.AndIOp) else x | y if isinstance(op, arith.OrIOp) else x ^ y
+            return Fact(0, lowbit(c), (c, c))
     elif isinstance(op, arith.RemSIOp | arith.RemUIOp | arith.DivSIOp | arith.DivUIOp):
         a, b = fact(op.lhs), fact(op.rhs)
         whole = a.stride == 0 or (a.stride == 1 and a.div % vec == 0 and b.div % vec == 0)
@@ -119,6 +136,33 @@ def infer_scalar(op: Operation, fact, vec: int = 1) -> Fact | None:
         f = fact(op.input)
         return f if f.span is None or f.span[0] >= 0 else Fact(f.stride, f.div)
     return None
+
+
+def induction(lower: Fact, upper: Fact, step: Fact) -> Fact:
+    """The fact of a counted loop's induction variable (`range(lower, upper, step)`):
+    uniform, a multiple of what divides both its start and its step and, with a
+    constant start and step, between the start and the last value it takes."""
+    div = math.gcd(lower.div, step.div)
+    lo, st = lower.span, step.span
+    if lo is None or lo[0] != lo[1] or st is None or st[0] != st[1] or st[0] <= 0 or upper.span is None:
+        return Fact(0, div)
+    first, s = lo[0], st[0]
+    if upper.span[1] <= first:  # no iteration runs
+        return Fact(0, div)
+    return Fact(0, div, (first, first + (upper.span[1] - 1 - first) // s * s))
+
+
+def _strip_constant(predicate: int, a: Fact, b: Fact, vec: int) -> bool:
+    """Whether `a <predicate> b` is the same in every lane of a strip: a bound that is
+    a uniform multiple of `vec` against a contiguous value whose strips start at
+    multiples of `vec` (x < n, x >= n, n > x, n <= x): no strip crosses the bound (the
+    masks of a tail: whole strips in or out)."""
+    if predicate in (4, 3, 8, 7):  # sgt sle ugt ule: the same with the operands swapped
+        a, b, predicate = b, a, {4: 2, 3: 5, 8: 6, 7: 9}[predicate]
+    return (
+        predicate in (2, 5, 6, 9)  # slt sge ult uge
+        and a.stride == 1 and a.div % vec == 0 and b.stride == 0 and b.div % vec == 0
+    )
 
 
 def _fits(span: tuple[int, int] | None, t) -> tuple[int, int] | None:

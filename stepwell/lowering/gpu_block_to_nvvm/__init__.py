@@ -14,14 +14,15 @@ threads); pointers are `!llvm.ptr<1>` (global memory), shared memory one
   `gpu_block.for` with carried blocks, layout changes through shared memory;
 - reduce.py: reductions in-thread, then `shfl.sync.bfly`, then shared memory;
 - dot.py: `gpu_block.dot`, `mma.sync.m16n8k16` for f16/bf16 (the accumulator in the
-  mma layout), `fma` for f32/f64, operands staged in shared memory.
+  mma layout), `fma` for f32/f64, operands staged in shared memory;
+- atomic.py: `gpu_block.atomic_rmw`, one relaxed device-scope `llvm.atomicrmw` per
+  element its thread holds (PTX `atom.global`).
 
 Bodies are lowered op by op by convert-loops-to-llvm's scalar rules (bf16 as i16
 bits); run `loops-expand-math` first so that no transcendental is left (the
 `lower-to-ptx` pipeline does), hence no libcall. The host functions (their launches)
-are dropped: each `llvm.func` keeps its grid as `gpu_block.grid`. `gpu_block.atomic_rmw`
-and dots of other types (integers) are refused at the op with "not supported by the PTX
-path yet".
+are dropped: each `llvm.func` keeps its grid as `gpu_block.grid`. Dots of other types
+(integers) are refused at the op with "not supported by the PTX path yet".
 """
 
 from __future__ import annotations

@@ -22,7 +22,9 @@ Bodies are lowered op by op by convert-loops-to-llvm's scalar rules (bf16 as i16
 bits); run `loops-expand-math` first so that no transcendental is left (the
 `lower-to-ptx` pipeline does), hence no libcall. The host functions (their launches)
 are dropped: each `llvm.func` keeps its grid as `gpu_block.grid`. Dots of other types
-(integers) are refused at the op with "not supported by the PTX path yet".
+(integers) are refused at the op with "not supported by the PTX path yet": an error
+at the op where it was written (FILE:LINE:COL), or, in a kernel a pass made, at its
+launch (`report.stand_in`), for stepwell-opt and stepwell.compile alike.
 """
 
 from __future__ import annotations
@@ -58,11 +60,12 @@ class ConvertGpuBlockToNvvm(ModulePass):
         for top in list(op.ops):
             if not isinstance(top, gb.KernelOp):
                 continue
+            if (launch := launches.get(top.sym_name.data)) is not None:
+                report.stand_in(top, launch)  # a kernel a pass made: placed at its launch
             try:
                 lowered = Kernel(top).lower()
-            except Unsupported as e:  # at the launch: it has the source's location
-                where = launches.get(top.sym_name.data, e.op)
-                report.error(where, f"kernel @{top.sym_name.data}: {e}")
+            except Unsupported as e:  # at the op where it was written
+                report.error(e.op, f"kernel @{top.sym_name.data}: {e}")
                 failed += 1
                 continue
             for new in lowered:

@@ -90,28 +90,17 @@ class PtxTarget(Target):
 
 def _lower_kernels(module: ModuleOp) -> list[Operation]:
     """convert-gpu_block-to-nvvm on the module (after its launchers were emitted): its
-    kernels as llvm.funcs and their shared memory as llvm.mlir.globals, taken out of it. A kernel the PTX path cannot lower yet is a
-    CompileError naming it and the op."""
+    kernels as llvm.funcs and their shared memory as llvm.mlir.globals, taken out of it.
+    A kernel the PTX path cannot lower yet is a CompileError; the pass reports each
+    refused op (stepwell.compile places it in the source: FILE:LINE:COL)."""
     from stepwell.compiler import CompileError
-    from stepwell.ir import report
     from stepwell.lowering.gpu_block_to_nvvm import ConvertGpuBlockToNvvm
     from stepwell.registry import make_context
 
-    errors: list[str] = []
-
-    def collect(op, severity: str, message: str) -> None:
-        if severity == "error":
-            errors.append(message)
-        else:
-            report.print_to_stderr(op, severity, message)
-
     try:
-        with report.collecting(collect):
-            ConvertGpuBlockToNvvm().apply(make_context(), module)
+        ConvertGpuBlockToNvvm().apply(make_context(), module)
     except PassFailedException as e:
-        errors = errors or [str(e)]
-    if errors:
-        raise CompileError("target ptx: " + "\n".join(errors))
+        raise CompileError(f"target ptx: {e}") from None
     lowered = [op for op in module.ops if isinstance(op, llvm.FuncOp | llvm.GlobalOp)]  # kernels, their shared memory
     for op in lowered:
         op.detach()

@@ -199,9 +199,17 @@ def _build(
             raise CompileError(render_all(reported, text), reported)
     STATS["pipeline_runs"] += 1
     try:
-        return target.build(module)
+        with report.collecting(collect):  # what the target's own lowering reports, located
+            artifact = target.build(module)
     except DiagnosticError as e:
-        raise CompileError(render_all(e.diagnostics, text), e.diagnostics) from None
+        raise CompileError(render_all(reported + e.diagnostics, text), reported + e.diagnostics) from None
+    except CompileError as e:
+        if not reported:
+            raise
+        raise CompileError(f"{render_all(reported, text)}\n{e}", reported) from None
+    if reported:  # errors reported without raising
+        raise CompileError(render_all(reported, text), reported)
+    return artifact
 
 
 def _pick(names: list[str], entry: str | None) -> str:

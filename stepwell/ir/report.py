@@ -21,6 +21,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from weakref import WeakKeyDictionary
 
 from xdsl.ir import Operation
 
@@ -45,12 +46,23 @@ def print_to_stderr(op: Operation | None, severity: str, message: str) -> None:
     print(f"{severity}: {where}{message}", file=sys.stderr)
 
 
+_stand_ins: WeakKeyDictionary[Operation, Operation] = WeakKeyDictionary()
+
+
+def stand_in(op: Operation, for_op: Operation) -> None:
+    """Place the diagnostics of `op` and of the ops inside it that were not written in
+    the source at `for_op` instead (a kernel a pass made: at its launch)."""
+    _stand_ins[op] = for_op
+
+
 def locate(op: Operation | None, locations: dict[Operation, tuple[int, int]]) -> tuple[int, int]:
-    """Where `op` was written, or else its nearest ancestor (ops made by passes);
-    (0, 0) if none was written in the source."""
+    """Where `op` was written, or else its nearest ancestor (ops made by passes), or
+    an ancestor's stand-in (`stand_in`); (0, 0) if none was written in the source."""
     while op is not None:
         if op in locations:
             return locations[op]
+        if op in _stand_ins:
+            return locate(_stand_ins[op], locations)
         op = op.parent_op()
     return (0, 0)
 

@@ -8,7 +8,7 @@
 LLVM itself (optimize, emit_object, load_object, the time limit) is in llvm_machine.py.
 
 The translation is xDSL's (`xdsl.backend.llvm.convert_op`, op by op) plus what it
-lacks: the casts of `stepwell.lowering.loops_to_llvm.llvm_ops`, fast-math flags on
+lacks: the casts and `atomicrmw` of `stepwell.lowering.loops_to_llvm.llvm_ops`, fast-math flags on
 `llvm.call_intrinsic`, `noalias` arguments, and constant globals as raw bytes (fast to
 print, exact for every element type).
 """
@@ -22,7 +22,13 @@ from xdsl.dialects import llvm
 from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, ModuleOp
 from xdsl.ir import Block, Operation, SSAValue
 
-from stepwell.lowering.loops_to_llvm.llvm_ops import FPToSIOp, FPToUIOp, UIToFPOp
+from stepwell.lowering.loops_to_llvm.llvm_ops import (
+    FLOAT_RMW,
+    AtomicRMWOp,
+    FPToSIOp,
+    FPToUIOp,
+    UIToFPOp,
+)
 from stepwell.targets.llvm_machine import (  # noqa: F401 (this module's API since before the split)
     LOCK,
     CompileTimeout,
@@ -149,12 +155,33 @@ def _convert(op: Operation, builder: ir.IRBuilder, values: dict, blocks: dict) -
         call = builder.call(_intrinsic(builder.module, op.intrin.data, result, args), args, fastmath=flags)
         if op.ress is not None:
             values[op.ress] = call
+    elif isinstance(op, AtomicRMWOp):
+        values[op.res] = _atomic_rmw(op, builder, values[op.ptr], values[op.val])
     elif type(op) in _FLOAT_INTRINSICS:
         args = [values[a] for a in op.operands]
         name = f"{_FLOAT_INTRINSICS[type(op)]}.{args[0].type.intrinsic_name}"
         values[op.results[0]] = builder.call(_intrinsic(builder.module, name, args[0].type, args), args)
     else:
         convert_op(op, builder, values, blocks)
+
+
+class _BFloat(ir.Type):
+    """LLVM's `bfloat` (llvmlite has no such type: only printed, in a bitcast)."""
+
+    def _to_string(self) -> str:
+        return "bfloat"
+
+
+def _atomic_rmw(op: AtomicRMWOp, builder: ir.IRBuilder, ptr: ir.Value, val: ir.Value) -> ir.Value:
+    """`atomicrmw KIND ptr P, T V [syncscope("S")] ORDERING`; bf16 (a float kind on i16
+    bits) through bitcasts to `bfloat` and back."""
+    kind = op.bin_op.data
+    bf16 = kind in FLOAT_RMW and val.type == ir.IntType(16)
+    ordering = op.ordering.data
+    if op.syncscope is not None:  # (llvmlite prints the ordering as it is given)
+        ordering = f'syncscope("{op.syncscope.data}") {ordering}'
+    old = builder.atomic_rmw(kind, ptr, builder.bitcast(val, _BFloat()) if bf16 else val, ordering)
+    return builder.bitcast(old, ir.IntType(16)) if bf16 else old
 
 
 def _intrinsic(module: ir.Module, name: str, result: ir.Type, args: list) -> ir.Function:

@@ -17,16 +17,19 @@ above 48 KiB); a kernel needing more than `max-shared` bytes (the target's limit
   `gpu_block.for` with carried blocks, layout changes through shared memory;
 - reduce.py: reductions in-thread, then `shfl.sync.bfly`, then shared memory;
 - dot.py: `gpu_block.dot`, `mma.sync.m16n8k16` for f16/bf16 (the accumulator in the
-  mma layout), `fma` for f32/f64, operands staged in shared memory.
+  mma layout), `fma` for f32/f64, operands staged in shared memory;
+- atomic.py: `gpu_block.atomic_rmw`, one relaxed device-scope `llvm.atomicrmw` per
+  element its thread holds (PTX `atom.global`).
 
 Bodies are lowered op by op by convert-loops-to-llvm's scalar rules (bf16 as i16
 bits); exp, log, erf, sin and cos become calls into libdevice (libdevice.py: declared
 once per module, linked in and inlined by the PTX emitter); the lower-to-ptx pipeline
 expands the other transcendentals first (`loops-expand-math{ops=tanh,powf,ipowi}`),
-so the PTX calls nothing. The host functions (their launches)
-are dropped: each `llvm.func` keeps its grid as `gpu_block.grid`. `gpu_block.atomic_rmw`
-and dots of other types (integers) are refused at the op with "not supported by the PTX
-path yet".
+so the PTX calls nothing. The host functions (their launches) are dropped: each
+`llvm.func` keeps its grid as `gpu_block.grid`. Dots of other types (integers) are
+refused at the op with "not supported by the PTX path yet": an error at the op where it
+was written (FILE:LINE:COL), or, in a kernel a pass made, at its launch
+(`report.stand_in`), for stepwell-opt and stepwell.compile alike.
 """
 
 from __future__ import annotations
@@ -67,13 +70,14 @@ class ConvertGpuBlockToNvvm(ModulePass):
         for top in list(op.ops):
             if not isinstance(top, gb.KernelOp):
                 continue
+            if (launch := launches.get(top.sym_name.data)) is not None:
+                report.stand_in(top, launch)  # a kernel a pass made: placed at its launch
             try:
                 kernel = Kernel(top, self.max_shared)
                 lowered = kernel.lower()
                 declared.update(kernel.declared)
-            except Unsupported as e:  # at the launch: it has the source's location
-                where = launches.get(top.sym_name.data, e.op)
-                report.error(where, f"kernel @{top.sym_name.data}: {e}")
+            except Unsupported as e:  # at the op where it was written
+                report.error(e.op, f"kernel @{top.sym_name.data}: {e}")
                 failed += 1
                 continue
             for new in lowered:

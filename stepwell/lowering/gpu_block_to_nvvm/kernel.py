@@ -31,6 +31,7 @@ from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of, shape_of
+from stepwell.lowering.gpu_block_to_nvvm import atomic as at
 from stepwell.lowering.gpu_block_to_nvvm import convert as cvt
 from stepwell.lowering.gpu_block_to_nvvm import dot as dt
 from stepwell.lowering.gpu_block_to_nvvm import libdevice
@@ -73,6 +74,7 @@ def shared_ptr() -> llvm.LLVMPointerType:
 
 
 _LAZY = (gb.ArangeOp, gb.SplatOp, gb.ExpandDimsOp, gb.BroadcastOp, gb.AddPtrOp, gb.MapOp)
+_MEMORY = gb.LoadOp | gb.StoreOp | gb.AtomicRmwOp
 
 
 class Kernel:
@@ -83,14 +85,11 @@ class Kernel:
         self.max_shared = max_shared  # bytes of (dynamic) shared memory a CTA may use
         self.threads = 32 * kernel.num_warps.value.data
         ops = [op for op in kernel.body.walk() if op is not kernel]
-        for op in ops:  # what is missing whole first, then the forms of what is there
-            if isinstance(op, gb.AtomicRmwOp):
-                raise Unsupported(op, f"'{op.name}'")
         for op in ops:
             self._check(op)
-        moved = [self._elem(op.ptr) for op in ops if isinstance(op, gb.LoadOp | gb.StoreOp)]
+        moved = [self._elem(op.ptr) for op in ops if isinstance(op, _MEMORY)]
         self.widest = max((cv.element_bytes(t) for t in moved), default=4)
-        self.stored = {self._arg(op.ptr) for op in ops if isinstance(op, gb.StoreOp)}
+        self.stored = {self._arg(op.ptr) for op in ops if isinstance(op, gb.StoreOp | gb.AtomicRmwOp)}
         self.smem = 0  # bytes of shared memory the kernel uses
         self.declared: dict[str, Attribute] = {}  # the libdevice functions it calls
         self.sfacts: dict[SSAValue, Fact] = {}
@@ -102,7 +101,9 @@ class Kernel:
     def _check(self, op: Operation) -> None:
         if isinstance(op, gb.DotOp) and (why := dt.refusal(op)) is not None:
             raise Unsupported(op, why)
-        if isinstance(op, gb.LoadOp | gb.StoreOp):
+        if isinstance(op, gb.AtomicRmwOp) and (why := at.refusal(op)) is not None:
+            raise Unsupported(op, why)
+        if isinstance(op, _MEMORY):
             ptr = op.ptr
             if isinstance(ptr.type, TensorType):
                 if (chain := self._chain(ptr)) is None:
@@ -110,7 +111,7 @@ class Kernel:
                 ptr = chain[0]
             if self._root(ptr) is None:
                 raise Unsupported(op, f"'{op.name}' from a pointer other than a kernel argument plus offsets")
-        if isinstance(op, gb.ArangeOp | gb.ReduceOp | gb.DotOp | gb.ForOp | gb.YieldOp | gb.ReturnOp | gb.ProgramIdOp | gb.LoadOp | gb.StoreOp):
+        if isinstance(op, gb.ArangeOp | gb.ReduceOp | gb.DotOp | gb.ForOp | gb.YieldOp | gb.ReturnOp | gb.ProgramIdOp | _MEMORY):
             return
         if isinstance(op, _LAZY):
             return
@@ -211,6 +212,8 @@ class Kernel:
             if isinstance(op, gb.AddPtrOp):  # a scalar pointer
                 elem = cv.storage_type(op.result.type.pointee)
                 self.env[op.result] = gep(self.b, self.env[op.base], self.env[op.offsets], elem)
+            elif isinstance(op, gb.AtomicRmwOp):
+                at.lower(self, op)
             elif isinstance(op, gb.LoadOp | gb.StoreOp) and not isinstance(op.ptr.type, TensorType):
                 self._scalar_memory(op)
             elif isinstance(op, gb.ProgramIdOp):

@@ -98,29 +98,18 @@ class PtxTarget(Target):
 
 def _lower_kernels(module: ModuleOp, max_shared: int = MAX_SHARED) -> list[Operation]:
     """convert-gpu_block-to-nvvm on the module (after its launchers were emitted): its
-    kernels as llvm.funcs and their shared memory as llvm.mlir.globals, taken out of it. A kernel the PTX path cannot lower yet is a
-    CompileError naming it and the op. Kernels may use up to `max_shared` bytes of
-    shared memory."""
+    kernels as llvm.funcs and their shared memory as llvm.mlir.globals, taken out of it.
+    Kernels may use up to `max_shared` bytes of shared memory. A kernel the PTX path
+    cannot lower yet is a CompileError; the pass reports each refused op
+    (stepwell.compile places it in the source: FILE:LINE:COL)."""
     from stepwell.compiler import CompileError
-    from stepwell.ir import report
     from stepwell.lowering.gpu_block_to_nvvm import ConvertGpuBlockToNvvm
     from stepwell.registry import make_context
 
-    errors: list[str] = []
-
-    def collect(op, severity: str, message: str) -> None:
-        if severity == "error":
-            errors.append(message)
-        else:
-            report.print_to_stderr(op, severity, message)
-
     try:
-        with report.collecting(collect):
-            ConvertGpuBlockToNvvm(max_shared=max_shared).apply(make_context(), module)
+        ConvertGpuBlockToNvvm(max_shared=max_shared).apply(make_context(), module)
     except PassFailedException as e:
-        errors = errors or [str(e)]
-    if errors:
-        raise CompileError("target ptx: " + "\n".join(errors))
+        raise CompileError(f"target ptx: {e}") from None
     lowered = [op for op in module.ops if isinstance(op, llvm.FuncOp | llvm.GlobalOp)]  # kernels, their shared memory
     for op in lowered:
         op.detach()

@@ -15,8 +15,9 @@
 // PTX: .visible .entry f_k0(
 // PTX: st.shared.{{[bf]}}64
 
-// Above the target's limit (`max-shared`, 227 KiB for sm_90 by default) it is refused at the launch.
-// LIMIT: error: 'gpu_block.launch' op kernel @f_k0: a kernel needing 65536 bytes of shared memory (more than 49152) is not supported by the PTX path yet
+// Above the target's limit (`max-shared`, 227 KiB for sm_90 by default) it is refused,
+// placed at the function the kernel was made from (the kernel has no line of its own).
+// LIMIT: dynamic_shared.mlir:[[# @LINE + 1]]:1: error: 'gpu_block.kernel' op kernel @f_k0: a kernel needing 65536 bytes of shared memory (more than 49152) is not supported by the PTX path yet
 func.func @f(%a: tensor<33x65xf64>, %b: tensor<65x17xf64>) -> (tensor<33x17xf64>) {
   %y = tensor_graph.matmul %a, %b : tensor<33x65xf64>, tensor<65x17xf64> -> tensor<33x17xf64>
   func.return %y : tensor<33x17xf64>

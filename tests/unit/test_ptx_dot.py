@@ -235,6 +235,19 @@ def test_pipelined_fragments_from_swizzled_tiles_give_a_times_b(shape, threads, 
         assert v == want[divmod(layout.flat(tid, k), bn)], (tid, k)
 
 
+def test_mm_bias_relu_pipelined_loop_fits_in_registers(tmp_path):
+    """The benchmark's kernel (128x256x64 tiles, 8 warps, 3 stages: 128 accumulator
+    registers a thread, two K steps' fragments in flight) assembles for sm_90 with no
+    spills and no stack frame: a spilling K loop would run several times slower."""
+    if PTXAS is None:
+        pytest.skip("no ptxas")
+    path = tmp_path / "k.ptx"
+    path.write_text(emit_ptx(lower(WORKLOADS["mm_bias_relu"], "lower-to-ptx")))
+    done = subprocess.run([PTXAS, "-arch=sm_90", "-v", str(path), "-o", str(tmp_path / "k.cubin")], check=False, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads" in done.stderr, done.stderr
+
+
 # --- matmuls through stepwell.compile(target="ptx"): assembled here, run on a GPU ----------------
 
 RUN_MATMULS = {  # name: (m, k, n, dtype, pipelined: the K loop copies with cp.async)

@@ -634,43 +634,8 @@ class Kernel:
         self._restore(op.outputs, slots, types)
 
     def _pipelined_for(self, op: gb.ForOp, plan: pl.Plan) -> None:
-        """A dot's K loop, software-pipelined (pipeline.py): S - 1 iterations longer,
-        each issuing its own copies and computing those of S - 1 iterations before."""
-        b, stages = self.b, plan.stages
-        lo, hi, step = (self.env[v] for v in (op.lower, op.upper, op.step))
-        pl.prepare(self, plan, op)
-        self.pipelines.append(plan)
-        cells = [b.alloca(r.type, 1) for r in self.at(op.iter_args[0], self.ident(op.iter_args[0]))]
-        for r, c in zip(self.at(op.iter_args[0], self.ident(op.iter_args[0])), cells):
-            b.op(llvm.StoreOp(r, c))
-        count = b.alloca(i32, 1)
-        b.op(llvm.StoreOp(b.const(i32, 0), count))
-        ahead = b.mul(step, b.const(step.type, stages - 1))
-        body = [o for o in op.body.block.ops if o is not plan.dot and o not in plan.loads and not isinstance(o, gb.YieldOp)]
-        with b.loop(lo, b.add(hi, ahead), step) as iv:
-            self.env[op.induction_var] = iv
-            self.sfacts[op.induction_var] = Fact(0, math.gcd(self.sfact(op.lower).div, self.sfact(op.step).div))
-            n = b.op(llvm.LoadOp(count, i32))
-            pl.wait(self, stages - 2)
-            self.barrier()
-            with b.when(b.icmp("slt", iv, hi)):
-                self.memo.append({})
-                self._ops(body)
-                pl.issue(self, plan, b.op(llvm.URemOp(n, b.const(i32, stages))))
-                self.memo.pop()
-            pl.commit(self)
-            with b.when(b.icmp("sge", iv, b.add(lo, ahead))):
-                self.memo.append({})
-                stage = b.op(llvm.URemOp(b.add(n, b.const(i32, 1)), b.const(i32, stages)))
-                acc = pl.compute(self, plan, stage, [b.op(llvm.LoadOp(c, cv.value_type(element_of(op.iter_args[0].type)))) for c in cells])
-                for r, c in zip(acc, cells):
-                    b.op(llvm.StoreOp(r, c))
-                self.memo.pop()
-            b.op(llvm.StoreOp(b.add(n, b.const(i32, 1)), count))
-        pl.wait(self, 0)
-        self.barrier()  # (the epilogue may use the shared memory the last mmas read)
-        regs = [b.op(llvm.LoadOp(c, cv.value_type(element_of(op.iter_args[0].type)))) for c in cells]
-        self.env[op.outputs[0]] = Regs.of(self.ident(op.iter_args[0]), regs)
+        """A dot's K loop, software-pipelined (pipeline.py)."""
+        pl.emit(self, op, plan)
 
     def _restore(self, values: Sequence[SSAValue], slots, types) -> None:
         for v, (view, cells), ts in zip(values, slots, types):

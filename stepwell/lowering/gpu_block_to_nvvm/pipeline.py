@@ -9,13 +9,18 @@ along N), and index math (scalars, and the blocks of their offsets and masks): a
 attention's, whose body also reduces) keep dot.py's staging.
 
 **Stages.** The kernel's `num_stages` S (at least 2; fewer where S tiles do not fit the
-target's shared memory) buffers of A and B in dynamic shared memory. The loop runs S - 1
-iterations longer than the program's: iteration i waits for all but the S - 2 newest
-copy groups (`cp.async.wait_group`), passes one barrier (every thread's copies of
-iteration i - S + 1 landed, every thread done reading the buffer that iteration i then
-overwrites), issues the copies of its own tiles (if i is one of the program's
-iterations) into buffer i mod S and commits them as a group, then (if i - S + 1 is one)
-runs the mmas of iteration i - S + 1 from its buffer. One barrier per K step.
+target's shared memory) buffers of A and B in dynamic shared memory, tile j in buffer
+j mod S. Before the loop, the copies of tiles 0 .. S - 2 (each committed as a group, a
+tile past the program's end as an empty one), a wait for tile 0 and a barrier, and the
+first K step's fragments of tile 0. The loop then runs the program's iterations; in
+iteration j (tile j's mmas): the copies of tile j + S - 1 (if it is one of the
+program's) into the buffer tile j - 1 held, committed; the mmas of each 16-wide K step
+with the next step's fragments read before them (registers double-buffered); before
+the last step's mmas, a wait for tile j + 1 (`cp.async.wait_group S - 2`), one barrier
+(every thread's copies of tile j + 1 landed; every fragment of tile j is in registers,
+so the next iteration may overwrite its buffer), and tile j + 1's first fragments
+(carried to the next iteration: their latency hides behind the last step's mmas). One
+barrier per K step; the buffers rotate by a carried byte offset (no remainder).
 
 **Copies.** Each thread copies strips of 16 bytes (8 elements) of the tiles in a
 blocked layout of its own: an unmasked, 16-byte aligned strip is one
@@ -41,6 +46,7 @@ The decision (stages, warps, tile) is recorded on the kernel as `nvvm.dot_pipeli
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from xdsl.dialects import llvm
@@ -61,7 +67,7 @@ from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of, shape_of
 from stepwell.lowering.gpu_block_to_nvvm import dot as dt
 from stepwell.lowering.gpu_block_to_nvvm.layout import WARP, Layout, log2
-from stepwell.lowering.gpu_block_to_nvvm.values import identity
+from stepwell.lowering.gpu_block_to_nvvm.values import Fact, Regs, identity
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm.builder import dense_i64
 
@@ -207,8 +213,12 @@ def _view(k, op: gb.LoadOp):
 
 def issue(k, p: Plan, stage: SSAValue) -> None:
     """The copies of this iteration's tiles into buffer `stage`."""
+    issue_at(k, p, k.b.mul(stage, k.b.const(i32, p.stage_bytes)))
+
+
+def issue_at(k, p: Plan, base: SSAValue) -> None:
+    """The copies of this iteration's tiles into the buffer at byte `base`."""
     b = k.b
-    base = b.mul(stage, b.const(i32, p.stage_bytes))
     for op, start in zip(p.loads, (0, p.tile_bytes[0])):
         _copy(k, op, b.add(base, b.const(i32, start)) if start else base)
 
@@ -279,25 +289,43 @@ def wait(k, pending: int) -> None:
     k.b.op(llvm.CallIntrinsicOp("llvm.nvvm.cp.async.wait.group", [k.b.const(i32, pending)], []))
 
 
-def compute(k, p: Plan, stage: SSAValue, acc: list[SSAValue]) -> list[SSAValue]:
-    """The mmas of one iteration from buffer `stage`: the accumulator's new registers."""
+@dataclass(frozen=True)
+class Lanes:
+    """The thread's loop-invariant ldmatrix coordinates (`a_lane`, `b_lane` at tile 0,
+    step 0), computed once before the loop."""
+
+    a_row: SSAValue  # wm * rows_per_warp + lane % 16
+    b_col: SSAValue  # wn * cols_per_warp + 8 * (lane / 16)
+    lo16: SSAValue  # lane % 16: B's K row
+    hi: SSAValue  # 8 * (lane / 16): A's second chunk
+
+
+def lanes(k, p: Plan) -> Lanes:
     b, layout = k.b, p.layout
-    t = element_of(p.dot.a.type)
-    (bm, bk), bn = shape_of(p.dot.a.type), shape_of(p.dot.b.type)[1]
+    (bm, _), bn = shape_of(p.dot.a.type), shape_of(p.dot.b.type)[1]
     tid = k.tid_in(layout)
     lane = b.op(llvm.AndOp(tid, b.const(i32, WARP - 1)))
     warp = _shr(b, tid, 5)
     wm = b.op(llvm.AndOp(warp, b.const(i32, layout.warps_m - 1)))
     wn = b.op(llvm.AndOp(_shr(b, warp, log2(layout.warps_m)), b.const(i32, layout.warps_n - 1)))
-    base = b.mul(stage, b.const(i32, p.stage_bytes))
-    b_base = b.add(base, b.const(i32, p.tile_bytes[0]))
     lo16 = b.op(llvm.AndOp(lane, b.const(i32, 15)))
-    hi = b.op(llvm.ShlOp(_shr(b, lane, 4), b.const(i32, 3)))  # 8 * (lane / 16): the second chunk
+    hi = b.op(llvm.ShlOp(_shr(b, lane, 4), b.const(i32, 3)))
     a_row = b.add(b.mul(wm, b.const(i32, bm // layout.warps_m)), lo16)
     b_col = b.add(b.mul(wn, b.const(i32, bn // layout.warps_n)), hi)
+    return Lanes(a_row, b_col, lo16, hi)
+
+
+Frags = tuple[list[list[SSAValue]], list[list[SSAValue]]]  # A's registers per tile mi, B's per tile ni
+
+
+def fragments(k, p: Plan, ln: Lanes, base: SSAValue, s: int) -> Frags:
+    """The A and B fragments of K step `s` (16 wide) of the tiles in the buffer at byte
+    `base`: one `ldmatrix.x4` per 16x16 A tile, one `.x4.trans` per two 16x8 B tiles."""
+    b, layout = k.b, p.layout
+    t = element_of(p.dot.a.type)
+    (_, bk), bn = shape_of(p.dot.a.type), shape_of(p.dot.b.type)[1]
     frag = VectorType(f16, [2]) if t == f16 else i32
-    struct = llvm.LLVMStructType.from_type_list([f32] * 4)
-    name = "llvm.nvvm.mma.m16n8k16.row.col." + ("f32.f32" if t == f16 else "bf16")
+    b_base = b.add(base, b.const(i32, p.tile_bytes[0]))
 
     def ldmatrix(which: str, n: int, offset: SSAValue) -> list[SSAValue]:
         regs = llvm.LLVMStructType.from_type_list([i32] * n)
@@ -305,26 +333,114 @@ def compute(k, p: Plan, stage: SSAValue, acc: list[SSAValue]) -> list[SSAValue]:
         vals = [b.op(llvm.ExtractValueOp(dense_i64([j]), out, i32)) for j in range(n)]
         return [b.op(llvm.BitcastOp(v, frag)) for v in vals] if frag != i32 else vals
 
+    a_col = b.add(ln.hi, b.const(i32, s * dt.MMA_K))
+    a = [ldmatrix("", 4, b.add(base, swizzled(b, b.add(ln.a_row, b.const(i32, mi * dt.MMA_M)), a_col, bk)))
+         for mi in range(layout.mr)]  # fmt: skip
+    b_row = b.add(ln.lo16, b.const(i32, s * dt.MMA_K))
+    frags_b: list[list[SSAValue]] = []
+    for ni in range(0, layout.nr, 2):
+        n = 4 if ni + 1 < layout.nr else 2
+        regs = ldmatrix(".trans", n, b.add(b_base, swizzled(b, b_row, b.add(ln.b_col, b.const(i32, ni * dt.MMA_N)), bn)))
+        frags_b += [regs[j : j + 2] for j in range(0, n, 2)]
+    return a, frags_b
+
+
+def mmas(k, p: Plan, frags: Frags, acc: list[SSAValue]) -> list[SSAValue]:
+    """The warp's mmas of one K step: the accumulator's new registers."""
+    b, layout = k.b, p.layout
+    t = element_of(p.dot.a.type)
+    struct = llvm.LLVMStructType.from_type_list([f32] * 4)
+    name = "llvm.nvvm.mma.m16n8k16.row.col." + ("f32.f32" if t == f16 else "bf16")
     acc = list(acc)
-    for s in range(bk // dt.MMA_K):
-        a_col = b.add(hi, b.const(i32, s * dt.MMA_K))
-        a_frags = [
-            ldmatrix("", 4, b.add(base, swizzled(b, b.add(a_row, b.const(i32, mi * dt.MMA_M)), a_col, bk)))
-            for mi in range(layout.mr)
-        ]
-        b_row = b.add(lo16, b.const(i32, s * dt.MMA_K))
-        b_frags: list[list[SSAValue]] = []
-        for ni in range(0, layout.nr, 2):
-            n = 4 if ni + 1 < layout.nr else 2
-            regs = ldmatrix(".trans", n, b.add(b_base, swizzled(b, b_row, b.add(b_col, b.const(i32, ni * dt.MMA_N)), bn)))
-            b_frags += [regs[j : j + 2] for j in range(0, n, 2)]
-        for mi in range(layout.mr):
-            for ni in range(layout.nr):
-                at = (mi * layout.nr + ni) * 4
-                out = b.intrinsic(name, [*a_frags[mi], *b_frags[ni], *acc[at : at + 4]], struct)
-                for c in range(4):
-                    acc[at + c] = b.op(llvm.ExtractValueOp(dense_i64([c]), out, f32))
+    for mi in range(layout.mr):
+        for ni in range(layout.nr):
+            at = (mi * layout.nr + ni) * 4
+            out = b.intrinsic(name, [*frags[0][mi], *frags[1][ni], *acc[at : at + 4]], struct)
+            for c in range(4):
+                acc[at + c] = b.op(llvm.ExtractValueOp(dense_i64([c]), out, f32))
     return acc
 
 
-__all__ = ["Plan", "commit", "compute", "issue", "plan", "prepare", "swizzle_offset", "swizzled", "wait"]
+def compute(k, p: Plan, stage: SSAValue, acc: list[SSAValue]) -> list[SSAValue]:
+    """The mmas of one iteration from buffer `stage` (fragments read step by step)."""
+    b = k.b
+    ln, base = lanes(k, p), b.mul(stage, b.const(i32, p.stage_bytes))
+    for s in range(shape_of(p.dot.a.type)[1] // dt.MMA_K):
+        acc = mmas(k, p, fragments(k, p, ln, base, s), acc)
+    return acc
+
+
+# --- the loop -------------------------------------------------------------------------------
+
+
+def emit(k, loop: gb.ForOp, p: Plan) -> None:
+    """The K loop (module docstring, "Stages"): its result's registers into `k.env`."""
+    b, stages = k.b, p.stages
+    lo, hi, step = (k.env[v] for v in (loop.lower, loop.upper, loop.step))
+    prepare(k, p, loop)
+    k.pipelines.append(p)
+    acc_view = k.ident(loop.iter_args[0])
+    acc_t = cv.value_type(element_of(loop.iter_args[0].type))
+    body = [o for o in loop.body.block.ops if o is not p.dot and o not in p.loads and not isinstance(o, gb.YieldOp)]
+    k.sfacts[loop.induction_var] = Fact(0, math.gcd(k.sfact(loop.lower).div, k.sfact(loop.step).div))
+
+    def copies(iv: SSAValue, offset: SSAValue) -> None:  # tile `iv`'s copies into the buffer at `offset`
+        with b.when(b.icmp("slt", iv, hi)):
+            k.env[loop.induction_var] = iv
+            k.memo.append({})
+            k._ops(body)
+            issue_at(k, p, offset)
+            k.memo.pop()
+        commit(k)
+
+    def cells(values: list[SSAValue]) -> list[SSAValue]:
+        out = [b.alloca(v.type, 1) for v in values]
+        for v, c in zip(values, out):
+            b.op(llvm.StoreOp(v, c))
+        return out
+
+    def load(cs: list[SSAValue], types) -> list[SSAValue]:
+        return [b.op(llvm.LoadOp(c, ty)) for c, ty in zip(cs, types)]
+
+    for s in range(stages - 1):  # prologue: tiles 0 .. S - 2 into buffers 0 .. S - 2
+        copies(b.add(lo, b.mul(step, b.const(step.type, s))), b.const(i32, s * p.stage_bytes))
+    wait(k, stages - 2)
+    k.barrier()
+    ln = lanes(k, p)
+    first = fragments(k, p, ln, b.const(i32, 0), 0)
+    shape = [len(first[0]), len(first[1])]
+    flat_types = [v.type for half in first for regs in half for v in regs]
+    acc_cells = cells(k.at(loop.iter_args[0], acc_view))
+    frag_cells = cells([v for half in first for regs in half for v in regs])
+    read_cell, write_cell = cells([b.const(i32, 0), b.const(i32, (stages - 1) * p.stage_bytes)])
+    steps = shape_of(p.dot.a.type)[1] // dt.MMA_K
+    with b.loop(lo, hi, step) as iv:
+        read, write = b.op(llvm.LoadOp(read_cell, i32)), b.op(llvm.LoadOp(write_cell, i32))
+        copies(b.add(iv, b.mul(step, b.const(step.type, stages - 1))), write)
+        acc = load(acc_cells, [acc_t] * len(acc_cells))
+        cur = _unflatten(load(frag_cells, flat_types), shape, p)
+        for s in range(steps - 1):  # the next step's fragments read before this step's mmas
+            nxt = fragments(k, p, ln, read, s + 1)
+            acc = mmas(k, p, cur, acc)
+            cur = nxt
+        wait(k, stages - 2)  # the next tile landed; every read of this tile's buffer done
+        k.barrier()
+        after = b.add(read, b.const(i32, p.stage_bytes))
+        after = b.select(b.icmp("eq", after, b.const(i32, stages * p.stage_bytes)), b.const(i32, 0), after)
+        nxt = fragments(k, p, ln, after, 0)
+        acc = mmas(k, p, cur, acc)
+        for v, c in zip([*acc, *(v for half in nxt for regs in half for v in regs)], [*acc_cells, *frag_cells]):
+            b.op(llvm.StoreOp(v, c))
+        b.op(llvm.StoreOp(after, read_cell))
+        b.op(llvm.StoreOp(read, write_cell))
+    wait(k, 0)
+    k.barrier()  # (the epilogue may use the shared memory the last mmas read)
+    k.env[loop.outputs[0]] = Regs.of(acc_view, load(acc_cells, [acc_t] * len(acc_cells)))
+
+
+def _unflatten(values: list[SSAValue], shape: list[int], p: Plan) -> Frags:
+    a_n, b_n = shape
+    return [values[4 * i : 4 * i + 4] for i in range(a_n)], [values[4 * a_n + 2 * j : 4 * a_n + 2 * j + 2] for j in range(b_n)]
+
+
+__all__ = ["Plan", "commit", "compute", "emit", "fragments", "issue", "issue_at", "lanes", "mmas", "plan", "prepare", "swizzle_offset", "swizzled", "wait"]

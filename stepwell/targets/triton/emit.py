@@ -44,7 +44,7 @@ from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of, shape_of
 from stepwell.dialects.loops.index import format_index, sym
 from stepwell.dialects.loops.memory import ARENA, MEMORY, SlotAttr, byte_size
-from stepwell.dialects.tensor_graph.canonicalize import to_numpy
+from stepwell.dialects.tensor_graph.constants import to_numpy
 from stepwell.dtypes import numpy_dtype
 from stepwell.lowering.loops_to_gpu_block.checks import CHECK
 from stepwell.tools.emitters import EmitError

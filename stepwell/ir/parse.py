@@ -147,9 +147,17 @@ class LocatingParser(Parser):
             return self.parse_str_literal()
         return self.parse_identifier(context_msg=" for resource handle")
 
+    def _parse_single_dialect_resources(self):
+        name = self._parse_token(MLIRTokenKind.BARE_IDENT, "a dialect name expected")
+        if name.text != "builtin":
+            self.raise_error(f"stepwell keeps no resources of dialect '{name.text}' (only builtin blobs)", name.span)
+        self._parse_token(MLIRTokenKind.COLON, "':' expected")
+        self.parse_comma_separated_list(self.Delimiter.BRACES, lambda: self._parse_resource("builtin", None))
+
+    def _parse_external_resources(self):
+        self.raise_error("stepwell reads no external_resources (only dialect_resources)")
+
     def _parse_resource(self, dialect_name, interface):
-        if dialect_name != "builtin":
-            self.raise_error(f"stepwell keeps no resources of dialect '{dialect_name}' (only builtin blobs)")
         start = self._current_token.span
         key = self._parse_dialect_resource_handle(dialect_name, interface)
         if key in self.blobs:

@@ -350,3 +350,24 @@ def test_compile_cache_tells_modules_apart_by_their_blobs(tmp_path):
         for v in ("1", "2")
     ]
     assert [float(o) for o in outputs] == [1.0, 2.0]
+
+
+def test_a_constant_of_both_zero_signs_is_no_splat_on_any_path(tmp_path, monkeypatch):
+    """[0.0, -0.0] compares equal elementwise but is no splat: the loops lowering, the
+    CPU globals and the Triton launcher's constants kept only 0.0 (1 / -0.0 was +inf)."""
+    monkeypatch.setenv("STEPWELL_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("STEPWELL_TRITON_AUTOTUNE", "0")
+    text = """func.func @f(%x: tensor<2xf32>) -> tensor<2xf32> {
+  %c = tensor_graph.constant {value = dense<[0.0, -0.0]> : tensor<2xf32>} : tensor<2xf32>
+  %y = tensor_graph.div %x, %c : tensor<2xf32>
+  func.return %y : tensor<2xf32>
+}
+"""
+    x = np.ones(2, np.float32)
+    expected = [np.inf, -np.inf]
+    assert reference.run(text, "f", x).tolist() == expected
+    assert compile(text, "f")(x).tolist() == expected
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("triton")
+    if not torch.cuda.is_available():
+        assert compile(text, "f", target="triton")(x).tolist() == expected

@@ -44,6 +44,14 @@ def to_numpy(attr: ConstantAttr) -> np.ndarray:
     return flat.reshape(shape).copy()
 
 
+def is_splat(array: np.ndarray) -> bool:
+    """Whether every element of a non-empty array has the same bits (by `==`,
+    [0.0, -0.0] would be one, and a NaN none)."""
+    bits = np.ascontiguousarray(array).reshape(-1)
+    bits = bits.view(f"u{bits.dtype.itemsize}")
+    return bool((bits == bits[0]).all())
+
+
 def storage_bytes(array: np.ndarray, type_: TensorType, true: int = 1) -> bytes:
     """`array` as the bytes of `type_`'s elements (i1: one byte, `true` or 0)."""
     array = np.ascontiguousarray(np.asarray(array).reshape(shape_of(type_)))

@@ -56,7 +56,7 @@ from stepwell.dialects.loops import (
 from stepwell.dialects.loops.attention import Chain
 from stepwell.dialects.loops.attention import held as attention_held
 from stepwell.dialects.loops.memory import ARENA, MEMORY, aligned, byte_size, donated
-from stepwell.dialects.tensor_graph.constants import to_numpy
+from stepwell.dialects.tensor_graph.constants import is_splat, to_numpy
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm.builder import dense_i64
 from stepwell.lowering.loops_to_llvm.checks import check_attr, emit_check
@@ -154,7 +154,7 @@ class FunctionLowering:
     def _constant(self, op: Operation, returned: bool) -> None:
         value, attr = op.results[0], op.properties["value"]
         array = to_numpy(attr)  # type: ignore[arg-type]
-        if not returned and (array.size == 0 or (array == array.flat[0]).all()):
+        if not returned and (array.size == 0 or is_splat(array)):
             self.splats[value] = _splat_bits(array) if array.size else 0  # folded into loads
             return
         symbol = f"{self.name}_cst{len(self.globals)}"

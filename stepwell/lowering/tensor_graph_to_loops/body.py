@@ -24,6 +24,7 @@ from stepwell.dialects.loops import ContractOp, IndexOp, LoadOp, PointwiseOp, Re
 from stepwell.dialects.loops.index import dims
 from stepwell.dialects.tensor_graph.ops import ConstantOp
 from stepwell.dialects.tensor_graph.types import bf16, f16, f32, i1, is_float, shape_of, tensor
+from stepwell.ir.printer import is_bitwise_splat
 from stepwell.lowering.tensor_graph_to_loops.views import View, identity
 from stepwell.dialects.loops.simplify import simplify_index
 
@@ -45,7 +46,7 @@ def splat_value(buffer: SSAValue) -> float | int | None:
     is no splat: it has no value, and its loads are never run)."""
     op = buffer.owner
     value = op.value if isinstance(op, ConstantOp) else None
-    if isinstance(value, DenseIntOrFPElementsAttr) and math.prod(shape_of(buffer.type)) and value.is_splat():
+    if isinstance(value, DenseIntOrFPElementsAttr) and math.prod(shape_of(buffer.type)) and is_bitwise_splat(value):
         return value.get_values()[0]
     return None
 

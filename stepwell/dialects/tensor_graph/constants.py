@@ -13,7 +13,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from xdsl.dialects.builtin import BytesAttr, DenseIntOrFPElementsAttr, DenseResourceAttr, TensorType
+from xdsl.dialects.builtin import (
+    BytesAttr,
+    DenseIntOrFPElementsAttr,
+    DenseResourceAttr,
+    TensorType,
+)
 
 from stepwell.dialects.tensor_graph.types import i1, shape_of
 from stepwell.dtypes import numpy_dtype

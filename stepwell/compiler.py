@@ -34,11 +34,10 @@ arguments are donated; donation is part of the compile cache's key.
 from __future__ import annotations
 
 from collections import Counter
-from io import StringIO
 
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, ModuleOp, UnitAttr
-from stepwell.ir.printer import Printer
+from stepwell.ir.printer import to_text
 
 from stepwell import registry
 from stepwell.ir import report
@@ -226,6 +225,6 @@ def _pick(names: list[str], entry: str | None) -> str:
 
 
 def _print(module: ModuleOp) -> str:
-    out = StringIO()
-    Printer(stream=out).print_op(module)
-    return out.getvalue()
+    """The module's text for the cache key: its blobs too, so that two modules that
+    differ only in a dense_resource's bytes are two entries."""
+    return to_text(module)

@@ -4,7 +4,11 @@ op by op so each error points at its source line.
 Whatever the text, parsing ends in a module or a located ParseError, in time about
 linear in the text's length: xDSL's string-literal pattern is replaced by one that
 cannot backtrack, and an exception xDSL raises while building an attribute, a type or
-an op is turned into a ParseError at the text it came from."""
+an op is turned into a ParseError at the text it came from.
+
+The blobs of `dense_resource` attributes (the file's `{-# dialect_resources #-}`
+section) go into stepwell's store (stepwell/ir/resources.py), not xDSL's, with a located
+error for a malformed one."""
 
 from __future__ import annotations
 
@@ -22,8 +26,9 @@ from xdsl.parser import Parser
 from xdsl.parser.generic_parser import ParserState
 from xdsl.utils.exceptions import ParseError, VerifyException
 from xdsl.utils.lexer import Input, Position, Span
-from xdsl.utils.mlir_lexer import MLIRLexer
+from xdsl.utils.mlir_lexer import MLIRLexer, MLIRTokenKind
 
+from stepwell.ir import resources
 from stepwell.ir.checks import StructureChecks
 from stepwell.ir.diagnostics import Diagnostic, DiagnosticError
 
@@ -98,6 +103,7 @@ class LocatingParser(Parser):
         super().__init__(ctx, "", name)  # xDSL's lexer would lex the first token
         self._parser_state = ParserState(_LinearLexer(Input(text, name)))
         self.locations: dict[Operation, tuple[int, int]] = {}
+        self.blobs: dict[str, resources.Blob] = {}  # the file's dialect_resources
         self.line_offset = line_offset
         self._line_starts = list(itertools.accumulate((len(line) + 1 for line in text.split("\n")), initial=0))
 
@@ -133,6 +139,39 @@ class LocatingParser(Parser):
                 self.raise_error(f"'{expected_kind.value}' expected")
             self.raise_error(f"{expected_kind.name.lower().replace('_', ' ')} expected")
         return super()._consume_token(expected_kind)
+
+    def _parse_dialect_resource_handle(self, dialect_name, interface):
+        # A name, as written (xDSL declares it in a store of its own, which renames a
+        # name parsed twice in one process); a string literal too, as in MLIR.
+        if self._current_token.kind == MLIRTokenKind.STRING_LIT:
+            return self.parse_str_literal()
+        return self.parse_identifier(context_msg=" for resource handle")
+
+    def _parse_single_dialect_resources(self):
+        name = self._parse_token(MLIRTokenKind.BARE_IDENT, "a dialect name expected")
+        if name.text != "builtin":
+            self.raise_error(f"stepwell keeps no resources of dialect '{name.text}' (only builtin blobs)", name.span)
+        self._parse_token(MLIRTokenKind.COLON, "':' expected")
+        self.parse_comma_separated_list(self.Delimiter.BRACES, lambda: self._parse_resource("builtin", None))
+
+    def _parse_external_resources(self):
+        self.raise_error("stepwell reads no external_resources (only dialect_resources)")
+
+    def _parse_resource(self, dialect_name, interface):
+        start = self._current_token.span
+        key = self._parse_dialect_resource_handle(dialect_name, interface)
+        if key in self.blobs:
+            self.raise_error(f"blob '{key}' is defined twice", start)
+        self._parse_token(MLIRTokenKind.COLON, "':' expected after the name of a blob")
+        token = self._current_token
+        if token.kind != MLIRTokenKind.STRING_LIT:
+            self.raise_error(f"blob '{key}': expected a string, {resources.FORM}")
+        self._consume_token()
+        try:
+            self.blobs[key] = resources.decode(token.span.text[1:-1])
+        except resources.BlobError as e:
+            at = token.span.start + 1 + e.offset
+            self.raise_error(f"blob '{key}': {e}", at, at + 1)
 
     def parse_optional_type(self):
         return self._located(super().parse_optional_type)
@@ -189,6 +228,8 @@ def parse_module(
         module = parser._located(parser.parse_module)
     except ParseError as e:
         raise DiagnosticError([_parse_error_diagnostic(e, name, line_offset)]) from None
+    renames = {key: resources.add(key, blob) for key, blob in parser.blobs.items()}
+    resources.rename(module, {old: new for old, new in renames.items() if old != new})
     return module, parser.locations
 
 

@@ -22,9 +22,10 @@ import numpy as np
 from xdsl.ir import Operation
 
 from stepwell.dialects.tensor_graph import ops
+from stepwell.dialects.tensor_graph.constants import to_numpy
 from stepwell.dialects.tensor_graph.ops import aval, bval, fval, ival, sval
 from stepwell.dialects.tensor_graph.types import normalize_axis, normalize_dims
-from stepwell.dtypes import BOOL, F64, compute_dtype, convert, is_float, numpy_dtype, scalar
+from stepwell.dtypes import compute_dtype, convert, numpy_dtype, scalar
 from stepwell.semantics import ELEMENTWISE, PREDICATES, REDUCTIONS, erf_values, reduce_values
 
 Evaluator = Callable[..., np.ndarray]
@@ -145,18 +146,7 @@ def cast(op, x):
 
 @evaluates(ops.ConstantOp)
 def constant(op):
-    attr = op.properties["value"]
-    storage, shape = storage_of(op), shape_of(op)
-    values = attr.get_values()
-    if storage == BOOL:
-        flat = np.asarray(values, dtype=np.int64) != 0  # i1 true reads as -1
-    elif is_float(storage):
-        flat = np.asarray(values, dtype=F64).astype(storage)  # exact: values are storage values
-    else:
-        flat = np.asarray(values, dtype=np.int64).astype(storage)
-    if flat.size == 1:
-        return np.full(shape, flat.reshape(()), dtype=storage)  # splat
-    return flat.reshape(shape)
+    return to_numpy(op.properties["value"])  # dense<...> or dense_resource<...>
 
 
 @evaluates(ops.IotaOp)

@@ -19,9 +19,10 @@ import llvmlite.ir as ir
 from xdsl.backend.llvm.convert_op import convert_op
 from xdsl.backend.llvm.convert_type import convert_type
 from xdsl.dialects import llvm
-from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, ModuleOp
+from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, DenseResourceAttr, ModuleOp
 from xdsl.ir import Block, Operation, SSAValue
 
+from stepwell.dialects.tensor_graph.constants import raw_bytes
 from stepwell.lowering.loops_to_llvm.llvm_ops import (
     FLOAT_RMW,
     AtomicRMWOp,
@@ -69,9 +70,9 @@ def translate(module: ModuleOp) -> str:
 
 def _global(op: llvm.GlobalOp, out: ir.Module) -> None:
     value = op.value
-    if not isinstance(value, DenseIntOrFPElementsAttr):
-        raise ValueError(f"global @{op.sym_name.data}: only dense constants are supported")
-    raw = value.data.data
+    if not isinstance(value, (DenseIntOrFPElementsAttr, DenseResourceAttr)):
+        raise ValueError(f"global @{op.sym_name.data}: only dense and dense_resource constants are supported")
+    raw = raw_bytes(value)
     array_type = ir.ArrayType(ir.IntType(8), len(raw))
     gv = ir.GlobalVariable(out, array_type, name=op.sym_name.data)
     gv.initializer = ir.Constant(array_type, bytearray(raw))

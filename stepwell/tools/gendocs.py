@@ -37,6 +37,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Block, Region
 from xdsl.irdl import (
     AnyAttr,
+    AnyOf,
     BaseAttr,
     EqAttrConstraint,
     IRDLOperation,
@@ -71,6 +72,7 @@ def _kind(constr: Any) -> str:
             "TensorType": "ranked tensor",
             "StringAttr": "str",
             "DenseIntOrFPElementsAttr": "dense elements (`dense<...> : tensor<...>`)",
+            "DenseResourceAttr": "a blob (`dense_resource<NAME> : tensor<...>`)",
             "IntegerType": "integer",
         }.get(constr.attr.__name__, f"`{constr.attr.__name__}`")
     if isinstance(constr, ParamAttrConstraint):
@@ -85,6 +87,8 @@ def _kind(constr: Any) -> str:
             return str(params[0])
         if base is DenseArrayBase and len(params) == 1:
             return f"array<{params[0]}>"
+    if isinstance(constr, AnyOf):
+        return " or ".join(_kind(c) for c in constr.attr_constrs)
     if type(constr).__name__ == "ArrayOfConstraint":
         return f"array of {_kind(constr.elem_range_constraint)}"
     return f"`{constr}`"

@@ -33,7 +33,8 @@ from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern
 
 from stepwell.dialects.tensor_graph import ops as tg
-from stepwell.dialects.tensor_graph.types import i1, is_float, shape_of, tensor
+from stepwell.dialects.tensor_graph.constants import ConstantAttr, raw_bytes, to_dense, to_numpy
+from stepwell.dialects.tensor_graph.types import is_float, shape_of, tensor
 from stepwell.dtypes import numpy_dtype
 
 FOLD_LIMIT = 1024
@@ -41,31 +42,10 @@ FOLD_LIMIT = 1024
 SPLAT_LIMIT = 1 << 16
 """... or when the result is a splat of at most this many elements."""
 
-# --- constants as numpy arrays ------------------------------------------------------
+# --- constants as numpy arrays (to_numpy, to_dense: constants.py) ------------------
 
 
-def to_numpy(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
-    """The elements of a dense attribute, as a fresh array of its shape and dtype."""
-    elt, shape = attr.get_element_type(), shape_of(attr.type)
-    raw = attr.data.data
-    flat = np.frombuffer(raw, np.int8) != 0 if elt == i1 else np.frombuffer(raw, numpy_dtype(elt))
-    if flat.size == 1 and math.prod(shape) != 1:
-        return np.full(shape, flat[0], flat.dtype)
-    return flat.reshape(shape).copy()
-
-
-def to_dense(array: np.ndarray, type_: TensorType) -> DenseIntOrFPElementsAttr:
-    """`array` (already of the element type's dtype) as a dense attribute of `type_`."""
-    elt = type_.element_type
-    array = np.ascontiguousarray(np.asarray(array).reshape(shape_of(type_)))
-    if elt == i1:  # xDSL stores i1 `true` as the byte 0xFF
-        raw = np.where(array, -1, 0).astype(np.int8).tobytes()
-    else:
-        raw = array.astype(numpy_dtype(elt), copy=False).tobytes()
-    return DenseIntOrFPElementsAttr(type_, BytesAttr(raw))
-
-
-def constant_attr(value: SSAValue) -> DenseIntOrFPElementsAttr | None:
+def constant_attr(value: SSAValue) -> ConstantAttr | None:
     """The value attribute of `value`'s defining tensor_graph.constant, if it is one."""
     owner = value.owner
     return owner.value if isinstance(owner, tg.ConstantOp) else None
@@ -76,11 +56,11 @@ def splat_scalar(value: SSAValue) -> np.ndarray | None:
     attr = constant_attr(value)
     if attr is None:
         return None
-    raw, size = attr.data.data, attr.get_element_type().compile_time_size
+    raw, size = raw_bytes(attr), numpy_dtype(attr.type.element_type).itemsize
     if not raw or raw != raw[:size] * (len(raw) // size):
         return None
     return to_numpy(
-        DenseIntOrFPElementsAttr(tensor((), attr.get_element_type()), BytesAttr(raw[:size]))
+        DenseIntOrFPElementsAttr(tensor((), attr.type.element_type), BytesAttr(raw[:size]))
     )
 
 

@@ -16,6 +16,7 @@ from xdsl.dialects.builtin import (
     BoolAttr,
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
+    DenseResourceAttr,
     Float64Type,
     FloatAttr,
     IntegerAttr,
@@ -48,6 +49,8 @@ from stepwell.dialects.tensor_graph.types import (
     shape_of,
     tensor,
 )
+from stepwell.dtypes import numpy_dtype
+from stepwell.ir import resources
 from stepwell.semantics import REDUCTIONS
 
 Props = dict[str, Attribute]
@@ -424,18 +427,31 @@ class CastOp(ShapeOp):
 
 @irdl_op_definition
 class ConstantOp(TensorGraphOp):
-    """A constant: `value` is a dense<...> elements attribute of the result type."""
+    """A constant: `value` is a dense<...> elements attribute of the result type, or
+    a dense_resource<NAME> of it whose blob holds the elements (stepwell/ir/resources.py)."""
 
     name = "tensor_graph.constant"
-    value = prop_def(DenseIntOrFPElementsAttr)
+    value = prop_def(DenseIntOrFPElementsAttr | DenseResourceAttr)
     result = result_def(TensorType)
 
     @classmethod
     def infer(cls, types, props, result):
-        value_type = props["value"].type  # type: ignore[attr-defined]
+        value = props["value"]
+        value_type = value.type  # type: ignore[attr-defined]
         if result is not None and value_type != result:
             raise VerifyException(f"value has type {value_type}, result has {result}")
+        if isinstance(value, DenseResourceAttr):
+            _check_resource(value)
         return value_type
+
+
+def _check_resource(value: DenseResourceAttr) -> None:
+    if not isinstance(value.type, TensorType) or value.type.element_type not in CLASSES["any"]:
+        raise VerifyException(f"dense_resource of type {value.type}: expected a tensor of a spec element type")
+    element_bytes = numpy_dtype(value.type.element_type).itemsize
+    problem = resources.check(value, element_bytes, math.prod(shape_of(value.type)))
+    if problem:
+        raise VerifyException(problem)
 
 
 @irdl_op_definition

@@ -16,6 +16,10 @@ def build_parser() -> ArgumentParser:
     p.add_argument("model", metavar="MODEL.onnx", help="the ONNX model")
     p.add_argument("-o", dest="output", metavar="OUT.mlir", default="-", help="where to write the IR (default: stdout)")
     p.add_argument("--entry", default="main", help="the name of the imported function (default: main)")
+    p.add_argument(
+        "--inline-limit", type=int, default=None, metavar="BYTES",
+        help="constants bigger than this are dense_resource blobs, printed once as hex at the end (default: 1024)",
+    )  # fmt: skip
     return p
 
 
@@ -32,7 +36,8 @@ def _main(argv: list[str] | None) -> int:
     from stepwell.ir.printer import to_text
 
     try:
-        text = to_text(load(args.model, entry=args.entry)) + "\n"
+        limit = {} if args.inline_limit is None else {"inline_limit": args.inline_limit}
+        text = to_text(load(args.model, entry=args.entry, **limit)) + "\n"
     except OnnxImportError as e:
         raise ToolError(f"{args.model}: {e}") from None
     if args.output == "-":

@@ -3,7 +3,10 @@
 An ONNX model becomes one `func.func @main` whose arguments are the graph's inputs
 (initializers excluded) and whose results are its outputs. Each node is translated by
 its entry in `ops.OPS` into tensor_graph ops built with `GraphBuilder`; initializers
-and `Constant` nodes become `tensor_graph.constant`s. Inputs that ONNX passes as tensors
+and `Constant` nodes become `tensor_graph.constant`s: `dense<...>` up to `INLINE_LIMIT`
+bytes (or a splat), else `dense_resource<NAME>` (NAME: the initializer's or the node
+output's), whose bytes print once, as hex, in the text's `{-# dialect_resources #-}`
+section, so a model's weights never print as literals. Inputs that ONNX passes as tensors
 but tensor_graph takes as properties (a Reshape's shape, a Slice's starts, a reduction's
 axes) must be known at import time: the importer knows the value of every constant,
 and of every op whose operands it knows (evaluated by the reference interpreter), so
@@ -35,7 +38,7 @@ from xdsl.utils.exceptions import VerifyException
 
 from stepwell.dialects.tensor_graph import ops as tg
 from stepwell.dialects.tensor_graph.builder import GraphBuilder, Value
-from stepwell.dialects.tensor_graph.canonicalize import to_dense, to_numpy
+from stepwell.dialects.tensor_graph.constants import to_attr, to_numpy
 from stepwell.dialects.tensor_graph.types import (
     bf16,
     f16,
@@ -62,6 +65,10 @@ ELEMENT_TYPES: dict[int, Attribute] = {
     TensorProto.INT64: IntegerType(64),
 }
 """ONNX element types and the tensor_graph element types that hold them."""
+
+INLINE_LIMIT = 1024
+"""Constants of at most this many bytes are `dense<...>` in the IR, bigger ones
+`dense_resource` blobs (the `inline_limit` of `load`)."""
 
 KNOWN_LIMIT = 1 << 16
 """Values computed at import time (for inputs that must be constant) up to this many
@@ -205,18 +212,26 @@ class Node:
 
     def constant(self, array: np.ndarray, element: Attribute) -> Value:
         array = np.asarray(array)
-        return self.b.op(tg.ConstantOp, value=to_dense(array.astype(numpy_dtype(element)), tensor(array.shape, element)))
+        name = next((o for o in self.proto.output if o), self.proto.op_type)
+        return self.importer.constant(array, tensor(array.shape, element), name)
 
 
 class Importer:
-    def __init__(self, model: onnx.ModelProto, constants: dict[str, np.ndarray]):
+    def __init__(self, model: onnx.ModelProto, constants: dict[str, np.ndarray], inline_limit: int = INLINE_LIMIT):
         self.model = model
         self.constants = constants
+        self.inline_limit = inline_limit
         self.opset = _default_opset(model)
         self.block = Block()
         self.b = GraphBuilder(Builder(InsertPoint.at_end(self.block)))
         self.values: dict[str, Value] = {}
         self.known: dict[SSAValue, np.ndarray] = {}
+
+    def constant(self, array: np.ndarray, t: TensorType, name: str) -> Value:
+        """A constant of type `t` holding `array`: inline when small, else a blob
+        named `name`."""
+        value = to_attr(np.asarray(array).astype(numpy_dtype(t.element_type)), t, name, self.inline_limit)
+        return self.b.op(tg.ConstantOp, value=value)
 
     def lookup(self, name: str, node: Node) -> Value:
         if name not in self.values:
@@ -272,7 +287,7 @@ class Importer:
             raise OnnxImportError(
                 f"constants['{name}'] has shape {list(array.shape)}, the graph input has {list(shape_of(t))}"
             )
-        return self.b.op(tg.ConstantOp, value=to_dense(array.astype(numpy_dtype(t.element_type)), t))
+        return self.constant(array, t, name)
 
     def _initializer(self, init: onnx.TensorProto) -> Value:
         what = f"initializer '{init.name}'"
@@ -280,7 +295,7 @@ class Importer:
         if init.data_location == TensorProto.EXTERNAL and not init.raw_data:
             raise OnnxImportError(f"{what} is stored outside the model and was not loaded")
         array = numpy_helper.to_array(init)
-        return self.b.op(tg.ConstantOp, value=to_dense(array.astype(numpy_dtype(element)), tensor(array.shape, element)))
+        return self.constant(array, tensor(array.shape, element), init.name)
 
     def _node(self, proto: onnx.NodeProto, index: int, inferred: dict[str, onnx.ValueInfoProto]) -> None:
         from stepwell.frontends.onnx.ops import OPS
@@ -382,6 +397,7 @@ def load(
     entry: str = "main",
     *,
     constants: dict[str, np.ndarray] | None = None,
+    inline_limit: int = INLINE_LIMIT,
 ) -> ModuleOp:
     """Import an ONNX model (a path, serialized bytes or a ModelProto) as a
     `builtin.module` holding `func.func @<entry>` in tensor_graph. Raises
@@ -389,7 +405,10 @@ def load(
 
     `constants` binds graph inputs to values fixed at import time: they become
     constants, not arguments (for inputs that tensor_graph needs as properties, such
-    as a Reshape's shape or a reduction's axes fed as graph inputs)."""
+    as a Reshape's shape or a reduction's axes fed as graph inputs).
+
+    Constants of more than `inline_limit` bytes (initializers, Constant nodes) become
+    `dense_resource` blobs, named after their ONNX value (stepwell/ir/resources.py)."""
     proto = read_model(model)
     _default_opset(proto)
     try:
@@ -400,7 +419,7 @@ def load(
     unknown = set(constants or {}) - {vi.name for vi in proto.graph.input}
     if unknown:
         raise OnnxImportError(f"constants names no graph input: {', '.join(sorted(unknown))}")
-    module = Importer(proto, dict(constants or {})).run(entry)
+    module = Importer(proto, dict(constants or {}), inline_limit).run(entry)
     try:
         module.verify()
     except VerifyException as e:

@@ -37,6 +37,7 @@ from xdsl.dialects.builtin import (
     ArrayAttr,
     BytesAttr,
     DenseIntOrFPElementsAttr,
+    DenseResourceAttr,
     DictionaryAttr,
     IntegerAttr,
     StringAttr,
@@ -55,7 +56,7 @@ from stepwell.dialects.loops import (
 from stepwell.dialects.loops.attention import Chain
 from stepwell.dialects.loops.attention import held as attention_held
 from stepwell.dialects.loops.memory import ARENA, MEMORY, aligned, byte_size, donated
-from stepwell.dtypes import numpy_dtype
+from stepwell.dialects.tensor_graph.constants import is_splat, to_numpy
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm.builder import dense_i64
 from stepwell.lowering.loops_to_llvm.checks import check_attr, emit_check
@@ -151,9 +152,9 @@ class FunctionLowering:
         return self.ids[value]
 
     def _constant(self, op: Operation, returned: bool) -> None:
-        value = op.results[0]
-        array = constant_array(op)
-        if not returned and (array.size == 0 or (array == array.flat[0]).all()):
+        value, attr = op.results[0], op.properties["value"]
+        array = to_numpy(attr)  # type: ignore[arg-type]
+        if not returned and (array.size == 0 or is_splat(array)):
             self.splats[value] = _splat_bits(array) if array.size else 0  # folded into loads
             return
         symbol = f"{self.name}_cst{len(self.globals)}"
@@ -161,7 +162,8 @@ class FunctionLowering:
         self._buffer(value, Buffer("const", _tensor(value), symbol=symbol))
         # external when returned: the runtime reads it by name (an internal one may go)
         linkage = "external" if returned else "internal"
-        self.ops.append(_global(symbol, value.type, array, linkage))  # type: ignore[arg-type]
+        blob = attr.resource_handle if isinstance(attr, DenseResourceAttr) else None
+        self.ops.append(_global(symbol, value.type, array, linkage, blob))  # type: ignore[arg-type]
 
     def _kernel(self, op: KernelOp | ComputeOp, chain: Chain | None = None) -> None:
         """A kernel (or a lone compute op) as a call, under its schedule (planning.py;
@@ -295,22 +297,6 @@ def _tensor(value: SSAValue) -> TensorType:
     return value.type
 
 
-def constant_array(op: Operation) -> np.ndarray:
-    """A tensor_graph.constant's value as a numpy array of its storage dtype."""
-    t = op.results[0].type
-    assert isinstance(t, TensorType)
-    dtype = numpy_dtype(t.element_type)
-    values = op.properties["value"].get_values()  # type: ignore[attr-defined]
-    if dtype == np.bool_:
-        flat = np.asarray(values, dtype=np.int64) != 0
-    elif dtype.kind in "iu":
-        flat = np.asarray(values, dtype=np.int64).astype(dtype)
-    else:
-        flat = np.asarray(values, dtype=np.float64).astype(dtype)
-    shape = tuple(t.get_shape())
-    return np.full(shape, flat.reshape(()), dtype) if flat.size == 1 else flat.reshape(shape)
-
-
 def _storage_bits(array: np.ndarray) -> np.ndarray:
     """The array as the LLVM storage type sees it (bf16 as int16, bool as int8)."""
     if array.dtype == np.bool_:
@@ -324,11 +310,20 @@ def _splat_bits(array: np.ndarray) -> float | int:
     return _storage_bits(array).flat[0].item()
 
 
-def _global(symbol: str, t: TensorType, array: np.ndarray, linkage: str) -> llvm.GlobalOp:
+def _global(
+    symbol: str, t: TensorType, array: np.ndarray, linkage: str, blob: StringAttr | None = None
+) -> llvm.GlobalOp:
+    """The global holding a constant: its elements as a dense attribute, or, for a
+    `dense_resource` constant (`blob`: its handle), the same blob, whose bytes are the
+    storage's (stepwell/ir/resources.py), so the IR stays small."""
     storage = cv.storage_type(t.element_type)
     n = math.prod(t.get_shape())
     data = np.ascontiguousarray(_storage_bits(array)).reshape(-1)
     if n == 0:  # LLVM wants a value: one unused element
         n, data = 1, np.zeros(1, data.dtype)
-    value = DenseIntOrFPElementsAttr(TensorType(storage, [n]), BytesAttr(data.tobytes()))
+    value: Attribute
+    if blob is not None and n == array.size:
+        value = DenseResourceAttr(blob, TensorType(storage, [n]))
+    else:
+        value = DenseIntOrFPElementsAttr(TensorType(storage, [n]), BytesAttr(data.tobytes()))
     return llvm.GlobalOp(llvm.LLVMArrayType(n, storage), symbol, linkage, constant=True, value=value)

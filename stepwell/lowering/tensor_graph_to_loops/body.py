@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 import sympy
 from xdsl.dialects import arith
-from xdsl.dialects.builtin import FloatAttr, IntegerAttr, TensorType
+from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, FloatAttr, IntegerAttr, TensorType
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
@@ -24,6 +24,7 @@ from stepwell.dialects.loops import ContractOp, IndexOp, LoadOp, PointwiseOp, Re
 from stepwell.dialects.loops.index import dims
 from stepwell.dialects.tensor_graph.ops import ConstantOp
 from stepwell.dialects.tensor_graph.types import bf16, f16, f32, i1, is_float, shape_of, tensor
+from stepwell.ir.printer import is_bitwise_splat
 from stepwell.lowering.tensor_graph_to_loops.views import View, identity
 from stepwell.dialects.loops.simplify import simplify_index
 
@@ -44,8 +45,9 @@ def splat_value(buffer: SSAValue) -> float | int | None:
     """The one value of a splat `tensor_graph.constant`, else None (an empty constant
     is no splat: it has no value, and its loads are never run)."""
     op = buffer.owner
-    if isinstance(op, ConstantOp) and math.prod(shape_of(buffer.type)) and op.value.is_splat():
-        return op.value.get_values()[0]
+    value = op.value if isinstance(op, ConstantOp) else None
+    if isinstance(value, DenseIntOrFPElementsAttr) and math.prod(shape_of(buffer.type)) and is_bitwise_splat(value):
+        return value.get_values()[0]
     return None
 
 

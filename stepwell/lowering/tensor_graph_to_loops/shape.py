@@ -22,6 +22,7 @@ from xdsl.rewriter import Rewriter
 from stepwell.dialects.loops import CheckIndexOp
 from stepwell.dialects.loops.index import dims, sym
 from stepwell.dialects.tensor_graph import ops as tg
+from stepwell.dialects.tensor_graph.constants import to_numpy
 from stepwell.dialects.tensor_graph.ops import aval, fval, ival
 from stepwell.dialects.tensor_graph.types import i64, is_float, normalize_axis, shape_of
 from stepwell.lowering.tensor_graph_to_loops.body import Body, Lowering, compute_type, element_type
@@ -100,7 +101,7 @@ def _constant_in_range(indices: SSAValue, n: int) -> bool:
     """Whether `indices` is a constant whose every element lies in [-n, n)."""
     if not isinstance(indices.owner, tg.ConstantOp):
         return False
-    values = np.asarray(indices.owner.value.get_values(), dtype=np.int64)
+    values = to_numpy(indices.owner.value).astype(np.int64)
     return bool(((values >= -n) & (values < n)).all())
 
 
@@ -159,5 +160,5 @@ def _constant_in_range(indices: SSAValue, n: int) -> bool:
     """Whether `indices` is a constant whose every element lies in [-n, n)."""
     if not isinstance(indices.owner, tg.ConstantOp):
         return False
-    values = np.asarray(indices.owner.value.get_values(), dtype=np.int64)
+    values = to_numpy(indices.owner.value).astype(np.int64)
     return bool(((values >= -n) & (values < n)).all())

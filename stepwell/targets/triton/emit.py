@@ -44,7 +44,7 @@ from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of, shape_of
 from stepwell.dialects.loops.index import format_index, sym
 from stepwell.dialects.loops.memory import ARENA, MEMORY, SlotAttr, byte_size
-from stepwell.dialects.tensor_graph.canonicalize import to_numpy
+from stepwell.dialects.tensor_graph.constants import is_splat, to_numpy
 from stepwell.dtypes import numpy_dtype
 from stepwell.lowering.loops_to_gpu_block.checks import CHECK
 from stepwell.tools.emitters import EmitError
@@ -728,7 +728,7 @@ def _constants(ops: list[Operation]) -> list[str]:
     for op in ops:
         array = to_numpy(op.properties["value"])  # type: ignore[arg-type]
         shape = tuple(array.shape)
-        if array.size > 1 and (array == array.flat[0]).all() and not np.isnan(array.astype(np.float64)).any():
+        if array.size > 1 and is_splat(array):
             array = array.reshape(-1)[:1]  # a splat: one element, expanded on the device
         data = base64.b64encode(np.ascontiguousarray(array).tobytes()).decode()
         lines.append(f"    {_constant_name(op)!r}: ({shape}, torch.{numpy_dtype(op.results[0].type.element_type).name}, {data!r}),")  # type: ignore[attr-defined]

@@ -60,6 +60,28 @@ def shapes():
     )
 
 
+def big():
+    """x [2, 512] -> MatMul (w [512, 1024]: 2 MiB) -> Add (b [1024], random) -> Mul
+    (scale [1024], all 0.5: a splat) -> Add (tiny [4] broadcast over [256, 4] pairs)."""
+    rng = np.random.default_rng(0)
+    return model(
+        [
+            helper.make_node("MatMul", ["x", "fc.weight"], ["h"], name="fc"),
+            helper.make_node("Add", ["h", "fc.bias"], ["hb"], name="bias"),
+            helper.make_node("Mul", ["hb", "scale"], ["hs"], name="scaled"),
+            helper.make_node("Reshape", ["hs", "pairs"], ["hp"], name="split"),
+            helper.make_node("Add", ["hp", "tiny"], ["y"], name="shift"),
+        ],
+        [value("x", F, [2, 512])],
+        [value("y", F, [2, 256, 4])],
+        [init("fc.weight", rng.standard_normal((512, 1024), np.float32)),
+         init("fc.bias", rng.standard_normal(1024, np.float32)),
+         init("scale", np.full(1024, 0.5, np.float32)),
+         init("pairs", np.array([2, 256, 4], np.int64)),
+         init("tiny", np.array([1, 2, 3, 4], np.float32))],
+    )
+
+
 def unsupported_op():
     return model(
         [helper.make_node("Relu", ["x"], ["r"], name="first"),
@@ -95,7 +117,7 @@ def not_constant():
 
 
 MODELS = {f.__name__.replace("_", "-"): f for f in
-          (mlp, shapes, unsupported_op, unsupported_dtype, dynamic_dim, not_constant)}
+          (mlp, shapes, big, unsupported_op, unsupported_dtype, dynamic_dim, not_constant)}
 
 if __name__ == "__main__":
     name, out = sys.argv[1:]

@@ -45,7 +45,8 @@ for case in ET.parse(sys.argv[1]).iter("testcase"):
     kids = {c.tag: c for c in case}
     if "failure" in kids or "error" in kids:
         outcome = "failed"
-        failed.append(f"{group}::{case.get('name')}: {(kids.get('failure') or kids.get('error')).get('message', '')[:160]}")
+        why = kids["failure"] if "failure" in kids else kids["error"]  # (an Element without children is falsy)
+        failed.append(f"{group}::{case.get('name')}: {why.get('message', '')[:160]}")
     elif "skipped" in kids:
         outcome = "xfailed" if kids["skipped"].get("type") == "pytest.xfail" else "skipped"
     else:

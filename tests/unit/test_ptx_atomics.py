@@ -154,6 +154,20 @@ def build(text: str):
 # --- without a GPU ------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("kind, t, fill", [("add", "f64", "0.0"), ("max", "i8", "-128"), ("min", "bf16", "float(\"inf\")")])
+def test_an_initialized_result_is_filled_with_a_python_number(kind, t, fill):
+    """The launchers fill a result's `init` on the host: a Python number, never a Triton
+    expression (`tl.full` is not defined there; the H200 run found it for f64, i8, i64,
+    f16 and bf16 results)."""
+    from stepwell.ir import parse_module
+    from stepwell.registry import make_context
+    from stepwell.targets.triton.emit import emit_launchers
+
+    module, _ = parse_module(make_context(), scatter(kind, t))
+    host = emit_launchers(module)
+    assert f".fill_({fill})" in host and "tl." not in host, host
+
+
 @pytest.mark.parametrize("kind, t", CASES, ids=[f"{k}_{t}" for k, t in CASES])
 def test_every_kind_and_type_compiles_to_global_atomics(kind, t):
     f = build(scatter(kind, t))

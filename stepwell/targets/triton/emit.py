@@ -619,7 +619,7 @@ def _launcher(fn: func.FuncOp, kernels: dict[str, gb.KernelOp]) -> list[str]:
                 if expr is not None:
                     out.append(f"    {name} = {expr}")
                 if init is not None:
-                    out.append(f"    {name}.fill_({_literal(init)})")
+                    out.append(f"    {name}.fill_({_literal(init, typed=False)})")  # host code: a Python number
             names = [n[r] for r in op.outputs]
             values = [n[a] for a in op.args]
             grid, empty = _grid(kernel, values, [sizes.get(a) for a in op.args])

@@ -24,6 +24,7 @@ from xdsl.dialects.builtin import (
     UnitAttr,
     f32,
     i8,
+    i16,
     i32,
     i64,
 )
@@ -238,6 +239,10 @@ class Kernel:
             # left for the target where loops-expand-math does not expand (a fused
             # attention chain's softmax): `ex2.approx.f32`, as Triton's tl.exp2
             return self.b.intrinsic("llvm.exp2.f32", args, f32)
+        if op.name == "arith.truncf" and cv.is_bf16(op.results[0].type) and args[0].type == f32:
+            # one `cvt.rn.bf16.f32` (round to nearest even, as cv.f32_to_bf16's integer
+            # sequence; a NaN becomes the canonical one)
+            return self.b.op(llvm.InlineAsmOp("cvt.rn.bf16.f32 $0, $1;", "=h,f", args, [i16]))
         if op.name in libdevice.FUNCTIONS:
             return libdevice.call(self.b, op, args, self.declared)
         try:
@@ -601,6 +606,9 @@ class Kernel:
             return
         b = self.b
         lo, hi, step = (self.env[v] for v in (op.lower, op.upper, op.step))
+        for dot in op.body.block.ops:  # loop-invariant A operands: fragments read once
+            if isinstance(dot, gb.DotOp) and dot.a.owner.parent_block() is not op.body.block:
+                dt.hoist_a(self, dot)
         slots: list[tuple[View | None, list[SSAValue]]] = []
         yielded = op.body.block.last_op.operands
         for init, y in zip(op.iter_args, yielded):

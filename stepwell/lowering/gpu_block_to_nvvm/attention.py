@@ -34,7 +34,16 @@ import math
 from dataclasses import dataclass
 
 from xdsl.dialects import llvm
-from xdsl.dialects.builtin import ArrayAttr, BoolAttr, DictionaryAttr, IntegerAttr, TensorType, VectorType, f16, i32
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    BoolAttr,
+    DictionaryAttr,
+    IntegerAttr,
+    TensorType,
+    VectorType,
+    f16,
+    i32,
+)
 from xdsl.ir import SSAValue
 
 from stepwell.dialects import gpu_block as gb
@@ -188,6 +197,16 @@ class Stream:
         self.k.reserved = 0
 
 
+def tile_lane(lane: int, wn: int, ni: int, s: int, cols_per_warp: int, trans: bool) -> tuple[int, int]:
+    """The (row, col) in shared memory of the 16 bytes lane `lane` gives the ldmatrix
+    of N tiles ni, ni + 1 at K step s (`_fragments` computes it in the kernel): a [K, N]
+    tile's (.trans) as pipeline.b_lane; an [N, K] tile's: N row l mod 8 + 8 (l / 16),
+    K chunk (l / 8) mod 2, so that matrices 0-3 are b0b1, b2b3 of tile ni, then of ni + 1."""
+    if trans:
+        return pl.b_lane(lane, wn, ni, s, cols_per_warp)
+    return wn * cols_per_warp + ni * dt.MMA_N + (lane & 7) + 8 * (lane >> 4), s * dt.MMA_K + 8 * (lane >> 3 & 1)
+
+
 def _fragments(k, tile: Tile, base: SSAValue):
     """The StagedB reader of `tile` in the buffer at byte `base`: for each N tile of
     the warp, b0b1, b2b3 at K step s (module docstring)."""
@@ -204,12 +223,12 @@ def _fragments(k, tile: Tile, base: SSAValue):
         if tile.trans:  # lane l: K row s * 16 + l mod 16, N chunk l / 16
             row = b.add(b.op(llvm.AndOp(lane, b.const(i32, 15))), b.const(i32, s * dt.MMA_K))
             col = b.add(n0, b.op(llvm.ShlOp(pl._shr(b, lane, 4), b.const(i32, 3))))
-            at = lambda ni: pl.swizzled(b, row, b.add(col, b.const(i32, ni * dt.MMA_N)), cols)  # noqa: E731
+            at = lambda ni: pl.swizzled(b, row, b.add(col, b.const(i32, ni * dt.MMA_N)), cols)
         else:  # lane l: N row l mod 8 + 8 (l / 16), K chunk (l / 8) mod 2
             row = b.add(n0, b.add(b.op(llvm.AndOp(lane, b.const(i32, 7))), b.op(llvm.ShlOp(pl._shr(b, lane, 4), b.const(i32, 3)))))
             col = b.add(b.op(llvm.ShlOp(b.op(llvm.AndOp(pl._shr(b, lane, 3), b.const(i32, 1))), b.const(i32, 3))),
                         b.const(i32, s * dt.MMA_K))  # fmt: skip
-            at = lambda ni: pl.swizzled(b, b.add(row, b.const(i32, ni * dt.MMA_N)), col, cols)  # noqa: E731
+            at = lambda ni: pl.swizzled(b, b.add(row, b.const(i32, ni * dt.MMA_N)), col, cols)
         out: list[list[SSAValue]] = []
         reserved, k.reserved = k.reserved, 0
         for ni in range(0, layout.nr, 2):
@@ -228,4 +247,4 @@ def _fragments(k, tile: Tile, base: SSAValue):
     return read
 
 
-__all__ = ["Plan", "Stream", "Tile", "plan"]
+__all__ = ["Plan", "Stream", "Tile", "plan", "tile_lane"]

@@ -148,13 +148,52 @@ def mma_dot(op: gb.DotOp) -> bool:
 
 
 def layouts(kernel: gb.KernelOp, threads: int) -> dict[tuple[int, ...], Layout]:
-    """The mma layout of each shape an mma dot accumulates in."""
+    """The mma layout of each shape an mma dot accumulates in. Where a dot's A is
+    computed elementwise from another's result (attention's p from s), both take every
+    warp along M: the rows stay in a warp (their reductions shuffle) and the first
+    accumulator's registers are the second dot's A fragments (`_held_a`)."""
     out: dict[tuple[int, ...], Layout] = {}
+    rows: set[tuple[int, ...]] = set()
     for op in kernel.body.walk():
         if isinstance(op, gb.DotOp) and mma_dot(op):
             shape = tuple(shape_of(op.acc.type))
             out[shape] = MmaLayout.for_block(shape, threads)  # type: ignore[arg-type]
+            if (src := _from_dot(op.a)) is not None and mma_dot(src):
+                rows |= {shape, tuple(shape_of(src.acc.type))}
+    if len({s[0] for s in rows}) == 1:
+        bm = next(iter(rows))[0]
+        warps = min(threads // WARP, bm // MMA_M)
+        for shape in rows:
+            out[shape] = MmaLayout(shape, threads, 2, warps, 1)
     return out
+
+
+def rows_in(held, view) -> list[SSAValue] | None:
+    """A row reduction's result (a `Slice` along columns of one mma layout) broadcast
+    along the rows of another mma layout of the same rows (an attention's row max of s,
+    read with its accumulator): each thread holds the rows it needs, so no shared
+    memory; None where the layouts do not agree so."""
+    src, (dst, dims) = held.layout, view
+    if not (isinstance(src, MmaLayout) and isinstance(dst, MmaLayout) and held.axis == 1 and held.dims is None):
+        return None
+    if dims != (0,) or src.warps_n != 1 or dst.warps_n != 1 or (src.shape[0], src.warps_m) != (dst.shape[0], dst.warps_m):
+        return None
+    return [held.regs[k // (4 * dst.nr) * 4 * src.nr + (k & 2)] for k in range(dst.per)]
+
+
+def _from_dot(v: SSAValue) -> gb.DotOp | None:
+    """The dot whose result `v` is computed from elementwise (through maps), if any."""
+    todo, seen = [v], set()
+    while todo:
+        u = todo.pop()
+        if u in seen or shape_of(u.type) != shape_of(v.type):
+            continue
+        seen.add(u)
+        if isinstance(u.owner, gb.DotOp):
+            return u.owner
+        if isinstance(u.owner, gb.MapOp):
+            todo.extend(u.owner.inputs)
+    return None
 
 
 def thread_offset(k, layout: MmaLayout) -> SSAValue:
@@ -314,17 +353,22 @@ def _held_a(k, op: gb.DotOp, layout: MmaLayout) -> dict | None:
         if (held := scope.get(("a_frags", op.a, layout))) is not None:
             return held
     src = k.layout(shape_of(op.a.type))
-    if not isinstance(src, MmaLayout) or src.warps_n != 1 or src.warps_m != layout.warps_m:
+    if not isinstance(src, MmaLayout) or src.warps_n != 1 or src.warps_m != layout.warps_m or _from_dot(op.a) is None:
         return None
     regs = k.at(op.a, identity(src))
     t = element_of(op.a.type)
-    pack = lambda at: _pack(k.b, regs[at], regs[at + 1], t)  # noqa: E731
-    out = {}
-    for mi in range(layout.mr):
-        for s in range(shape_of(op.a.type)[1] // MMA_K):
-            lo, hi = (mi * src.nr + 2 * s) * 4, (mi * src.nr + 2 * s + 1) * 4
-            out[mi, s] = [pack(lo), pack(lo + 2), pack(hi), pack(hi + 2)]
-    return out
+    pack = lambda at: _pack(k.b, regs[at], regs[at + 1], t)
+    steps = shape_of(op.a.type)[1] // MMA_K
+    return {(mi, s): [pack(r) for r in a_from_acc(mi, s, src.nr)] for mi in range(layout.mr) for s in range(steps)}
+
+
+def a_from_acc(mi: int, s: int, nr: int) -> list[int]:
+    """The accumulator registers (of a layout with `nr` tiles along N, its warps owning
+    whole rows) whose pairs r, r + 1 are A registers a0a1, a2a3, a4a5, a6a7 of tile mi
+    at K step s: c0c1 and c2c3 (8 rows lower) of N tiles 2s and 2s + 1 (columns 16s to
+    16s + 15), as the PTX ISA's fragments of m16n8k16 lay out A and C."""
+    lo, hi = (mi * nr + 2 * s) * 4, (mi * nr + 2 * s + 1) * 4
+    return [lo, lo + 2, hi, hi + 2]
 
 
 def _pack(b, x: SSAValue, y: SSAValue, t: Attribute) -> SSAValue:
@@ -332,7 +376,7 @@ def _pack(b, x: SSAValue, y: SSAValue, t: Attribute) -> SSAValue:
     if t == f16:
         v = b.op(llvm.InsertElementOp(b.op(llvm.UndefOp(VectorType(f16, [2]))), x, b.const(i32, 0)))
         return b.op(llvm.InsertElementOp(v, y, b.const(i32, 1)))
-    wide = lambda v: b.op(llvm.ZExtOp(v, i32))  # noqa: E731
+    wide = lambda v: b.op(llvm.ZExtOp(v, i32))
     return b.op(llvm.OrOp(wide(x), b.op(llvm.ShlOp(wide(y), b.const(i32, 16)))))
 
 
@@ -421,4 +465,4 @@ def _fma(k, op: gb.DotOp, layout: Layout, acc: list[SSAValue]) -> list[SSAValue]
     return acc
 
 
-__all__ = ["MmaLayout", "StagedB", "hoist_a", "layouts", "lower", "mma_dot", "refusal", "thread_offset"]
+__all__ = ["MmaLayout", "StagedB", "a_from_acc", "hoist_a", "layouts", "lower", "mma_dot", "refusal", "thread_offset"]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import math
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from xdsl.dialects import llvm
 from xdsl.dialects.builtin import (
@@ -321,7 +321,7 @@ class Kernel:
         if isinstance(held, Regs):
             return cvt.convert(self, held, view)
         if isinstance(held, Slice):
-            return self.through_shared(v, held, view)
+            return dt.rows_in(held, view) or self.through_shared(v, held, view)
         op = v.owner
         if isinstance(op, gb.ArangeOp):
             start, d = op.start.value.data, dims[0]

@@ -376,8 +376,14 @@ def _pack(b, x: SSAValue, y: SSAValue, t: Attribute) -> SSAValue:
     if t == f16:
         v = b.op(llvm.InsertElementOp(b.op(llvm.UndefOp(VectorType(f16, [2]))), x, b.const(i32, 0)))
         return b.op(llvm.InsertElementOp(v, y, b.const(i32, 1)))
+    rounded = [v.owner.operands[0] for v in (y, x) if isinstance(v.owner, llvm.InlineAsmOp) and v.owner.asm_string.data == BF16_CVT]
+    if len(rounded) == 2:  # two f32 rounded by Kernel.scalar: both at once, y high
+        return b.op(llvm.InlineAsmOp("cvt.rn.bf16x2.f32 $0, $1, $2;", "=r,f,f", rounded, [i32]))
     wide = lambda v: b.op(llvm.ZExtOp(v, i32))
     return b.op(llvm.OrOp(wide(x), b.op(llvm.ShlOp(wide(y), b.const(i32, 16)))))
+
+
+BF16_CVT = "cvt.rn.bf16.f32 $0, $1;"  # Kernel.scalar's f32 -> bf16
 
 
 def hoist_a(k, op: gb.DotOp) -> None:

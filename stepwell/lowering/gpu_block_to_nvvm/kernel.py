@@ -249,7 +249,7 @@ class Kernel:
         if op.name == "arith.truncf" and cv.is_bf16(op.results[0].type) and args[0].type == f32:
             # one `cvt.rn.bf16.f32` (round to nearest even, as cv.f32_to_bf16's integer
             # sequence; a NaN becomes the canonical one)
-            return self.b.op(llvm.InlineAsmOp("cvt.rn.bf16.f32 $0, $1;", "=h,f", args, [i16]))
+            return self.b.op(llvm.InlineAsmOp(dt.BF16_CVT, "=h,f", args, [i16]))
         if op.name in libdevice.FUNCTIONS:
             return libdevice.call(self.b, op, args, self.declared)
         try:

@@ -28,6 +28,7 @@ column of its registers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -38,7 +39,7 @@ from xdsl.ir import Attribute, SSAValue
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of, shape_of
 from stepwell.lowering.gpu_block_to_nvvm.layout import WARP, Layout, log2
-from stepwell.lowering.gpu_block_to_nvvm.values import Regs
+from stepwell.lowering.gpu_block_to_nvvm.values import Regs, identity
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm.builder import dense_i64
 
@@ -147,13 +148,52 @@ def mma_dot(op: gb.DotOp) -> bool:
 
 
 def layouts(kernel: gb.KernelOp, threads: int) -> dict[tuple[int, ...], Layout]:
-    """The mma layout of each shape an mma dot accumulates in."""
+    """The mma layout of each shape an mma dot accumulates in. Where a dot's A is
+    computed elementwise from another's result (attention's p from s), both take every
+    warp along M: the rows stay in a warp (their reductions shuffle) and the first
+    accumulator's registers are the second dot's A fragments (`_held_a`)."""
     out: dict[tuple[int, ...], Layout] = {}
+    rows: set[tuple[int, ...]] = set()
     for op in kernel.body.walk():
         if isinstance(op, gb.DotOp) and mma_dot(op):
             shape = tuple(shape_of(op.acc.type))
             out[shape] = MmaLayout.for_block(shape, threads)  # type: ignore[arg-type]
+            if (src := _from_dot(op.a)) is not None and mma_dot(src):
+                rows |= {shape, tuple(shape_of(src.acc.type))}
+    if len({s[0] for s in rows}) == 1:
+        bm = next(iter(rows))[0]
+        warps = min(threads // WARP, bm // MMA_M)
+        for shape in rows:
+            out[shape] = MmaLayout(shape, threads, 2, warps, 1)
     return out
+
+
+def rows_in(held, view) -> list[SSAValue] | None:
+    """A row reduction's result (a `Slice` along columns of one mma layout) broadcast
+    along the rows of another mma layout of the same rows (an attention's row max of s,
+    read with its accumulator): each thread holds the rows it needs, so no shared
+    memory; None where the layouts do not agree so."""
+    src, (dst, dims) = held.layout, view
+    if not (isinstance(src, MmaLayout) and isinstance(dst, MmaLayout) and held.axis == 1 and held.dims is None):
+        return None
+    if dims != (0,) or src.warps_n != 1 or dst.warps_n != 1 or (src.shape[0], src.warps_m) != (dst.shape[0], dst.warps_m):
+        return None
+    return [held.regs[k // (4 * dst.nr) * 4 * src.nr + (k & 2)] for k in range(dst.per)]
+
+
+def _from_dot(v: SSAValue) -> gb.DotOp | None:
+    """The dot whose result `v` is computed from elementwise (through maps), if any."""
+    todo, seen = [v], set()
+    while todo:
+        u = todo.pop()
+        if u in seen or shape_of(u.type) != shape_of(v.type):
+            continue
+        seen.add(u)
+        if isinstance(u.owner, gb.DotOp):
+            return u.owner
+        if isinstance(u.owner, gb.MapOp):
+            todo.extend(u.owner.inputs)
+    return None
 
 
 def thread_offset(k, layout: MmaLayout) -> SSAValue:
@@ -224,16 +264,19 @@ def _mma(k, op: gb.DotOp, layout: MmaLayout, acc: list[SSAValue]) -> list[SSAVal
     bm, kk = shape_of(op.a.type)
     bn = shape_of(op.b.type)[1]
     steps = kk // MMA_K
-    tid = k.tid_in(layout)
-    lane = b.op(llvm.AndOp(tid, b.const(i32, WARP - 1)))
-    group = _shift(b, lane, 2, llvm.LShrOp)
-    pair = b.op(llvm.ShlOp(b.op(llvm.AndOp(lane, b.const(i32, 3))), b.const(i32, 1)))  # 2 * (lane & 3)
-    warp = _shift(b, tid, 5, llvm.LShrOp)
-    wm = b.op(llvm.AndOp(warp, b.const(i32, layout.warps_m - 1)))
-    wn = b.op(llvm.AndOp(_shift(b, warp, log2(layout.warps_m), llvm.LShrOp), b.const(i32, layout.warps_n - 1)))
-    frag = VectorType(f16, [2]) if t == f16 else i32
-    a_bytes = bm * (kk + _pad(t)) * cv.element_bytes(t)
-    b_bytes = bn * (kk + _pad(t)) * cv.element_bytes(t)
+    staged_b = k.env.get(op.b)
+    a_frags = _held_a(k, op, layout)
+    if not isinstance(staged_b, StagedB) or a_frags is None:
+        tid = k.tid_in(layout)
+        lane = b.op(llvm.AndOp(tid, b.const(i32, WARP - 1)))
+        group = _shift(b, lane, 2, llvm.LShrOp)
+        pair = b.op(llvm.ShlOp(b.op(llvm.AndOp(lane, b.const(i32, 3))), b.const(i32, 1)))  # 2 * (lane & 3)
+        warp = _shift(b, tid, 5, llvm.LShrOp)
+        wm = b.op(llvm.AndOp(warp, b.const(i32, layout.warps_m - 1)))
+        wn = b.op(llvm.AndOp(_shift(b, warp, log2(layout.warps_m), llvm.LShrOp), b.const(i32, layout.warps_n - 1)))
+    frag = _frag_type(t)
+    a_bytes = 0 if a_frags is not None else bm * (kk + _pad(t)) * cv.element_bytes(t)
+    b_bytes = 0 if isinstance(staged_b, StagedB) else bn * (kk + _pad(t)) * cv.element_bytes(t)
     together = a_bytes + b_bytes <= k.max_shared
 
     def first(w: SSAValue, rows_per_warp: int, stride: int) -> SSAValue:
@@ -245,32 +288,134 @@ def _mma(k, op: gb.DotOp, layout: MmaLayout, acc: list[SSAValue]) -> list[SSAVal
         elem = cv.value_type(t)
         return b.op(llvm.LoadOp(k.shared(b.add(start, b.const(i32, offset)), elem, base), frag, alignment=4))
 
-    sa, a_end = _stage(k, op.a, False, 0)
-    if not together:
+    staged = False
+    if a_frags is None:
+        sa, a_end = _stage(k, op.a, False, 0)
+        staged = True
+        if not together:
+            k.barrier()
+        a0 = first(wm, bm // layout.warps_m, sa)
+        a_frags = {}
+        if not together:  # every A fragment now, before B takes the space
+            a_frags = {(mi, s): _a_frag(read, a0, mi, s, sa, 0) for mi in range(layout.mr) for s in range(steps)}
+            k.barrier()
+    else:
+        a_end = 0
+    if isinstance(staged_b, StagedB):
+        b_frags = staged_b.fragments
+    else:
+        b_base = a_end if together else 0
+        sb, _ = _stage(k, op.b, True, b_base)
+        staged = True
+        b0 = first(wn, bn // layout.warps_n, sb)
+
+        def b_frags(lay: MmaLayout, s: int) -> list[list[SSAValue]]:
+            return [[read(b0, d, b_base) for d in b_parts(sb, ni, s)] for ni in range(lay.nr)]
+
+    if staged:
         k.barrier()
-    a0 = first(wm, bm // layout.warps_m, sa)
-    a_frags = {}
-    if not together:  # every A fragment now, before B takes the space
-        a_frags = {(mi, s): _a_frag(read, a0, mi, s, sa, 0) for mi in range(layout.mr) for s in range(steps)}
-        k.barrier()
-    b_base = a_end if together else 0
-    sb, _ = _stage(k, op.b, True, b_base)
-    k.barrier()
-    b0 = first(wn, bn // layout.warps_n, sb)
     acc = list(acc)
     struct = llvm.LLVMStructType.from_type_list([f32] * 4)
     name = "llvm.nvvm.mma.m16n8k16.row.col." + ("f32.f32" if t == f16 else "bf16")
     for s in range(steps):
         a_s = [a_frags.get((mi, s)) or _a_frag(read, a0, mi, s, sa, 0) for mi in range(layout.mr)]
+        b_s = b_frags(layout, s)
         for ni in range(layout.nr):
-            b_s = [read(b0, d, b_base) for d in b_parts(sb, ni, s)]
             for mi in range(layout.mr):
                 at = (mi * layout.nr + ni) * 4
-                out = b.intrinsic(name, [*a_s[mi], *b_s, *acc[at : at + 4]], struct)
+                out = b.intrinsic(name, [*a_s[mi], *b_s[ni], *acc[at : at + 4]], struct)
                 for c in range(4):
                     acc[at + c] = b.op(llvm.ExtractValueOp(dense_i64([c]), out, f32))
-    k.barrier()
+    if staged:
+        k.barrier()
     return acc
+
+
+@dataclass
+class StagedB:
+    """A dot's B operand already in shared memory (a pipelined copy, attention.py):
+    `fragments(layout, s)` reads, for each of the warp's N tiles, its registers b0b1,
+    b2b3 at K step s."""
+
+    fragments: Callable[[MmaLayout, int], list[list[SSAValue]]]
+
+
+def _frag_type(t: Attribute) -> Attribute:
+    """The type of a 32-bit fragment register of two `t` elements."""
+    return VectorType(f16, [2]) if t == f16 else i32
+
+
+def _held_a(k, op: gb.DotOp, layout: MmaLayout) -> dict | None:
+    """The A fragments {(mi, s): [a0a1, a2a3, a4a5, a6a7]} where they need no shared
+    memory: read before the loop (`hoist_a`), or A computed elementwise in registers of
+    an mma accumulator's layout whose warps own whole rows, as this dot's do."""
+    for scope in reversed(k.memo):
+        if (held := scope.get(("a_frags", op.a, layout))) is not None:
+            return held
+    src = k.layout(shape_of(op.a.type))
+    if not isinstance(src, MmaLayout) or src.warps_n != 1 or src.warps_m != layout.warps_m or _from_dot(op.a) is None:
+        return None
+    regs = k.at(op.a, identity(src))
+    t = element_of(op.a.type)
+    pack = lambda at: _pack(k.b, regs[at], regs[at + 1], t)
+    steps = shape_of(op.a.type)[1] // MMA_K
+    return {(mi, s): [pack(r) for r in a_from_acc(mi, s, src.nr)] for mi in range(layout.mr) for s in range(steps)}
+
+
+def a_from_acc(mi: int, s: int, nr: int) -> list[int]:
+    """The accumulator registers (of a layout with `nr` tiles along N, its warps owning
+    whole rows) whose pairs r, r + 1 are A registers a0a1, a2a3, a4a5, a6a7 of tile mi
+    at K step s: c0c1 and c2c3 (8 rows lower) of N tiles 2s and 2s + 1 (columns 16s to
+    16s + 15), as the PTX ISA's fragments of m16n8k16 lay out A and C."""
+    lo, hi = (mi * nr + 2 * s) * 4, (mi * nr + 2 * s + 1) * 4
+    return [lo, lo + 2, hi, hi + 2]
+
+
+def _pack(b, x: SSAValue, y: SSAValue, t: Attribute) -> SSAValue:
+    """Two 16-bit elements as one fragment register, x in the low half."""
+    if t == f16:
+        v = b.op(llvm.InsertElementOp(b.op(llvm.UndefOp(VectorType(f16, [2]))), x, b.const(i32, 0)))
+        return b.op(llvm.InsertElementOp(v, y, b.const(i32, 1)))
+    rounded = [v.owner.operands[0] for v in (y, x) if isinstance(v.owner, llvm.InlineAsmOp) and v.owner.asm_string.data == BF16_CVT]
+    if len(rounded) == 2:  # two f32 rounded by Kernel.scalar: both at once, y high
+        return b.op(llvm.InlineAsmOp("cvt.rn.bf16x2.f32 $0, $1, $2;", "=r,f,f", rounded, [i32]))
+    wide = lambda v: b.op(llvm.ZExtOp(v, i32))
+    return b.op(llvm.OrOp(wide(x), b.op(llvm.ShlOp(wide(y), b.const(i32, 16)))))
+
+
+BF16_CVT = "cvt.rn.bf16.f32 $0, $1;"  # Kernel.scalar's f32 -> bf16
+
+
+def hoist_a(k, op: gb.DotOp) -> None:
+    """Before a loop: the fragments of `op`'s loop-invariant A (an attention's q) read
+    once into registers, so that each iteration's mmas take them from there."""
+    view = k.ident(op.acc)
+    layout = view[0]
+    if not isinstance(layout, MmaLayout) or not mma_dot(op) or _held_a(k, op, layout) is not None:
+        return
+    b = k.b
+    t = element_of(op.a.type)
+    bm, kk = shape_of(op.a.type)
+    if layout.mr * (kk // MMA_K) * 4 > MAX_HELD_A:
+        return
+    frag = _frag_type(t)
+    tid = k.tid_in(layout)
+    lane = b.op(llvm.AndOp(tid, b.const(i32, WARP - 1)))
+    wm = b.op(llvm.AndOp(_shift(b, tid, 5, llvm.LShrOp), b.const(i32, layout.warps_m - 1)))
+    sa, _ = _stage(k, op.a, False, 0)
+    k.barrier()
+    a0 = b.add(b.mul(b.add(b.mul(wm, b.const(i32, bm // layout.warps_m)), _shift(b, lane, 2, llvm.LShrOp)), b.const(i32, sa)),
+               b.op(llvm.ShlOp(b.op(llvm.AndOp(lane, b.const(i32, 3))), b.const(i32, 1))))
+
+    def read(start: SSAValue, offset: int, base: int) -> SSAValue:
+        return b.op(llvm.LoadOp(k.shared(b.add(start, b.const(i32, offset)), cv.value_type(t), base), frag, alignment=4))
+
+    frags = {(mi, s): _a_frag(read, a0, mi, s, sa, 0) for mi in range(layout.mr) for s in range(kk // MMA_K)}
+    k.barrier()
+    k.memo[-1][("a_frags", op.a, layout)] = frags
+
+
+MAX_HELD_A = 64  # registers of A fragments a thread may hold across a loop
 
 
 def a_parts(stride: int, mi: int, s: int) -> list[int]:
@@ -326,4 +471,4 @@ def _fma(k, op: gb.DotOp, layout: Layout, acc: list[SSAValue]) -> list[SSAValue]
     return acc
 
 
-__all__ = ["MmaLayout", "layouts", "lower", "mma_dot", "refusal", "thread_offset"]
+__all__ = ["MmaLayout", "StagedB", "a_from_acc", "hoist_a", "layouts", "lower", "mma_dot", "refusal", "thread_offset"]

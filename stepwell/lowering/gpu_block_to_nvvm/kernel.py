@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from xdsl.dialects import llvm
 from xdsl.dialects.builtin import (
@@ -24,6 +25,7 @@ from xdsl.dialects.builtin import (
     UnitAttr,
     f32,
     i8,
+    i16,
     i32,
     i64,
 )
@@ -31,7 +33,8 @@ from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of, shape_of
-from stepwell.lowering.gpu_block_to_nvvm import atomic as at
+from stepwell.lowering.gpu_block_to_nvvm import atomic as am
+from stepwell.lowering.gpu_block_to_nvvm import attention as at
 from stepwell.lowering.gpu_block_to_nvvm import convert as cvt
 from stepwell.lowering.gpu_block_to_nvvm import dot as dt
 from stepwell.lowering.gpu_block_to_nvvm import libdevice
@@ -95,13 +98,15 @@ class Kernel:
         self.sfacts: dict[SSAValue, Fact] = {}
         self.layouts = dt.layouts(kernel, self.threads)  # the mma accumulators' shapes
         self.pipelines: list[pl.Plan] = []  # the K loops pipelined (pipeline.py)
+        self.streams: list[at.Plan] = []  # the loops whose dots' B tiles stream (attention.py)
+        self.reserved = 0  # bytes at the start of shared memory a streamed loop's buffers hold
 
     # --- what is accepted ---------------------------------------------------------
 
     def _check(self, op: Operation) -> None:
         if isinstance(op, gb.DotOp) and (why := dt.refusal(op)) is not None:
             raise Unsupported(op, why)
-        if isinstance(op, gb.AtomicRmwOp) and (why := at.refusal(op)) is not None:
+        if isinstance(op, gb.AtomicRmwOp) and (why := am.refusal(op)) is not None:
             raise Unsupported(op, why)
         if isinstance(op, _MEMORY):
             ptr = op.ptr
@@ -195,6 +200,8 @@ class Kernel:
         fn.attributes["gpu_block.grid"] = k.grid
         if self.pipelines:
             fn.attributes["nvvm.dot_pipeline"] = ArrayAttr([p.attribute() for p in self.pipelines])
+        if self.streams:
+            fn.attributes["nvvm.dot_stream"] = ArrayAttr([p.attribute() for p in self.streams])
         if not self.smem:
             return [fn]
         if self.smem > self.max_shared:
@@ -213,7 +220,7 @@ class Kernel:
                 elem = cv.storage_type(op.result.type.pointee)
                 self.env[op.result] = gep(self.b, self.env[op.base], self.env[op.offsets], elem)
             elif isinstance(op, gb.AtomicRmwOp):
-                at.lower(self, op)
+                am.lower(self, op)
             elif isinstance(op, gb.LoadOp | gb.StoreOp) and not isinstance(op.ptr.type, TensorType):
                 self._scalar_memory(op)
             elif isinstance(op, gb.ProgramIdOp):
@@ -222,7 +229,8 @@ class Kernel:
                 grid = self.kernel.grid.data[axis].data if axis < len(self.kernel.grid.data) else "1"
                 self.sfacts[op.result] = Fact(0, 1, (0, int(grid) - 1) if grid.isdigit() else None)
             elif isinstance(op, gb.LoadOp):
-                self.env[op.result] = cvt.load(self, op)
+                if not isinstance(self.env.get(op.result), dt.StagedB):  # (else streamed: attention.py)
+                    self.env[op.result] = cvt.load(self, op)
             elif isinstance(op, gb.StoreOp):
                 self._store(op)
             elif isinstance(op, gb.ReduceOp):
@@ -241,6 +249,10 @@ class Kernel:
             # left for the target where loops-expand-math does not expand (a fused
             # attention chain's softmax): `ex2.approx.f32`, as Triton's tl.exp2
             return self.b.intrinsic("llvm.exp2.f32", args, f32)
+        if op.name == "arith.truncf" and cv.is_bf16(op.results[0].type) and args[0].type == f32:
+            # one `cvt.rn.bf16.f32` (round to nearest even, as cv.f32_to_bf16's integer
+            # sequence; a NaN becomes the canonical one)
+            return self.b.op(llvm.InlineAsmOp(dt.BF16_CVT, "=h,f", args, [i16]))
         if op.name in libdevice.FUNCTIONS:
             return libdevice.call(self.b, op, args, self.declared)
         try:
@@ -312,7 +324,7 @@ class Kernel:
         if isinstance(held, Regs):
             return cvt.convert(self, held, view)
         if isinstance(held, Slice):
-            return self.through_shared(v, held, view)
+            return dt.rows_in(held, view) or self.through_shared(v, held, view)
         op = v.owner
         if isinstance(op, gb.ArangeOp):
             start, d = op.start.value.data, dims[0]
@@ -404,8 +416,10 @@ class Kernel:
     # --- shared memory --------------------------------------------------------------
 
     def shared(self, offset: SSAValue, elem: Attribute, base: int = 0) -> SSAValue:
-        """The address of element `offset` of a shared array of `elem` starting at byte `base`."""
+        """The address of element `offset` of a shared array of `elem` starting at byte
+        `base` (above the `reserved` bytes)."""
         b = self.b
+        base += self.reserved
         start = b.op(llvm.AddressOfOp(self.smem_name, shared_ptr()))
         if base:
             assert base % _bytes(elem) == 0
@@ -413,7 +427,7 @@ class Kernel:
         return b.op(llvm.GEPOp(start, [llvm.GEP_USE_SSA_VAL], elem, [offset], inbounds=True, result_type=shared_ptr()))
 
     def use_shared(self, nbytes: int) -> None:
-        self.smem = max(self.smem, (nbytes + 15) // 16 * 16)
+        self.smem = max(self.smem, (nbytes + self.reserved + 15) // 16 * 16)
 
     def barrier(self) -> None:
         self.b.op(llvm.CallIntrinsicOp("llvm.nvvm.barrier0", [], []))
@@ -604,12 +618,16 @@ class Kernel:
             return
         b = self.b
         lo, hi, step = (self.env[v] for v in (op.lower, op.upper, op.step))
+        for dot in op.body.block.ops:  # loop-invariant A operands: fragments read once
+            if isinstance(dot, gb.DotOp) and dot.a.owner.parent_block() is not op.body.block:
+                dt.hoist_a(self, dot)
+        stream = at.Stream(self, streamed, op, lo, hi, step) if (streamed := at.plan(self, op)) is not None else None
         slots: list[tuple[View | None, list[SSAValue]]] = []
         yielded = op.body.block.last_op.operands
         for init, y in zip(op.iter_args, yielded):
             if isinstance(init.type, TensorType):
-                view = cvt.carried_view(self, y, self.ident(init))
-                regs = self.at(init, view)
+                view = self._carried_slice(y) or cvt.carried_view(self, y, self.ident(init))
+                regs = self._carried_regs(init, view)
                 cells = [b.alloca(r.type, 1) for r in regs]
                 for r, c in zip(regs, cells):
                     b.op(llvm.StoreOp(r, c))
@@ -625,12 +643,16 @@ class Kernel:
             self.sfacts[op.induction_var] = induction(*(self.sfact(v) for v in (op.lower, op.upper, op.step)))
             self._restore(op.body.block.args[1:], slots, types)
             self.memo.append({})
+            if stream is not None:
+                stream.top(iv)
             self._ops(op.body.block.ops)
             for v, (view, cells) in zip(yielded, slots):
-                regs = self.at(v, view) if view is not None else [self.env[v]]
+                regs = self._carried_regs(v, view) if view is not None else [self.env[v]]
                 for r, c in zip(regs, cells):
                     b.op(llvm.StoreOp(r, c))
             self.memo.pop()
+        if stream is not None:
+            stream.finish()
         self._restore(op.outputs, slots, types)
 
     def _pipelined_for(self, op: gb.ForOp, plan: pl.Plan) -> None:
@@ -640,7 +662,41 @@ class Kernel:
     def _restore(self, values: Sequence[SSAValue], slots, types) -> None:
         for v, (view, cells), ts in zip(values, slots, types):
             regs = [self.b.op(llvm.LoadOp(c, ty)) for c, ty in zip(cells, ts)]
-            self.env[v] = Regs.of(view, regs) if view is not None else regs[0]
+            if isinstance(view, _SliceCarry):
+                self.env[v] = Slice(view.layout, view.axis, dict(zip(view.keys, regs)))
+            else:
+                self.env[v] = Regs.of(view, regs) if view is not None else regs[0]
+
+    def _carried_slice(self, yielded: SSAValue) -> _SliceCarry | None:
+        """How a loop carries a block computed elementwise from a reduction's result
+        (an attention's row max and row sum): as that result is held, a slice of the
+        reduced block's layout, so that the loop body changes no layout."""
+        for v in cvt._elementwise(yielded):
+            if isinstance(op := v.owner, gb.ReduceOp):
+                view = cvt.reduce_view(self, op)
+                if view != identity(view[0]):
+                    return None
+                axis = op.axis.value.data
+                return _SliceCarry(view[0], axis, tuple(sorted({view[0].kept(r, axis) for r in range(view[0].per)})))
+        return None
+
+    def _carried_regs(self, v: SSAValue, view) -> list[SSAValue]:
+        """`v`'s registers as the loop carries it (a view, or a slice: its kept registers)."""
+        if not isinstance(view, _SliceCarry):
+            return self.at(v, view)
+        kept = tuple(d for d in range(len(view.layout.shape)) if d != view.axis)
+        regs = self.at(v, (view.layout, kept))
+        return [regs[r] for r in view.keys]
+
+
+@dataclass(frozen=True)
+class _SliceCarry:
+    """A loop-carried block held as a `Slice` of `layout` along `axis` (its registers
+    `keys`)."""
+
+    layout: Layout
+    axis: int
+    keys: tuple[int, ...]
 
 
 def _slot_types(v: SSAValue, slot) -> list[Attribute]:

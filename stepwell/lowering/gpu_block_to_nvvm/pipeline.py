@@ -223,13 +223,15 @@ def issue_at(k, p: Plan, base: SSAValue) -> None:
         _copy(k, op, b.add(base, b.const(i32, start)) if start else base)
 
 
-def _copy(k, op: gb.LoadOp, base: SSAValue) -> None:
+def _copy(k, op: gb.LoadOp, base: SSAValue, view=None) -> None:
+    """(`view`: a copy layout over the tile as it lies in shared memory, row-major,
+    and the load's dims in it; the load's own by default.)"""
     b = k.b
     t = k._elem(op.ptr)
     st = cv.storage_type(t)
-    view = _view(k, op)
+    view = view or _view(k, op)
     layout = view[0]
-    cols = shape_of(op.result.type)[1]
+    cols = layout.shape[1]
     src_base, addrs = k._addresses(op.ptr, view, st)
     aligned = k._aligned(op.ptr, view) == CHUNK and layout.vec * ELEM == CHUNK
     mask = k._mask(op, view)

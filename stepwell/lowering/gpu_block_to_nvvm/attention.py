@@ -1,0 +1,250 @@
+"""A loop whose tensor-core dots read their B tiles from global memory in the loop
+(a fused attention's K loop, loops_to_gpu_block/attention.py: s = q k^T, then
+acc += p v), its B tiles copied global -> shared memory by `cp.async` a few
+iterations ahead and read with `ldmatrix`; the rest of the body (the softmax, the
+other operands) is lowered as in any loop.
+
+**Which loops.** A `gpu_block.for` (no loop inside) with f16/bf16 `gpu_block.dot`s
+whose B [K, N] is a `gpu_block.load` of the body used only by that dot, contiguous
+along N (v: stored [K, N] as it is, read with `ldmatrix.trans`, like pipeline.py's B)
+or along K (k^T, k's rows: stored [N, K], read with plain `ldmatrix`, whose 8x8
+matrices then are the `.col` B fragments of `mma.m16n8k16`), both dims powers of two
+and rows of whole 16-byte chunks. A plain matmul's loop is pipeline.py's.
+
+**Stages.** The kernel's `num_stages` S (at least 2; fewer where S stages would take
+more than half the target's shared memory) buffers of every such tile, at the start
+of shared memory; the kernel's other uses of shared memory (layout changes,
+reductions across warps) go above them while the loop runs (`Kernel.reserved`).
+Before the loop, the copies of the first S - 1 iterations, one commit group each.
+Iteration n waits for all but the S - 2 newest groups (its own tiles landed), passes
+one barrier (every thread's copies landed; every thread done with the buffer that
+iteration n - 1 read), issues the copies of iteration n + S - 1 (if there is one)
+into that buffer, commits, and runs the body, whose dots read their B fragments from
+buffer n mod S. After the loop, a wait for every group and a barrier. The copies are
+pipeline.py's (`_copy`: 16-byte `cp.async` for whole aligned strips, lane by lane with
+the load's `other` for partial ones), in a copy layout over the tile as it lies in
+shared memory, XOR-swizzled as there (`swizzled`).
+
+The decision (stages, the tiles) is recorded on the kernel as `nvvm.dot_stream`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from xdsl.dialects import llvm
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    BoolAttr,
+    DictionaryAttr,
+    IntegerAttr,
+    TensorType,
+    VectorType,
+    f16,
+    i32,
+)
+from xdsl.ir import SSAValue
+
+from stepwell.dialects import gpu_block as gb
+from stepwell.dialects.gpu_block.types import shape_of
+from stepwell.lowering.gpu_block_to_nvvm import dot as dt
+from stepwell.lowering.gpu_block_to_nvvm import pipeline as pl
+from stepwell.lowering.gpu_block_to_nvvm.layout import WARP, Layout, log2
+from stepwell.lowering.gpu_block_to_nvvm.values import Fact
+from stepwell.lowering.loops_to_llvm.builder import dense_i64
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One dot's B tile as it lies in shared memory: row-major `shape`, [K, N] if
+    `trans` (read with ldmatrix .trans), else [N, K]; `offset` bytes into a stage."""
+
+    load: gb.LoadOp
+    trans: bool
+    shape: tuple[int, int]
+    offset: int
+
+    @property
+    def nbytes(self) -> int:
+        return self.shape[0] * self.shape[1] * pl.ELEM
+
+    def view(self, k):
+        """The copy layout over the tile in shared memory, and the load's dims in it."""
+        return Layout.of(self.shape, k.threads, pl.ELEM), (0, 1) if self.trans else (1, 0)
+
+
+@dataclass(frozen=True)
+class Plan:
+    tiles: tuple[Tile, ...]
+    stages: int
+
+    @property
+    def stage_bytes(self) -> int:
+        return sum(t.nbytes for t in self.tiles)
+
+    def attribute(self) -> DictionaryAttr:
+        return DictionaryAttr({
+            "stages": IntegerAttr(self.stages, i32),
+            "tiles": ArrayAttr([DictionaryAttr({
+                "shape": ArrayAttr([IntegerAttr(v, i32) for v in t.shape]), "trans": BoolAttr(t.trans, 1)})
+                for t in self.tiles]),
+        })  # fmt: skip
+
+
+def plan(k, loop: gb.ForOp) -> Plan | None:
+    """The streaming of `loop`'s B tiles, or None where none can stream."""
+    body = loop.body.block
+    if any(isinstance(op, gb.ForOp) for op in body.walk()):
+        return None
+    tiles: list[Tile] = []
+    offset = 0
+    for dot in body.ops:
+        if not isinstance(dot, gb.DotOp) or not dt.mma_dot(dot) or not isinstance(k.ident(dot.acc)[0], dt.MmaLayout):
+            continue
+        load = dot.b.owner
+        if not isinstance(load, gb.LoadOp) or load.parent_block() is not body or dot.b.uses.get_length() != 1:
+            continue
+        if k._chain(load.ptr) is None:
+            continue
+        kk, n = shape_of(dot.b.type)
+        for trans, shape in ((True, (kk, n)), (False, (n, kk))):
+            rows, cols = shape
+            if cols * pl.ELEM % pl.CHUNK or cols & (cols - 1) or rows & (rows - 1):
+                continue
+            tile = Tile(load, trans, shape, offset)
+            strides = [k.fact(o, tile.view(k)).stride for o in k._chain(load.ptr)[1]]
+            if None not in strides and sum(strides) == 1:  # contiguous along the tile's rows
+                tiles.append(tile)
+                offset += tile.nbytes
+                break
+    if not tiles:
+        return None
+    stages = max(2, k.kernel.num_stages.value.data if k.kernel.num_stages is not None else 2)
+    p = Plan(tuple(tiles), stages)
+    while p.stages >= 2 and p.stages * p.stage_bytes > k.max_shared // 2:
+        p = Plan(p.tiles, p.stages - 1)
+    return p if p.stages >= 2 else None
+
+
+# --- the loop -----------------------------------------------------------------------------
+
+
+class Stream:
+    """The state of one streamed loop while the kernel lowers it."""
+
+    def __init__(self, k, p: Plan, loop: gb.ForOp, lo: SSAValue, hi: SSAValue, step: SSAValue):
+        self.k, self.p, self.loop, self.hi, self.step = k, p, loop, hi, step
+        b = k.b
+        k.use_shared(p.stages * p.stage_bytes)
+        k.streams.append(p)
+        for tile in p.tiles:  # the copies' loop-invariant offsets and masks, once
+            view = tile.view(k)
+            for o in k._chain(tile.load.ptr)[1]:
+                if o.owner.parent_block() is not loop.body.block:
+                    k.at(o, view)
+            if (m := tile.load.mask) is not None and m.owner.parent_block() is not loop.body.block:
+                k.at(m, view)
+        # the scalars the copies' addresses and masks are computed from, re-evaluated
+        # for the iteration a copy is issued for
+        self.scalars = [
+            op for op in loop.body.block.ops
+            if not isinstance(op, gb.LoadOp | gb.StoreOp | gb.YieldOp) and not any(isinstance(r.type, TensorType) for r in op.results)
+        ]  # fmt: skip
+        self.read = b.alloca(i32, 1)  # the buffer of this iteration
+        b.op(llvm.StoreOp(b.const(i32, 0), self.read))
+        for s in range(p.stages - 1):
+            self._issue(b.add(lo, b.mul(step, b.const(step.type, s))) if s else lo, b.const(i32, s))
+            pl.commit(k)
+        k.reserved = p.stages * p.stage_bytes
+
+    def top(self, iv: SSAValue) -> None:
+        """The start of an iteration: wait, barrier, the copies S - 1 iterations ahead,
+        and the body's B tiles bound to this iteration's buffer."""
+        k, b, p = self.k, self.k.b, self.p
+        read = b.op(llvm.LoadOp(self.read, i32))
+        last = b.const(i32, p.stages - 1)
+        write = b.select(b.icmp("eq", read, b.const(i32, 0)), last, b.sub(read, b.const(i32, 1)))
+        pl.wait(k, p.stages - 2)
+        k.barrier()
+        self._issue(b.add(iv, b.mul(self.step, b.const(self.step.type, p.stages - 1))), write)
+        pl.commit(k)
+        b.op(llvm.StoreOp(b.select(b.icmp("eq", read, last), b.const(i32, 0), b.add(read, b.const(i32, 1))), self.read))
+        base = b.mul(read, b.const(i32, p.stage_bytes))
+        for tile in p.tiles:
+            k.env[tile.load.result] = dt.StagedB(_fragments(k, tile, b.add(base, b.const(i32, tile.offset))))
+        k.env[self.loop.induction_var] = iv
+
+    def _issue(self, iv: SSAValue, buffer: SSAValue) -> None:
+        """The copies of the iteration at `iv` (if it is one) into `buffer`."""
+        k, b, p = self.k, self.k.b, self.p
+        var = self.loop.induction_var
+        with b.when(b.icmp("slt", iv, self.hi)):
+            k.memo.append({})
+            k.env[var] = iv
+            k.sfacts[var] = Fact(0, math.gcd(k.sfact(self.loop.lower).div, k.sfact(self.loop.step).div))
+            k._ops(self.scalars)
+            base = b.mul(buffer, b.const(i32, p.stage_bytes))
+            reserved, k.reserved = k.reserved, 0
+            for tile in p.tiles:
+                pl._copy(k, tile.load, b.add(base, b.const(i32, tile.offset)), tile.view(k))
+            k.reserved = reserved
+            k.memo.pop()
+
+    def finish(self) -> None:
+        pl.wait(self.k, 0)
+        self.k.barrier()  # (what follows may use the shared memory the copies wrote)
+        self.k.reserved = 0
+
+
+def tile_lane(lane: int, wn: int, ni: int, s: int, cols_per_warp: int, trans: bool) -> tuple[int, int]:
+    """The (row, col) in shared memory of the 16 bytes lane `lane` gives the ldmatrix
+    of N tiles ni, ni + 1 at K step s (`_fragments` computes it in the kernel): a [K, N]
+    tile's (.trans) as pipeline.b_lane; an [N, K] tile's: N row l mod 8 + 8 (l / 16),
+    K chunk (l / 8) mod 2, so that matrices 0-3 are b0b1, b2b3 of tile ni, then of ni + 1."""
+    if trans:
+        return pl.b_lane(lane, wn, ni, s, cols_per_warp)
+    return wn * cols_per_warp + ni * dt.MMA_N + (lane & 7) + 8 * (lane >> 4), s * dt.MMA_K + 8 * (lane >> 3 & 1)
+
+
+def _fragments(k, tile: Tile, base: SSAValue):
+    """The StagedB reader of `tile` in the buffer at byte `base`: for each N tile of
+    the warp, b0b1, b2b3 at K step s (module docstring)."""
+
+    def read(layout: dt.MmaLayout, s: int) -> list[list[SSAValue]]:
+        b = k.b
+        frag = dt._frag_type(k._elem(tile.load.ptr))
+        tid = k.tid_in(layout)
+        lane = b.op(llvm.AndOp(tid, b.const(i32, WARP - 1)))
+        warp = pl._shr(b, tid, 5)
+        wn = b.op(llvm.AndOp(pl._shr(b, warp, log2(layout.warps_m)), b.const(i32, layout.warps_n - 1)))
+        n0 = b.mul(wn, b.const(i32, layout.nr * dt.MMA_N))
+        cols = tile.shape[1]
+        if tile.trans:  # lane l: K row s * 16 + l mod 16, N chunk l / 16
+            row = b.add(b.op(llvm.AndOp(lane, b.const(i32, 15))), b.const(i32, s * dt.MMA_K))
+            col = b.add(n0, b.op(llvm.ShlOp(pl._shr(b, lane, 4), b.const(i32, 3))))
+            at = lambda ni: pl.swizzled(b, row, b.add(col, b.const(i32, ni * dt.MMA_N)), cols)
+        else:  # lane l: N row l mod 8 + 8 (l / 16), K chunk (l / 8) mod 2
+            row = b.add(n0, b.add(b.op(llvm.AndOp(lane, b.const(i32, 7))), b.op(llvm.ShlOp(pl._shr(b, lane, 4), b.const(i32, 3)))))
+            col = b.add(b.op(llvm.ShlOp(b.op(llvm.AndOp(pl._shr(b, lane, 3), b.const(i32, 1))), b.const(i32, 3))),
+                        b.const(i32, s * dt.MMA_K))  # fmt: skip
+            at = lambda ni: pl.swizzled(b, b.add(row, b.const(i32, ni * dt.MMA_N)), col, cols)
+        out: list[list[SSAValue]] = []
+        reserved, k.reserved = k.reserved, 0
+        for ni in range(0, layout.nr, 2):
+            n = 4 if ni + 1 < layout.nr else 2
+            regs = llvm.LLVMStructType.from_type_list([i32] * n)
+            which = ".trans" if tile.trans else ""
+            addr = pl._byte(k, b.add(base, at(ni)))
+            got = b.intrinsic(f"llvm.nvvm.ldmatrix.sync.aligned.m8n8.x{n}{which}.b16", [addr], regs)
+            vals = [b.op(llvm.ExtractValueOp(dense_i64([j]), got, i32)) for j in range(n)]
+            if frag != i32:
+                vals = [b.op(llvm.BitcastOp(v, VectorType(f16, [2]))) for v in vals]
+            out += [vals[j : j + 2] for j in range(0, n, 2)]
+        k.reserved = reserved
+        return out
+
+    return read
+
+
+__all__ = ["Plan", "Stream", "Tile", "plan", "tile_lane"]

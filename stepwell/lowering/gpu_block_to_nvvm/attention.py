@@ -187,7 +187,7 @@ class Stream:
             base = b.mul(buffer, b.const(i32, p.stage_bytes))
             reserved, k.reserved = k.reserved, 0
             for tile in p.tiles:
-                pl._copy(k, tile.load, b.add(base, b.const(i32, tile.offset)), tile.view(k))
+                pl.copy_strips(k, tile.load, b.add(base, b.const(i32, tile.offset)), tile.view(k))
             k.reserved = reserved
             k.memo.pop()
 
@@ -216,17 +216,17 @@ def _fragments(k, tile: Tile, base: SSAValue):
         frag = dt._frag_type(k._elem(tile.load.ptr))
         tid = k.tid_in(layout)
         lane = b.op(llvm.AndOp(tid, b.const(i32, WARP - 1)))
-        warp = pl._shr(b, tid, 5)
-        wn = b.op(llvm.AndOp(pl._shr(b, warp, log2(layout.warps_m)), b.const(i32, layout.warps_n - 1)))
+        warp = pl.shr(b, tid, 5)
+        wn = b.op(llvm.AndOp(pl.shr(b, warp, log2(layout.warps_m)), b.const(i32, layout.warps_n - 1)))
         n0 = b.mul(wn, b.const(i32, layout.nr * dt.MMA_N))
         cols = tile.shape[1]
         if tile.trans:  # lane l: K row s * 16 + l mod 16, N chunk l / 16
             row = b.add(b.op(llvm.AndOp(lane, b.const(i32, 15))), b.const(i32, s * dt.MMA_K))
-            col = b.add(n0, b.op(llvm.ShlOp(pl._shr(b, lane, 4), b.const(i32, 3))))
+            col = b.add(n0, b.op(llvm.ShlOp(pl.shr(b, lane, 4), b.const(i32, 3))))
             at = lambda ni: pl.swizzled(b, row, b.add(col, b.const(i32, ni * dt.MMA_N)), cols)
         else:  # lane l: N row l mod 8 + 8 (l / 16), K chunk (l / 8) mod 2
-            row = b.add(n0, b.add(b.op(llvm.AndOp(lane, b.const(i32, 7))), b.op(llvm.ShlOp(pl._shr(b, lane, 4), b.const(i32, 3)))))
-            col = b.add(b.op(llvm.ShlOp(b.op(llvm.AndOp(pl._shr(b, lane, 3), b.const(i32, 1))), b.const(i32, 3))),
+            row = b.add(n0, b.add(b.op(llvm.AndOp(lane, b.const(i32, 7))), b.op(llvm.ShlOp(pl.shr(b, lane, 4), b.const(i32, 3)))))
+            col = b.add(b.op(llvm.ShlOp(b.op(llvm.AndOp(pl.shr(b, lane, 3), b.const(i32, 1))), b.const(i32, 3))),
                         b.const(i32, s * dt.MMA_K))  # fmt: skip
             at = lambda ni: pl.swizzled(b, b.add(row, b.const(i32, ni * dt.MMA_N)), col, cols)
         out: list[list[SSAValue]] = []
@@ -235,7 +235,7 @@ def _fragments(k, tile: Tile, base: SSAValue):
             n = 4 if ni + 1 < layout.nr else 2
             regs = llvm.LLVMStructType.from_type_list([i32] * n)
             which = ".trans" if tile.trans else ""
-            addr = pl._byte(k, b.add(base, at(ni)))
+            addr = pl.smem_address(k, b.add(base, at(ni)))
             got = b.intrinsic(f"llvm.nvvm.ldmatrix.sync.aligned.m8n8.x{n}{which}.b16", [addr], regs)
             vals = [b.op(llvm.ExtractValueOp(dense_i64([j]), got, i32)) for j in range(n)]
             if frag != i32:

@@ -150,8 +150,8 @@ def swizzled(b, row: SSAValue, col: SSAValue, cols: int) -> SSAValue:
     """The byte offset of element (row, col) of a [*, cols] 16-bit tile (module docstring)."""
     chunks = cols * ELEM // CHUNK
     per_line = max(1, 8 // chunks)
-    key = b.op(llvm.AndOp(_shr(b, row, log2(per_line)), b.const(i32, min(chunks, 8) - 1)))
-    chunk = b.op(llvm.XOrOp(_shr(b, col, 3), key))
+    key = b.op(llvm.AndOp(shr(b, row, log2(per_line)), b.const(i32, min(chunks, 8) - 1)))
+    chunk = b.op(llvm.XOrOp(shr(b, col, 3), key))
     within = b.op(llvm.AndOp(col, b.const(i32, 7)))
     offset = b.add(b.mul(row, b.const(i32, cols * ELEM)), b.op(llvm.ShlOp(chunk, b.const(i32, 4))))
     return b.add(offset, b.op(llvm.ShlOp(within, b.const(i32, 1))))
@@ -177,11 +177,11 @@ def b_lane(lane: int, wn: int, ni: int, s: int, cols_per_warp: int) -> tuple[int
     return s * dt.MMA_K + (lane & 15), wn * cols_per_warp + ni * dt.MMA_N + 8 * (lane >> 4)
 
 
-def _shr(b, v: SSAValue, n: int) -> SSAValue:
+def shr(b, v: SSAValue, n: int) -> SSAValue:
     return b.op(llvm.LShrOp(v, b.const(i32, n))) if n else v
 
 
-def _byte(k, offset: SSAValue) -> SSAValue:
+def smem_address(k, offset: SSAValue) -> SSAValue:
     """The shared memory address `offset` bytes in."""
     return k.shared(offset, i8)
 
@@ -220,10 +220,10 @@ def issue_at(k, p: Plan, base: SSAValue) -> None:
     """The copies of this iteration's tiles into the buffer at byte `base`."""
     b = k.b
     for op, start in zip(p.loads, (0, p.tile_bytes[0])):
-        _copy(k, op, b.add(base, b.const(i32, start)) if start else base)
+        copy_strips(k, op, b.add(base, b.const(i32, start)) if start else base)
 
 
-def _copy(k, op: gb.LoadOp, base: SSAValue, view=None) -> None:
+def copy_strips(k, op: gb.LoadOp, base: SSAValue, view=None) -> None:
     """(`view`: a copy layout over the tile as it lies in shared memory, row-major,
     and the load's dims in it; the load's own by default.)"""
     b = k.b
@@ -239,9 +239,9 @@ def _copy(k, op: gb.LoadOp, base: SSAValue, view=None) -> None:
     other = cv.to_storage(b, k.env[op.other], t) if op.other is not None else b.const(st, 0)
 
     def dst(kk: int) -> SSAValue:
-        row = _shr(b, flat[kk], log2(cols))
+        row = shr(b, flat[kk], log2(cols))
         col = b.op(llvm.AndOp(flat[kk], b.const(i32, cols - 1)))
-        return _byte(k, b.add(base, swizzled(b, row, col, cols)))
+        return smem_address(k, b.add(base, swizzled(b, row, col, cols)))
 
     def lanes(ks: list[int]) -> None:
         for kk in ks:
@@ -307,11 +307,11 @@ def lanes(k, p: Plan) -> Lanes:
     (bm, _), bn = shape_of(p.dot.a.type), shape_of(p.dot.b.type)[1]
     tid = k.tid_in(layout)
     lane = b.op(llvm.AndOp(tid, b.const(i32, WARP - 1)))
-    warp = _shr(b, tid, 5)
+    warp = shr(b, tid, 5)
     wm = b.op(llvm.AndOp(warp, b.const(i32, layout.warps_m - 1)))
-    wn = b.op(llvm.AndOp(_shr(b, warp, log2(layout.warps_m)), b.const(i32, layout.warps_n - 1)))
+    wn = b.op(llvm.AndOp(shr(b, warp, log2(layout.warps_m)), b.const(i32, layout.warps_n - 1)))
     lo16 = b.op(llvm.AndOp(lane, b.const(i32, 15)))
-    hi = b.op(llvm.ShlOp(_shr(b, lane, 4), b.const(i32, 3)))
+    hi = b.op(llvm.ShlOp(shr(b, lane, 4), b.const(i32, 3)))
     a_row = b.add(b.mul(wm, b.const(i32, bm // layout.warps_m)), lo16)
     b_col = b.add(b.mul(wn, b.const(i32, bn // layout.warps_n)), hi)
     return Lanes(a_row, b_col, lo16, hi)
@@ -331,7 +331,7 @@ def fragments(k, p: Plan, ln: Lanes, base: SSAValue, s: int) -> Frags:
 
     def ldmatrix(which: str, n: int, offset: SSAValue) -> list[SSAValue]:
         regs = llvm.LLVMStructType.from_type_list([i32] * n)
-        out = b.intrinsic(f"llvm.nvvm.ldmatrix.sync.aligned.m8n8.x{n}{which}.b16", [_byte(k, offset)], regs)
+        out = b.intrinsic(f"llvm.nvvm.ldmatrix.sync.aligned.m8n8.x{n}{which}.b16", [smem_address(k, offset)], regs)
         vals = [b.op(llvm.ExtractValueOp(dense_i64([j]), out, i32)) for j in range(n)]
         return [b.op(llvm.BitcastOp(v, frag)) for v in vals] if frag != i32 else vals
 

@@ -112,6 +112,7 @@ register_pass(
 )
 register_pipeline("lower-to-ptx-gpu_block", "tensor_graph-decompose{expand-log2-exp2=true},canonicalize,cse,convert-tensor_graph-to-loops,loops-split-reduction{min-parallelism=264 column-width=64 split-args=false split-chains=false},loops-fuse,loops-simplify-index,loops-fuse-attention,loops-expand-math{ops=tanh,powf,ipowi},loops-tile,loops-plan-memory,convert-loops-to-gpu_block")  # noqa: E501
 register_pipeline("lower-to-ptx", "lower-to-ptx-gpu_block,convert-gpu_block-to-nvvm")
+register_pipeline("lower-to-ptx-sm90a", "lower-to-ptx-gpu_block,convert-gpu_block-to-nvvm{wgmma=true}")
 register_emitter("ptx", _lazy("stepwell.targets.ptx", "emit_ptx"))
 
 

@@ -18,6 +18,9 @@ above 48 KiB); a kernel needing more than `max-shared` bytes (the target's limit
 - reduce.py: reductions in-thread, then `shfl.sync.bfly`, then shared memory;
 - dot.py: `gpu_block.dot`, `mma.sync.m16n8k16` for f16/bf16 (the accumulator in the
   mma layout), `fma` for f32/f64, operands staged in shared memory;
+- pipeline.py: a dot's K loop, its tiles copied by `cp.async` stages ahead; wgmma.py:
+  that loop on sm_90a's `wgmma.mma_async` (option `wgmma=true`; the kernel is then
+  marked `nvvm.arch = "sm_90a"` and the PTX emitter targets sm_90a);
 - atomic.py: `gpu_block.atomic_rmw`, one relaxed device-scope `llvm.atomicrmw` per
   element its thread holds (PTX `atom.global`).
 
@@ -61,6 +64,7 @@ class ConvertGpuBlockToNvvm(ModulePass):
     name = "convert-gpu_block-to-nvvm"
 
     max_shared: int = MAX_SHARED  # bytes of shared memory a CTA may use
+    wgmma: bool = False  # pipelined K loops on wgmma.mma_async where they can (sm_90a only: wgmma.py)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         hosts = [f for f in op.ops if isinstance(f, func.FuncOp) and any(isinstance(o, gb.LaunchOp) for o in f.walk())]
@@ -73,7 +77,7 @@ class ConvertGpuBlockToNvvm(ModulePass):
             if (launch := launches.get(top.sym_name.data)) is not None:
                 report.stand_in(top, launch)  # a kernel a pass made: placed at its launch
             try:
-                kernel = Kernel(top, self.max_shared)
+                kernel = Kernel(top, self.max_shared, self.wgmma)
                 lowered = kernel.lower()
                 declared.update(kernel.declared)
             except Unsupported as e:  # at the op where it was written

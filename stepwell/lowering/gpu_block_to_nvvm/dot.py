@@ -75,6 +75,23 @@ class MmaLayout(Layout):
         assert best is not None, shape
         return MmaLayout(tuple(shape), threads, 2, best[1], best[2])
 
+    @staticmethod
+    def for_warpgroups(shape: tuple[int, int], threads: int) -> MmaLayout | None:
+        """The layout of `wgmma.m64nNk16` (wgmma.py) over a [BM, BN] block, if it has one:
+        warpgroups of 4 warps along M (warp w of a group owns 16 rows, as in one 16-row
+        tile of mma.sync, over the group's N columns), one 16-row tile per warp, so
+        BM / 16 warps along M (a multiple of 4) and the rest along N, N (the group's
+        columns) a multiple of 8 and of a 64-column panel (or the whole block), at most 256."""
+        bm, bn = shape
+        warps, wm = threads // WARP, bm // MMA_M
+        if bm % (4 * MMA_M) or warps % wm:
+            return None
+        wn = warps // wm
+        n = bn // wn
+        if n * wn != bn or n % min(bn, 64) or n > 256 or bn < 16:
+            return None
+        return MmaLayout(tuple(shape), threads, 2, wm, wn)
+
     @cached_property
     def mr(self) -> int:  # tiles of a warp along M
         return self.shape[0] // (self.warps_m * MMA_M)
@@ -147,8 +164,9 @@ def mma_dot(op: gb.DotOp) -> bool:
     return element_of(op.a.type) in MMA_TYPES and element_of(op.acc.type) == f32
 
 
-def layouts(kernel: gb.KernelOp, threads: int) -> dict[tuple[int, ...], Layout]:
-    """The mma layout of each shape an mma dot accumulates in. Where a dot's A is
+def layouts(kernel: gb.KernelOp, threads: int, wgmma: bool = False) -> dict[tuple[int, ...], Layout]:
+    """The mma layout of each shape an mma dot accumulates in (with `wgmma`, the
+    warpgroups' layout where the shape has one). Where a dot's A is
     computed elementwise from another's result (attention's p from s), both take every
     warp along M: the rows stay in a warp (their reductions shuffle) and the first
     accumulator's registers are the second dot's A fragments (`_held_a`)."""
@@ -157,7 +175,8 @@ def layouts(kernel: gb.KernelOp, threads: int) -> dict[tuple[int, ...], Layout]:
     for op in kernel.body.walk():
         if isinstance(op, gb.DotOp) and mma_dot(op):
             shape = tuple(shape_of(op.acc.type))
-            out[shape] = MmaLayout.for_block(shape, threads)  # type: ignore[arg-type]
+            wg = MmaLayout.for_warpgroups(shape, threads) if wgmma else None  # type: ignore[arg-type]
+            out[shape] = wg or MmaLayout.for_block(shape, threads)  # type: ignore[arg-type]
             if (src := _from_dot(op.a)) is not None and mma_dot(src):
                 rows |= {shape, tuple(shape_of(src.acc.type))}
     if len({s[0] for s in rows}) == 1:

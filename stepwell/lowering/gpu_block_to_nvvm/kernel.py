@@ -21,6 +21,7 @@ from xdsl.dialects.builtin import (
     IntAttr,
     IntegerAttr,
     IntegerType,
+    StringAttr,
     TensorType,
     UnitAttr,
     f32,
@@ -40,6 +41,7 @@ from stepwell.lowering.gpu_block_to_nvvm import dot as dt
 from stepwell.lowering.gpu_block_to_nvvm import libdevice
 from stepwell.lowering.gpu_block_to_nvvm import pipeline as pl
 from stepwell.lowering.gpu_block_to_nvvm import reduce as rd
+from stepwell.lowering.gpu_block_to_nvvm.wgmma import ARCH as WGMMA_ARCH
 from stepwell.lowering.gpu_block_to_nvvm.layout import Layout, log2
 from stepwell.lowering.gpu_block_to_nvvm.values import (
     UNIFORM,
@@ -83,9 +85,10 @@ _MEMORY = gb.LoadOp | gb.StoreOp | gb.AtomicRmwOp
 class Kernel:
     """One gpu_block.kernel lowered to an llvm.func."""
 
-    def __init__(self, kernel: gb.KernelOp, max_shared: int):
+    def __init__(self, kernel: gb.KernelOp, max_shared: int, wgmma: bool = False):
         self.kernel = kernel
         self.max_shared = max_shared  # bytes of (dynamic) shared memory a CTA may use
+        self.wgmma = wgmma  # K loops may use wgmma (sm_90a; wgmma.py)
         self.threads = 32 * kernel.num_warps.value.data
         ops = [op for op in kernel.body.walk() if op is not kernel]
         for op in ops:
@@ -96,7 +99,7 @@ class Kernel:
         self.smem = 0  # bytes of shared memory the kernel uses
         self.declared: dict[str, Attribute] = {}  # the libdevice functions it calls
         self.sfacts: dict[SSAValue, Fact] = {}
-        self.layouts = dt.layouts(kernel, self.threads)  # the mma accumulators' shapes
+        self.layouts = dt.layouts(kernel, self.threads, wgmma)  # the mma accumulators' shapes
         self.pipelines: list[pl.Plan] = []  # the K loops pipelined (pipeline.py)
         self.streams: list[at.Plan] = []  # the loops whose dots' B tiles stream (attention.py)
         self.reserved = 0  # bytes at the start of shared memory a streamed loop's buffers hold
@@ -200,6 +203,9 @@ class Kernel:
         fn.attributes["gpu_block.grid"] = k.grid
         if self.pipelines:
             fn.attributes["nvvm.dot_pipeline"] = ArrayAttr([p.attribute() for p in self.pipelines])
+        wgmma = any(p.wgmma for p in self.pipelines)
+        if wgmma:
+            fn.attributes["nvvm.arch"] = StringAttr(WGMMA_ARCH)
         if self.streams:
             fn.attributes["nvvm.dot_stream"] = ArrayAttr([p.attribute() for p in self.streams])
         if not self.smem:
@@ -207,7 +213,8 @@ class Kernel:
         if self.smem > self.max_shared:
             raise Unsupported(k, f"a kernel needing {self.smem} bytes of shared memory (more than {self.max_shared})")
         fn.attributes["nvvm.shared_bytes"] = IntegerAttr(self.smem, i32)
-        smem = llvm.GlobalOp(llvm.LLVMArrayType(0, i8), self.smem_name, "external", addr_space=3, alignment=16)
+        align = 1024 if wgmma else 16  # (wgmma's swizzled tiles start at multiples of 1024 bytes)
+        smem = llvm.GlobalOp(llvm.LLVMArrayType(0, i8), self.smem_name, "external", addr_space=3, alignment=align)
         return [smem, fn]
 
     def _ops(self, ops) -> None:

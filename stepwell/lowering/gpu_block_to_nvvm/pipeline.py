@@ -35,6 +35,14 @@ rows per 128-byte line (`max(1, 8 / chunks)`), Q = `min(chunks, 8)`: the 8 rows 
 `ldmatrix` reads at one chunk (8 lanes) and the 8 chunks 8 lanes copy fall on 8
 distinct 16-byte bank groups, so neither conflicts.
 
+**Panels (wgmma).** Where the mmas are wgmma's (wgmma.py), which read both tiles from
+shared memory through descriptors, each tile is stored as column panels of
+`min(cols, 64)` elements (at most 128 bytes a row), panel after panel, each panel
+[rows, width] laid out as above: with rows of 128, 64 or 32 bytes, the XOR of chunk
+bits with row bits is exactly wgmma's 128-, 64- or 32-byte swizzle (address bits 4-6,
+4-5 or 4 with bits 7-9, 7-8 or 7) once the panels start at multiples of 1024 bytes.
+A is K-major (its panels along K), B [BK, BN] is N-major (its panels along N).
+
 **Fragments.** For each 16-wide K step, `ldmatrix.x4` reads a 16x16 A tile of the
 warp (lane l addresses row l mod 16, chunk l / 16): registers a0a1, a2a3, a4a5, a6a7
 of `mma.m16n8k16`; `ldmatrix.x4.trans` reads two 16x8 B tiles (lane l addresses K row
@@ -47,13 +55,14 @@ The decision (stages, warps, tile) is recorded on the kernel as `nvvm.dot_pipeli
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from xdsl.dialects import llvm
 from xdsl.dialects.builtin import (
     ArrayAttr,
     DictionaryAttr,
     IntegerAttr,
+    StringAttr,
     TensorType,
     VectorType,
     f16,
@@ -81,6 +90,7 @@ class Plan:
     loads: tuple[gb.LoadOp, gb.LoadOp]  # A's, B's
     stages: int
     layout: dt.MmaLayout
+    wgmma: bool = False  # the loop's mmas are wgmma.mma_async (wgmma.py), its tiles in panels
 
     @property
     def tile_bytes(self) -> tuple[int, int]:
@@ -94,6 +104,7 @@ class Plan:
     def attribute(self) -> DictionaryAttr:
         (bm, bk), bn = shape_of(self.dot.a.type), shape_of(self.dot.b.type)[1]
         return DictionaryAttr({
+            "mma": StringAttr("wgmma" if self.wgmma else "mma.sync"),
             "stages": IntegerAttr(self.stages, i32),
             "tile": ArrayAttr([IntegerAttr(v, i32) for v in (bm, bn, bk)]),
             "warps": ArrayAttr([IntegerAttr(v, i32) for v in (self.layout.warps_m, self.layout.warps_n)]),
@@ -101,7 +112,8 @@ class Plan:
 
 
 def plan(k, loop: gb.ForOp) -> Plan | None:
-    """The pipelining of `loop`, or None where it is not a plain dot's K loop."""
+    """The pipelining of `loop`, or None where it is not a plain dot's K loop; its mmas
+    `wgmma` where the kernel may use it (`k.wgmma`) and wgmma.py takes the plan."""
     body = list(loop.body.block.ops)
     dots = [op for op in body if isinstance(op, gb.DotOp)]
     if len(dots) != 1 or not dt.mma_dot(dots[0]):
@@ -140,7 +152,11 @@ def plan(k, loop: gb.ForOp) -> Plan | None:
     p = Plan(dot, (loads[0], loads[1]), stages, layout)
     while p.stages >= 2 and p.stages * p.stage_bytes > k.max_shared:
         p = Plan(dot, p.loads, p.stages - 1, layout)
-    return p if p.stages >= 2 else None
+    if p.stages < 2:
+        return None
+    from stepwell.lowering.gpu_block_to_nvvm import wgmma as wg
+
+    return replace(p, wgmma=True) if k.wgmma and wg.takes(k, p) else p
 
 
 # --- shared memory addresses ---------------------------------------------------------------
@@ -163,6 +179,26 @@ def swizzle_offset(row: int, col: int, cols: int) -> int:
     per_line = max(1, 8 // chunks)
     key = (row >> log2(per_line)) & (min(chunks, 8) - 1)
     return row * cols * ELEM + (((col >> 3) ^ key) << 4) + (col & 7) * ELEM
+
+
+PANEL = 64  # elements (128 bytes) of a panel's rows
+
+
+def panelled(b, row: SSAValue, col: SSAValue, rows: int, cols: int) -> SSAValue:
+    """The byte offset of element (row, col) of a [rows, cols] 16-bit tile laid out for
+    wgmma (module docstring, "Panels")."""
+    width = min(cols, PANEL)
+    if width == cols:
+        return swizzled(b, row, col, cols)
+    inner = b.op(llvm.AndOp(col, b.const(i32, width - 1)))
+    start = b.mul(shr(b, col, log2(width)), b.const(i32, rows * width * ELEM))
+    return b.add(start, swizzled(b, row, inner, width))
+
+
+def panel_offset(row: int, col: int, rows: int, cols: int) -> int:
+    """`panelled` in Python (tests)."""
+    width = min(cols, PANEL)
+    return col // width * rows * width * ELEM + swizzle_offset(row, col % width, width)
 
 
 def a_lane(lane: int, wm: int, mi: int, s: int, rows_per_warp: int) -> tuple[int, int]:
@@ -220,12 +256,13 @@ def issue_at(k, p: Plan, base: SSAValue) -> None:
     """The copies of this iteration's tiles into the buffer at byte `base`."""
     b = k.b
     for op, start in zip(p.loads, (0, p.tile_bytes[0])):
-        copy_strips(k, op, b.add(base, b.const(i32, start)) if start else base)
+        copy_strips(k, op, b.add(base, b.const(i32, start)) if start else base, panels=p.wgmma)
 
 
-def copy_strips(k, op: gb.LoadOp, base: SSAValue, view=None) -> None:
+def copy_strips(k, op: gb.LoadOp, base: SSAValue, view=None, panels: bool = False) -> None:
     """(`view`: a copy layout over the tile as it lies in shared memory, row-major,
-    and the load's dims in it; the load's own by default.)"""
+    and the load's dims in it; the load's own by default. `panels`: the tile in
+    wgmma's panels, `panelled`, rather than `swizzled` rows.)"""
     b = k.b
     t = k._elem(op.ptr)
     st = cv.storage_type(t)
@@ -241,7 +278,8 @@ def copy_strips(k, op: gb.LoadOp, base: SSAValue, view=None) -> None:
     def dst(kk: int) -> SSAValue:
         row = shr(b, flat[kk], log2(cols))
         col = b.op(llvm.AndOp(flat[kk], b.const(i32, cols - 1)))
-        return smem_address(k, b.add(base, swizzled(b, row, col, cols)))
+        at = panelled(b, row, col, layout.shape[0], cols) if panels else swizzled(b, row, col, cols)
+        return smem_address(k, b.add(base, at))
 
     def lanes(ks: list[int]) -> None:
         for kk in ks:
@@ -375,25 +413,36 @@ def compute(k, p: Plan, stage: SSAValue, acc: list[SSAValue]) -> list[SSAValue]:
 # --- the loop -------------------------------------------------------------------------------
 
 
+def copy_tile(k, p: Plan, loop: gb.ForOp, iv: SSAValue, offset: SSAValue) -> None:
+    """The copies of tile `iv` (if it is one of the program's) into the buffer at byte
+    `offset`, committed as a group (an empty one past the end)."""
+    b = k.b
+    body = [o for o in loop.body.block.ops if o is not p.dot and o not in p.loads and not isinstance(o, gb.YieldOp)]
+    with b.when(b.icmp("slt", iv, k.env[loop.upper])):
+        k.env[loop.induction_var] = iv
+        k.memo.append({})
+        k._ops(body)
+        issue_at(k, p, offset)
+        k.memo.pop()
+    commit(k)
+
+
 def emit(k, loop: gb.ForOp, p: Plan) -> None:
     """The K loop (module docstring, "Stages"): its result's registers into `k.env`."""
+    if p.wgmma:
+        from stepwell.lowering.gpu_block_to_nvvm import wgmma as wg
+
+        return wg.emit(k, loop, p)
     b, stages = k.b, p.stages
     lo, hi, step = (k.env[v] for v in (loop.lower, loop.upper, loop.step))
     prepare(k, p, loop)
     k.pipelines.append(p)
     acc_view = k.ident(loop.iter_args[0])
     acc_t = cv.value_type(element_of(loop.iter_args[0].type))
-    body = [o for o in loop.body.block.ops if o is not p.dot and o not in p.loads and not isinstance(o, gb.YieldOp)]
     k.sfacts[loop.induction_var] = Fact(0, math.gcd(k.sfact(loop.lower).div, k.sfact(loop.step).div))
 
-    def copies(iv: SSAValue, offset: SSAValue) -> None:  # tile `iv`'s copies into the buffer at `offset`
-        with b.when(b.icmp("slt", iv, hi)):
-            k.env[loop.induction_var] = iv
-            k.memo.append({})
-            k._ops(body)
-            issue_at(k, p, offset)
-            k.memo.pop()
-        commit(k)
+    def copies(iv: SSAValue, offset: SSAValue) -> None:
+        copy_tile(k, p, loop, iv, offset)
 
     def cells(values: list[SSAValue]) -> list[SSAValue]:
         out = [b.alloca(v.type, 1) for v in values]
@@ -445,4 +494,5 @@ def _unflatten(values: list[SSAValue], shape: list[int], p: Plan) -> Frags:
     return [values[4 * i : 4 * i + 4] for i in range(a_n)], [values[4 * a_n + 2 * j : 4 * a_n + 2 * j + 2] for j in range(b_n)]
 
 
-__all__ = ["Plan", "commit", "compute", "emit", "fragments", "issue", "issue_at", "lanes", "mmas", "plan", "prepare", "swizzle_offset", "swizzled", "wait"]
+__all__ = ["PANEL", "Plan", "commit", "compute", "copy_tile", "emit", "fragments", "issue", "issue_at", "lanes", "mmas", "panel_offset",
+           "panelled", "plan", "prepare", "swizzle_offset", "swizzled", "wait"]

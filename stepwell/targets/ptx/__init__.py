@@ -26,7 +26,7 @@ import llvmlite.binding as llvm_binding
 import llvmlite.ir as ir
 from xdsl.backend.llvm.convert_type import convert_type
 from xdsl.dialects import llvm
-from xdsl.dialects.builtin import IntegerAttr, ModuleOp
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr
 from xdsl.ir import Operation
 
 from stepwell.lowering.gpu_block_to_nvvm.libdevice import PREFIX as LIBDEVICE_PREFIX
@@ -190,12 +190,26 @@ def _link_libdevice(ref: llvm_binding.ModuleRef, tm: llvm_binding.TargetMachine)
             f.linkage = "internal"
 
 
+def module_arch(module: ModuleOp, arch: str) -> str:
+    """The architecture to emit `module` for: `arch`, or the variant of it a kernel
+    needs (`nvvm.arch`: sm_90a where it uses wgmma, for `arch` sm_90 or sm_90a); an
+    EmitError for any other pair (LLVM would end the process on a wgmma for sm_90)."""
+    for op in module.ops:
+        need = op.attributes.get("nvvm.arch") if isinstance(op, llvm.FuncOp) else None
+        if isinstance(need, StringAttr) and need.data != arch:
+            if need.data != arch + "a":
+                raise EmitError(f"kernel @{op.sym_name.data} needs {need.data} (it uses wgmma), not {arch}")
+            arch = need.data
+    return arch
+
+
 def emit_ptx(module: ModuleOp, arch: str = "sm_90", ptx: str = "ptx80", **_: object) -> str:
-    """`stepwell-opt --emit ptx`: the module's kernels as PTX for `arch`."""
+    """`stepwell-opt --emit ptx`: the module's kernels as PTX for `arch` (`module_arch`)."""
+    arch = module_arch(module, arch)
     check_target(arch, ptx)
     return compile_ptx(translate(module, arch, ptx), arch, ptx)
 
 
 def emit_ptx_llvm(module: ModuleOp, arch: str = "sm_90", ptx: str = "ptx80", **_: object) -> str:
     """The LLVM IR given to the NVPTX backend (before its passes)."""
-    return translate(module, arch, ptx)
+    return translate(module, module_arch(module, arch), ptx)

@@ -6,7 +6,9 @@ functions that launch them, with the memory plan). `build` then emits the host f
 as the Triton target's launchers (triton/emit.py's `emit_launchers`: one arena per call
 from torch's caching allocator, views at the plan's offsets, results, donation), runs
 convert-gpu_block-to-nvvm on the kernels, emits their PTX and assembles it for `arch`
-with ptxas where there is one. The artifact (kept on disk by the compile cache, so a
+with ptxas where there is one. `arch` is sm_90, or sm_90a where `$STEPWELL_PTX_ARCH`
+says so: then the pipelined matmul loops run on wgmma (convert-gpu_block-to-nvvm's
+`wgmma` option; a cubin for sm_90a runs on Hopper only). The artifact (kept on disk by the compile cache, so a
 later process neither lowers nor assembles again) is the cubin, with the PTX, the
 launchers' source and what the runtime needs (runtime.py) as metadata.
 """
@@ -14,6 +16,7 @@ launchers' source and what the runtime needs (runtime.py) as metadata.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict
 
 from xdsl.dialects import func, llvm
@@ -29,12 +32,24 @@ MAX_SHARED = 227 * 1024
 """The dynamic shared memory a CTA may opt into on ARCH (sm_90: 227 KiB; a launch above
 STATIC_SHARED asks for it with cuFuncSetAttribute, runtime.py)."""
 STATIC_SHARED = 48 * 1024  # what a launch gets without opting in
+ARCHS = (ARCH, "sm_90a")  # what $STEPWELL_PTX_ARCH may choose (sm_90a: wgmma)
 
 
 class PtxTarget(Target):
     name = "ptx"
     pipeline = "lower-to-ptx-gpu_block"
-    arch, ptx, max_shared = ARCH, PTX_VERSION, MAX_SHARED
+    ptx, max_shared = PTX_VERSION, MAX_SHARED
+
+    @property
+    def arch(self) -> str:
+        """`$STEPWELL_PTX_ARCH` (sm_90 or sm_90a), else sm_90; read at each compile (the
+        compile cache's key holds it: `version`)."""
+        from stepwell.compiler import CompileError
+
+        arch = os.environ.get("STEPWELL_PTX_ARCH", "").strip() or ARCH
+        if arch not in ARCHS:
+            raise CompileError(f"STEPWELL_PTX_ARCH={arch!r}: the ptx target builds for {' or '.join(ARCHS)}")
+        return arch
 
     def version(self) -> str:
         import llvmlite
@@ -62,7 +77,7 @@ class PtxTarget(Target):
         try:
             host = emit_launchers(module)
             program = ProgramInfo([function_info(fn, kernels, self.name) for fn in hosts])
-            lowered = _lower_kernels(module, self.max_shared)
+            lowered = _lower_kernels(module, self.max_shared, wgmma=self.arch == "sm_90a")
             ptx = emit_ptx(ModuleOp(lowered), arch=self.arch, ptx=self.ptx)
         except EmitError as e:
             raise CompileError(f"target ptx: {e}") from None
@@ -96,7 +111,7 @@ class PtxTarget(Target):
         return PtxFunction(program, info, donate_argnums)
 
 
-def _lower_kernels(module: ModuleOp, max_shared: int = MAX_SHARED) -> list[Operation]:
+def _lower_kernels(module: ModuleOp, max_shared: int = MAX_SHARED, wgmma: bool = False) -> list[Operation]:
     """convert-gpu_block-to-nvvm on the module (after its launchers were emitted): its
     kernels as llvm.funcs and their shared memory as llvm.mlir.globals, taken out of it.
     Kernels may use up to `max_shared` bytes of shared memory. A kernel the PTX path
@@ -107,7 +122,7 @@ def _lower_kernels(module: ModuleOp, max_shared: int = MAX_SHARED) -> list[Opera
     from stepwell.registry import make_context
 
     try:
-        ConvertGpuBlockToNvvm(max_shared=max_shared).apply(make_context(), module)
+        ConvertGpuBlockToNvvm(max_shared=max_shared, wgmma=wgmma).apply(make_context(), module)
     except PassFailedException as e:
         raise CompileError(f"target ptx: {e}") from None
     lowered = [op for op in module.ops if isinstance(op, llvm.FuncOp | llvm.GlobalOp)]  # kernels, their shared memory

@@ -18,7 +18,7 @@ one wgmma, 32 bytes, lies within a row, so `LBO` is unused); K step s starts 32 
 bytes into the row (the swizzle is applied to address bits, so the start may sit
 inside a swizzle row). B is N-major (the instruction's `tnspB` = 1): 8-row K groups
 `SBO` apart, 64-column panels `LBO` = BK rows apart; K step s starts 16 * s rows on.
-`Operand` and `a_start`/`b_start` compute these; tests/unit/test_ptx_wgmma.py
+`Tiles` computes these; tests/unit/test_ptx_wgmma.py
 simulates the addresses the hardware reads from them.
 
 **The loop.** Prologue: tiles 0 .. S - 2 copied (a group each), a wait for tile 0, a
@@ -75,46 +75,61 @@ def descriptor(address: int, op: Operand) -> int:
     return (address >> 4) & 0x3FFF | op.bits()
 
 
-def shape(p: pl.Plan) -> tuple[int, int, int]:
-    (bm, bk), bn = shape_of(p.dot.a.type), shape_of(p.dot.b.type)[1]
-    return bm, bn, bk
+@dataclass(frozen=True)
+class Tiles:
+    """A plan's tiles as its wgmmas read them: A [bm, bk], B [bk, bn] in one stage's
+    buffer (B after A), `warps_n` warpgroup columns."""
+
+    bm: int
+    bn: int
+    bk: int
+    warps_n: int
+
+    @staticmethod
+    def of(p: pl.Plan) -> Tiles:
+        (bm, bk), bn = shape_of(p.dot.a.type), shape_of(p.dot.b.type)[1]
+        return Tiles(bm, bn, bk, p.layout.warps_n)
+
+    @property
+    def n(self) -> int:
+        """The columns of a warpgroup's wgmma."""
+        return self.bn // self.warps_n
+
+    @property
+    def a(self) -> Operand:
+        row = min(self.bk, pl.PANEL) * pl.ELEM
+        return Operand(row, 16, 8 * row)  # (LBO unused: 16, the least it can say)
+
+    @property
+    def b(self) -> Operand:
+        row = min(self.bn, pl.PANEL) * pl.ELEM
+        return Operand(row, self.bk * row, 8 * row)
+
+    def a_start(self, gm: int, s: int) -> int:
+        """The byte offset in the stage's buffer of warpgroup row `gm`'s A at K step s."""
+        row, width = self.a.row_bytes, self.a.row_bytes // pl.ELEM
+        return gm * WG_M * row + (s * K // width) * self.bm * row + (s * K % width) * pl.ELEM
+
+    def b_start(self, gn: int, s: int) -> int:
+        """The byte offset in the stage's buffer of warpgroup column `gn`'s B at K step s."""
+        b = self.b
+        return self.bm * self.bk * pl.ELEM + gn * self.n // (b.row_bytes // pl.ELEM) * b.lbo + s * K * b.row_bytes
 
 
-def operands(p: pl.Plan) -> tuple[Operand, Operand]:
-    bm, bn, bk = shape(p)
-    a_row, b_row = min(bk, pl.PANEL) * pl.ELEM, min(bn, pl.PANEL) * pl.ELEM
-    return Operand(a_row, 16, 8 * a_row), Operand(b_row, bk * b_row, 8 * b_row)
-
-
-def group_n(p: pl.Plan) -> int:
-    """The columns of a warpgroup's wgmma."""
-    return shape(p)[1] // p.layout.warps_n
-
-
-def a_start(p: pl.Plan, gm: int, s: int) -> int:
-    """The byte offset (in the stage's buffer) of the A rows of warpgroup row `gm` at
-    K step s."""
-    bm, _, bk = shape(p)
-    a = operands(p)[0]
-    width = a.row_bytes // pl.ELEM
-    return gm * WG_M * a.row_bytes + (s * K // width) * bm * a.row_bytes + (s * K % width) * pl.ELEM
-
-
-def b_start(p: pl.Plan, gn: int, s: int) -> int:
-    """The byte offset (in the stage's buffer) of the B columns of warpgroup column
-    `gn` at K step s."""
-    b = operands(p)[1]
-    return p.tile_bytes[0] + gn * group_n(p) // (b.row_bytes // pl.ELEM) * b.lbo + s * K * b.row_bytes
+def group(warp: int, warps_m: int, warps_n: int) -> tuple[int, int]:
+    """The warpgroup row and column of `warp` in `MmaLayout.for_warpgroups` (what `emit`
+    computes in the kernel)."""
+    return (warp & (warps_m - 1)) >> 2, (warp >> log2(warps_m)) & (warps_n - 1)
 
 
 def takes(k, p: pl.Plan) -> bool:
     """Whether the loop of plan `p` runs on wgmma (module docstring)."""
-    bm, bn, bk = shape(p)
+    t = Tiles.of(p)
     acc = tuple(shape_of(p.dot.acc.type))
     return (
         p.layout == dt.MmaLayout.for_warpgroups(acc, k.threads)  # type: ignore[arg-type]
-        and bk % K == 0
-        and min(bn, bk) >= 16
+        and t.bk % K == 0
+        and min(t.bn, t.bk) >= 16
         and p.stages >= 3
         and k.reserved % ALIGN == 0
         and p.tile_bytes[0] % ALIGN == 0
@@ -129,7 +144,7 @@ def _mma(k, p: pl.Plan, acc: list, da, db) -> list:
     b, n = k.b, len(acc)
     t = "f16" if element_of(p.dot.a.type) == f16 else "bf16"
     regs = ",".join(f"${i}" for i in range(n))
-    asm = f"wgmma.mma_async.sync.aligned.m64n{group_n(p)}k16.f32.{t}.{t} {{{regs}}}, ${2 * n}, ${2 * n + 1}, ${2 * n + 2}, 1, 1, 0, 1;"
+    asm = f"wgmma.mma_async.sync.aligned.m64n{Tiles.of(p).n}k16.f32.{t}.{t} {{{regs}}}, ${2 * n}, ${2 * n + 1}, ${2 * n + 2}, 1, 1, 0, 1;"
     constraints = ",".join(["=f"] * n + [str(i) for i in range(n)] + ["l", "l", "b"])
     return _results(k, llvm.InlineAsmOp(asm, constraints, [*acc, da, db, b.const(i1, 1)], [_struct(n)], has_side_effects=True), n)
 
@@ -176,15 +191,15 @@ def emit(k, loop: gb.ForOp, p: pl.Plan) -> None:
     _proxy_fence(k)
     k.barrier()
 
-    # the warpgroup's start in the tiles (warp-uniform: a shuffle from lane 0 says so)
+    # the warpgroup's start in the tiles (`group`; warp-uniform: a shuffle from lane 0 says so)
     warp = pl.shr(b, k.tid_in(layout), log2(WARP))
     warp = b.intrinsic("llvm.nvvm.shfl.sync.idx.i32", [b.const(i32, -1), warp, b.const(i32, 0), b.const(i32, WARP - 1)], i32)
     gm = pl.shr(b, b.op(llvm.AndOp(warp, b.const(i32, layout.warps_m - 1))), 2)
     gn = b.op(llvm.AndOp(pl.shr(b, warp, log2(layout.warps_m)), b.const(i32, layout.warps_n - 1)))
     base = b.op(llvm.PtrToIntOp(pl.smem_address(k, b.const(i32, 0)), i32))
-    a_op, b_op = operands(p)
-    a_group = b.add(base, b.mul(gm, b.const(i32, a_start(p, 1, 0))))
-    b_group = b.add(base, b.mul(gn, b.const(i32, b_start(p, 1, 0) - b_start(p, 0, 0))))
+    t = Tiles.of(p)
+    a_group = b.add(base, b.mul(gm, b.const(i32, t.a_start(1, 0))))
+    b_group = b.add(base, b.mul(gn, b.const(i32, t.b_start(1, 0) - t.b_start(0, 0))))
 
     def desc(start: SSAValue, offset: int, op: Operand) -> SSAValue:
         lo14 = b.op(llvm.ZExtOp(pl.shr(b, b.add(start, b.const(i32, offset)), 4), i64))
@@ -198,14 +213,14 @@ def emit(k, loop: gb.ForOp, p: pl.Plan) -> None:
 
     acc_cells = cells(k.at(loop.iter_args[0], acc_view))
     read_cell, write_cell = cells([b.const(i32, 0), b.const(i32, (stages - 1) * p.stage_bytes)])
-    steps = shape(p)[2] // K
+    steps = t.bk // K
     with b.loop(lo, hi, step) as iv:
         read, write = b.op(llvm.LoadOp(read_cell, i32)), b.op(llvm.LoadOp(write_cell, i32))
         acc = [b.op(llvm.LoadOp(c, f32)) for c in acc_cells]
         a_at, b_at = b.add(a_group, read), b.add(b_group, read)
         _call(k, "llvm.nvvm.wgmma.fence.sync.aligned")
         for s in range(steps):
-            acc = _mma(k, p, acc, desc(a_at, a_start(p, 0, s), a_op), desc(b_at, b_start(p, 0, s), b_op))
+            acc = _mma(k, p, acc, desc(a_at, t.a_start(0, s), t.a), desc(b_at, t.b_start(0, s), t.b))
         _call(k, "llvm.nvvm.wgmma.commit_group.sync.aligned")
         acc = _wait(k, acc, 1)
         pl.wait(k, stages - 3)  # tile j + 1 landed (this thread's copies)
@@ -224,4 +239,4 @@ def emit(k, loop: gb.ForOp, p: pl.Plan) -> None:
     k.env[loop.outputs[0]] = Regs.of(acc_view, acc)
 
 
-__all__ = ["ARCH", "Operand", "a_start", "b_start", "descriptor", "emit", "operands", "takes"]
+__all__ = ["ARCH", "Operand", "Tiles", "descriptor", "emit", "group", "takes"]

@@ -133,7 +133,7 @@ def test_warpgroup_layouts(shape, threads, expected):
 
 # --- the kernels, assembled for sm_90a ------------------------------------------------------
 
-from bench.workloads import gpu_workloads  # noqa: E402
+from bench.workloads import gpu_workloads
 
 WORKLOADS = {w.name: w.source for w in gpu_workloads() if w.name in ("mm_bias_relu",)}
 

@@ -41,7 +41,6 @@ from stepwell.lowering.gpu_block_to_nvvm import dot as dt
 from stepwell.lowering.gpu_block_to_nvvm import libdevice
 from stepwell.lowering.gpu_block_to_nvvm import pipeline as pl
 from stepwell.lowering.gpu_block_to_nvvm import reduce as rd
-from stepwell.lowering.gpu_block_to_nvvm.wgmma import ARCH as WGMMA_ARCH
 from stepwell.lowering.gpu_block_to_nvvm.layout import Layout, log2
 from stepwell.lowering.gpu_block_to_nvvm.values import (
     UNIFORM,
@@ -55,6 +54,7 @@ from stepwell.lowering.gpu_block_to_nvvm.values import (
     infer_scalar,
     lowbit,
 )
+from stepwell.lowering.gpu_block_to_nvvm.wgmma import ARCH as WGMMA_ARCH
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm.builder import FuncBuilder
 from stepwell.lowering.loops_to_llvm.scalar import UnsupportedOp, lower_scalar

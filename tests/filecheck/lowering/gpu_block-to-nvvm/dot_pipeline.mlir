@@ -12,7 +12,7 @@
 // loop, every copy is waited for and a barrier frees the buffers.
 // CHECK: llvm.mlir.global external @mm_k0_smem() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
 // CHECK: llvm.func @mm_k0(
-// CHECK-SAME: nvvm.dot_pipeline = [{stages = 4 : i32, tile = [64 : i32, 64 : i32, 64 : i32], warps = [2 : i32, 2 : i32]}]
+// CHECK-SAME: nvvm.dot_pipeline = [{mma = "mma.sync", stages = 4 : i32, tile = [64 : i32, 64 : i32, 64 : i32], warps = [2 : i32, 2 : i32]}]
 // CHECK-SAME: nvvm.shared_bytes = 65536 : i32
 // CHECK: %[[TWO:[0-9]+]] = llvm.mlir.constant(2 : i32) : i32
 // CHECK: %[[ZERO:[0-9]+]] = llvm.mlir.constant(0 : i32) : i32

@@ -214,6 +214,29 @@ def test_an_unknown_ptx_arch_is_refused(tmp_path, monkeypatch):
         compile(_case("bf16_small")[0], "main", target="ptx")
 
 
+@pytest.mark.parametrize("capability, arch", [((9, 0), "sm_90a"), ((8, 0), "sm_90"), ((10, 0), "sm_90"), (None, "sm_90")])
+def test_the_default_arch_is_the_gpus(monkeypatch, capability, arch):
+    """Without $STEPWELL_PTX_ARCH the target builds for the first GPU: sm_90a (wgmma) on
+    a Hopper, sm_90 on another GPU or without one (None: the driver cannot be loaded)."""
+    from stepwell.targets.ptx import driver
+    from stepwell.targets.ptx import target as ptx_target
+
+    def capability_of(device):
+        if capability is None:
+            raise driver.DriverError("no CUDA driver")
+        return capability
+
+    monkeypatch.delenv("STEPWELL_PTX_ARCH", raising=False)
+    monkeypatch.setattr(driver, "compute_capability", capability_of)
+    ptx_target.device_arch.cache_clear()
+    try:
+        assert ptx_target.PtxTarget().arch == arch
+        monkeypatch.setenv("STEPWELL_PTX_ARCH", "sm_90")
+        assert ptx_target.PtxTarget().arch == "sm_90"
+    finally:
+        ptx_target.device_arch.cache_clear()
+
+
 torch = pytest.importorskip("torch")
 
 

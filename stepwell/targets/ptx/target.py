@@ -6,15 +6,17 @@ functions that launch them, with the memory plan). `build` then emits the host f
 as the Triton target's launchers (triton/emit.py's `emit_launchers`: one arena per call
 from torch's caching allocator, views at the plan's offsets, results, donation), runs
 convert-gpu_block-to-nvvm on the kernels, emits their PTX and assembles it for `arch`
-with ptxas where there is one. `arch` is sm_90, or sm_90a where `$STEPWELL_PTX_ARCH`
-says so: then the pipelined matmul loops run on wgmma (convert-gpu_block-to-nvvm's
-`wgmma` option; a cubin for sm_90a runs on Hopper only). The artifact (kept on disk by the compile cache, so a
+with ptxas where there is one. `arch` is the GPU's: sm_90a on a Hopper (H100/H200: the
+pipelined matmul loops then run on wgmma, convert-gpu_block-to-nvvm's `wgmma` option; a
+cubin for sm_90a runs on Hopper only), else sm_90 (no GPU, as in CI); `$STEPWELL_PTX_ARCH`
+chooses one of the two. The artifact (kept on disk by the compile cache, so a
 later process neither lowers nor assembles again) is the cubin, with the PTX, the
 launchers' source and what the runtime needs (runtime.py) as metadata.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from dataclasses import asdict
@@ -35,6 +37,19 @@ STATIC_SHARED = 48 * 1024  # what a launch gets without opting in
 ARCHS = (ARCH, "sm_90a")  # what $STEPWELL_PTX_ARCH may choose (sm_90a: wgmma)
 
 
+@functools.cache
+def device_arch() -> str:
+    """sm_90a where the first GPU is a Hopper (compute capability 9.0: its matmuls take
+    wgmma), else sm_90 (no GPU, as in CI, or another one: the runtime then loads the PTX
+    or says why it cannot run)."""
+    from stepwell.targets.ptx import driver
+
+    try:
+        return "sm_90a" if driver.compute_capability(0) == (9, 0) else ARCH
+    except driver.DriverError:
+        return ARCH
+
+
 class PtxTarget(Target):
     name = "ptx"
     pipeline = "lower-to-ptx-gpu_block"
@@ -42,11 +57,11 @@ class PtxTarget(Target):
 
     @property
     def arch(self) -> str:
-        """`$STEPWELL_PTX_ARCH` (sm_90 or sm_90a), else sm_90; read at each compile (the
-        compile cache's key holds it: `version`)."""
+        """`$STEPWELL_PTX_ARCH` (sm_90 or sm_90a), else the GPU's (`device_arch`); read at
+        each compile (the compile cache's key holds it: `version`)."""
         from stepwell.compiler import CompileError
 
-        arch = os.environ.get("STEPWELL_PTX_ARCH", "").strip() or ARCH
+        arch = os.environ.get("STEPWELL_PTX_ARCH", "").strip() or device_arch()
         if arch not in ARCHS:
             raise CompileError(f"STEPWELL_PTX_ARCH={arch!r}: the ptx target builds for {' or '.join(ARCHS)}")
         return arch

@@ -28,6 +28,7 @@ reads after the call.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 
@@ -56,7 +57,8 @@ from stepwell.dialects.loops import (
 from stepwell.dialects.loops.attention import Chain
 from stepwell.dialects.loops.attention import held as attention_held
 from stepwell.dialects.loops.memory import ARENA, MEMORY, aligned, byte_size, donated
-from stepwell.dialects.tensor_graph.constants import is_splat, to_numpy
+from stepwell.dialects.tensor_graph.constants import ConstantAttr, is_splat, raw_bytes, to_numpy
+from stepwell.ir import resources
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm.builder import dense_i64
 from stepwell.lowering.loops_to_llvm.checks import check_attr, emit_check
@@ -68,6 +70,7 @@ from stepwell.lowering.loops_to_llvm.planning import (
     plan_kernel,
     target_of,
 )
+from stepwell.targets import CONSTANT_ALIGNMENT
 
 
 class LoweringError(ValueError):
@@ -94,8 +97,11 @@ class Buffer:
 
 
 class FunctionLowering:
-    def __init__(self, fn: func.FuncOp):
+    def __init__(self, fn: func.FuncOp, bind_above: int | None = None):
+        """`bind_above`: constants of more bytes are declarations the loader binds
+        (`bound_global`); None: every constant is a global with its elements."""
         self.fn = fn
+        self.bind_above = bind_above
         self.name = fn.sym_name.data
         self.buffers: list[Buffer] = []
         self.ids: dict[SSAValue, int] = {}
@@ -153,6 +159,13 @@ class FunctionLowering:
 
     def _constant(self, op: Operation, returned: bool) -> None:
         value, attr = op.results[0], op.properties["value"]
+        t = _tensor(value)
+        if self.bind_above is not None and byte_size(t) > self.bind_above and not _splat_attr(attr):
+            symbol = bound_symbol(f"{self.name}_cst{len(self.globals)}", raw_bytes(attr))  # type: ignore[arg-type]
+            self.globals[value] = symbol
+            self._buffer(value, Buffer("const", t, symbol=symbol))
+            self.ops.append(bound_global(symbol, t, attr))  # type: ignore[arg-type]
+            return
         array = to_numpy(attr)  # type: ignore[arg-type]
         if not returned and (array.size == 0 or is_splat(array)):
             self.splats[value] = _splat_bits(array) if array.size else 0  # folded into loads
@@ -327,3 +340,41 @@ def _global(
     else:
         value = DenseIntOrFPElementsAttr(TensorType(storage, [n]), BytesAttr(data.tobytes()))
     return llvm.GlobalOp(llvm.LLVMArrayType(n, storage), symbol, linkage, constant=True, value=value)
+
+
+# --- constants the loader binds ---------------------------------------------------------
+
+BIND = "stepwell.bind"
+"""The attribute of a constant's global that is a declaration: the loader binds the
+symbol to these bytes (a `dense_resource`) when it loads the object code."""
+
+BIND_ALIGNMENT = CONSTANT_ALIGNMENT  # where the loader puts their bytes (a cache line)
+
+
+def bound_symbol(base: str, data: bytes) -> str:
+    """A bound constant's symbol: `base` and a digest of its bytes. The loader's symbols
+    are one table per process (llvmlite's add_symbol), so programs that each have an
+    `@f_cst0` must not share a name unless they share its bytes."""
+    return f"{base}_{hashlib.sha256(data).hexdigest()[:16]}"
+
+
+def bound_global(symbol: str, t: TensorType, attr: ConstantAttr) -> llvm.GlobalOp:
+    """The declaration of a big constant: `llvm.mlir.global external constant @SYM()
+    {alignment = 64, stepwell.bind = dense_resource<NAME> : tensor<N x storage>}`. Its
+    bytes go neither into LLVM IR nor into the object code: the artifact holds them
+    (targets/llvm.py `bound_constants`) and the loader binds the symbol to them. A
+    dense constant gets a blob of its own (named by the symbol)."""
+    storage = cv.storage_type(t.element_type)
+    n = math.prod(t.get_shape())
+    if isinstance(attr, DenseResourceAttr):
+        blob = attr.resource_handle
+    else:
+        blob = StringAttr(resources.add(symbol, resources.Blob(raw_bytes(attr), BIND_ALIGNMENT)))
+    op = llvm.GlobalOp(llvm.LLVMArrayType(n, storage), symbol, "external", constant=True, alignment=BIND_ALIGNMENT)
+    op.attributes[BIND] = DenseResourceAttr(blob, TensorType(storage, [n]))
+    return op
+
+
+def _splat_attr(attr: Attribute) -> bool:
+    """A dense attribute that holds one element for many (a splat: folded into loads)."""
+    return isinstance(attr, DenseIntOrFPElementsAttr) and len(attr.data.data) < byte_size(attr.type)

@@ -39,6 +39,12 @@ def raw_bytes(attr: ConstantAttr) -> bytes:
     return attr.data.data
 
 
+def stored_as_splat(attr: ConstantAttr) -> bool:
+    """Whether the attribute stores one element for several (a dense splat)."""
+    count = math.prod(shape_of(attr.type))
+    return isinstance(attr, DenseIntOrFPElementsAttr) and count > 1 and len(raw_bytes(attr)) == numpy_dtype(attr.type.element_type).itemsize
+
+
 def to_numpy(attr: ConstantAttr) -> np.ndarray:
     """The elements of a constant, as a fresh array of its shape and dtype."""
     elt, shape = attr.type.element_type, shape_of(attr.type)

@@ -57,7 +57,7 @@ from stepwell.dialects.loops import (
 from stepwell.dialects.loops.attention import Chain
 from stepwell.dialects.loops.attention import held as attention_held
 from stepwell.dialects.loops.memory import ARENA, MEMORY, aligned, byte_size, donated
-from stepwell.dialects.tensor_graph.constants import ConstantAttr, is_splat, raw_bytes, to_numpy
+from stepwell.dialects.tensor_graph.constants import ConstantAttr, is_splat, raw_bytes, stored_as_splat, to_numpy
 from stepwell.ir import resources
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm.builder import dense_i64
@@ -160,7 +160,7 @@ class FunctionLowering:
     def _constant(self, op: Operation, returned: bool) -> None:
         value, attr = op.results[0], op.properties["value"]
         t = _tensor(value)
-        if self.bind_above is not None and byte_size(t) > self.bind_above and not _splat_attr(attr):
+        if self.bind_above is not None and byte_size(t) > self.bind_above and not stored_as_splat(attr):  # type: ignore[arg-type]
             symbol = bound_symbol(f"{self.name}_cst{len(self.globals)}", raw_bytes(attr))  # type: ignore[arg-type]
             self.globals[value] = symbol
             self._buffer(value, Buffer("const", t, symbol=symbol))
@@ -374,7 +374,3 @@ def bound_global(symbol: str, t: TensorType, attr: ConstantAttr) -> llvm.GlobalO
     op.attributes[BIND] = DenseResourceAttr(blob, TensorType(storage, [n]))
     return op
 
-
-def _splat_attr(attr: Attribute) -> bool:
-    """A dense attribute that holds one element for many (a splat: folded into loads)."""
-    return isinstance(attr, DenseIntOrFPElementsAttr) and len(attr.data.data) < byte_size(attr.type)

@@ -22,7 +22,7 @@ from xdsl.ir import Operation
 from xdsl.utils.exceptions import PassFailedException
 
 from stepwell.dialects import gpu_block as gb
-from stepwell.targets import Artifact, Target
+from stepwell.targets import BIND_CONSTANTS_ABOVE, Artifact, Target
 
 ARCH, PTX_VERSION = "sm_90", "ptx80"
 MAX_SHARED = 227 * 1024
@@ -34,6 +34,7 @@ STATIC_SHARED = 48 * 1024  # what a launch gets without opting in
 class PtxTarget(Target):
     name = "ptx"
     pipeline = "lower-to-ptx-gpu_block"
+    bind_constants_above = BIND_CONSTANTS_ABOVE  # bigger constants: the artifact's bytes, not the launchers'
     arch, ptx, max_shared = ARCH, PTX_VERSION, MAX_SHARED
 
     def version(self) -> str:
@@ -50,7 +51,7 @@ class PtxTarget(Target):
         from stepwell.compiler import CompileError
         from stepwell.targets.ptx import emit_ptx
         from stepwell.targets.ptx.assemble import AssembleError, assemble, find_ptxas
-        from stepwell.targets.triton.emit import emit_launchers
+        from stepwell.targets.triton.emit import bound_constants, emit_launchers
         from stepwell.targets.triton.runtime import ProgramInfo
         from stepwell.targets.triton.target import function_info
         from stepwell.tools.emitters import EmitError
@@ -60,7 +61,8 @@ class PtxTarget(Target):
         if not hosts or any(isinstance(op, llvm.FuncOp) for op in module.ops):
             raise CompileError(f"target ptx builds gpu_block kernels and their launches (pipeline {self.pipeline})")
         try:
-            host = emit_launchers(module)
+            host = emit_launchers(module, self.bind_constants_above)
+            constants = bound_constants(module, self.bind_constants_above)
             program = ProgramInfo([function_info(fn, kernels, self.name) for fn in hosts])
             lowered = _lower_kernels(module, self.max_shared)
             ptx = emit_ptx(ModuleOp(lowered), arch=self.arch, ptx=self.ptx)
@@ -79,12 +81,12 @@ class PtxTarget(Target):
             "ptx": ptx,
             "host": host,
         }
-        return Artifact(cubin, json.dumps(metadata))
+        return Artifact(cubin, json.dumps(metadata), constants)
 
     def load(self, artifact: Artifact):
         from stepwell.targets.ptx.runtime import load_program
 
-        return load_program(artifact.data, json.loads(artifact.metadata))
+        return load_program(artifact.data, json.loads(artifact.metadata), artifact.constants)
 
     def functions(self, program) -> list[str]:
         return [f.plan.name for f in program.info.functions]

@@ -39,10 +39,15 @@ def raw_bytes(attr: ConstantAttr) -> bytes:
     return attr.data.data
 
 
-def stored_as_splat(attr: ConstantAttr) -> bool:
-    """Whether the attribute stores one element for several (a dense splat)."""
-    count = math.prod(shape_of(attr.type))
-    return isinstance(attr, DenseIntOrFPElementsAttr) and count > 1 and len(raw_bytes(attr)) == numpy_dtype(attr.type.element_type).itemsize
+def is_splat_attr(attr: ConstantAttr) -> bool:
+    """Whether every element of a constant has the same bits, or it has none (`is_splat`
+    of its array, read from the stored bytes without a copy)."""
+    raw, count = raw_bytes(attr), math.prod(shape_of(attr.type))
+    size = numpy_dtype(attr.type.element_type).itemsize
+    if count == 0 or len(raw) == size:
+        return True
+    bits = np.frombuffer(raw, f"u{size}")
+    return bool((bits == bits[0]).all())
 
 
 def to_numpy(attr: ConstantAttr) -> np.ndarray:

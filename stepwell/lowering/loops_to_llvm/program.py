@@ -57,7 +57,7 @@ from stepwell.dialects.loops import (
 from stepwell.dialects.loops.attention import Chain
 from stepwell.dialects.loops.attention import held as attention_held
 from stepwell.dialects.loops.memory import ARENA, MEMORY, aligned, byte_size, donated
-from stepwell.dialects.tensor_graph.constants import ConstantAttr, is_splat, raw_bytes, stored_as_splat, to_numpy
+from stepwell.dialects.tensor_graph.constants import ConstantAttr, is_splat_attr, raw_bytes, to_numpy
 from stepwell.ir import resources
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm.builder import dense_i64
@@ -159,17 +159,18 @@ class FunctionLowering:
 
     def _constant(self, op: Operation, returned: bool) -> None:
         value, attr = op.results[0], op.properties["value"]
+        if not returned and is_splat_attr(attr):  # type: ignore[arg-type]
+            array = to_numpy(attr)  # type: ignore[arg-type]
+            self.splats[value] = _splat_bits(array) if array.size else 0  # folded into loads
+            return
         t = _tensor(value)
-        if self.bind_above is not None and byte_size(t) > self.bind_above and not stored_as_splat(attr):  # type: ignore[arg-type]
+        if self.bind_above is not None and byte_size(t) > self.bind_above:
             symbol = bound_symbol(f"{self.name}_cst{len(self.globals)}", raw_bytes(attr))  # type: ignore[arg-type]
             self.globals[value] = symbol
             self._buffer(value, Buffer("const", t, symbol=symbol))
             self.ops.append(bound_global(symbol, t, attr))  # type: ignore[arg-type]
             return
         array = to_numpy(attr)  # type: ignore[arg-type]
-        if not returned and (array.size == 0 or is_splat(array)):
-            self.splats[value] = _splat_bits(array) if array.size else 0  # folded into loads
-            return
         symbol = f"{self.name}_cst{len(self.globals)}"
         self.globals[value] = symbol
         self._buffer(value, Buffer("const", _tensor(value), symbol=symbol))

@@ -44,7 +44,7 @@ from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of, shape_of
 from stepwell.dialects.loops.index import format_index, sym
 from stepwell.dialects.loops.memory import ARENA, MEMORY, SlotAttr, byte_size
-from stepwell.dialects.tensor_graph.constants import is_splat, raw_bytes, stored_as_splat, to_numpy
+from stepwell.dialects.tensor_graph.constants import is_splat, raw_bytes, is_splat_attr, to_numpy
 from stepwell.dtypes import numpy_dtype
 from stepwell.lowering.loops_to_gpu_block.checks import CHECK
 from stepwell.tools.emitters import EmitError
@@ -221,7 +221,7 @@ def _constant_ops(module: ModuleOp) -> list[Operation]:
 
 def _bound(op: Operation, bind_above: int | None) -> bool:
     attr = op.properties["value"]
-    return bind_above is not None and byte_size(op.results[0].type) > bind_above and not stored_as_splat(attr)  # type: ignore[arg-type]
+    return bind_above is not None and byte_size(op.results[0].type) > bind_above and not is_splat_attr(attr)  # type: ignore[arg-type]
 
 
 def bound_constants(module: ModuleOp, bind_above: int | None) -> dict[str, bytes]:

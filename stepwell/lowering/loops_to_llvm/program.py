@@ -57,7 +57,12 @@ from stepwell.dialects.loops import (
 from stepwell.dialects.loops.attention import Chain
 from stepwell.dialects.loops.attention import held as attention_held
 from stepwell.dialects.loops.memory import ARENA, MEMORY, aligned, byte_size, donated
-from stepwell.dialects.tensor_graph.constants import ConstantAttr, is_splat_attr, raw_bytes, to_numpy
+from stepwell.dialects.tensor_graph.constants import (
+    ConstantAttr,
+    element_bytes,
+    is_splat_attr,
+    to_numpy,
+)
 from stepwell.ir import resources
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm.builder import dense_i64
@@ -165,10 +170,10 @@ class FunctionLowering:
             return
         t = _tensor(value)
         if self.bind_above is not None and byte_size(t) > self.bind_above:
-            symbol = bound_symbol(f"{self.name}_cst{len(self.globals)}", raw_bytes(attr))  # type: ignore[arg-type]
-            self.globals[value] = symbol
-            self._buffer(value, Buffer("const", t, symbol=symbol))
-            self.ops.append(bound_global(symbol, t, attr))  # type: ignore[arg-type]
+            bound = bound_global(f"{self.name}_cst{len(self.globals)}", t, attr)  # type: ignore[arg-type]
+            self.globals[value] = bound.sym_name.data
+            self._buffer(value, Buffer("const", t, symbol=bound.sym_name.data))
+            self.ops.append(bound)
             return
         array = to_numpy(attr)  # type: ignore[arg-type]
         symbol = f"{self.name}_cst{len(self.globals)}"
@@ -352,26 +357,23 @@ symbol to these bytes (a `dense_resource`) when it loads the object code."""
 BIND_ALIGNMENT = CONSTANT_ALIGNMENT  # where the loader puts their bytes (a cache line)
 
 
-def bound_symbol(base: str, data: bytes) -> str:
-    """A bound constant's symbol: `base` and a digest of its bytes. The loader's symbols
-    are one table per process (llvmlite's add_symbol), so programs that each have an
-    `@f_cst0` must not share a name unless they share its bytes."""
-    return f"{base}_{hashlib.sha256(data).hexdigest()[:16]}"
-
-
-def bound_global(symbol: str, t: TensorType, attr: ConstantAttr) -> llvm.GlobalOp:
-    """The declaration of a big constant: `llvm.mlir.global external constant @SYM()
-    {alignment = 64, stepwell.bind = dense_resource<NAME> : tensor<N x storage>}`. Its
-    bytes go neither into LLVM IR nor into the object code: the artifact holds them
-    (targets/llvm.py `bound_constants`) and the loader binds the symbol to them. A
-    dense constant gets a blob of its own (named by the symbol)."""
+def bound_global(base: str, t: TensorType, attr: ConstantAttr) -> llvm.GlobalOp:
+    """The declaration of a big constant: `llvm.mlir.global external constant
+    @BASE_DIGEST() {alignment = 64, stepwell.bind = dense_resource<NAME> : tensor<N x
+    storage>}`. Its bytes go neither into LLVM IR nor into the object code: the artifact
+    holds them (targets/llvm.py `bound_constants`) and the loader binds the symbol to
+    them. A dense constant gets a blob of its own (named by the symbol). The symbol
+    ends in a digest of the bytes: the loader's symbols are one table per process
+    (llvmlite's add_symbol), so programs that each have an `@f_cst0` must not share a
+    name unless they share its bytes."""
     storage = cv.storage_type(t.element_type)
     n = math.prod(t.get_shape())
+    data = element_bytes(attr)
+    symbol = f"{base}_{hashlib.sha256(data).hexdigest()[:16]}"
     if isinstance(attr, DenseResourceAttr):
         blob = attr.resource_handle
     else:
-        blob = StringAttr(resources.add(symbol, resources.Blob(raw_bytes(attr), BIND_ALIGNMENT)))
+        blob = StringAttr(resources.add(symbol, resources.Blob(data, BIND_ALIGNMENT)))
     op = llvm.GlobalOp(llvm.LLVMArrayType(n, storage), symbol, "external", constant=True, alignment=BIND_ALIGNMENT)
     op.attributes[BIND] = DenseResourceAttr(blob, TensorType(storage, [n]))
     return op
-

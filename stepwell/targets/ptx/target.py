@@ -45,7 +45,7 @@ class PtxTarget(Target):
 
         libdevice = find_libdevice()  # its functions are inlined into the cubin
         linked = f"{libdevice} ({libdevice.stat().st_size} bytes)" if libdevice else "no libdevice"
-        return f"llvmlite {llvmlite.__version__} | {ptxas_version()} | {linked} | {self.arch} {self.ptx} | shared {self.max_shared}"
+        return f"llvmlite {llvmlite.__version__} | {ptxas_version()} | {linked} | {self.arch} {self.ptx} | shared {self.max_shared} | constants bound above {self.bind_constants_above} bytes"
 
     def build(self, module: ModuleOp) -> Artifact:
         from stepwell.compiler import CompileError

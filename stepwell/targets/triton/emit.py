@@ -44,7 +44,7 @@ from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of, shape_of
 from stepwell.dialects.loops.index import format_index, sym
 from stepwell.dialects.loops.memory import ARENA, MEMORY, SlotAttr, byte_size
-from stepwell.dialects.tensor_graph.constants import is_splat, raw_bytes, is_splat_attr, to_numpy
+from stepwell.dialects.tensor_graph.constants import element_bytes, is_splat, is_splat_attr, to_numpy
 from stepwell.dtypes import numpy_dtype
 from stepwell.lowering.loops_to_gpu_block.checks import CHECK
 from stepwell.tools.emitters import EmitError
@@ -227,7 +227,7 @@ def _bound(op: Operation, bind_above: int | None) -> bool:
 def bound_constants(module: ModuleOp, bind_above: int | None) -> dict[str, bytes]:
     """The bytes of the constants `emit_triton(module, bind_above)` leaves to the
     loader, by their names in `_CONSTANT_DATA`: what the artifact holds beside the source."""
-    return {_constant_name(op): raw_bytes(op.properties["value"]) for op in _constant_ops(module) if _bound(op, bind_above)}  # type: ignore[arg-type]
+    return {_constant_name(op): element_bytes(op.properties["value"]) for op in _constant_ops(module) if _bound(op, bind_above)}  # type: ignore[arg-type]
 
 
 def _emit(module: ModuleOp, with_kernels: bool, bind_above: int | None) -> str:

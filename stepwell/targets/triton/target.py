@@ -35,7 +35,7 @@ class TritonTarget(Target):
     def version(self) -> str:
         from stepwell.targets.triton import runtime
 
-        return f"triton {runtime.triton_version()}"
+        return f"triton {runtime.triton_version()} | constants bound above {self.bind_constants_above} bytes"
 
     def build(self, module: ModuleOp) -> Artifact:
         from stepwell.compiler import CompileError

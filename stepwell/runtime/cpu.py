@@ -37,13 +37,15 @@ import os
 import queue
 import threading
 import warnings
-from typing import Any, Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import numpy as np
 
 from stepwell.reference.evaluators import index_out_of_range
 from stepwell.runtime import pool
 from stepwell.runtime.plan import BufferSpec, CallSpec, FunctionPlan, check_argument, check_count
+from stepwell.targets import bound_array
 from stepwell.targets import llvm as llvm_target
 
 PARALLEL_WORK = 1 << 15  # scalar iterations per thread below which a call keeps fewer threads
@@ -90,10 +92,12 @@ def _thread_limit(value: str) -> int | None:
 
 
 class Library:
-    """The machine code of one compiled module, loaded with MCJIT."""
+    """The machine code of one compiled module, loaded with MCJIT; `constants`: the
+    bytes of the constants it declares (bound here, read-only and 64-byte aligned)."""
 
-    def __init__(self, obj: bytes):
-        self.engine = llvm_target.load_object(obj)
+    def __init__(self, obj: bytes, constants: Mapping[str, bytes | memoryview] = {}):
+        self.constants = {name: bound_array(data) for name, data in constants.items()}
+        self.engine = llvm_target.load_object(obj, {name: a.ctypes.data for name, a in self.constants.items()})
         self._kernels: dict[str, Any] = {}
 
     def kernel(self, name: str, n_buffers: int):
@@ -111,8 +115,10 @@ class Library:
         n = math.prod(spec.shape)
         if n == 0:
             return np.empty(spec.shape, dtype)
-        address = self.engine.get_global_value_address(spec.symbol)
-        raw = ctypes.string_at(address, n * dtype.itemsize)
+        if spec.symbol in self.constants:
+            raw = self.constants[spec.symbol]
+        else:
+            raw = ctypes.string_at(self.engine.get_global_value_address(spec.symbol), n * dtype.itemsize)
         return np.frombuffer(raw, dtype=dtype).reshape(spec.shape).copy()
 
 

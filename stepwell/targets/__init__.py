@@ -32,11 +32,19 @@ implementation, registered like any plugin's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from xdsl.dialects.builtin import ModuleOp
+
+BIND_CONSTANTS_ABOVE = 64 * 1024
+"""Constants of more bytes stay out of generated code: the artifact holds them
+(`Artifact.constants`) and the loader binds them (the CPU pipeline's
+`convert-loops-to-llvm{bind-constants-above}` has the same default)."""
+
+CONSTANT_ALIGNMENT = 64
 
 
 class Unavailable(RuntimeError):
@@ -51,6 +59,24 @@ class Artifact:
 
     data: bytes
     metadata: str = ""
+    constants: Mapping[str, bytes | memoryview] = field(default_factory=dict)
+    """Big constants the code refers to but does not hold, by name: the loader binds
+    them (`bound_array`). The compile cache stores each one 64-byte aligned in its file
+    and gives them back as views of the file mapped read-only (no copy)."""
+
+
+def bound_array(data: bytes | memoryview) -> np.ndarray:
+    """A constant of an artifact as a read-only byte array at a 64-byte aligned
+    address: a view of `data` where it is aligned (read from the compile cache), else
+    one aligned copy (a freshly built artifact's bytes)."""
+    view = np.frombuffer(data, np.uint8)
+    if view.ctypes.data % CONSTANT_ALIGNMENT and view.size:
+        room = np.empty(view.size + CONSTANT_ALIGNMENT, np.uint8)
+        start = -room.ctypes.data % CONSTANT_ALIGNMENT
+        view = room[start : start + view.size]
+        view[:] = np.frombuffer(data, np.uint8)
+    view.flags.writeable = False
+    return view
 
 
 class Target:

@@ -4,8 +4,9 @@ Its pipeline `lower-to-cpu` lowers tensor_graph to the llvm dialect; `build`
 translates that to LLVM IR (targets/llvm.py), optimizes at O3 for the host CPU and
 emits object code in the bounded LLVM worker (targets/llvm_machine.py, within
 `$STEPWELL_COMPILE_TIMEOUT`), and keeps the plans of the functions
-(runtime/plan.py) as the artifact's metadata. `load` loads the object code with
-MCJIT; a function is a `runtime.cpu.CpuFunction`.
+(runtime/plan.py) as the artifact's metadata and the bytes of its big constants
+(declarations in the object code) as the artifact's constants. `load` loads the
+object code with MCJIT, binding those declarations to the bytes; a function is a `runtime.cpu.CpuFunction`.
 """
 
 from __future__ import annotations
@@ -42,16 +43,16 @@ class CpuTarget(Target):
         except ValueError as e:
             raise CompileError(f"target cpu: {e}") from None
         try:
-            obj = llvm_target.machine_code(llvm_target.translate(module))
+            obj = llvm_target.machine_code(llvm_target.translate(module))  # big constants: not in it
         except llvm_target.CompileTimeout as e:
             raise CompileError(str(e)) from None
         STATS["llvm_compiles"] += 1
-        return Artifact(obj, to_json(plans))
+        return Artifact(obj, to_json(plans), llvm_target.bound_constants(module))
 
     def load(self, artifact: Artifact) -> CpuProgram:
         from stepwell.runtime.cpu import Library
 
-        return CpuProgram(Library(artifact.data), from_json(artifact.metadata))
+        return CpuProgram(Library(artifact.data, artifact.constants), from_json(artifact.metadata))
 
     def functions(self, program: CpuProgram) -> list[str]:
         return [plan.name for plan in program.plans]

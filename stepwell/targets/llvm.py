@@ -10,7 +10,9 @@ LLVM itself (optimize, emit_object, load_object, the time limit) is in llvm_mach
 The translation is xDSL's (`xdsl.backend.llvm.convert_op`, op by op) plus what it
 lacks: the casts and `atomicrmw` of `stepwell.lowering.loops_to_llvm.llvm_ops`, fast-math flags on
 `llvm.call_intrinsic`, `noalias` arguments, and constant globals as raw bytes (fast to
-print, exact for every element type).
+print, exact for every element type), except big ones: those are declarations
+(`stepwell.bind`, convert-loops-to-llvm's `bind-constants-above`) whose bytes
+`bound_constants` gives the artifact and the loader binds (`load_object(obj, symbols)`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from stepwell.lowering.loops_to_llvm.llvm_ops import (
     FPToUIOp,
     UIToFPOp,
 )
+from stepwell.lowering.loops_to_llvm.program import BIND, BIND_ALIGNMENT
 from stepwell.targets.llvm_machine import (  # noqa: F401 (this module's API since before the split)
     LOCK,
     CompileTimeout,
@@ -69,6 +72,11 @@ def translate(module: ModuleOp) -> str:
 
 
 def _global(op: llvm.GlobalOp, out: ir.Module) -> None:
+    if BIND in op.attributes:  # a declaration: the loader binds it (bound_constants)
+        gv = ir.GlobalVariable(out, convert_type(op.global_type), name=op.sym_name.data)
+        gv.global_constant = True
+        gv.align = BIND_ALIGNMENT
+        return
     value = op.value
     if not isinstance(value, (DenseIntOrFPElementsAttr, DenseResourceAttr)):
         raise ValueError(f"global @{op.sym_name.data}: only dense and dense_resource constants are supported")
@@ -80,6 +88,16 @@ def _global(op: llvm.GlobalOp, out: ir.Module) -> None:
     if op.linkage.linkage.data != "external":  # (LLVM spells an external definition without it)
         gv.linkage = op.linkage.linkage.data
     gv.align = 64
+
+
+def bound_constants(module: ModuleOp) -> dict[str, bytes]:
+    """The bytes of each constant the loader binds (a global with `stepwell.bind`), by
+    symbol: what the artifact holds beside the object code."""
+    return {
+        op.sym_name.data: raw_bytes(op.attributes[BIND])  # type: ignore[arg-type]
+        for op in module.ops
+        if isinstance(op, llvm.GlobalOp) and BIND in op.attributes
+    }
 
 
 def _declare(op: llvm.FuncOp, out: ir.Module) -> ir.Function:

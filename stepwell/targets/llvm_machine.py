@@ -3,7 +3,7 @@ on it.
 
     ref = optimize(text)              # O3 with the new pass manager, host CPU
     obj = emit_object(ref)            # ELF bytes: what the compile cache stores
-    engine = load_object(obj)         # MCJIT; engine.get_function_address(name)
+    engine = load_object(obj, {symbol: address})   # MCJIT, undefined symbols bound
     obj = bounded("object", text)     # optimize + emit_object, within the time limit
 
 LLVM's optimizer cannot be interrupted inside a process, and one bad input can keep it
@@ -108,10 +108,15 @@ def emit_assembly(ref: llvm_binding.ModuleRef) -> str:
         return target_machine().emit_assembly(ref)
 
 
-def load_object(obj: bytes) -> llvm_binding.ExecutionEngine:
-    """An MCJIT engine holding the machine code of `obj` (keep it alive while calling)."""
+def load_object(obj: bytes, symbols: dict[str, int] | None = None) -> llvm_binding.ExecutionEngine:
+    """An MCJIT engine holding the machine code of `obj` (keep it alive while calling),
+    its undefined `symbols` bound to those addresses. (llvmlite's symbols are one table
+    for the process; each is resolved while the lock is held, so a name that another
+    program bound earlier to other memory is not seen.)"""
     with LOCK:
         _initialized()
+        for name, address in (symbols or {}).items():
+            llvm_binding.add_symbol(name, address)
         empty = llvm_binding.parse_assembly("")
         engine = llvm_binding.create_mcjit_compiler(empty, _new_target_machine())
         engine.add_object_file(llvm_binding.ObjectFileRef.from_data(obj))

@@ -371,3 +371,152 @@ def test_a_constant_of_both_zero_signs_is_no_splat_on_any_path(tmp_path, monkeyp
     pytest.importorskip("triton")
     if not torch.cuda.is_available():
         assert compile(text, "f", target="triton")(x).tolist() == expected
+
+
+# --- big constants stay out of generated code: the loader binds them -------------------
+
+BOUND = "{bind-constants-above=0}"  # every constant that is no splat is bound
+
+
+def _cpu_pipeline(option: str) -> str:
+    from stepwell.registry import pipelines
+
+    return pipelines()["lower-to-cpu"].replace("convert-loops-to-llvm", f"convert-loops-to-llvm{option}")
+
+
+def test_cpu_bound_constants_give_the_same_results(tmp_path, monkeypatch):
+    monkeypatch.setenv("STEPWELL_CACHE_DIR", str(tmp_path))
+    dense, blobs = _texts()
+    expected = compile(dense, "f")(*_inputs())
+    for text in (dense, blobs):
+        f = compile(text, "f", pipeline=_cpu_pipeline(BOUND))
+        assert len(f.library.constants) == len(SHAPES)
+        _same(f(*_inputs()), expected)
+
+
+BIG = """func.func @f(%x: tensor<1024x1024xf32>) -> (tensor<1024x1024xf32>, tensor<1024x1024xf32>) {
+  %c = tensor_graph.constant {value = C} : tensor<1024x1024xf32>
+  %y = tensor_graph.add %x, %c : tensor<1024x1024xf32>
+  func.return %y, %c : tensor<1024x1024xf32>, tensor<1024x1024xf32>
+}
+"""
+
+
+def _big() -> tuple[np.ndarray, str]:
+    """A program with a 4 MiB constant (a blob), and its value."""
+    value = np.random.default_rng(5).standard_normal((1024, 1024)).astype(np.float32)
+    attr = to_resource(value, tensor([1024, 1024], _type("f32")), "big.c")
+    return value, to_text(parse(BIG.replace("C", str(attr))))
+
+
+def test_a_big_constant_is_neither_in_llvm_ir_nor_in_object_code(tmp_path, monkeypatch):
+    """What the bounded LLVM worker is handed and hands back does not grow with the
+    constant (it did: 4 MiB of IR text escaped byte by byte, 4 MiB of object code)."""
+    from stepwell.targets import llvm as llvm_target
+
+    monkeypatch.setenv("STEPWELL_CACHE_DIR", str(tmp_path))
+    sizes = []
+    machine_code = llvm_target.machine_code
+
+    def measured(text: str) -> bytes:
+        obj = machine_code(text)
+        sizes.append((len(text), len(obj)))
+        return obj
+
+    monkeypatch.setattr(llvm_target, "machine_code", measured)
+    value, text = _big()
+    x = np.random.default_rng(6).standard_normal((1024, 1024)).astype(np.float32)
+    bound = compile(text, "f")  # the default: bound above 64 KiB
+    inline = compile(text, "f", pipeline=_cpu_pipeline("{bind-constants-above=-1}"))
+    (bound_text, bound_obj), (inline_text, inline_obj) = sizes
+    assert bound_text < 64 * 1024 and bound_obj < 64 * 1024
+    assert inline_text > value.nbytes and inline_obj > value.nbytes  # (what the test would see without binding)
+    (array,) = bound.library.constants.values()
+    assert array.ctypes.data % 64 == 0 and not array.flags.writeable
+    _same(bound(x), inline(x))
+    _same(bound(x), (x + value, value))
+
+
+def test_small_constants_stay_inline_by_default(tmp_path, monkeypatch):
+    monkeypatch.setenv("STEPWELL_CACHE_DIR", str(tmp_path))
+    dense, _ = _texts()
+    assert compile(dense, "f").library.constants == {}
+
+
+_CACHED_BIG = """
+import json, mmap, sys, numpy as np
+from stepwell.compiler import STATS, compile
+sys.path.insert(0, sys.argv[1])
+from test_resources import _big
+value, text = _big()
+f = compile(text, "f")
+x = np.arange(1024 * 1024, dtype=np.float32).reshape(1024, 1024)
+y, c = f(x)
+(array,) = f.library.constants.values()
+print(json.dumps({"compiles": STATS["llvm_compiles"], "same": bool((y == x + value).all() and (c == value).all()),
+                  "aligned": array.ctypes.data % 64 == 0, "read_only": not array.flags.writeable,
+                  "mapped": isinstance(getattr(array.base, "obj", None), mmap.mmap)}))
+"""
+
+
+def test_a_cached_program_binds_its_constants_from_the_cache_file(tmp_path):
+    """A second process loads the artifact from the disk cache (no LLVM compile) and
+    binds the constant where the cache file is mapped: aligned, read-only, same answers."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "STEPWELL_CACHE_DIR": str(tmp_path)}
+    here = str(Path(__file__).parent)
+    first, second = (
+        json.loads(subprocess.run([sys.executable, "-c", _CACHED_BIG, here], env=env, capture_output=True, text=True, check=True).stdout)
+        for _ in range(2)
+    )
+    assert first == {"compiles": 1, "same": True, "aligned": True, "read_only": True, "mapped": False}  # one aligned copy
+    assert second == {"compiles": 0, "same": True, "aligned": True, "read_only": True, "mapped": True}  # the file's bytes
+    (entry,) = tmp_path.glob("*.entry")
+    assert value_bytes_once(entry.read_bytes(), _big()[0])
+
+
+def value_bytes_once(data: bytes, value: np.ndarray) -> bool:
+    """The entry file holds the constant's bytes once, at a multiple of 64 bytes."""
+    at = data.find(value.tobytes())
+    return at >= 0 and at % 64 == 0 and data.find(value.tobytes(), at + 1) < 0
+
+
+def test_triton_interpreter_bound_constants_give_the_same_results(tmp_path, monkeypatch):
+    pytest.importorskip("triton")
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is here: the GPU tests run instead")
+    from stepwell.targets.triton.target import TritonTarget
+
+    monkeypatch.setenv("STEPWELL_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("STEPWELL_TRITON_AUTOTUNE", "0")
+    dense, blobs = _texts()
+    expected = compile(dense, "f", target="triton")(*_inputs())
+    monkeypatch.setattr(TritonTarget, "bind_constants_above", 0)
+    f = compile(blobs, "f", target="triton")
+    assert sorted(f.program.module._BOUND) == ["f.0", "f.1", "f.2", "f.3", "f.4"]
+    assert all(data is None for _, _, data in f.program.module._CONSTANT_DATA.values())
+    assert "import base64" not in f.program.path.read_text()
+    _same(f(*_inputs()), expected)
+
+
+def test_ptx_launchers_do_not_hold_a_big_constant(tmp_path, monkeypatch):
+    import json
+
+    from stepwell.runtime.cache import CACHE
+
+    pytest.importorskip("triton")
+    torch = pytest.importorskip("torch")
+    monkeypatch.setenv("STEPWELL_CACHE_DIR", str(tmp_path))
+    value, text = _big()
+    f = compile(text, "f", target="ptx")
+    (artifact,) = [e.artifact for e in CACHE.memory.values() if e.loaded is f.program]
+    assert len(json.loads(artifact.metadata)["host"]) < 64 * 1024  # the launchers: no 4 MiB in base64
+    assert bytes(artifact.constants["f.0"]) == value.tobytes()
+    assert f.program.module._CONSTANT_DATA == {"f.0": ((1024, 1024), torch.float32, None)}
+    assert torch.equal(f.program.module._constant("f.0", "cpu"), torch.from_numpy(value))

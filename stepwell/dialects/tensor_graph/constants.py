@@ -39,6 +39,25 @@ def raw_bytes(attr: ConstantAttr) -> bytes:
     return attr.data.data
 
 
+def element_bytes(attr: ConstantAttr) -> bytes:
+    """Every element of a constant in its storage (`storage_bytes`: i1 one byte, 0 or
+    1): a blob's bytes as they are, a dense attribute's expanded (a splat) or converted."""
+    if isinstance(attr, DenseResourceAttr):
+        return raw_bytes(attr)
+    return storage_bytes(to_numpy(attr), attr.type)
+
+
+def is_splat_attr(attr: ConstantAttr) -> bool:
+    """Whether every element of a constant has the same bits, or it has none (`is_splat`
+    of its array, read from the stored bytes without a copy)."""
+    raw, count = raw_bytes(attr), math.prod(shape_of(attr.type))
+    size = numpy_dtype(attr.type.element_type).itemsize
+    if count == 0 or len(raw) == size:
+        return True
+    bits = np.frombuffer(raw, f"u{size}")
+    return bool((bits == bits[0]).all())
+
+
 def to_numpy(attr: ConstantAttr) -> np.ndarray:
     """The elements of a constant, as a fresh array of its shape and dtype."""
     elt, shape = attr.type.element_type, shape_of(attr.type)

@@ -3,7 +3,8 @@
 Each `loops.kernel` (or lone compute op) becomes
 `llvm.func @F_kN(i64 begin, i64 end, ptr noalias ...)` running outer points
 [begin, end) of its loop nest (planning.py, kernels.py); constants become
-`llvm.mlir.global`s; each `func.func` leaves a plan in the module attribute
+`llvm.mlir.global`s (those above `bind-constants-above` bytes, 64 KiB by default,
+declarations that the loader binds to the bytes the artifact holds); each `func.func` leaves a plan in the module attribute
 `stepwell.functions` saying which kernels to call on which buffers (program.py).
 The result holds only `llvm` and `builtin` ops, so `mlir-translate --mlir-to-llvmir`
 accepts it; `stepwell.targets.llvm` turns it into machine code.
@@ -34,6 +35,7 @@ from stepwell.ir.checks import first_dynamic_size
 from stepwell.lowering.loops_to_llvm.index_expr import UnsupportedIndex
 from stepwell.lowering.loops_to_llvm.program import FunctionLowering, LoweringError
 from stepwell.lowering.loops_to_llvm.scalar import UnsupportedOp
+from stepwell.targets import BIND_CONSTANTS_ABOVE
 from stepwell.transforms.expand_math import expand_math
 
 PLAN_ATTR = "stepwell.functions"
@@ -41,7 +43,13 @@ PLAN_ATTR = "stepwell.functions"
 
 @dataclass(frozen=True)
 class ConvertLoopsToLlvm(ModulePass):
+    """`bind-constants-above=N`: a constant of more than N bytes (not a splat) is a
+    declaration the loader binds to its bytes (program.py `bound_global`), so they
+    never pass through LLVM; -1: every constant is a global holding its elements."""
+
     name = "convert-loops-to-llvm"
+
+    bind_constants_above: int = BIND_CONSTANTS_ABOVE
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         check_static_shapes(op)
@@ -56,7 +64,7 @@ class ConvertLoopsToLlvm(ModulePass):
                 fn.detach()
                 continue
             try:
-                function = FunctionLowering(fn)
+                function = FunctionLowering(fn, None if self.bind_constants_above < 0 else self.bind_constants_above)
                 plans.append(function.lower())
             except (LoweringError, UnsupportedOp, UnsupportedIndex) as e:
                 raise PassFailedException(str(e)) from None

@@ -28,6 +28,7 @@ reads after the call.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 
@@ -56,7 +57,13 @@ from stepwell.dialects.loops import (
 from stepwell.dialects.loops.attention import Chain
 from stepwell.dialects.loops.attention import held as attention_held
 from stepwell.dialects.loops.memory import ARENA, MEMORY, aligned, byte_size, donated
-from stepwell.dialects.tensor_graph.constants import is_splat, to_numpy
+from stepwell.dialects.tensor_graph.constants import (
+    ConstantAttr,
+    element_bytes,
+    is_splat_attr,
+    to_numpy,
+)
+from stepwell.ir import resources
 from stepwell.lowering.loops_to_llvm import conversions as cv
 from stepwell.lowering.loops_to_llvm.builder import dense_i64
 from stepwell.lowering.loops_to_llvm.checks import check_attr, emit_check
@@ -68,6 +75,7 @@ from stepwell.lowering.loops_to_llvm.planning import (
     plan_kernel,
     target_of,
 )
+from stepwell.targets import CONSTANT_ALIGNMENT
 
 
 class LoweringError(ValueError):
@@ -94,8 +102,11 @@ class Buffer:
 
 
 class FunctionLowering:
-    def __init__(self, fn: func.FuncOp):
+    def __init__(self, fn: func.FuncOp, bind_above: int | None = None):
+        """`bind_above`: constants of more bytes are declarations the loader binds
+        (`bound_global`); None: every constant is a global with its elements."""
         self.fn = fn
+        self.bind_above = bind_above
         self.name = fn.sym_name.data
         self.buffers: list[Buffer] = []
         self.ids: dict[SSAValue, int] = {}
@@ -153,10 +164,18 @@ class FunctionLowering:
 
     def _constant(self, op: Operation, returned: bool) -> None:
         value, attr = op.results[0], op.properties["value"]
-        array = to_numpy(attr)  # type: ignore[arg-type]
-        if not returned and (array.size == 0 or is_splat(array)):
+        if not returned and is_splat_attr(attr):  # type: ignore[arg-type]
+            array = to_numpy(attr)  # type: ignore[arg-type]
             self.splats[value] = _splat_bits(array) if array.size else 0  # folded into loads
             return
+        t = _tensor(value)
+        if self.bind_above is not None and byte_size(t) > self.bind_above:
+            bound = bound_global(f"{self.name}_cst{len(self.globals)}", t, attr)  # type: ignore[arg-type]
+            self.globals[value] = bound.sym_name.data
+            self._buffer(value, Buffer("const", t, symbol=bound.sym_name.data))
+            self.ops.append(bound)
+            return
+        array = to_numpy(attr)  # type: ignore[arg-type]
         symbol = f"{self.name}_cst{len(self.globals)}"
         self.globals[value] = symbol
         self._buffer(value, Buffer("const", _tensor(value), symbol=symbol))
@@ -327,3 +346,34 @@ def _global(
     else:
         value = DenseIntOrFPElementsAttr(TensorType(storage, [n]), BytesAttr(data.tobytes()))
     return llvm.GlobalOp(llvm.LLVMArrayType(n, storage), symbol, linkage, constant=True, value=value)
+
+
+# --- constants the loader binds ---------------------------------------------------------
+
+BIND = "stepwell.bind"
+"""The attribute of a constant's global that is a declaration: the loader binds the
+symbol to these bytes (a `dense_resource`) when it loads the object code."""
+
+BIND_ALIGNMENT = CONSTANT_ALIGNMENT  # where the loader puts their bytes (a cache line)
+
+
+def bound_global(base: str, t: TensorType, attr: ConstantAttr) -> llvm.GlobalOp:
+    """The declaration of a big constant: `llvm.mlir.global external constant
+    @BASE_DIGEST() {alignment = 64, stepwell.bind = dense_resource<NAME> : tensor<N x
+    storage>}`. Its bytes go neither into LLVM IR nor into the object code: the artifact
+    holds them (targets/llvm.py `bound_constants`) and the loader binds the symbol to
+    them. A dense constant gets a blob of its own (named by the symbol). The symbol
+    ends in a digest of the bytes: the loader's symbols are one table per process
+    (llvmlite's add_symbol), so programs that each have an `@f_cst0` must not share a
+    name unless they share its bytes."""
+    storage = cv.storage_type(t.element_type)
+    n = math.prod(t.get_shape())
+    data = element_bytes(attr)
+    symbol = f"{base}_{hashlib.sha256(data).hexdigest()[:16]}"
+    if isinstance(attr, DenseResourceAttr):
+        blob = attr.resource_handle
+    else:
+        blob = StringAttr(resources.add(symbol, resources.Blob(data, BIND_ALIGNMENT)))
+    op = llvm.GlobalOp(llvm.LLVMArrayType(n, storage), symbol, "external", constant=True, alignment=BIND_ALIGNMENT)
+    op.attributes[BIND] = DenseResourceAttr(blob, TensorType(storage, [n]))
+    return op

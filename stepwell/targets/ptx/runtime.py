@@ -22,6 +22,7 @@ import ctypes
 import importlib.util
 import json
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -29,7 +30,7 @@ from typing import Any
 from stepwell.targets import Unavailable
 from stepwell.targets.ptx import driver
 from stepwell.targets.ptx.target import STATIC_SHARED
-from stepwell.targets.triton.runtime import FunctionInfo, LaunchedFunction, ProgramInfo
+from stepwell.targets.triton.runtime import FunctionInfo, LaunchedFunction, ProgramInfo, bind
 
 CTYPES = {
     "ptr": ctypes.c_void_p, "i1": ctypes.c_int8, "i8": ctypes.c_int8, "i16": ctypes.c_int16,
@@ -84,14 +85,17 @@ class PtxProgram:
         return self.ptx.encode()
 
 
-def load_program(cubin: bytes, metadata: dict) -> PtxProgram:
-    """The program of an artifact: its launchers imported (where torch is), nothing
-    asked of the GPU (a compile works without one; the first call checks)."""
+def load_program(cubin: bytes, metadata: dict, constants: Mapping[str, Any] = {}) -> PtxProgram:
+    """The program of an artifact: its launchers imported (where torch is) with its
+    `constants` bound in them, nothing asked of the GPU (a compile works without one;
+    the first call checks)."""
     info = ProgramInfo.from_json(json.dumps({"functions": metadata["program"]["functions"], "kernels": {}}))
     module = None
     if importlib.util.find_spec("torch") is not None:
         module = ModuleType("stepwell_ptx_launchers")
         exec(compile(metadata["host"], "<stepwell ptx launchers>", "exec"), module.__dict__)  # noqa: S102
+        if constants:
+            bind(module, constants)
     program = PtxProgram(module, info, metadata["kernels"], metadata["arch"], metadata["ptx"], cubin)
     if module is not None:
         for name, kernel in metadata["kernels"].items():

@@ -27,7 +27,7 @@ from xdsl.ir import Operation
 from xdsl.utils.exceptions import PassFailedException
 
 from stepwell.dialects import gpu_block as gb
-from stepwell.targets import Artifact, Target
+from stepwell.targets import BIND_CONSTANTS_ABOVE, Artifact, Target
 
 ARCH, PTX_VERSION = "sm_90", "ptx80"
 MAX_SHARED = 227 * 1024
@@ -53,6 +53,7 @@ def device_arch() -> str:
 class PtxTarget(Target):
     name = "ptx"
     pipeline = "lower-to-ptx-gpu_block"
+    bind_constants_above = BIND_CONSTANTS_ABOVE  # bigger constants: the artifact's bytes, not the launchers'
     ptx, max_shared = PTX_VERSION, MAX_SHARED
 
     @property
@@ -74,13 +75,13 @@ class PtxTarget(Target):
 
         libdevice = find_libdevice()  # its functions are inlined into the cubin
         linked = f"{libdevice} ({libdevice.stat().st_size} bytes)" if libdevice else "no libdevice"
-        return f"llvmlite {llvmlite.__version__} | {ptxas_version()} | {linked} | {self.arch} {self.ptx} | shared {self.max_shared}"
+        return f"llvmlite {llvmlite.__version__} | {ptxas_version()} | {linked} | {self.arch} {self.ptx} | shared {self.max_shared} | constants bound above {self.bind_constants_above} bytes"
 
     def build(self, module: ModuleOp) -> Artifact:
         from stepwell.compiler import CompileError
         from stepwell.targets.ptx import emit_ptx
         from stepwell.targets.ptx.assemble import AssembleError, assemble, find_ptxas
-        from stepwell.targets.triton.emit import emit_launchers
+        from stepwell.targets.triton.emit import bound_constants, emit_launchers
         from stepwell.targets.triton.runtime import ProgramInfo
         from stepwell.targets.triton.target import function_info
         from stepwell.tools.emitters import EmitError
@@ -90,7 +91,8 @@ class PtxTarget(Target):
         if not hosts or any(isinstance(op, llvm.FuncOp) for op in module.ops):
             raise CompileError(f"target ptx builds gpu_block kernels and their launches (pipeline {self.pipeline})")
         try:
-            host = emit_launchers(module)
+            host = emit_launchers(module, self.bind_constants_above)
+            constants = bound_constants(module, self.bind_constants_above)
             program = ProgramInfo([function_info(fn, kernels, self.name) for fn in hosts])
             lowered = _lower_kernels(module, self.max_shared, wgmma=self.arch == "sm_90a")
             ptx = emit_ptx(ModuleOp(lowered), arch=self.arch, ptx=self.ptx)
@@ -109,12 +111,12 @@ class PtxTarget(Target):
             "ptx": ptx,
             "host": host,
         }
-        return Artifact(cubin, json.dumps(metadata))
+        return Artifact(cubin, json.dumps(metadata), constants)
 
     def load(self, artifact: Artifact):
         from stepwell.targets.ptx.runtime import load_program
 
-        return load_program(artifact.data, json.loads(artifact.metadata))
+        return load_program(artifact.data, json.loads(artifact.metadata), artifact.constants)
 
     def functions(self, program) -> list[str]:
         return [f.plan.name for f in program.info.functions]

@@ -44,7 +44,7 @@ from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import element_of, shape_of
 from stepwell.dialects.loops.index import format_index, sym
 from stepwell.dialects.loops.memory import ARENA, MEMORY, SlotAttr, byte_size
-from stepwell.dialects.tensor_graph.constants import is_splat, to_numpy
+from stepwell.dialects.tensor_graph.constants import element_bytes, is_splat, is_splat_attr, to_numpy
 from stepwell.dtypes import numpy_dtype
 from stepwell.lowering.loops_to_gpu_block.checks import CHECK
 from stepwell.tools.emitters import EmitError
@@ -199,23 +199,40 @@ def tl_dtype(t: Attribute) -> str:
     return "tl.int1" if name == "bool" else f"tl.{name}"
 
 
-def emit_triton(module: ModuleOp, **_: Any) -> str:
+def emit_triton(module: ModuleOp, bind_above: int | None = None, **_: Any) -> str:
     """The module as one Python file: imports, launch options, constants, the combine
-    helpers, then each kernel and launcher in the module's order."""
-    return _emit(module, with_kernels=True)
+    helpers, then each kernel and launcher in the module's order. Constants of more
+    than `bind_above` bytes (not splats) are not in it: the loader binds their bytes
+    (`bound_constants`) in the file's `_BOUND`."""
+    return _emit(module, with_kernels=True, bind_above=bind_above)
 
 
-def emit_launchers(module: ModuleOp) -> str:
+def emit_launchers(module: ModuleOp, bind_above: int | None = None) -> str:
     """The host half of `emit_triton`'s file: launch options, constants and the
     launchers, no kernel and no import of Triton. Each launch is
     `NAME[(grid,)](*args, *outputs, **CONFIGS[NAME])`: the loader binds NAME to what
     launches that kernel (the PTX target: a CUDA driver launch of its cubin's function)."""
-    return _emit(module, with_kernels=False)
+    return _emit(module, with_kernels=False, bind_above=bind_above)
 
 
-def _emit(module: ModuleOp, with_kernels: bool) -> str:
+def _constant_ops(module: ModuleOp) -> list[Operation]:
+    return [op for fn in module.ops if isinstance(fn, func.FuncOp) for op in fn.body.ops if op.name == "tensor_graph.constant"]
+
+
+def _bound(op: Operation, bind_above: int | None) -> bool:
+    attr = op.properties["value"]
+    return bind_above is not None and byte_size(op.results[0].type) > bind_above and not is_splat_attr(attr)  # type: ignore[arg-type]
+
+
+def bound_constants(module: ModuleOp, bind_above: int | None) -> dict[str, bytes]:
+    """The bytes of the constants `emit_triton(module, bind_above)` leaves to the
+    loader, by their names in `_CONSTANT_DATA`: what the artifact holds beside the source."""
+    return {_constant_name(op): element_bytes(op.properties["value"]) for op in _constant_ops(module) if _bound(op, bind_above)}  # type: ignore[arg-type]
+
+
+def _emit(module: ModuleOp, with_kernels: bool, bind_above: int | None) -> str:
     kernels = {op.sym_name.data: op for op in module.ops if isinstance(op, gb.KernelOp)}
-    constants = [op for fn in module.ops if isinstance(fn, func.FuncOp) for op in fn.body.ops if op.name == "tensor_graph.constant"]
+    constants = _constant_ops(module)
     body: list[str] = []
     helpers: set[str] = set()
     interpreted = False
@@ -231,11 +248,12 @@ def _emit(module: ModuleOp, with_kernels: bool) -> str:
             body += ["", *_launcher(op, kernels), ""]
         else:
             raise EmitError(f"cannot emit '{op.name}' as Triton (run lower-to-triton first)")
-    imports = [*(["import base64"] if constants else []), *(["import os"] if interpreted else []),
+    inline = any(not _bound(op, bind_above) for op in constants)
+    imports = [*(["import base64"] if inline else []), *(["import os"] if interpreted else []),
                "import torch", *(["import triton", "import triton.language as tl"] if with_kernels else []), ""]
     parts = [*imports, *([INTERPRETED, ""] if interpreted else []), "", *_configs(list(kernels.values())), ""]
     if constants:
-        parts += ["", *_constants(constants), ""]
+        parts += ["", *_constants(constants, bind_above), ""]
     for name in sorted(helpers):
         parts += ["", *helper_lines(name), ""]
     if any(line.startswith("    _check_index(") for line in body):
@@ -719,26 +737,34 @@ def _constant_name(op: Operation) -> str:
     return f"{fn.sym_name.data}.{list(fn.body.ops).index(op)}"
 
 
-def _constants(ops: list[Operation]) -> list[str]:
+def _constants(ops: list[Operation], bind_above: int | None) -> list[str]:
     """The program's tensor_graph.constant values, as their bytes (base64; a splat as
-    one element), and `_constant(name, device)`: the value as a tensor on `device`,
-    made once per device."""
-    lines = ["# tensor_graph.constant values: (shape, dtype, bytes of the elements; one for a splat)",
+    one element; None for one bound by the loader: its bytes are the artifact's, in
+    `_BOUND`), and `_constant(name, device)`: the value as a tensor on `device`, made
+    once per device."""
+    lines = ["# tensor_graph.constant values: (shape, dtype, bytes of the elements; one for a splat;",
+             "# None: bound by the loader, in _BOUND as a uint8 tensor)",
              "_CONSTANT_DATA = {"]
     for op in ops:
-        array = to_numpy(op.properties["value"])  # type: ignore[arg-type]
-        shape = tuple(array.shape)
-        if array.size > 1 and is_splat(array):
-            array = array.reshape(-1)[:1]  # a splat: one element, expanded on the device
-        data = base64.b64encode(np.ascontiguousarray(array).tobytes()).decode()
-        lines.append(f"    {_constant_name(op)!r}: ({shape}, torch.{numpy_dtype(op.results[0].type.element_type).name}, {data!r}),")  # type: ignore[attr-defined]
-    return [*lines, "}", "_CONSTANTS = {}", "", "",
+        t = op.results[0].type
+        shape, dtype = tuple(t.get_shape()), f"torch.{numpy_dtype(t.element_type).name}"  # type: ignore[attr-defined]
+        data = None
+        if not _bound(op, bind_above):
+            array = to_numpy(op.properties["value"])  # type: ignore[arg-type]
+            if array.size > 1 and is_splat(array):
+                array = array.reshape(-1)[:1]  # a splat: one element, expanded on the device
+            data = base64.b64encode(np.ascontiguousarray(array).tobytes()).decode()
+        lines.append(f"    {_constant_name(op)!r}: ({shape}, {dtype}, {data!r}),")
+    return [*lines, "}", "_BOUND = {}", "_CONSTANTS = {}", "", "",
             "def _constant(name, device):",
             "    key = (name, str(device))",
             "    if key not in _CONSTANTS:",
             "        shape, dtype, data = _CONSTANT_DATA[name]",
-            "        raw = bytearray(base64.b64decode(data))",
-            "        flat = torch.frombuffer(raw, dtype=dtype) if raw else torch.empty(0, dtype=dtype)",
+            "        if data is None:",
+            "            flat = _BOUND[name].view(dtype)",
+            "        else:",
+            "            raw = bytearray(base64.b64decode(data))",
+            "            flat = torch.frombuffer(raw, dtype=dtype) if raw else torch.empty(0, dtype=dtype)",
             "        flat = flat.to(device)  # a splat (or a rank-0 value): one element, expanded from all-1 dims",
             "        _CONSTANTS[key] = flat.reshape((1,) * len(shape)).expand(shape).contiguous() if flat.numel() == 1 else flat.reshape(shape)",
             "    return _CONSTANTS[key]"]

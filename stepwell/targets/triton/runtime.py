@@ -43,15 +43,16 @@ import os
 import sys
 import tempfile
 import threading
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
 from stepwell.runtime.plan import FunctionPlan, check_argument, check_count, dtype_of
-from stepwell.targets import Unavailable
+from stepwell.targets import Unavailable, bound_array
 
 TUNE_REPS = 10  # timed launches per configuration (after one untimed: its compile)
 
@@ -126,7 +127,9 @@ class TritonProgram:
     tuned: set[str] = field(default_factory=set)  # the kernels whose CONFIGS are the tuner's (this process's or the file's)
 
 
-def load_program(source: str, info: ProgramInfo) -> TritonProgram:
+def load_program(source: str, info: ProgramInfo, constants: Mapping[str, Any] = {}) -> TritonProgram:
+    """The program of an artifact: its source imported, `constants` (the artifact's)
+    bound in it (emit.bind)."""
     device = device_kind()
     import triton  # imported before TRITON_INTERPRET is set: its own library stays compilable
     import triton.language
@@ -144,6 +147,8 @@ def load_program(source: str, info: ProgramInfo) -> TritonProgram:
         spec.loader.exec_module(module)
     if hasattr(module, "DEVICE"):
         module.DEVICE = device
+    if constants:
+        bind(module, constants)
     program = TritonProgram(module, info, path, device)
     if device == "cuda":
         for name, options in _read_winners(program).items():
@@ -151,6 +156,17 @@ def load_program(source: str, info: ProgramInfo) -> TritonProgram:
                 module.CONFIGS[name] = options
                 program.tuned.add(name)
     return program
+
+
+def bind(module: Any, constants: Mapping[str, Any]) -> None:
+    """Give the imported launchers (`module`) the bytes of their bound constants (an
+    artifact's `constants`): read-only uint8 tensors over them, 64-byte aligned."""
+    import torch
+
+    for name, data in constants.items():
+        with warnings.catch_warnings():  # (torch warns that the bytes are read-only: no launch writes a constant)
+            warnings.simplefilter("ignore", UserWarning)
+            module._BOUND[name] = torch.frombuffer(bound_array(data), dtype=torch.uint8)
 
 
 def _write_source(source: str, digest: str) -> Path:

@@ -6,8 +6,9 @@ Its pipeline `lower-to-triton` lowers tensor_graph to `gpu_block` kernels and la
 one Python module of `@triton.jit` kernels and launchers (emit.py) and keeps, as the
 artifact's metadata, what the runtime needs (runtime.py, `ProgramInfo`): each
 function's signature and arena size, which arguments a kernel needs 16-byte aligned,
-and each kernel's launch options. `load` writes the source to a real .py file in the
-compile cache's directory and imports it; a function is a `runtime.TritonFunction`.
+and each kernel's launch options; and the bytes of its big constants (more than
+`bind_constants_above`), which the source does not hold. `load` writes the source to a real .py file in the
+compile cache's directory, imports it and binds the constants; a function is a `runtime.TritonFunction`.
 """
 
 from __future__ import annotations
@@ -22,26 +23,27 @@ from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import PtrType
 from stepwell.dialects.loops.memory import ARENA
 from stepwell.runtime.plan import BufferSpec, FunctionPlan
-from stepwell.targets import Artifact, Target
+from stepwell.targets import BIND_CONSTANTS_ABOVE, Artifact, Target
 from stepwell.targets.triton.runtime import FunctionInfo, KernelInfo, ProgramInfo
 
 
 class TritonTarget(Target):
     name = "triton"
     pipeline = "lower-to-triton"
+    bind_constants_above = BIND_CONSTANTS_ABOVE  # bigger constants: the artifact's bytes, not the source's
 
     def version(self) -> str:
         from stepwell.targets.triton import runtime
 
-        return f"triton {runtime.triton_version()}"
+        return f"triton {runtime.triton_version()} | constants bound above {self.bind_constants_above} bytes"
 
     def build(self, module: ModuleOp) -> Artifact:
         from stepwell.compiler import CompileError
-        from stepwell.targets.triton.emit import emit_triton, launch_options
+        from stepwell.targets.triton.emit import bound_constants, emit_triton, launch_options
         from stepwell.tools.emitters import EmitError
 
         try:
-            source = emit_triton(module)
+            source = emit_triton(module, bind_above=self.bind_constants_above)
         except EmitError as e:
             raise CompileError(f"target triton: {e}") from None
         kernels = {op.sym_name.data: op for op in module.ops if isinstance(op, gb.KernelOp)}
@@ -52,12 +54,12 @@ class TritonTarget(Target):
                 for name, k in kernels.items()
             },
         )
-        return Artifact(source.encode(), json.dumps(asdict(info)))
+        return Artifact(source.encode(), json.dumps(asdict(info)), bound_constants(module, self.bind_constants_above))
 
     def load(self, artifact: Artifact):
         from stepwell.targets.triton.runtime import load_program
 
-        return load_program(artifact.data.decode(), ProgramInfo.from_json(artifact.metadata))
+        return load_program(artifact.data.decode(), ProgramInfo.from_json(artifact.metadata), artifact.constants)
 
     def functions(self, program) -> list[str]:
         return [f.plan.name for f in program.info.functions]

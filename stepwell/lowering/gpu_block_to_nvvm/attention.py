@@ -38,7 +38,9 @@ from xdsl.dialects.builtin import (
     ArrayAttr,
     BoolAttr,
     DictionaryAttr,
+    FloatAttr,
     IntegerAttr,
+    StringAttr,
     TensorType,
     VectorType,
     f16,
@@ -50,6 +52,7 @@ from stepwell.dialects import gpu_block as gb
 from stepwell.dialects.gpu_block.types import shape_of
 from stepwell.lowering.gpu_block_to_nvvm import dot as dt
 from stepwell.lowering.gpu_block_to_nvvm import pipeline as pl
+from stepwell.lowering.gpu_block_to_nvvm import wgmma as wg
 from stepwell.lowering.gpu_block_to_nvvm.layout import WARP, Layout, log2
 from stepwell.lowering.gpu_block_to_nvvm.values import Fact
 from stepwell.lowering.loops_to_llvm.builder import dense_i64
@@ -73,11 +76,28 @@ class Tile:
         """The copy layout over the tile in shared memory, and the load's dims in it."""
         return Layout.of(self.shape, k.threads, pl.ELEM), (0, 1) if self.trans else (1, 0)
 
+    @property
+    def dot(self) -> gb.DotOp:
+        return next(iter(self.load.result.uses)).operation  # type: ignore[return-value]
+
+    @property
+    def operand(self) -> wg.Operand:
+        """How a wgmma reads the tile (module docstring, "wgmma"): rows of 128, 64 or 32
+        bytes, 8-row groups SBO apart; [K, N] N-major (one atom along N: LBO unused), [N, K]
+        K-major (a K step within a row: LBO unused)."""
+        row = self.shape[1] * pl.ELEM
+        return wg.Operand(row, self.shape[0] * row if self.trans else 16, 8 * row)
+
+    def step_start(self, s: int) -> int:
+        """The byte offset in the tile of K step s (16 rows of [K, N], 16 columns of [N, K])."""
+        return s * wg.K * (self.shape[1] * pl.ELEM if self.trans else pl.ELEM)
+
 
 @dataclass(frozen=True)
 class Plan:
     tiles: tuple[Tile, ...]
     stages: int
+    wgmma: bool = False  # the loop's dots are wgmma.mma_async's (module docstring, "wgmma")
 
     @property
     def stage_bytes(self) -> int:
@@ -85,6 +105,7 @@ class Plan:
 
     def attribute(self) -> DictionaryAttr:
         return DictionaryAttr({
+            "mma": StringAttr("wgmma" if self.wgmma else "mma.sync"),
             "stages": IntegerAttr(self.stages, i32),
             "tiles": ArrayAttr([DictionaryAttr({
                 "shape": ArrayAttr([IntegerAttr(v, i32) for v in t.shape]), "trans": BoolAttr(t.trans, 1)})
@@ -124,7 +145,21 @@ def plan(k, loop: gb.ForOp) -> Plan | None:
     p = Plan(tuple(tiles), stages)
     while p.stages >= 2 and p.stages * p.stage_bytes > k.max_shared // 2:
         p = Plan(p.tiles, p.stages - 1)
-    return p if p.stages >= 2 else None
+    return Plan(p.tiles, p.stages, takes_wgmma(k, p.tiles)) if p.stages >= 2 else None
+
+
+def takes_wgmma(k, tiles: tuple[Tile, ...]) -> bool:
+    """Whether the dots of the streamed `tiles` run on wgmma (module docstring, "wgmma")."""
+    if not k.wgmma or k.threads % (4 * WARP):
+        return False
+    for tile in tiles:
+        dot, n = tile.dot, tile.shape[1] if tile.trans else tile.shape[0]
+        layout = k.ident(dot.acc)[0]
+        if tile.shape[1] * pl.ELEM not in wg.SWIZZLE or tile.nbytes % wg.ALIGN or min(tile.shape) < wg.K:
+            return False
+        if layout.warps_n != 1 or layout.active != k.threads or n % 8 or n > 256 or not dt.a_held(k, dot, layout):
+            return False
+    return True
 
 
 # --- the loop -----------------------------------------------------------------------------
@@ -166,13 +201,16 @@ class Stream:
         last = b.const(i32, p.stages - 1)
         write = b.select(b.icmp("eq", read, b.const(i32, 0)), last, b.sub(read, b.const(i32, 1)))
         pl.wait(k, p.stages - 2)
+        if p.wgmma:
+            wg.proxy_fence(k)
         k.barrier()
         self._issue(b.add(iv, b.mul(self.step, b.const(self.step.type, p.stages - 1))), write)
         pl.commit(k)
         b.op(llvm.StoreOp(b.select(b.icmp("eq", read, last), b.const(i32, 0), b.add(read, b.const(i32, 1))), self.read))
         base = b.mul(read, b.const(i32, p.stage_bytes))
         for tile in p.tiles:
-            k.env[tile.load.result] = dt.StagedB(_fragments(k, tile, b.add(base, b.const(i32, tile.offset))))
+            at = b.add(base, b.const(i32, tile.offset))
+            k.env[tile.load.result] = dt.StagedB(_fragments(k, tile, at), _wgmma(k, tile, at) if p.wgmma else None)
         k.env[self.loop.induction_var] = iv
 
     def _issue(self, iv: SSAValue, buffer: SSAValue) -> None:
@@ -205,6 +243,34 @@ def tile_lane(lane: int, wn: int, ni: int, s: int, cols_per_warp: int, trans: bo
     if trans:
         return pl.b_lane(lane, wn, ni, s, cols_per_warp)
     return wn * cols_per_warp + ni * dt.MMA_N + (lane & 7) + 8 * (lane >> 4), s * dt.MMA_K + 8 * (lane >> 3 & 1)
+
+
+def _wgmma(k, tile: Tile, base: SSAValue):
+    """The StagedB dot of `tile` in the buffer at byte `base` on wgmma (module docstring,
+    "wgmma"): for each K step, each 16-row tile mi of the warp's A registers times the
+    tile through a descriptor, into registers mi of the accumulator; then a wait for all."""
+
+    def mma(layout: dt.MmaLayout, a_frags: dict, acc: list[SSAValue]) -> list[SSAValue]:
+        b, per = k.b, 4 * layout.nr
+        reserved, k.reserved = k.reserved, 0
+        start = b.add(b.op(llvm.PtrToIntOp(pl.smem_address(k, b.const(i32, 0)), i32)), base)
+        k.reserved = reserved
+        t = k._elem(tile.load.ptr)
+        parts = [acc[mi * per : (mi + 1) * per] for mi in range(layout.mr)]
+        if all(_zero(v) for v in acc):  # (s = q k^T: the first step's wgmmas take no input)
+            parts = [per] * layout.mr
+        wg.fence(k)  # (the accumulator and A were written by ordinary instructions)
+        for s in range(shape_of(tile.dot.a.type)[1] // wg.K):
+            db = wg.make_descriptor(k, b.add(start, b.const(i32, tile.step_start(s))), tile.operand)
+            for mi in range(layout.mr):
+                parts[mi] = wg.mma_rs(k, t, layout.shape[1], parts[mi], a_frags[mi, s], db, tile.trans)
+        return wg.commit_and_wait(k, [v for part in parts for v in part], 0)
+
+    return mma
+
+
+def _zero(v: SSAValue) -> bool:
+    return isinstance(v.owner, llvm.ConstantOp) and isinstance(v.owner.value, FloatAttr) and v.owner.value.value.data == 0
 
 
 def _fragments(k, tile: Tile, base: SSAValue):

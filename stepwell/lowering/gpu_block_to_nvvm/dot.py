@@ -285,6 +285,8 @@ def _mma(k, op: gb.DotOp, layout: MmaLayout, acc: list[SSAValue]) -> list[SSAVal
     steps = kk // MMA_K
     staged_b = k.env.get(op.b)
     a_frags = _held_a(k, op, layout)
+    if isinstance(staged_b, StagedB) and staged_b.wgmma is not None and a_frags is not None:
+        return staged_b.wgmma(layout, a_frags, list(acc))
     if not isinstance(staged_b, StagedB) or a_frags is None:
         tid = k.tid_in(layout)
         lane = b.op(llvm.AndOp(tid, b.const(i32, WARP - 1)))
@@ -354,9 +356,11 @@ def _mma(k, op: gb.DotOp, layout: MmaLayout, acc: list[SSAValue]) -> list[SSAVal
 class StagedB:
     """A dot's B operand already in shared memory (a pipelined copy, attention.py):
     `fragments(layout, s)` reads, for each of the warp's N tiles, its registers b0b1,
-    b2b3 at K step s."""
+    b2b3 at K step s; where the loop's dots are wgmma's, `wgmma(layout, a_frags, acc)`
+    computes the dot from A's fragments in registers (`_held_a`) instead."""
 
     fragments: Callable[[MmaLayout, int], list[list[SSAValue]]]
+    wgmma: Callable[[MmaLayout, dict, list[SSAValue]], list[SSAValue]] | None = None
 
 
 def _frag_type(t: Attribute) -> Attribute:
@@ -371,14 +375,23 @@ def _held_a(k, op: gb.DotOp, layout: MmaLayout) -> dict | None:
     for scope in reversed(k.memo):
         if (held := scope.get(("a_frags", op.a, layout))) is not None:
             return held
-    src = k.layout(shape_of(op.a.type))
-    if not isinstance(src, MmaLayout) or src.warps_n != 1 or src.warps_m != layout.warps_m or _from_dot(op.a) is None:
+    if not a_held(k, op, layout):
         return None
+    src = k.layout(shape_of(op.a.type))
     regs = k.at(op.a, identity(src))
     t = element_of(op.a.type)
     pack = lambda at: _pack(k.b, regs[at], regs[at + 1], t)
     steps = shape_of(op.a.type)[1] // MMA_K
     return {(mi, s): [pack(r) for r in a_from_acc(mi, s, src.nr)] for mi in range(layout.mr) for s in range(steps)}
+
+
+def a_held(k, op: gb.DotOp, layout: MmaLayout) -> bool:
+    """Whether `_held_a` gives `op`'s A fragments in registers: hoisted before the loop
+    (`hoist_a`), or computed elementwise from an accumulator whose warps own whole rows."""
+    if any(("a_frags", op.a, layout) in scope for scope in k.memo):
+        return True
+    src = k.layout(shape_of(op.a.type))
+    return isinstance(src, MmaLayout) and src.warps_n == 1 and src.warps_m == layout.warps_m and _from_dot(op.a) is not None
 
 
 def a_from_acc(mi: int, s: int, nr: int) -> list[int]:
@@ -490,4 +503,4 @@ def _fma(k, op: gb.DotOp, layout: Layout, acc: list[SSAValue]) -> list[SSAValue]
     return acc
 
 
-__all__ = ["MmaLayout", "StagedB", "a_from_acc", "hoist_a", "layouts", "lower", "mma_dot", "refusal", "thread_offset"]
+__all__ = ["MmaLayout", "StagedB", "a_from_acc", "a_held", "hoist_a", "layouts", "lower", "mma_dot", "refusal", "thread_offset"]

@@ -203,7 +203,7 @@ class Kernel:
         fn.attributes["gpu_block.grid"] = k.grid
         if self.pipelines:
             fn.attributes["nvvm.dot_pipeline"] = ArrayAttr([p.attribute() for p in self.pipelines])
-        wgmma = any(p.wgmma for p in self.pipelines)
+        wgmma = any(p.wgmma for p in (*self.pipelines, *self.streams))
         if wgmma:
             fn.attributes["nvvm.arch"] = StringAttr(WGMMA_ARCH)
         if self.streams:

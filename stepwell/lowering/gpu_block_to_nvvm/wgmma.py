@@ -149,6 +149,47 @@ def _mma(k, p: pl.Plan, acc: list, da, db) -> list:
     return _results(k, llvm.InlineAsmOp(asm, constraints, [*acc, da, db, b.const(i1, 1)], [_struct(n)], has_side_effects=True), n)
 
 
+def mma_rs(k, t, n: int, acc: list | int, a: list, db: SSAValue, trans_b: bool) -> list:
+    """`wgmma.mma_async` m64nNk16 of the warpgroup, A (4 32-bit registers of the warp's
+    16 rows, laid out as mma.m16n8k16's A fragment) from registers, B through the
+    descriptor `db` (N-major with `trans_b`, else K-major): `acc` + A B, or A B where
+    `acc` is a count of registers (no input: nothing to move into them, so no ordinary
+    instruction writes them after the `wgmma.fence`)."""
+    b = k.b
+    scale_d = not isinstance(acc, int)
+    if isinstance(acc, int):
+        acc = [b.op(llvm.UndefOp(f32)) for _ in range(acc)]
+    m = len(acc)
+    a = [v if v.type == i32 else b.op(llvm.BitcastOp(v, i32)) for v in a]
+    name = "f16" if t == f16 else "bf16"
+    regs = ",".join(f"${i}" for i in range(m))
+    at = 2 * m
+    asm = (f"wgmma.mma_async.sync.aligned.m64n{n}k16.f32.{name}.{name} {{{regs}}}, {{${at},${at + 1},${at + 2},${at + 3}}}, "
+           f"${at + 4}, ${at + 5}, 1, 1, {int(trans_b)};")  # fmt: skip
+    constraints = ",".join(["=f"] * m + [str(i) for i in range(m)] + ["r"] * 4 + ["l", "b"])
+    op = llvm.InlineAsmOp(asm, constraints, [*acc, *a, db, b.const(i1, int(scale_d))], [_struct(m)], has_side_effects=True)
+    return _results(k, op, m)
+
+
+def make_descriptor(k, address: SSAValue, op: Operand) -> SSAValue:
+    """The descriptor (`descriptor`) of the tile `op` at the shared memory `address` (i32)."""
+    b = k.b
+    return b.op(llvm.OrOp(b.op(llvm.ZExtOp(pl.shr(b, address, 4), i64)), b.const(i64, op.bits())))
+
+
+def fence(k) -> None:
+    """`wgmma.fence`: the registers ordinary instructions wrote (accumulators, A) are
+    what the next wgmmas read."""
+    _call(k, "llvm.nvvm.wgmma.fence.sync.aligned")
+
+
+def commit_and_wait(k, acc: list, pending: int) -> list:
+    """The wgmmas issued since the last commit as one group; wait until at most `pending`
+    groups are in flight; `acc` passed through the wait."""
+    _call(k, "llvm.nvvm.wgmma.commit_group.sync.aligned")
+    return _wait(k, acc, pending)
+
+
 def _wait(k, acc: list, pending: int) -> list:
     """`wgmma.wait_group pending`, the accumulator passed through (defined after it)."""
     n = len(acc)
@@ -170,7 +211,9 @@ def _call(k, name: str) -> None:
     k.b.op(llvm.CallIntrinsicOp(name, [], []))
 
 
-def _proxy_fence(k) -> None:
+def proxy_fence(k) -> None:
+    """Generic-proxy writes to shared memory (cp.async, st.shared) seen by the async
+    proxy wgmma reads through (before the barrier that publishes them)."""
     _call(k, "llvm.nvvm.fence.proxy.async.shared_cta")
 
 
@@ -188,7 +231,7 @@ def emit(k, loop: gb.ForOp, p: pl.Plan) -> None:
     for s in range(stages - 1):  # prologue: tiles 0 .. S - 2 into buffers 0 .. S - 2
         pl.copy_tile(k, p, loop, b.add(lo, b.mul(step, b.const(step.type, s))), b.const(i32, s * p.stage_bytes))
     pl.wait(k, stages - 2)
-    _proxy_fence(k)
+    proxy_fence(k)
     k.barrier()
 
     # the warpgroup's start in the tiles (`group`; warp-uniform: a shuffle from lane 0 says so)
@@ -202,8 +245,7 @@ def emit(k, loop: gb.ForOp, p: pl.Plan) -> None:
     b_group = b.add(base, b.mul(gn, b.const(i32, t.b_start(1, 0) - t.b_start(0, 0))))
 
     def desc(start: SSAValue, offset: int, op: Operand) -> SSAValue:
-        lo14 = b.op(llvm.ZExtOp(pl.shr(b, b.add(start, b.const(i32, offset)), 4), i64))
-        return b.op(llvm.OrOp(lo14, b.const(i64, op.bits())))
+        return make_descriptor(k, b.add(start, b.const(i32, offset)), op)
 
     def cells(values: list) -> list:
         out = [b.alloca(v.type, 1) for v in values]
@@ -224,7 +266,7 @@ def emit(k, loop: gb.ForOp, p: pl.Plan) -> None:
         _call(k, "llvm.nvvm.wgmma.commit_group.sync.aligned")
         acc = _wait(k, acc, 1)
         pl.wait(k, stages - 3)  # tile j + 1 landed (this thread's copies)
-        _proxy_fence(k)
+        proxy_fence(k)
         k.barrier()  # every warpgroup's wgmmas of tile j - 1 done, every copy of tile j + 1 landed
         pl.copy_tile(k, p, loop, b.add(iv, b.mul(step, b.const(step.type, stages - 1))), write)
         for v, c in zip(acc, acc_cells):
@@ -239,4 +281,4 @@ def emit(k, loop: gb.ForOp, p: pl.Plan) -> None:
     k.env[loop.outputs[0]] = Regs.of(acc_view, acc)
 
 
-__all__ = ["ARCH", "Operand", "Tiles", "descriptor", "emit", "group", "takes"]
+__all__ = ["ARCH", "Operand", "Tiles", "commit_and_wait", "descriptor", "emit", "fence", "group", "make_descriptor", "mma_rs", "proxy_fence", "takes"]

@@ -9,7 +9,7 @@
 // barrier); p, packed in registers, times v from ldmatrix.trans. Nothing else of the
 // step touches shared memory. After the loop every group is waited for and a barrier.
 // CHECK: llvm.func @f_k0(
-// CHECK-SAME: nvvm.dot_stream = [{stages = 3 : i32, tiles = [{shape = [64 : i32, 64 : i32], trans = false}, {shape = [64 : i32, 64 : i32], trans = true}]}]
+// CHECK-SAME: nvvm.dot_stream = [{mma = "mma.sync", stages = 3 : i32, tiles = [{shape = [64 : i32, 64 : i32], trans = false}, {shape = [64 : i32, 64 : i32], trans = true}]}]
 // CHECK-SAME: nvvm.shared_bytes = 49152 : i32
 // CHECK: llvm.call_intrinsic "llvm.nvvm.barrier0"
 // CHECK: llvm.call_intrinsic "llvm.nvvm.barrier0"

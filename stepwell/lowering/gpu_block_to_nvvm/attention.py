@@ -25,7 +25,31 @@ pipeline.py's (`_copy`: 16-byte `cp.async` for whole aligned strips, lane by lan
 the load's `other` for partial ones), in a copy layout over the tile as it lies in
 shared memory, XOR-swizzled as there (`swizzled`).
 
-The decision (stages, the tiles) is recorded on the kernel as `nvvm.dot_stream`.
+**wgmma.** Where the kernel may use wgmma (sm_90a: convert-gpu_block-to-nvvm's `wgmma`
+option) and every streamed tile can be read through a shared memory matrix descriptor
+(wgmma.py), the loop's dots are `wgmma.mma_async` m64nNk16 in the RS form: A from
+registers (q's fragments, hoisted; p packed from s's accumulator: per warp the
+m16n8k16 A fragment, which is also wgmma's), B through a descriptor, so no ldmatrix.
+The conditions (`takes_wgmma`): tile rows of 128, 64 or 32 bytes (a head dim of at
+most 64: exactly the copies' XOR swizzle, pipeline.py's "Panels"), tiles a multiple of
+1024 bytes (so each starts on a swizzle period: the buffers start at 0 of shared
+memory, aligned to 1024), whole warpgroups (threads a multiple of 128), every warp
+owning whole rows (`warps_n` 1, no replicated warps), N at most 256 and a multiple of
+8, A held in registers. Warp w of a warpgroup supplies rows 16w .. 16w + 15 of the
+group's 64-row A and gets those rows of D, so with A from registers the rows may be
+any the warp owns: its 16-row tile mi (of the layout's `mr`) is one m64 wgmma, its
+registers part mi of the accumulator. k's tile [N, K] is K-major (transpose bit 0: K
+step s at byte 32 s of the rows, 8-row groups SBO = 8 rows apart), v's [K, N] N-major
+(bit 1: step s 16 s rows on, N within one swizzle row). Hazards: the stream's wait for
+the copies is followed by `fence.proxy.async.shared::cta` before the barrier (the
+copies are generic-proxy writes; wgmma reads through the async proxy); each dot is a
+`wgmma.fence`, its wgmmas (s's first K step with no input accumulator, so no
+instruction writes its registers after the fence), one commit group and
+`wgmma.wait_group 0`, with the accumulator passed through the wait, before anything
+reads it (the softmax, the next step's rescale of o) and before the barrier after
+which the buffer it read is refilled. Elsewhere the loop keeps mma.sync.
+
+The decision (mma, stages, the tiles) is recorded on the kernel as `nvvm.dot_stream`.
 """
 
 from __future__ import annotations

@@ -203,7 +203,7 @@ def panel_offset(row: int, col: int, rows: int, cols: int) -> int:
 
 def a_lane(lane: int, wm: int, mi: int, s: int, rows_per_warp: int) -> tuple[int, int]:
     """The A element (row, col) whose 16 bytes lane `lane` gives `ldmatrix.x4` for tile
-    mi at K step s (what `compute` computes in the kernel)."""
+    mi at K step s (what `fragments` reads in the kernel)."""
     return wm * rows_per_warp + mi * dt.MMA_M + (lane & 15), s * dt.MMA_K + 8 * (lane >> 4)
 
 
@@ -245,11 +245,6 @@ def prepare(k, p: Plan, loop: gb.ForOp) -> None:
 
 def _view(k, op: gb.LoadOp):
     return identity(copy_layout(k, shape_of(op.result.type)))
-
-
-def issue(k, p: Plan, stage: SSAValue) -> None:
-    """The copies of this iteration's tiles into buffer `stage`."""
-    issue_at(k, p, k.b.mul(stage, k.b.const(i32, p.stage_bytes)))
 
 
 def issue_at(k, p: Plan, base: SSAValue) -> None:
@@ -401,15 +396,6 @@ def mmas(k, p: Plan, frags: Frags, acc: list[SSAValue]) -> list[SSAValue]:
     return acc
 
 
-def compute(k, p: Plan, stage: SSAValue, acc: list[SSAValue]) -> list[SSAValue]:
-    """The mmas of one iteration from buffer `stage` (fragments read step by step)."""
-    b = k.b
-    ln, base = lanes(k, p), b.mul(stage, b.const(i32, p.stage_bytes))
-    for s in range(shape_of(p.dot.a.type)[1] // dt.MMA_K):
-        acc = mmas(k, p, fragments(k, p, ln, base, s), acc)
-    return acc
-
-
 # --- the loop -------------------------------------------------------------------------------
 
 
@@ -494,5 +480,5 @@ def _unflatten(values: list[SSAValue], shape: list[int], p: Plan) -> Frags:
     return [values[4 * i : 4 * i + 4] for i in range(a_n)], [values[4 * a_n + 2 * j : 4 * a_n + 2 * j + 2] for j in range(b_n)]
 
 
-__all__ = ["PANEL", "Plan", "commit", "compute", "copy_tile", "emit", "fragments", "issue", "issue_at", "lanes", "mmas", "panel_offset",
+__all__ = ["PANEL", "Plan", "commit", "copy_tile", "emit", "fragments", "issue_at", "lanes", "mmas", "panel_offset",
            "panelled", "plan", "prepare", "swizzle_offset", "swizzled", "wait"]

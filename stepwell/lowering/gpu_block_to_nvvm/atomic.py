@@ -21,6 +21,7 @@ atomic (float max/min, 8- and 16-bit integers).
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from xdsl.dialects import llvm
@@ -79,16 +80,7 @@ def lower(k: Kernel, op: gb.AtomicRmwOp) -> None:
     values = k.at(op.value, view)
     mask = k._mask(op, view)
 
-    def each() -> None:
+    with k.owners(view[0]):  # replicas combine nothing
         for i, (ptr, value) in enumerate(zip(addrs, values)):
-            if mask is None:
+            with b.when(mask[i]) if mask is not None else contextlib.nullcontext():
                 rmw(ptr, value)
-                continue
-            with b.when(mask[i]):
-                rmw(ptr, value)
-
-    if view[0].active < k.threads:  # replicas combine nothing
-        with b.when(b.icmp("ult", k.tid, b.const(i32, view[0].active))):
-            each()
-    else:
-        each()

@@ -585,11 +585,15 @@ class Kernel:
         align = self._aligned(op.ptr, view)
         mask = self._mask(op, view)
         whole = mask is not None and self.fact(op.mask, view).stride == 0
-        if layout.active < self.threads:  # replicas store nothing
-            with b.when(b.icmp("ult", self.tid, b.const(i32, layout.active))):
-                self._store_strips(view, mask, whole, values, addrs, align, size)
-        else:
+        with self.owners(layout):  # replicas store nothing
             self._store_strips(view, mask, whole, values, addrs, align, size)
+
+    def owners(self, layout: Layout):
+        """A context in which only the threads that own elements of `layout` run (a
+        block smaller than the CTA is replicated; its replicas must not write twice)."""
+        if layout.active < self.threads:
+            return self.b.when(self.b.icmp("ult", self.tid, self.b.const(i32, layout.active)))
+        return contextlib.nullcontext()
 
     def _store_strips(self, view, mask, whole, values, addrs, align, size) -> None:
         b = self.b

@@ -147,7 +147,7 @@ def compile_ptx(text: str, arch: str = "sm_90", ptx: str = "ptx80") -> str:
         ref = llvm_binding.parse_assembly(text)
         ref.verify()
         if any(f.is_declaration and f.name.startswith(LIBDEVICE_PREFIX) for f in ref.functions):
-            _link_libdevice(ref, tm)
+            _link_libdevice(ref)
         pto = llvm_binding.create_pipeline_tuning_options(speed_level=3)
         builder = llvm_binding.create_pass_builder(tm, pto)
         builder.getModulePassManager().run(ref, builder)
@@ -181,7 +181,7 @@ def _libdevice_bitcode() -> bytes:
     return path.read_bytes()
 
 
-def _link_libdevice(ref: llvm_binding.ModuleRef, tm: llvm_binding.TargetMachine) -> None:
+def _link_libdevice(ref: llvm_binding.ModuleRef) -> None:
     lib = llvm_binding.parse_bitcode(_libdevice_bitcode())
     lib.triple, lib.data_layout = ref.triple, ref.data_layout
     ref.link_in(lib)
